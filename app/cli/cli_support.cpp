@@ -1,0 +1,55 @@
+#include "cli_support.hpp"
+
+#include <iostream>
+#include <sstream>
+
+namespace voirie::cli {
+
+bool parseOptions(const CommandLine& cl, const std::string& synopsis, po::options_description& options,
+                  const po::positional_options_description& positional, po::variables_map& vm)
+{
+    options.add_options()("help,h", "show this help");
+    try {
+        po::store(po::command_line_parser(cl.args).options(options).positional(positional).run(), vm);
+        if (vm.count("help")) {
+            std::cout << "usage: voirie " << synopsis << "\n\n" << options << "\n";
+            return false;
+        }
+        po::notify(vm);
+    } catch (const po::error& e) {
+        throw UsageError(e.what());
+    }
+    return true;
+}
+
+void addPluginDirOption(po::options_description& options)
+{
+    options.add_options()("plugin-dir", po::value<std::vector<std::string>>()->composing(),
+                          "also look for plugins in this folder (repeatable); searched before "
+                          "VOIRIE_PLUGIN_PATH and the built-in plugin folder");
+}
+
+PluginRegistry makeRegistry(const std::vector<std::string>& plugin_dirs)
+{
+    std::vector<std::filesystem::path> dirs;
+    for (const auto& d : plugin_dirs) {
+        std::error_code ec;
+        if (!std::filesystem::is_directory(d, ec))
+            throw RuntimeError("plugin folder " + d + " does not exist or is not a folder");
+        dirs.emplace_back(d);
+    }
+    return PluginRegistry(PluginRegistry::defaultSearchPath(dirs));
+}
+
+std::vector<std::string> splitList(const std::string& text)
+{
+    std::vector<std::string> items;
+    std::stringstream s(text);
+    std::string item;
+    while (std::getline(s, item, ','))
+        if (!item.empty())
+            items.push_back(item);
+    return items;
+}
+
+} // namespace voirie::cli

@@ -1,0 +1,54 @@
+// What every `voirie` command shares: usage errors, option parsing, the plugin registry.
+#pragma once
+
+#include "voirie/core/plugin_registry.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace voirie::cli {
+
+namespace po = boost::program_options;
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Thrown for a bad command line; main() prints it and exits with kExitUsage.
+struct UsageError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// Thrown for a failure at run time; main() prints it and exits with kExitFailure.
+struct RuntimeError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct CommandLine {
+    std::string command; // e.g. "plugins validate"
+    std::vector<std::string> args;
+};
+
+// Parses `args` against `options` (+ positional); prints help and returns false on --help.
+bool parseOptions(const CommandLine& cl, const std::string& synopsis, po::options_description& options,
+                  const po::positional_options_description& positional, po::variables_map& vm);
+
+// The plugin registry over --plugin-dir folders (which must exist), VOIRIE_PLUGIN_PATH and the
+// folder beside the binary.
+PluginRegistry makeRegistry(const std::vector<std::string>& plugin_dirs);
+
+// Adds --plugin-dir to a command's options.
+void addPluginDirOption(po::options_description& options);
+
+// Splits "a,b,c" into its non-empty items.
+std::vector<std::string> splitList(const std::string& text);
+
+int runPlugins(const CommandLine& cl);
+int runPluginsValidate(const CommandLine& cl);
+int runDetect(const CommandLine& cl);
+
+} // namespace voirie::cli

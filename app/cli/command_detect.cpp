@@ -1,0 +1,176 @@
+// `voirie detect`: detector plugins on still images.
+#include "cli_support.hpp"
+
+#include "voirie/core/detector_instance.hpp"
+#include "voirie/core/plugin_parameters.hpp"
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+
+namespace voirie::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+bool isImageFile(const fs::path& p)
+{
+    std::string ext = p.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+    return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
+}
+
+// Files as given, folders expanded to their jpg/png files in name order.
+std::vector<fs::path> expandInputs(const std::vector<std::string>& inputs)
+{
+    std::vector<fs::path> files;
+    for (const auto& input : inputs) {
+        std::error_code ec;
+        if (fs::is_directory(input, ec)) {
+            std::vector<fs::path> inside;
+            for (const auto& entry : fs::directory_iterator(input, ec))
+                if (entry.is_regular_file() && isImageFile(entry.path()))
+                    inside.push_back(entry.path());
+            std::sort(inside.begin(), inside.end());
+            files.insert(files.end(), inside.begin(), inside.end());
+        } else {
+            files.emplace_back(input);
+        }
+    }
+    return files;
+}
+
+double rounded(double v) { return std::round(v * 1000.0) / 1000.0; }
+
+} // namespace
+
+int runDetect(const CommandLine& cl)
+{
+    po::options_description options("options");
+    addPluginDirOption(options);
+    options.add_options()
+        ("plugins", po::value<std::string>(), "comma-separated plugin ids (default: every usable detector)")
+        ("param", po::value<std::vector<std::string>>()->composing(), "plugin parameter PLUGIN_ID.NAME=VALUE (repeatable)")
+        ("json", "print JSON: {\"images\":[{\"path\",\"width\",\"height\",\"detections\":[...]}]}")
+        ("input", po::value<std::vector<std::string>>()->required(), "images (jpg, png) or folders of them");
+    po::positional_options_description positional;
+    positional.add("input", -1);
+    po::variables_map vm;
+    if (!parseOptions(cl, "detect [--plugins id1,id2] [--param id.key=value] [--json] IMAGE_OR_DIR...", options,
+                      positional, vm))
+        return kExitOk;
+
+    auto overrides = parseParameterOverrides(
+        vm.count("param") ? vm["param"].as<std::vector<std::string>>() : std::vector<std::string>{});
+    if (!overrides)
+        throw UsageError(overrides.error());
+
+    PluginRegistry registry = makeRegistry(
+        vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{});
+    const bool explicit_plugins = vm.count("plugins") != 0;
+    const std::vector<std::string> ids =
+        explicit_plugins ? splitList(vm["plugins"].as<std::string>()) : registry.usableIds();
+    for (const auto& [id, _] : *overrides)
+        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            throw UsageError("--param names plugin '" + id + "', which is not among the plugins being run");
+
+    std::vector<std::unique_ptr<DetectorInstance>> detectors;
+    for (const auto& id : ids) {
+        auto library = registry.load(id);
+        if (!library) {
+            if (explicit_plugins)
+                throw RuntimeError(library.error());
+            std::cerr << "voirie detect: skipping a plugin: " << library.error() << "\n";
+            continue;
+        }
+        auto params = resolveParameters((*library)->manifest(), (*overrides)[id]);
+        if (!params)
+            throw UsageError(params.error());
+        auto instance = DetectorInstance::create(*library, *params);
+        if (!instance)
+            throw RuntimeError(instance.error());
+        detectors.push_back(std::move(*instance));
+    }
+    if (detectors.empty()) {
+        std::string searched;
+        for (const auto& d : registry.searchDirs())
+            searched += (searched.empty() ? "" : ", ") + d.string();
+        throw RuntimeError("no usable detector plugin was found (searched: " + searched + ")");
+    }
+
+    const bool as_json = vm.count("json") != 0;
+    nlohmann::ordered_json images = nlohmann::ordered_json::array();
+    bool any_failure = false;
+    int64_t index = 0;
+    const auto files = expandInputs(vm["input"].as<std::vector<std::string>>());
+    if (files.empty())
+        throw RuntimeError("no jpg or png images were found in the given folders");
+    for (const auto& file : files) {
+        nlohmann::ordered_json entry;
+        entry["path"] = file.string();
+        std::error_code ec;
+        cv::Mat image;
+        if (fs::is_regular_file(file, ec))
+            image = cv::imread(file.string(), cv::IMREAD_COLOR);
+        if (image.empty()) {
+            entry["error"] = fs::exists(file, ec) ? "cannot be read as an image (not a valid jpg or png?)"
+                                                   : "does not exist";
+            std::cerr << "voirie detect: " << file.string() << " " << entry["error"].get<std::string>() << "\n";
+            any_failure = true;
+            images.push_back(entry);
+            continue;
+        }
+        entry["width"] = image.cols;
+        entry["height"] = image.rows;
+        nlohmann::ordered_json list = nlohmann::ordered_json::array();
+        nlohmann::ordered_json plugin_errors = nlohmann::ordered_json::array();
+        FrameContext context;
+        context.frame_index = index++;
+        for (auto& detector : detectors) {
+            auto out = detector->detect(image, context);
+            if (!out) {
+                any_failure = true;
+                plugin_errors.push_back(out.error());
+                std::cerr << "voirie detect: " << file.string() << ": " << out.error() << "\n";
+                continue;
+            }
+            for (const auto& reason : out->drop_reasons)
+                std::cerr << "voirie detect: " << file.string() << ": " << reason << " (dropped)\n";
+            for (const auto& d : out->detections) {
+                nlohmann::ordered_json dj;
+                dj["plugin"] = d.plugin_id;
+                dj["class"] = d.class_code;
+                dj["confidence"] = rounded(d.confidence);
+                dj["box"] = {rounded(d.box.x), rounded(d.box.y), rounded(d.box.width), rounded(d.box.height)};
+                if (d.shape == ShapeKind::Polygon || d.shape == ShapeKind::Polyline) {
+                    auto& pts = dj[d.shape == ShapeKind::Polygon ? "polygon" : "polyline"] = nlohmann::ordered_json::array();
+                    for (const auto& p : d.points)
+                        pts.push_back({rounded(p.x), rounded(p.y)});
+                }
+                list.push_back(dj);
+            }
+        }
+        entry["detections"] = list;
+        if (!plugin_errors.empty())
+            entry["plugin_errors"] = plugin_errors;
+        if (!as_json) {
+            std::cout << file.string() << " (" << image.cols << "x" << image.rows << "): " << list.size()
+                      << " detection(s)\n";
+            for (const auto& d : list)
+                std::cout << "  " << d["class"].get<std::string>() << "  " << d["confidence"].get<double>() << "  box "
+                          << d["box"].dump() << "  [" << d["plugin"].get<std::string>() << "]\n";
+        }
+        images.push_back(entry);
+    }
+    if (as_json) {
+        nlohmann::ordered_json out;
+        out["images"] = images;
+        std::cout << out.dump() << "\n";
+    }
+    return any_failure ? kExitFailure : kExitOk;
+}
+
+} // namespace voirie::cli

@@ -1,0 +1,128 @@
+// `voirie plugins` and `voirie plugins validate`.
+#include "cli_support.hpp"
+
+#include "voirie/core/plugin_validator.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <iostream>
+
+namespace voirie::cli {
+namespace {
+
+nlohmann::ordered_json manifestJson(const PluginManifest& m)
+{
+    nlohmann::ordered_json j;
+    j["id"] = m.id;
+    j["name"] = m.name;
+    j["vendor"] = m.vendor;
+    j["version"] = m.version;
+    j["api_version"] = std::to_string(m.api_major) + "." + std::to_string(m.api_minor);
+    j["kind"] = m.kind;
+    j["classes"] = m.classes;
+    j["thread_safety"] = toString(m.thread_safety);
+    j["license"] = m.license;
+    j["library"] = m.libraryPath().string();
+    auto& params = j["parameters"] = nlohmann::ordered_json::array();
+    for (const auto& p : m.parameters) {
+        nlohmann::ordered_json pj;
+        pj["name"] = p.name;
+        pj["type"] = toString(p.type);
+        std::visit([&](const auto& v) { pj["default"] = v; }, p.default_value);
+        if (p.min)
+            pj["min"] = *p.min;
+        if (p.max)
+            pj["max"] = *p.max;
+        if (!p.choices.empty())
+            pj["choices"] = p.choices;
+        pj["description"] = p.description;
+        params.push_back(pj);
+    }
+    return j;
+}
+
+} // namespace
+
+int runPlugins(const CommandLine& cl)
+{
+    po::options_description options("options");
+    addPluginDirOption(options);
+    options.add_options()("json", "print JSON: {\"search_path\":[...],\"plugins\":[...]}");
+    po::variables_map vm;
+    if (!parseOptions(cl, "plugins [--plugin-dir DIR] [--json]\n       voirie plugins validate PATH", options, {}, vm))
+        return kExitOk;
+    auto dirs = vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{};
+    PluginRegistry registry = makeRegistry(dirs);
+    registry.loadAll(); // so that a broken binary is reported now, not at first use
+
+    if (vm.count("json")) {
+        nlohmann::ordered_json out;
+        out["search_path"] = nlohmann::ordered_json::array();
+        for (const auto& d : registry.searchDirs())
+            out["search_path"].push_back(d.string());
+        out["plugins"] = nlohmann::ordered_json::array();
+        for (const auto& e : registry.entries()) {
+            nlohmann::ordered_json j = e.manifest ? manifestJson(*e.manifest) : nlohmann::ordered_json::object();
+            if (!e.manifest)
+                j["id"] = e.id();
+            j["state"] = toString(e.state);
+            j["location"] = e.location.string();
+            if (e.state == PluginState::Failed)
+                j["error"] = e.failure;
+            out["plugins"].push_back(j);
+        }
+        std::cout << out.dump(2) << "\n";
+        return kExitOk;
+    }
+
+    if (registry.entries().empty()) {
+        std::cout << "No plugins found. Searched:\n";
+        for (const auto& d : registry.searchDirs())
+            std::cout << "  " << d.string() << "\n";
+        return kExitOk;
+    }
+    for (const auto& e : registry.entries()) {
+        if (e.manifest) {
+            const auto& m = *e.manifest;
+            std::cout << (e.state == PluginState::Failed ? "✗ " : "✓ ") << m.id << " " << m.version << "  " << m.name
+                      << " (" << m.vendor << ", " << m.license << ")\n";
+            std::string classes;
+            for (const auto& c : m.classes)
+                classes += (classes.empty() ? "" : " ") + c;
+            std::cout << "    classes: " << classes << "   thread safety: " << toString(m.thread_safety)
+                      << "   API " << m.api_major << "." << m.api_minor << "\n";
+            for (const auto& p : m.parameters)
+                std::cout << "    --param " << m.id << "." << p.name << "=" << formatParameterValue(p.default_value)
+                          << "  (" << toString(p.type) << ") " << p.description << "\n";
+        } else {
+            std::cout << "✗ " << e.location.string() << "\n";
+        }
+        std::cout << "    " << e.location.string() << "\n";
+        if (e.state == PluginState::Failed)
+            std::cout << "    FAILED: " << e.failure << "\n";
+    }
+    return kExitOk;
+}
+
+int runPluginsValidate(const CommandLine& cl)
+{
+    po::options_description options("options");
+    options.add_options()("path", po::value<std::string>()->required(),
+                          "the plugin's folder, its plugin.json or its binary");
+    po::positional_options_description positional;
+    positional.add("path", 1);
+    po::variables_map vm;
+    if (!parseOptions(cl, "plugins validate PATH", options, positional, vm))
+        return kExitOk;
+    const std::string path = vm["path"].as<std::string>();
+    std::cout << "Validating " << path << "\n";
+    auto report = validatePlugin(path, [](const ValidationCheck& c) {
+        std::cout << "  " << toString(c.outcome) << "  " << c.name << ": " << c.detail << "\n" << std::flush;
+    });
+    std::cout << (report.passed() ? "PASSED: the plugin conforms to Voirie plugin API "
+                                  : "FAILED: fix the checks marked FAIL above (plugin API ")
+              << hostApiVersion() << (report.passed() ? "" : ")") << "\n";
+    return report.passed() ? kExitOk : kExitFailure;
+}
+
+} // namespace voirie::cli

@@ -1,0 +1,97 @@
+// `voirie`: the command line. Exit codes: 0 success, 1 runtime failure, 2 usage error.
+#include "cli_support.hpp"
+
+#include "voirie/core/crash_reporter.hpp"
+#include "voirie/core/plugin_library.hpp"
+#include "voirie/core/version.hpp"
+
+#include <functional>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace {
+
+using namespace voirie::cli;
+
+struct Command {
+    const char* name;
+    const char* summary;
+    std::function<int(const CommandLine&)> run;
+};
+
+const std::vector<Command>& commands()
+{
+    static const std::vector<Command> list = {
+        {"plugins", "list every plugin found, loaded or failed with its reason", runPlugins},
+        {"plugins validate", "check that a plugin conforms before you ship it", runPluginsValidate},
+        {"detect", "run detector plugins on still images", runDetect},
+    };
+    return list;
+}
+
+void printHelp()
+{
+    std::cout << "voirie " << VOIRIE_VERSION
+              << " — offline road-surface inspection: footage + GPS in, geolocated road damage out.\n\n"
+                 "usage: voirie <command> [options]     (voirie <command> --help for its options)\n\n"
+                 "commands:\n";
+    for (const auto& c : commands())
+        std::cout << "  " << std::left << std::setw(18) << c.name << c.summary << "\n";
+    std::cout << "\nExit codes: 0 success, 1 failure, 2 usage error.\n"
+                 "Plugins are searched in --plugin-dir, then VOIRIE_PLUGIN_PATH (colon-separated), "
+                 "then the plugin folder installed beside voirie.\n";
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    voirie::installCrashReporter();
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty()) {
+        printHelp();
+        return kExitUsage;
+    }
+    if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+        printHelp();
+        return kExitOk;
+    }
+    if (args[0] == "--version") {
+        std::cout << "voirie " << VOIRIE_VERSION << " (plugin API " << voirie::hostApiVersion() << ")\n";
+        return kExitOk;
+    }
+
+    // The longest command name that prefixes the arguments ("plugins validate" before "plugins").
+    const Command* chosen = nullptr;
+    size_t words = 0;
+    for (const auto& c : commands()) {
+        std::vector<std::string> parts;
+        std::stringstream s(c.name);
+        for (std::string w; s >> w;)
+            parts.push_back(w);
+        if (parts.size() > args.size() || parts.size() <= words)
+            continue;
+        if (std::equal(parts.begin(), parts.end(), args.begin())) {
+            chosen = &c;
+            words = parts.size();
+        }
+    }
+    if (chosen == nullptr) {
+        std::cerr << "voirie: unknown command '" << args[0] << "'; run 'voirie --help' for the list\n";
+        return kExitUsage;
+    }
+    CommandLine cl{chosen->name, std::vector<std::string>(args.begin() + long(words), args.end())};
+    try {
+        return chosen->run(cl);
+    } catch (const UsageError& e) {
+        std::cerr << "voirie " << cl.command << ": " << e.what() << " (see 'voirie " << cl.command << " --help')\n";
+        return kExitUsage;
+    } catch (const RuntimeError& e) {
+        std::cerr << "voirie " << cl.command << ": " << e.what() << "\n";
+        return kExitFailure;
+    } catch (const std::exception& e) {
+        std::cerr << "voirie " << cl.command << ": unexpected error: " << e.what() << "\n";
+        return kExitFailure;
+    }
+}
