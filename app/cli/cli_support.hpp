@@ -50,5 +50,6 @@ std::vector<std::string> splitList(const std::string& text);
 int runPlugins(const CommandLine& cl);
 int runPluginsValidate(const CommandLine& cl);
 int runDetect(const CommandLine& cl);
+int runFrames(const CommandLine& cl);
 
 } // namespace voirie::cli

@@ -1,0 +1,85 @@
+// `voirie frames`: the georeferenced, sampled frames of a survey.
+#include "cli_support.hpp"
+#include "survey_options.hpp"
+
+#include "voirie/core/frames_geopackage.hpp"
+#include "voirie/core/time_format.hpp"
+
+#include <iomanip>
+#include <iostream>
+
+namespace voirie::cli {
+
+int runFrames(const CommandLine& cl)
+{
+    po::options_description options("options");
+    addSurveyOptions(options);
+    options.add_options()
+        ("json", "print {\"frames\":[...],\"summary\":{...}}")
+        ("out", po::value<std::string>(), "write the track (lines) and frames (points) layers to this GeoPackage")
+        ("overwrite", "replace --out if it exists");
+    po::variables_map vm;
+    if (!parseOptions(cl,
+                      "frames --video V [--video V2 ...] | --photos DIR  --track T [--time-offset S] [--video-start T] "
+                      "[--every-m M] [--camera C] [--json | --out frames.gpkg]",
+                      options, {}, vm))
+        return kExitOk;
+    const IngestOptions ingest = ingestOptionsFrom(vm);
+    auto reader = SurveyReader::open(ingest);
+    if (!reader)
+        throw RuntimeError(reader.error());
+
+    const bool as_json = vm.count("json") != 0;
+    std::vector<GeoFrame> frames;
+    if (!as_json && !vm.count("out"))
+        std::cout << "index  file  time  pts_ms  lon  lat  heading_deg  speed_mps  chainage_m\n";
+    while (auto frame = (*reader)->next()) {
+        frame->image.release(); // only positions are needed here
+        if (!as_json && !vm.count("out"))
+            std::cout << std::fixed << std::setprecision(7) << frame->index << "  " << frame->file.filename().string()
+                      << "  " << formatIso8601(frame->time) << "  " << std::setprecision(1) << frame->pts_ms << "  "
+                      << std::setprecision(7) << frame->lon << "  " << frame->lat << "  " << std::setprecision(1)
+                      << frame->heading_deg << "  " << std::setprecision(2) << frame->speed_mps << "  "
+                      << frame->chainage_m << "\n";
+        frames.push_back(std::move(*frame));
+    }
+    const IngestSummary& summary = (*reader)->summary();
+    if (frames.empty())
+        throw RuntimeError("no frame could be positioned: " + summaryText(summary));
+    if (vm.count("out")) {
+        auto written = writeFramesGeoPackage(vm["out"].as<std::string>(), (*reader)->track(), frames, vm.count("overwrite"));
+        if (!written)
+            throw RuntimeError(written.error());
+    }
+    bool partial = false;
+    for (const auto& v : summary.videos)
+        partial = partial || v.partial;
+    if (as_json) {
+        nlohmann::ordered_json out;
+        auto& list = out["frames"] = nlohmann::ordered_json::array();
+        for (const auto& f : frames)
+            list.push_back({{"index", f.index},
+                            {"file", f.file.string()},
+                            {"time", formatIso8601(f.time)},
+                            {"pts_ms", f.pts_ms},
+                            {"lon", f.lon},
+                            {"lat", f.lat},
+                            {"heading_deg", f.heading_deg},
+                            {"speed_mps", f.speed_mps},
+                            {"chainage_m", f.chainage_m}});
+        out["summary"] = summaryJson(summary);
+        std::cout << out.dump() << "\n";
+    } else {
+        std::cerr << summaryText(summary);
+        if (vm.count("out"))
+            std::cerr << "wrote " << frames.size() << " frames and the track to " << vm["out"].as<std::string>() << "\n";
+    }
+    if (partial) {
+        std::cerr << "voirie frames: a video ended before its declared length (see the summary); the frames up to the cut "
+                     "were used\n";
+        return kExitFailure;
+    }
+    return kExitOk;
+}
+
+} // namespace voirie::cli

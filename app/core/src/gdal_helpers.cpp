@@ -1,0 +1,64 @@
+#include "voirie/core/gdal_helpers.hpp"
+
+#include "voirie/core/time_format.hpp"
+
+#include <cmath>
+#include <ctime>
+
+namespace voirie {
+
+Result<GDALDatasetUniquePtr> createGeoPackage(const std::filesystem::path& path)
+{
+    GDALAllRegister();
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    if (driver == nullptr)
+        return fail("this GDAL has no GeoPackage driver");
+    CPLErrorReset();
+    GDALDatasetUniquePtr ds(driver->Create(path.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+    if (!ds)
+        return fail("cannot create GeoPackage " + path.string() + ": " + CPLGetLastErrorMsg());
+    return ds;
+}
+
+OGRSpatialReference wgs84LonLat()
+{
+    OGRSpatialReference srs;
+    srs.importFromEPSG(4326);
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return srs;
+}
+
+void addField(OGRLayer& layer, const char* name, OGRFieldType type, int width)
+{
+    OGRFieldDefn field(name, type);
+    if (width > 0)
+        field.SetWidth(width);
+    layer.CreateField(&field);
+}
+
+void setTimeField(OGRFeature& feature, const char* name, double unix_seconds)
+{
+    const double whole = std::floor(unix_seconds);
+    std::time_t t = static_cast<std::time_t>(whole);
+    std::tm utc{};
+    gmtime_r(&t, &utc);
+    const float seconds = float(utc.tm_sec + (unix_seconds - whole));
+    feature.SetField(name, utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, seconds, 100);
+}
+
+std::optional<double> getTimeField(OGRFeature& feature, const char* name)
+{
+    const int index = feature.GetFieldIndex(name);
+    if (index < 0 || !feature.IsFieldSetAndNotNull(index))
+        return std::nullopt;
+    int y, mo, d, h, mi, tz;
+    float s;
+    if (!feature.GetFieldAsDateTime(index, &y, &mo, &d, &h, &mi, &s, &tz))
+        return std::nullopt;
+    double t = unixFromUtc(y, mo, d, h, mi, s);
+    if (tz > 100)
+        t -= (tz - 100) * 900.0;
+    return t;
+}
+
+} // namespace voirie

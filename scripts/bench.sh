@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Builds and runs Voirie's benchmarks; they print their figures and ratios to stdout.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+scripts/build.sh
+build_dir="${VOIRIE_BUILD_DIR:-build}"
+echo "== ingest: sampling vs decoding"
+"$build_dir/bin/voirie_bench_ingest" "${VOIRIE_BENCH_SECONDS:-60}"

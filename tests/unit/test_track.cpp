@@ -1,0 +1,127 @@
+#include "survey_fixtures.hpp"
+
+#include "voirie/core/frame_sampler.hpp"
+#include "voirie/core/track.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace voirie::test;
+
+std::vector<voirie::GpsFix> gps(const std::vector<Fix>& fixes)
+{
+    std::vector<voirie::GpsFix> out;
+    for (const auto& f : fixes)
+        out.push_back({f.t, f.lon, f.lat, std::nullopt});
+    return out;
+}
+
+TEST(Track, InterpolatesWithinHalfAMetreOfTheTruePath)
+{
+    voirie::TrackCleaningCounts counts;
+    auto track = voirie::Track::build(gps(pathFixes(0, 40)), {}, "test", counts);
+    ASSERT_TRUE(track.ok()) << track.error();
+    EXPECT_EQ(counts.fixes_used, 41);
+    EXPECT_EQ(counts.segments, 1);
+    Utm31 utm;
+    for (double t = 0.05; t < 40; t += 0.37) {
+        auto s = track->at(kT0 + t);
+        ASSERT_TRUE(s) << t;
+        double e, n;
+        utm.toUtm(s->lon, s->lat, e, n);
+        const auto truth = pathAt(t);
+        EXPECT_LT(std::hypot(e - truth.e, n - truth.n), 0.5) << "at t=" << t;
+        EXPECT_NEAR(s->chainage_m, truth.chainage, 0.005 * truth.chainage + 0.05) << "at t=" << t;
+        EXPECT_NEAR(s->speed_mps, 10.0, 0.1);
+    }
+    // Heading: east on the straight (UTM grid north differs from true north by ~1.2 deg here).
+    EXPECT_NEAR(track->at(kT0 + 5)->heading_deg, 90.0, 2.0);
+    // After a quarter turn to the left the vehicle heads north.
+    const double quarter = (100 + 80 * M_PI / 2) / 10.0;
+    const double h = track->at(kT0 + quarter)->heading_deg;
+    EXPECT_LT(std::min(h, 360 - h), 5.0) << h;
+    EXPECT_FALSE(track->at(kT0 - 1));
+    EXPECT_FALSE(track->at(kT0 + 41));
+    EXPECT_TRUE(track->at(kT0 + 40));
+}
+
+TEST(Track, CleaningCountsEachReason)
+{
+    auto fixes = gps(pathFixes(0, 20));
+    fixes.insert(fixes.begin() + 3, {fixes[2].time, fixes[2].lon, fixes[2].lat, std::nullopt}); // duplicate time
+    fixes.insert(fixes.begin() + 6, {fixes[1].time, fixes[1].lon, fixes[1].lat, std::nullopt}); // backwards
+    fixes.insert(fixes.begin() + 9, {0, 0, 0, std::nullopt});                                   // 0,0
+    auto spike = fixes[10];
+    spike.time += 0.5;
+    spike.lat += 0.001; // 111 m in half a second: 800 km/h
+    fixes.insert(fixes.begin() + 11, spike);
+    voirie::TrackCleaningCounts counts;
+    auto track = voirie::Track::build(fixes, {}, "test", counts);
+    ASSERT_TRUE(track.ok()) << track.error();
+    EXPECT_EQ(counts.fixes_read, 25);
+    EXPECT_EQ(counts.duplicate_time, 1);
+    EXPECT_EQ(counts.backwards_time, 1);
+    EXPECT_EQ(counts.zero_position, 1);
+    EXPECT_EQ(counts.speed_outlier, 1);
+    EXPECT_EQ(counts.fixes_used, 21);
+    EXPECT_EQ(counts.segments, 1);
+}
+
+TEST(Track, GapsSplitAndAreNeverInterpolated)
+{
+    auto a = pathFixes(0, 10), b = pathFixes(20, 30); // 10 s without fixes
+    a.insert(a.end(), b.begin(), b.end());
+    voirie::TrackCleaningCounts counts;
+    auto track = voirie::Track::build(gps(a), {}, "test", counts);
+    ASSERT_TRUE(track.ok());
+    EXPECT_EQ(counts.segments, 2);
+    EXPECT_EQ(counts.gaps, 1);
+    EXPECT_TRUE(track->at(kT0 + 9.5));
+    EXPECT_FALSE(track->at(kT0 + 15));
+    EXPECT_TRUE(track->at(kT0 + 20.5));
+    // A jump of more than 50 m within the time limit splits too.
+    auto c = pathFixes(0, 10);
+    for (size_t i = 6; i < c.size(); ++i)
+        c[i].lat += 0.0006; // 67 m north from fix 6 on
+    auto jumped = voirie::Track::build(gps(c), {}, "test", counts);
+    ASSERT_TRUE(jumped.ok());
+    EXPECT_EQ(counts.segments, 2);
+    EXPECT_FALSE(jumped->at(kT0 + 5.5));
+}
+
+TEST(Track, RefusesFewerThanTwoValidFixes)
+{
+    voirie::TrackCleaningCounts counts;
+    auto one = voirie::Track::build({{kT0, 2.3, 48.8, std::nullopt}, {kT0 + 1, 0, 0, std::nullopt}}, {}, "gps.csv", counts);
+    ASSERT_FALSE(one.ok());
+    EXPECT_NE(one.error().find("gps.csv has 1 valid fix"), std::string::npos) << one.error();
+}
+
+TEST(FrameSampler, EveryMetresSkipsAStoppedVehicle)
+{
+    voirie::FrameSampler sampler({voirie::SamplingPolicy::Mode::Metres, 3.0});
+    std::vector<double> kept;
+    int kept_while_stopped = 0;
+    for (int i = 0; i < 300; ++i) {
+        // 0.37 m per frame (40 km/h at 30 fps), stopped for frames 100-199
+        const double chainage = i < 100 ? i * 0.37 : (i < 200 ? 36.63 : 36.63 + (i - 199) * 0.37);
+        if (sampler.accept(i / 30.0, chainage)) {
+            kept.push_back(chainage);
+            kept_while_stopped += (i >= 100 && i < 200);
+        }
+    }
+    EXPECT_EQ(kept_while_stopped, 0);
+    ASSERT_EQ(kept.size(), 23u); // 73.63 m at one frame per 3.33 m (9 frames)
+    for (size_t i = 1; i < kept.size(); ++i) {
+        EXPECT_GE(kept[i] - kept[i - 1], 3.0);
+        EXPECT_LT(kept[i] - kept[i - 1], 3.4);
+    }
+    voirie::FrameSampler seconds({voirie::SamplingPolicy::Mode::Seconds, 0.5});
+    int per_second = 0;
+    for (int i = 0; i < 90; ++i)
+        per_second += seconds.accept(i / 30.0, 0);
+    EXPECT_EQ(per_second, 6);
+}
+
+} // namespace
