@@ -44,8 +44,11 @@ int runFrames(const CommandLine& cl)
         frames.push_back(std::move(*frame));
     }
     const IngestSummary& summary = (*reader)->summary();
+    for (const auto& v : summary.videos)
+        if (v.frames_decoded == 0)
+            throw RuntimeError("video " + v.path.string() + " has no frames that can be decoded");
     if (frames.empty())
-        throw RuntimeError("no frame could be positioned: " + summaryText(summary));
+        throw RuntimeError("no frame could be positioned on the track; " + summaryText(summary));
     if (vm.count("out")) {
         auto written = writeFramesGeoPackage(vm["out"].as<std::string>(), (*reader)->track(), frames, vm.count("overwrite"));
         if (!written)

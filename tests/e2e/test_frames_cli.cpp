@@ -210,6 +210,19 @@ TEST(FramesCli, BrokenVideosAreNamed)
     EXPECT_EQ(text.exit_code, 1);
     EXPECT_CONTAINS(text.err, "video " + (s.dir / "text.mp4").string() + " cannot be opened");
 
+    // A container that declares frames none of which decode.
+    writeVideo(s.dir / "empty.mp4", 30);
+    std::string empty = readFile(s.dir / "empty.mp4");
+    const auto media = empty.find("mdat");
+    ASSERT_NE(media, std::string::npos);
+    for (size_t i = media + 4; i < empty.size() && empty.compare(i, 4, "moov") != 0; ++i)
+        empty[i] = 0;
+    writeFile(s.dir / "empty.mp4", empty);
+    auto no_frames = voirie("frames --video " + shellQuoted(s.dir / "empty.mp4") + " --track " +
+                            shellQuoted(s.dir / "t.gpx") + " --video-start " + iso(kT0));
+    EXPECT_EQ(no_frames.exit_code, 1);
+    EXPECT_CONTAINS(no_frames.err, "empty.mp4");
+
     auto missing = voirie("frames --video " + shellQuoted(s.dir / "none.mp4") + " --track " + shellQuoted(s.dir / "t.gpx") +
                           " --video-start " + iso(kT0));
     EXPECT_EQ(missing.exit_code, 1);
