@@ -51,5 +51,6 @@ int runPlugins(const CommandLine& cl);
 int runPluginsValidate(const CommandLine& cl);
 int runDetect(const CommandLine& cl);
 int runFrames(const CommandLine& cl);
+int runSample(const CommandLine& cl);
 
 } // namespace voirie::cli

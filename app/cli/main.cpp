@@ -26,6 +26,7 @@ const std::vector<Command>& commands()
         {"plugins", "list every plugin found, loaded or failed with its reason", runPlugins},
         {"plugins validate", "check that a plugin conforms before you ship it", runPluginsValidate},
         {"detect", "run detector plugins on still images", runDetect},
+        {"sample", "write a synthetic survey with exact ground truth", runSample},
         {"frames", "georeferenced frames of a survey, sampled by distance travelled", runFrames},
     };
     return list;

@@ -1,0 +1,81 @@
+// `voirie sample`: writes a synthetic survey with exact ground truth.
+#include "cli_support.hpp"
+
+#include "voirie/sample/survey_generator.hpp"
+
+#include <chrono>
+#include <iomanip>
+#include <iostream>
+#include <regex>
+#include <unistd.h>
+
+namespace voirie::cli {
+
+int runSample(const CommandLine& cl)
+{
+    po::options_description options("options");
+    options.add_options()
+        ("out", po::value<std::string>()->required(), "folder to write the survey into")
+        ("seed", po::value<uint64_t>()->default_value(1), "random seed: the same seed gives the same survey")
+        ("length-m", po::value<double>()->default_value(400), "metres of road driven")
+        ("speed-kmh", po::value<double>()->default_value(40), "driving speed")
+        ("fps", po::value<double>()->default_value(30), "video frame rate")
+        ("size", po::value<std::string>()->default_value("1280x720"), "video size WIDTHxHEIGHT")
+        ("damage-per-km", po::value<double>()->default_value(40), "defects per km (D00, D10, D20, D40 in equal numbers)")
+        ("clean", "the same road with no damage (for false-positive rates)")
+        ("overwrite", "replace a survey already in --out")
+        ("quiet", "no progress output");
+    po::variables_map vm;
+    if (!parseOptions(cl, "sample --out DIR [--seed N] [--length-m M] [--speed-kmh S] [--fps F] [--size WxH] "
+                          "[--damage-per-km K] [--clean]",
+                      options, {}, vm))
+        return kExitOk;
+    sample::GeneratorSettings s;
+    s.seed = vm["seed"].as<uint64_t>();
+    s.length_m = vm["length-m"].as<double>();
+    s.speed_kmh = vm["speed-kmh"].as<double>();
+    s.fps = vm["fps"].as<double>();
+    s.damage_per_km = vm["damage-per-km"].as<double>();
+    s.clean = vm.count("clean") != 0;
+    std::smatch size;
+    const std::string size_text = vm["size"].as<std::string>();
+    if (!std::regex_match(size_text, size, std::regex(R"((\d+)x(\d+))")))
+        throw UsageError("--size \"" + size_text + "\" must look like 1280x720");
+    s.width = std::stoi(size[1]);
+    s.height = std::stoi(size[2]);
+    if (s.width < 160 || s.height < 120 || s.width > 4096 || s.height > 4096 || s.width % 2 || s.height % 2)
+        throw UsageError("--size must be even numbers between 160x120 and 4096x4096");
+    if (!(s.length_m >= 20 && s.length_m <= 100000))
+        throw UsageError("--length-m must be between 20 and 100000");
+    if (!(s.speed_kmh >= 5 && s.speed_kmh <= 130))
+        throw UsageError("--speed-kmh must be between 5 and 130");
+    if (!(s.fps >= 5 && s.fps <= 120))
+        throw UsageError("--fps must be between 5 and 120");
+    if (!(s.damage_per_km >= 0 && s.damage_per_km <= 500))
+        throw UsageError("--damage-per-km must be between 0 and 500");
+
+    const std::filesystem::path out = vm["out"].as<std::string>();
+    std::error_code ec;
+    if (std::filesystem::exists(out / "survey.json", ec) && !vm.count("overwrite"))
+        throw RuntimeError(out.string() + " already holds a survey; pass --overwrite to replace it");
+    const bool show = !vm.count("quiet") && isatty(STDERR_FILENO);
+    const auto t0 = std::chrono::steady_clock::now();
+    sample::SurveyGenerator generator(s);
+    auto written = generator.write(out, [&](int done, int total) {
+        if (show && (done % 30 == 0 || done == total))
+            std::cerr << "\rrendering frame " << done << " / " << total << std::flush;
+    });
+    if (show)
+        std::cerr << "\n";
+    if (!written)
+        throw RuntimeError(written.error());
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (!vm.count("quiet"))
+        std::cout << "wrote " << out.string() << ": " << generator.frameCount() << " frames, " << generator.truth().size()
+                  << " defects" << (s.clean ? " (clean road)" : "") << ", in " << std::fixed << std::setprecision(1)
+                  << seconds << " s\n"
+                  << "place: " << sample::SurveyGenerator::placeDescription() << "\n";
+    return kExitOk;
+}
+
+} // namespace voirie::cli
