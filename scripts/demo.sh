@@ -1,10 +1,25 @@
 #!/usr/bin/env bash
-# README command 1: install what is missing, build, and run the main job.
+# README command 1: install what is missing, build, and run the main job on the bundled sample
+# survey (generated deterministically by `voirie sample`, seed 1).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh
 build_dir="${VOIRIE_BUILD_DIR:-build}"
+voirie="$build_dir/bin/voirie"
+sample="$build_dir/sample"
+
+if [ ! -f "$sample/survey.json" ]; then
+  echo "== voirie sample: rendering the sample survey (about a minute)"
+  "$voirie" sample --out "$sample" --seed 1
+fi
 echo
 echo "== voirie plugins"
-"$build_dir/bin/voirie" plugins
+"$voirie" plugins
+echo
+echo "== voirie frames: the survey's georeferenced frames, one every 3 m"
+"$voirie" frames --video "$sample/survey.mp4" --track "$sample/survey.gpx" --camera "$sample/camera.json" \
+  --out "$sample/frames.gpkg" --overwrite
+echo
+echo "Sample survey in $sample: survey.mp4, survey.gpx, ground_truth.geojson, basemap.tif, stills/;"
+echo "frames and track written to $sample/frames.gpkg (opens in QGIS)."

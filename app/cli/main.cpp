@@ -27,6 +27,8 @@ const std::vector<Command>& commands()
         {"plugins validate", "check that a plugin conforms before you ship it", runPluginsValidate},
         {"detect", "run detector plugins on still images", runDetect},
         {"sample", "write a synthetic survey with exact ground truth", runSample},
+        {"eval", "score a project's damages against ground truth on the map", runEval},
+        {"eval-boxes", "score detect --json output against true boxes (CRDDC style)", runEvalBoxes},
         {"frames", "georeferenced frames of a survey, sampled by distance travelled", runFrames},
     };
     return list;

@@ -1,5 +1,6 @@
 #include "voirie/core/local_metric_frame.hpp"
 
+#include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 
 #include <cmath>
@@ -51,6 +52,11 @@ void LocalMetricFrame::toGeographic(const MetricPoint& p, double& lon, double& l
         throw std::runtime_error("cannot unproject a local metric point");
     lon = x;
     lat = y;
+}
+
+bool LocalMetricFrame::toMetric(OGRGeometry& geometry) const
+{
+    return geometry.transform(forward_.get()) == OGRERR_NONE;
 }
 
 double headingDegrees(double dx, double dy)

@@ -15,10 +15,12 @@
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 #include <cmath>
 #include <condition_variable>
+#include <optional>
 #include <deque>
 #include <mutex>
 #include <thread>
@@ -161,35 +163,89 @@ struct SurveyGenerator::Impl {
         const double psi = pose.heading_deg * M_PI / 180.0;
         std::vector<PixelBoxTruth> out;
         for (const auto& d : scene.damages) {
-            if (d.s_max < pose.s || d.s_min > pose.s + 30)
+            if (d.s_max < pose.s - 2 || d.s_min > pose.s + kLookAhead)
                 continue;
             double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
-            int seen = 0, total = 0;
-            auto take = [&](const RoadLine& line) {
-                for (const auto& rp : line) {
-                    ++total;
-                    const auto w = layout.toWorld(rp);
-                    const double dx = w.x - pose.world.x, dy = w.y - pose.world.y;
-                    const double f = dx * std::sin(psi) + dy * std::cos(psi), r = dx * std::cos(psi) - dy * std::sin(psi);
-                    if (f < 2.0 || f > 25.0)
-                        continue;
-                    auto px = geometry.groundToPixel({f, r});
-                    if (!px || px->first < 0 || px->second < 0 || px->first >= camera.width || px->second >= camera.height)
-                        continue;
-                    ++seen;
-                    x0 = std::min(x0, px->first);
-                    x1 = std::max(x1, px->first);
-                    y0 = std::min(y0, px->second);
-                    y1 = std::max(y1, px->second);
+            int in_range = 0, total = 0;
+            double widest_px = 0, pad_px = 0;
+            // A crack's drawn width (spalled edges for wide ones) and the blur spread beyond its line.
+            const double drawn_m = d.class_code == "D40" ? 0.04 : d.width_mm / 1000.0 * (d.severity == Severity::High ? 3 : 1.5);
+            auto project = [&](const RoadPoint& rp, double& forward) -> std::optional<std::pair<double, double>> {
+                const auto w = layout.toWorld(rp);
+                const double dx = w.x - pose.world.x, dy = w.y - pose.world.y;
+                forward = dx * std::sin(psi) + dy * std::cos(psi);
+                const double right = dx * std::cos(psi) - dy * std::sin(psi);
+                return forward > 0.3 ? geometry.groundToPixel({forward, right}) : std::nullopt;
+            };
+            auto inFrame = [&](const std::optional<std::pair<double, double>>& px) {
+                return px && px->first >= 0 && px->second >= 0 && px->first < camera.width && px->second < camera.height;
+            };
+            // Extends the box by the part of segment a-b inside the frame.
+            auto cover = [&](const std::pair<double, double>& a, const std::pair<double, double>& b) {
+                cv::Point2l pa(std::llround(a.first * 16), std::llround(a.second * 16));
+                cv::Point2l pb(std::llround(b.first * 16), std::llround(b.second * 16));
+                if (!cv::clipLine(cv::Size(camera.width * 16, camera.height * 16), pa, pb))
+                    return;
+                for (const auto& p : {pa, pb}) {
+                    x0 = std::min(x0, p.x / 16.0), x1 = std::max(x1, p.x / 16.0);
+                    y0 = std::min(y0, p.y / 16.0), y1 = std::max(y1, p.y / 16.0);
                 }
             };
-            take(d.line);
-            take(d.outline);
+            auto take = [&](const RoadLine& line, double width_m, bool closed) {
+                std::vector<std::optional<std::pair<double, double>>> projected(line.size());
+                std::vector<double> forward(line.size());
+                for (size_t i = 0; i < line.size(); ++i)
+                    projected[i] = project(line[i], forward[i]);
+                for (size_t i = 0; i < line.size(); ++i) {
+                    ++total;
+                    const auto& px = projected[i];
+                    const size_t j = i + 1 < line.size() ? i + 1 : 0;
+                    if (px && projected[j] && (j != 0 || closed))
+                        cover(*px, *projected[j]);
+                    if (!inFrame(px))
+                        continue;
+                    cover(*px, *px);
+                    const double f = forward[i];
+                    pad_px = std::max(pad_px, drawn_m * camera.fx / f);
+                    if (f < 2.0 || f > 25.0)
+                        continue;
+                    ++in_range;
+                    if (width_m <= 0 || i + 1 >= line.size() || !projected[i + 1])
+                        continue;
+                    // The crack's apparent width: both edges of this stretch projected, so that a
+                    // transverse crack far ahead, seen almost edge-on, counts as thin as it looks.
+                    const double ds = line[i + 1].s - line[i].s, dt = line[i + 1].t - line[i].t, n = std::hypot(ds, dt);
+                    if (n <= 0)
+                        continue;
+                    const RoadPoint a{line[i].s - dt / n * width_m / 2, line[i].t + ds / n * width_m / 2};
+                    const RoadPoint b{line[i].s + dt / n * width_m / 2, line[i].t - ds / n * width_m / 2};
+                    double fa = 0, fb = 0;
+                    const auto pa = project(a, fa), pb = project(b, fb);
+                    const auto& next = projected[i + 1];
+                    if (!pa || !pb)
+                        continue;
+                    // Across the crack's direction in the image, not just between the edges.
+                    const double ux = next->first - px->first, uy = next->second - px->second, un = std::hypot(ux, uy);
+                    if (un > 0)
+                        widest_px = std::max(widest_px, std::abs(ux * (pb->second - pa->second) - uy * (pb->first - pa->first)) / un);
+                }
+            };
+            const double width_m = d.width_mm / 1000.0;
+            take(d.line, width_m, false);
+            take(d.outline, 0, true);
             for (const auto& b : d.branches)
-                take(b);
-            if (seen < 3 || seen * 2 < total || x1 - x0 < 4 || y1 - y0 < 4)
-                continue; // too little of it in view to ask a detector to find it
-            out.push_back({d.id, d.class_code, x0, y0, x1 - x0, y1 - y0});
+                take(b, d.class_code == "D20" ? width_m : 0, false);
+            if (x1 < x0)
+                continue; // nothing of it in the frame
+            const double pad = pad_px / 2 + 1.5;
+            x0 = std::max(0.0, x0 - pad), y0 = std::max(0.0, y0 - pad);
+            x1 = std::min(camera.width - 1.0, x1 + pad), y1 = std::min(camera.height - 1.0, y1 + pad);
+            PixelBoxTruth box{d.id, d.class_code, x0, y0, x1 - x0, y1 - y0, false};
+            const bool mostly_in_range = in_range * 2 >= total;
+            const bool crack = d.class_code == "D00" || d.class_code == "D10";
+            box.scored = mostly_in_range && (crack ? widest_px >= 0.3 && std::hypot(box.width, box.height) >= 12
+                                                   : box.width >= 10 && box.height >= 5);
+            out.push_back(box);
         }
         return out;
     }
@@ -352,6 +408,10 @@ std::vector<PixelBoxTruth> SurveyGenerator::visibleDefects(int frame_index) cons
 const std::vector<TruthDefect>& SurveyGenerator::truth() const { return impl_->truth; }
 CameraModel SurveyGenerator::camera() const { return impl_->camera; }
 double SurveyGenerator::videoStartUtc() const { return impl_->video_start; }
+std::pair<double, double> SurveyGenerator::truePosition(double seconds) const
+{
+    return impl_->lonLat(impl_->poseAt(seconds).world);
+}
 
 std::string SurveyGenerator::placeDescription()
 {
@@ -438,7 +498,8 @@ Status SurveyGenerator::write(const fs::path& folder, const std::function<void(i
             entry["height"] = image.rows;
             entry["detections"] = nlohmann::ordered_json::array();
             for (const auto& b : m.visible(i))
-                entry["detections"].push_back({{"plugin", "truth"},
+                if (b.scored)
+                    entry["detections"].push_back({{"plugin", "truth"},
                                                {"class", b.class_code},
                                                {"confidence", 1.0},
                                                {"box", {std::round(b.x * 10) / 10, std::round(b.y * 10) / 10,

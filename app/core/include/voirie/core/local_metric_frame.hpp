@@ -6,6 +6,7 @@
 #include <memory>
 
 class OGRCoordinateTransformation;
+class OGRGeometry;
 
 namespace voirie {
 
@@ -23,6 +24,8 @@ public:
 
     MetricPoint toMetric(double lon, double lat) const;
     void toGeographic(const MetricPoint& p, double& lon, double& lat) const;
+    // Transforms a lon/lat geometry into this frame (in place); false when PROJ fails.
+    bool toMetric(OGRGeometry& geometry) const;
     double originLon() const { return origin_lon_; }
     double originLat() const { return origin_lat_; }
 

@@ -43,7 +43,11 @@ struct TruthDefect {
 struct PixelBoxTruth {
     int damage_id;
     std::string class_code;
-    double x, y, width, height;
+    double x, y, width, height; // everything of the defect that projects into the frame
+    // Clear enough that a detector should find it: at least half of it 2-25 m ahead and in the
+    // frame, cracks at least 0.3 px wide there, areas at least 10 x 5 px. Stills truth lists only
+    // these.
+    bool scored = false;
 };
 
 class SurveyGenerator {
@@ -54,11 +58,13 @@ public:
     int frameCount() const;
     // The frame as the camera saw it (before video compression), deterministic for a seed.
     cv::Mat renderFrame(int frame_index);
-    // Pixel boxes of the defects visible (2-25 m ahead) in a frame.
+    // Pixel boxes of the defects in view in a frame.
     std::vector<PixelBoxTruth> visibleDefects(int frame_index) const;
     const std::vector<TruthDefect>& truth() const;
     CameraModel camera() const;
     double videoStartUtc() const;
+    // Where the camera truly is (lon, lat) at a time in seconds since the first frame.
+    std::pair<double, double> truePosition(double seconds_since_start) const;
 
     // Writes the whole survey into `folder`; `progress` gets (frames written, total).
     Status write(const std::filesystem::path& folder, const std::function<void(int, int)>& progress = {});

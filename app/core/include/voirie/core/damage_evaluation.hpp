@@ -1,0 +1,42 @@
+// `voirie eval`: a project's damages against surveyed ground truth, damage by damage.
+#pragma once
+
+#include "voirie/core/result.hpp"
+#include "voirie/core/score_table.hpp"
+
+#include <filesystem>
+#include <optional>
+#include <vector>
+
+namespace voirie {
+
+struct DamageMatch {
+    int truth_index, detected_index;
+    double distance_m;       // between the geometries (0 when they touch)
+    double position_error_m; // between their centroids
+    std::optional<double> size_error_rel; // |measured - true| / true, length for cracks, area otherwise
+};
+
+struct DamageEvaluation {
+    ScoreTable scores;
+    std::vector<DamageMatch> matches;
+    std::optional<double> median_position_error_m, p90_position_error_m, median_size_error_rel;
+    std::optional<double> survey_km;
+    std::optional<double> false_positives_per_km;
+
+    nlohmann::ordered_json toJson() const;
+    std::string toText() const;
+};
+
+struct DamageEvaluationOptions {
+    double match_m = 2.0;
+    std::optional<double> survey_km; // else the length of the project's `track` layer
+};
+
+// Reads the `damages` layer of `project` and the features of `truth` (both lon/lat, with a
+// `class` attribute and `length_m` / `area_m2`), then matches one-to-one: same class, geometries
+// within match_m, closest pairs first.
+Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, const std::filesystem::path& truth,
+                                         const DamageEvaluationOptions& options);
+
+} // namespace voirie

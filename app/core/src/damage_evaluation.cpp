@@ -1,0 +1,223 @@
+#include "voirie/core/damage_evaluation.hpp"
+
+#include "voirie/core/local_metric_frame.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+namespace voirie {
+namespace {
+
+struct Feature {
+    std::string cls;
+    std::unique_ptr<OGRGeometry> geometry; // metric
+    OGRPoint centroid;
+    std::optional<double> length_m, area_m2;
+};
+
+std::optional<double> positiveField(OGRFeature& f, const char* name)
+{
+    const int i = f.GetFieldIndex(name);
+    if (i < 0 || !f.IsFieldSetAndNotNull(i))
+        return std::nullopt;
+    const double v = f.GetFieldAsDouble(i);
+    return v > 0 ? std::optional<double>(v) : std::nullopt;
+}
+
+GDALDatasetUniquePtr openVector(const std::filesystem::path& path)
+{
+    GDALAllRegister();
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetUniquePtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    CPLPopErrorHandler();
+    return ds;
+}
+
+// Reads class, geometry and size of every feature of a layer into the metric frame.
+Result<std::vector<Feature>> readLayer(OGRLayer& layer, const std::string& where,
+                                       std::optional<LocalMetricFrame>& frame)
+{
+    std::vector<Feature> out;
+    const OGRSpatialReference* srs = layer.GetSpatialRef();
+    if (srs && !srs->IsGeographic())
+        return fail(where + " is not in lon/lat (EPSG:4326); export it in WGS 84 to evaluate it");
+    if (layer.GetLayerDefn()->GetFieldIndex("class") < 0)
+        return fail(where + " has no 'class' field");
+    layer.ResetReading();
+    for (auto& f : layer) {
+        const OGRGeometry* g = f->GetGeometryRef();
+        if (g == nullptr || g->IsEmpty())
+            continue;
+        if (!frame) {
+            OGRPoint c;
+            g->Centroid(&c);
+            frame.emplace(c.getX(), c.getY());
+        }
+        Feature feature;
+        feature.cls = f->GetFieldAsString("class");
+        feature.geometry.reset(g->clone());
+        feature.geometry->assignSpatialReference(nullptr);
+        if (!frame->toMetric(*feature.geometry))
+            return fail("cannot project a geometry of " + where + " into metres");
+        feature.geometry->Centroid(&feature.centroid);
+        feature.length_m = positiveField(*f, "length_m");
+        feature.area_m2 = positiveField(*f, "area_m2");
+        out.push_back(std::move(feature));
+    }
+    return out;
+}
+
+std::optional<double> sizeError(const Feature& truth, const Feature& found)
+{
+    const bool crack = truth.cls == "D00" || truth.cls == "D10";
+    const auto& t = crack ? truth.length_m : truth.area_m2;
+    const auto& m = crack ? found.length_m : found.area_m2;
+    if (!t || !m)
+        return std::nullopt;
+    return std::abs(*m - *t) / *t;
+}
+
+} // namespace
+
+Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, const std::filesystem::path& truth_path,
+                                         const DamageEvaluationOptions& options)
+{
+    auto truth_ds = openVector(truth_path);
+    if (!truth_ds)
+        return fail("ground truth " + truth_path.string() + " cannot be opened as a vector file");
+    auto project_ds = openVector(project);
+    if (!project_ds)
+        return fail("project " + project.string() + " cannot be opened (not a GeoPackage or vector file?)");
+    OGRLayer* damages = project_ds->GetLayerByName("damages");
+    if (damages == nullptr)
+        return fail("project " + project.string() + " has no 'damages' layer");
+    if (truth_ds->GetLayerCount() < 1)
+        return fail("ground truth " + truth_path.string() + " has no layer");
+
+    std::optional<LocalMetricFrame> frame;
+    auto truth = readLayer(*truth_ds->GetLayer(0), "ground truth " + truth_path.string(), frame);
+    if (!truth)
+        return fail(truth.error());
+    auto found = readLayer(*damages, "the damages of " + project.string(), frame);
+    if (!found)
+        return fail(found.error());
+
+    // Every same-class pair within the match distance, closest first; ties by input order.
+    struct Candidate {
+        double distance;
+        int t, d;
+    };
+    std::vector<Candidate> candidates;
+    for (int t = 0; t < int(truth->size()); ++t)
+        for (int d = 0; d < int(found->size()); ++d) {
+            if ((*truth)[size_t(t)].cls != (*found)[size_t(d)].cls)
+                continue;
+            const double distance = (*truth)[size_t(t)].geometry->Distance((*found)[size_t(d)].geometry.get());
+            if (distance >= 0 && distance <= options.match_m)
+                candidates.push_back({distance, t, d});
+        }
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
+        return std::tie(a.distance, a.t, a.d) < std::tie(b.distance, b.t, b.d);
+    });
+    std::vector<bool> truth_used(truth->size()), found_used(found->size());
+    DamageEvaluation eval;
+    for (const auto& c : candidates) {
+        if (truth_used[size_t(c.t)] || found_used[size_t(c.d)])
+            continue;
+        truth_used[size_t(c.t)] = found_used[size_t(c.d)] = true;
+        const auto& t = (*truth)[size_t(c.t)];
+        const auto& d = (*found)[size_t(c.d)];
+        eval.matches.push_back({c.t, c.d, c.distance, t.centroid.Distance(&d.centroid), sizeError(t, d)});
+        ++eval.scores.classes[t.cls].tp;
+    }
+    for (size_t t = 0; t < truth->size(); ++t) {
+        auto& score = eval.scores.classes[(*truth)[t].cls];
+        if (!truth_used[t])
+            ++score.fn;
+    }
+    for (size_t d = 0; d < found->size(); ++d) {
+        auto& score = eval.scores.classes[(*found)[d].cls];
+        if (!found_used[d])
+            ++score.fp;
+    }
+
+    std::vector<double> positions, sizes;
+    for (const auto& m : eval.matches) {
+        positions.push_back(m.position_error_m);
+        if (m.size_error_rel)
+            sizes.push_back(*m.size_error_rel);
+    }
+    eval.median_position_error_m = percentile(positions, 50);
+    eval.p90_position_error_m = percentile(positions, 90);
+    eval.median_size_error_rel = percentile(sizes, 50);
+
+    eval.survey_km = options.survey_km;
+    if (!eval.survey_km) {
+        if (OGRLayer* track = project_ds->GetLayerByName("track")) {
+            double metres = 0;
+            track->ResetReading();
+            for (auto& f : *track)
+                if (const OGRGeometry* g = f->GetGeometryRef()) {
+                    std::unique_ptr<OGRGeometry> line(g->clone());
+                    line->assignSpatialReference(nullptr);
+                    if (frame && frame->toMetric(*line)) {
+                        const auto type = wkbFlatten(line->getGeometryType());
+                        if (type == wkbLineString)
+                            metres += line->toLineString()->get_Length();
+                        else if (type == wkbMultiLineString)
+                            metres += line->toMultiLineString()->get_Length();
+                    }
+                }
+            if (metres > 0)
+                eval.survey_km = metres / 1000.0;
+        }
+    }
+    if (eval.survey_km && *eval.survey_km > 0)
+        eval.false_positives_per_km = eval.scores.overall().fp / *eval.survey_km;
+    return eval;
+}
+
+nlohmann::ordered_json DamageEvaluation::toJson() const
+{
+    nlohmann::ordered_json j = scores.toJson();
+    auto value = [](const std::optional<double>& v) {
+        return v ? nlohmann::ordered_json(std::round(*v * 10000.0) / 10000.0) : nlohmann::ordered_json(nullptr);
+    };
+    j["overall"]["median_position_error_m"] = value(median_position_error_m);
+    j["overall"]["p90_position_error_m"] = value(p90_position_error_m);
+    j["overall"]["median_size_error_rel"] = value(median_size_error_rel);
+    j["overall"]["false_positives_per_km"] = value(false_positives_per_km);
+    j["overall"]["survey_km"] = value(survey_km);
+    return j;
+}
+
+std::string DamageEvaluation::toText() const
+{
+    std::string out = scores.toText();
+    char line[160];
+    auto show = [](const std::optional<double>& v, const char* unit) {
+        char text[48];
+        if (v)
+            std::snprintf(text, sizeof(text), "%.2f%s", *v, unit);
+        else
+            std::snprintf(text, sizeof(text), "n/a");
+        return std::string(text);
+    };
+    std::snprintf(line, sizeof(line), "position error: median %s, 90th percentile %s\n",
+                  show(median_position_error_m, " m").c_str(), show(p90_position_error_m, " m").c_str());
+    out += line;
+    std::snprintf(line, sizeof(line), "size error (length for cracks, area otherwise): median %s\n",
+                  median_size_error_rel ? (std::to_string(int(std::lround(*median_size_error_rel * 100))) + "%").c_str() : "n/a");
+    out += line;
+    std::snprintf(line, sizeof(line), "false positives per km: %s over %s\n", show(false_positives_per_km, "").c_str(),
+                  show(survey_km, " km").c_str());
+    out += line;
+    return out;
+}
+
+} // namespace voirie
