@@ -1,6 +1,7 @@
 // `voirie detect`: detector plugins on still images.
 #include "cli_support.hpp"
 
+#include "voirie/core/camera_file.hpp"
 #include "voirie/core/detector_instance.hpp"
 #include "voirie/core/plugin_parameters.hpp"
 
@@ -54,12 +55,13 @@ int runDetect(const CommandLine& cl)
     options.add_options()
         ("plugins", po::value<std::string>(), "comma-separated plugin ids (default: every usable detector)")
         ("param", po::value<std::vector<std::string>>()->composing(), "plugin parameter PLUGIN_ID.NAME=VALUE (repeatable)")
+        ("camera", po::value<std::string>(), "camera.json of the camera that took the images (plugins judge the ground with it)")
         ("json", "print JSON: {\"images\":[{\"path\",\"width\",\"height\",\"detections\":[...]}]}")
         ("input", po::value<std::vector<std::string>>()->required(), "images (jpg, png) or folders of them");
     po::positional_options_description positional;
     positional.add("input", -1);
     po::variables_map vm;
-    if (!parseOptions(cl, "detect [--plugins id1,id2] [--param id.key=value] [--json] IMAGE_OR_DIR...", options,
+    if (!parseOptions(cl, "detect [--plugins id1,id2] [--param id.key=value] [--camera C] [--json] IMAGE_OR_DIR...", options,
                       positional, vm))
         return kExitOk;
 
@@ -101,6 +103,13 @@ int runDetect(const CommandLine& cl)
         throw RuntimeError("no usable detector plugin was found (searched: " + searched + ")");
     }
 
+    std::optional<CameraModel> camera;
+    if (vm.count("camera")) {
+        auto c = readCameraFile(vm["camera"].as<std::string>());
+        if (!c)
+            throw RuntimeError(c.error());
+        camera = *c;
+    }
     const bool as_json = vm.count("json") != 0;
     nlohmann::ordered_json images = nlohmann::ordered_json::array();
     bool any_failure = false;
@@ -129,6 +138,7 @@ int runDetect(const CommandLine& cl)
         nlohmann::ordered_json plugin_errors = nlohmann::ordered_json::array();
         FrameContext context;
         context.frame_index = index++;
+        context.camera = camera;
         for (auto& detector : detectors) {
             auto out = detector->detect(image, context);
             if (!out) {

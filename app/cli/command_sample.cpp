@@ -23,6 +23,7 @@ int runSample(const CommandLine& cl)
         ("size", po::value<std::string>()->default_value("1280x720"), "video size WIDTHxHEIGHT")
         ("damage-per-km", po::value<double>()->default_value(40), "defects per km (D00, D10, D20, D40 in equal numbers)")
         ("clean", "the same road with no damage (for false-positive rates)")
+        ("stills-only", "render only stills/ and their truth, no video (fast: image-level tests and tuning)")
         ("overwrite", "replace a survey already in --out")
         ("quiet", "no progress output");
     po::variables_map vm;
@@ -37,6 +38,7 @@ int runSample(const CommandLine& cl)
     s.fps = vm["fps"].as<double>();
     s.damage_per_km = vm["damage-per-km"].as<double>();
     s.clean = vm.count("clean") != 0;
+    s.stills_only = vm.count("stills-only") != 0;
     std::smatch size;
     const std::string size_text = vm["size"].as<std::string>();
     if (!std::regex_match(size_text, size, std::regex(R"((\d+)x(\d+))")))

@@ -40,7 +40,7 @@ std::optional<std::string> cameraProblem(const CameraModel& c)
 
 CameraModel scaledTo(const CameraModel& camera, int width, int height)
 {
-    if (camera.width == width && camera.height == height)
+    if ((camera.width == width && camera.height == height) || camera.width <= 0 || camera.height <= 0)
         return camera;
     CameraModel c = camera;
     const double sx = double(width) / camera.width, sy = double(height) / camera.height;

@@ -1,5 +1,7 @@
 #include "voirie/core/detector_instance.hpp"
 
+#include "voirie/core/camera_file.hpp"
+#include "voirie/core/camera_geometry.hpp"
 #include "voirie/core/crash_reporter.hpp"
 #include "voirie/core/damage_classes.hpp"
 
@@ -266,11 +268,8 @@ Result<DetectOutput> DetectorInstance::detect(const cv::Mat& image, const FrameC
         ctx.chainage_m = *context.chainage_m;
     }
     if (context.camera) {
-        const CameraModel& c = *context.camera;
-        // Intrinsics are scaled when the frame size differs from the calibrated size.
-        const double sx = c.width > 0 ? double(bgr.cols) / c.width : 1.0;
-        const double sy = c.height > 0 ? double(bgr.rows) / c.height : 1.0;
-        camera = {sizeof(camera), c.fx * sx, c.fy * sy, c.cx * sx, c.cy * sy, c.height_m, c.pitch_deg, c.roll_deg};
+        // Intrinsics follow the frame when its size differs from the calibrated size.
+        camera = toAbiCamera(scaledTo(*context.camera, bgr.cols, bgr.rows));
         ctx.camera = &camera;
     }
 

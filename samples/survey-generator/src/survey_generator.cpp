@@ -439,13 +439,62 @@ Status SurveyGenerator::write(const fs::path& folder, const std::function<void(i
     for (int k = 1; k <= 4; ++k)
         stills.insert(m.frames * k / 5);
 
-    const fs::path video = folder / "survey.mp4";
+    nlohmann::ordered_json stills_truth;
+    stills_truth["images"] = nlohmann::ordered_json::array();
+    auto recordStill = [&](int i, const cv::Mat& image) -> Status {
+        char name[64];
+        std::snprintf(name, sizeof(name), "stills/frame_%05d.png", i);
+        if (!cv::imwrite((folder / name).string(), image))
+            return fail("cannot write " + (folder / name).string());
+        nlohmann::ordered_json entry;
+        entry["path"] = name;
+        entry["width"] = image.cols;
+        entry["height"] = image.rows;
+        entry["detections"] = nlohmann::ordered_json::array();
+        for (const auto& b : m.visible(i))
+            if (b.scored)
+                entry["detections"].push_back({{"plugin", "truth"},
+                                               {"class", b.class_code},
+                                               {"confidence", 1.0},
+                                               {"box", {std::round(b.x * 10) / 10, std::round(b.y * 10) / 10,
+                                                        std::round(b.width * 10) / 10, std::round(b.height * 10) / 10}},
+                                               {"damage_id", b.damage_id}});
+        stills_truth["images"].push_back(entry);
+        return Ok{};
+    };
+    if (m.settings.stills_only) {
+        int done = 0;
+        for (int i : stills) {
+            if (auto s = recordStill(i, renderFrame(i)); !s)
+                return s;
+            if (progress)
+                progress(++done, int(stills.size()));
+        }
+    } else if (auto s = writeVideo(folder / "survey.mp4", stills, recordStill, progress); !s) {
+        return s;
+    }
+    if (!writeWholeFile(folder / "stills_truth.json", stills_truth.dump(1) + "\n"))
+        return fail("cannot write stills_truth.json");
+    if (auto s = m.writeGpx(folder / "survey.gpx"); !s)
+        return s;
+    if (auto s = writeCameraFile(m.camera, folder / "camera.json"); !s)
+        return s;
+    if (auto s = m.writeTruth(folder / "ground_truth.geojson"); !s)
+        return s;
+    if (auto s = m.writeBasemap(folder / "basemap.tif"); !s)
+        return s;
+    return writeSurveyJson(folder / "survey.json");
+}
+
+Status SurveyGenerator::writeVideo(const fs::path& video, const std::set<int>& stills,
+                                   const std::function<Status(int, const cv::Mat&)>& record_still,
+                                   const std::function<void(int, int)>& progress)
+{
+    Impl& m = *impl_;
     cv::VideoWriter writer(video.string(), cv::CAP_FFMPEG, cv::VideoWriter::fourcc('a', 'v', 'c', '1'), m.settings.fps,
                            cv::Size(m.settings.width, m.settings.height));
     if (!writer.isOpened())
         return fail("cannot open an H.264 video writer for " + video.string() + " (FFmpeg without libx264?)");
-    nlohmann::ordered_json stills_truth;
-    stills_truth["images"] = nlohmann::ordered_json::array();
     // Rendering runs one thread ahead of encoding (x264 leaves part of the second core idle).
     std::mutex mutex;
     std::condition_variable changed;
@@ -487,48 +536,25 @@ Status SurveyGenerator::write(const fs::path& folder, const std::function<void(i
             changed.notify_all();
         }
         writer.write(image);
-        if (stills.count(i)) {
-            char name[64];
-            std::snprintf(name, sizeof(name), "stills/frame_%05d.png", i);
-            if (!cv::imwrite((folder / name).string(), image))
-                return fail("cannot write " + (folder / name).string());
-            nlohmann::ordered_json entry;
-            entry["path"] = name;
-            entry["width"] = image.cols;
-            entry["height"] = image.rows;
-            entry["detections"] = nlohmann::ordered_json::array();
-            for (const auto& b : m.visible(i))
-                if (b.scored)
-                    entry["detections"].push_back({{"plugin", "truth"},
-                                               {"class", b.class_code},
-                                               {"confidence", 1.0},
-                                               {"box", {std::round(b.x * 10) / 10, std::round(b.y * 10) / 10,
-                                                        std::round(b.width * 10) / 10, std::round(b.height * 10) / 10}},
-                                               {"damage_id", b.damage_id}});
-            stills_truth["images"].push_back(entry);
-        }
+        if (stills.count(i))
+            if (auto s = record_still(i, image); !s)
+                return s;
         if (progress)
             progress(i + 1, m.frames);
     }
     writer.release();
     if (!setCreationTime(video, m.video_start))
         return fail("cannot record the start time in " + video.string());
+    return Ok{};
+}
 
-    if (!writeWholeFile(folder / "stills_truth.json", stills_truth.dump(1) + "\n"))
-        return fail("cannot write stills_truth.json");
-    if (auto s = m.writeGpx(folder / "survey.gpx"); !s)
-        return s;
-    if (auto s = writeCameraFile(m.camera, folder / "camera.json"); !s)
-        return s;
-    if (auto s = m.writeTruth(folder / "ground_truth.geojson"); !s)
-        return s;
-    if (auto s = m.writeBasemap(folder / "basemap.tif"); !s)
-        return s;
-
+Status SurveyGenerator::writeSurveyJson(const fs::path& path) const
+{
+    const Impl& m = *impl_;
     nlohmann::ordered_json survey;
     survey["generator"] = std::string("voirie sample ") + VOIRIE_VERSION;
     survey["place"] = placeDescription();
-    survey["video"] = {"survey.mp4"};
+    survey["video"] = m.settings.stills_only ? nlohmann::ordered_json::array() : nlohmann::ordered_json{"survey.mp4"};
     survey["track"] = "survey.gpx";
     survey["camera"] = "camera.json";
     survey["video_start"] = formatIso8601(m.video_start);
@@ -546,9 +572,10 @@ Status SurveyGenerator::write(const fs::path& folder, const std::function<void(i
     survey["settings"] = {{"seed", m.settings.seed},           {"length_m", m.settings.length_m},
                           {"speed_kmh", m.settings.speed_kmh}, {"fps", m.settings.fps},
                           {"width", m.settings.width},         {"height", m.settings.height},
-                          {"damage_per_km", m.settings.damage_per_km}, {"clean", m.settings.clean}};
-    if (!writeWholeFile(folder / "survey.json", survey.dump(2) + "\n"))
-        return fail("cannot write survey.json");
+                          {"damage_per_km", m.settings.damage_per_km}, {"clean", m.settings.clean},
+                          {"stills_only", m.settings.stills_only}};
+    if (!writeWholeFile(path, survey.dump(2) + "\n"))
+        return fail("cannot write " + path.string());
     return Ok{};
 }
 

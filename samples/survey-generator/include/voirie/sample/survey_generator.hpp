@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,7 +27,7 @@ struct GeneratorSettings {
     double camera_height_m = 1.3;
     double camera_pitch_deg = 12;
     double camera_hfov_deg = 90;
-    int stills_per_damage = 2;
+    bool stills_only = false; // render only the stills (no video): image-level tests and tuning
 };
 
 // One defect as the truth file records it; geometry as lon/lat vertices.
@@ -72,6 +73,10 @@ public:
     static std::string placeDescription();
 
 private:
+    Status writeVideo(const std::filesystem::path& video, const std::set<int>& stills,
+                      const std::function<Status(int, const cv::Mat&)>& record_still,
+                      const std::function<void(int, int)>& progress);
+    Status writeSurveyJson(const std::filesystem::path& path) const;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,384 @@
+// Classical crack detector: thin dark ridges on the road, classified on the ground plane.
+#include "../common/road_view.hpp"
+
+#include <voirie/plugin_opencv.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <memory>
+
+namespace {
+
+using voirie::plugins::RoadView;
+using voirie::sdk::Detection;
+
+struct Params {
+    double min_range, max_range, left, right, threshold, low_threshold, min_length, straight_tolerance, alligator_area;
+};
+
+struct GroupFeatures {
+    std::vector<cv::Point> pixels;
+    double length_m = 0, spread_m = 0, hull_area_m2 = 0, angle_deg = 0; // angle from the driving direction
+    double straightness = 1;  // residual off the best line, as a share of the length (image space)
+    double width_px = 0, width_mm = 0, mean_response = 0;
+    double on_outline = 0; // share of the pixels on the outline of their bounding rectangle (patch edges)
+    double rect_min_side_m = 0;
+    int pieces = 1;
+    cv::Point2f axis_origin, axis_direction;
+};
+
+class CrackDetector : public voirie::sdk::Detector {
+public:
+    explicit CrackDetector(const voirie::sdk::Parameters& p)
+        : params_{p.getDouble("min_range_m", 1.8),   p.getDouble("max_range_m", 16),
+                  p.getDouble("corridor_left_m", 5.0), p.getDouble("corridor_right_m", 1.45),
+                  p.getDouble("threshold", 5.0),     p.getDouble("low_threshold", 2.5),
+                  p.getDouble("min_length_m", 0.45), p.getDouble("straight_tolerance", 0.012),
+                  p.getDouble("alligator_min_area_m2", 0.35)}
+    {
+        if (params_.min_range >= params_.max_range)
+            throw std::invalid_argument("min_range_m must be smaller than max_range_m");
+    }
+
+    std::vector<Detection> detect(const voirie::sdk::Frame& frame) override
+    {
+        const cv::Mat image = voirie::sdk::toMat(frame.image);
+        if (image.cols < 64 || image.rows < 48)
+            return {}; // too small to show cracks
+        const voirie_camera camera = frame.hasCamera() ? *frame.context.camera
+                                                       : voirie::plugins::defaultCamera(image.cols, image.rows);
+        if (!view_ || !view_->matches(camera, image.cols, image.rows, params_.min_range, params_.max_range)) {
+            view_ = std::make_unique<RoadView>(camera, image.cols, image.rows, params_.min_range, params_.max_range);
+            road_ = view_->corridorMask(params_.left, params_.right);
+        }
+        const int top = view_->topRow();
+        if (top >= image.rows - 2)
+            return {}; // the camera sees no road in range
+        cv::Mat gray;
+        cv::cvtColor(image, gray, frame.image.pixel_format == VOIRIE_PIXEL_RGB8 ? cv::COLOR_RGB2GRAY : cv::COLOR_BGR2GRAY);
+        const cv::Mat markings = voirie::plugins::brightMarkings(gray, road_, top);
+        cv::Mat road = roadCorridor(markings, top);
+        road.setTo(0, markings);
+
+        cv::Mat response = ridges(gray, top, road);
+        cv::Mat seeds = (response >= params_.threshold) & road;
+        cv::Mat grow = (response >= params_.low_threshold) & road;
+        cv::Mat cracks = growFromSeeds(seeds, grow);
+
+        // Fragments of one crack are joined by a small dilation before grouping.
+        cv::Mat joined, labels;
+        cv::dilate(cracks, joined, cv::getStructuringElement(cv::MORPH_ELLIPSE, {5, 5}));
+        const int groups = cv::connectedComponents(joined, labels, 8, CV_32S);
+        std::vector<GroupFeatures> features(size_t(std::max(groups, 1)));
+        for (int y = top; y < cracks.rows; ++y) {
+            const uchar* c = cracks.ptr<uchar>(y);
+            const int* l = labels.ptr<int>(y);
+            for (int x = 0; x < cracks.cols; ++x)
+                if (c[x])
+                    features[size_t(l[x])].pixels.emplace_back(x, y);
+        }
+        // Pieces within 25 cm of each other on the road belong together: an alligator network
+        // breaks into many pieces at a distance, a crack into a few.
+        std::vector<cv::Rect2f> extents(size_t(std::max(groups, 1)));
+        std::vector<int> parent(size_t(std::max(groups, 1)));
+        for (int g = 0; g < groups; ++g)
+            parent[size_t(g)] = g;
+        std::function<int(int)> root = [&](int g) { return parent[size_t(g)] == g ? g : parent[size_t(g)] = root(parent[size_t(g)]); };
+        for (int g = 1; g < groups; ++g) {
+            float f0 = 1e9f, f1 = -1e9f, r0 = 1e9f, r1 = -1e9f;
+            for (const auto& p : features[size_t(g)].pixels) {
+                const float f = view_->forward(p.x, p.y), r = view_->right(p.x, p.y);
+                f0 = std::min(f0, f), f1 = std::max(f1, f), r0 = std::min(r0, r), r1 = std::max(r1, r);
+            }
+            extents[size_t(g)] = cv::Rect2f(f0 - 0.125f, r0 - 0.125f, f1 - f0 + 0.25f, r1 - r0 + 0.25f);
+        }
+        for (int a = 1; a < groups; ++a)
+            for (int b = a + 1; b < groups; ++b)
+                if (!features[size_t(a)].pixels.empty() && !features[size_t(b)].pixels.empty() &&
+                    (extents[size_t(a)] & extents[size_t(b)]).area() > 0)
+                    parent[size_t(root(b))] = root(a);
+        std::map<int, GroupFeatures> clusters;
+        std::map<int, int> pieces;
+        for (int g = 1; g < groups; ++g) {
+            auto& c = clusters[root(g)];
+            c.pixels.insert(c.pixels.end(), features[size_t(g)].pixels.begin(), features[size_t(g)].pixels.end());
+            pieces[root(g)] += features[size_t(g)].pixels.size() >= 6;
+        }
+        std::vector<Detection> out;
+        for (auto& [id, f] : clusters) {
+            f.pieces = pieces[id];
+            if (f.pixels.size() < 12 || !describe(f, response))
+                continue;
+            if (auto d = classify(f, image.size()))
+                out.push_back(std::move(*d));
+        }
+        return out;
+    }
+
+    // Dark-ridge strength from the Hessian of the smoothed image: large curvature across a line,
+    // little along it. Isotropic grain and blobs score low, thin dark lines high. The scale
+    // follows the distance so a crack's profile fits it near the car and far away.
+    // The response is divided by the band's own background level (its 90th percentile on the
+    // road: cracks cover far less than a tenth of it), so thresholds hold across lighting,
+    // exposure and texture.
+    cv::Mat ridges(const cv::Mat& gray, int top, const cv::Mat& road) const
+    {
+        cv::Mat response(gray.size(), CV_32F, cv::Scalar(0));
+        const double bands[] = {params_.min_range, 3.0, 5.5, 9.0, 13.0, params_.max_range};
+        const auto& plane = view_->plane();
+        for (int b = 0; b + 1 < int(std::size(bands)); ++b) {
+            const double near = std::max(bands[b], params_.min_range), far = std::min(bands[b + 1], params_.max_range);
+            if (near >= far)
+                continue;
+            auto row_of = [&](double d) {
+                auto px = plane.groundToPixel({d, 0});
+                return px ? int(std::lround(px->second)) : top;
+            };
+            const int y0 = std::clamp(row_of(far), top, gray.rows), y1 = std::clamp(row_of(near) + 1, top, gray.rows);
+            if (y1 <= y0)
+                continue;
+            // A 3 cm wide dark line, in pixels at the band's middle distance.
+            const double sigma = std::clamp(0.03 / plane.lateralMetresPerPixel((near + far) / 2), 0.8, 4.0);
+            const int margin = int(std::ceil(4 * sigma)) + 2;
+            const int s0 = std::max(0, y0 - margin), s1 = std::min(gray.rows, y1 + margin);
+            cv::Mat smooth, xx, yy, xy;
+            gray(cv::Rect(0, s0, gray.cols, s1 - s0)).convertTo(smooth, CV_32F);
+            cv::GaussianBlur(smooth, smooth, {0, 0}, sigma);
+            cv::Sobel(smooth, xx, CV_32F, 2, 0, 3);
+            cv::Sobel(smooth, yy, CV_32F, 0, 2, 3);
+            cv::Sobel(smooth, xy, CV_32F, 1, 1, 3);
+            const float norm = float(sigma * sigma); // scale-normalised second derivatives
+            std::vector<float> background;
+            for (int y = y0; y < y1; ++y) {
+                const float* a = xx.ptr<float>(y - s0);
+                const float* c = yy.ptr<float>(y - s0);
+                const float* d = xy.ptr<float>(y - s0);
+                float* r = response.ptr<float>(y);
+                for (int x = 0; x < gray.cols; ++x) {
+                    const float half_trace = 0.5f * (a[x] + c[x]);
+                    const float root = std::sqrt(0.25f * (a[x] - c[x]) * (a[x] - c[x]) + d[x] * d[x]);
+                    const float across = half_trace + root, along = half_trace - root;
+                    r[x] = std::max(0.f, across - 2.f * std::abs(along)) * norm;
+                    if (road.at<uchar>(y, x))
+                        background.push_back(r[x]);
+                }
+            }
+            if (background.size() < 100)
+                continue;
+            std::nth_element(background.begin(), background.begin() + long(background.size() * 9 / 10), background.end());
+            const float level = std::max(0.5f, background[background.size() * 9 / 10]);
+            response(cv::Rect(0, y0, gray.cols, y1 - y0)) /= level;
+        }
+        return response;
+    }
+
+    // The road between the edge lines: at each distance the corridor stops short of the nearest
+    // bright line beyond the lane (the edge line), where one is seen; else the parameters hold.
+    cv::Mat roadCorridor(const cv::Mat& markings, int top) const
+    {
+        constexpr int kBins = 48;
+        const double bin = (params_.max_range - params_.min_range) / kBins;
+        std::vector<double> right(kBins, params_.right), left(kBins, -params_.left);
+        std::vector<int> right_hits(kBins, 0), left_hits(kBins, 0);
+        std::vector<double> right_min(kBins, 1e9), left_max(kBins, -1e9);
+        for (int y = top; y < markings.rows; ++y) {
+            const uchar* m = markings.ptr<uchar>(y);
+            for (int x = 0; x < markings.cols; ++x) {
+                if (!m[x])
+                    continue;
+                const double f = view_->forward(x, y), r = view_->right(x, y);
+                if (f < params_.min_range || f > params_.max_range)
+                    continue;
+                const int k = std::clamp(int((f - params_.min_range) / bin), 0, kBins - 1);
+                if (r > 0.6 && r < params_.right + 2.5) {
+                    ++right_hits[size_t(k)];
+                    right_min[size_t(k)] = std::min(right_min[size_t(k)], r);
+                } else if (r < -3.2 && r > -params_.left - 2.5) {
+                    ++left_hits[size_t(k)];
+                    left_max[size_t(k)] = std::max(left_max[size_t(k)], r);
+                }
+            }
+        }
+        for (int k = 0; k < kBins; ++k) {
+            if (right_hits[size_t(k)] >= 3)
+                right[size_t(k)] = right_min[size_t(k)] - 0.12;
+            if (left_hits[size_t(k)] >= 3)
+                left[size_t(k)] = left_max[size_t(k)] + 0.12;
+        }
+        cv::Mat mask(markings.size(), CV_8U, cv::Scalar(0));
+        for (int y = top; y < markings.rows; ++y) {
+            const uchar* base = road_.ptr<uchar>(y);
+            uchar* m = mask.ptr<uchar>(y);
+            for (int x = 0; x < markings.cols; ++x) {
+                if (!base[x])
+                    continue;
+                const double f = view_->forward(x, y), r = view_->right(x, y);
+                const int k = std::clamp(int((f - params_.min_range) / bin), 0, kBins - 1);
+                m[x] = (r <= right[size_t(k)] && r >= left[size_t(k)]) ? 255 : 0;
+            }
+        }
+        return mask;
+    }
+
+    // Hysteresis with a short reach: seeds grow through weaker ridge pixels by at most a few
+    // pixels, so a crack's fainter parts join it but the grain's faint worms do not percolate.
+    static cv::Mat growFromSeeds(const cv::Mat& seeds, const cv::Mat& grow)
+    {
+        cv::Mat region = seeds.clone(), next;
+        const cv::Mat step = cv::getStructuringElement(cv::MORPH_RECT, {3, 3});
+        for (int i = 0; i < 6; ++i) {
+            cv::dilate(region, next, step);
+            next &= grow;
+            next |= seeds;
+            if (cv::countNonZero(next != region) == 0)
+                break;
+            region = next;
+        }
+        return region;
+    }
+
+    bool describe(GroupFeatures& f, const cv::Mat& response) const
+    {
+        // Ground-plane shape: principal axis, extents (robust percentiles), convex hull area.
+        std::vector<cv::Point2f> ground;
+        ground.reserve(f.pixels.size());
+        double sum_response = 0;
+        for (const auto& p : f.pixels) {
+            ground.emplace_back(view_->forward(p.x, p.y), view_->right(p.x, p.y));
+            sum_response += response.at<float>(p);
+        }
+        f.mean_response = sum_response / double(f.pixels.size());
+        cv::PCA pca(cv::Mat(ground).reshape(1), cv::Mat(), cv::PCA::DATA_AS_ROW);
+        const cv::Point2f axis(pca.eigenvectors.at<float>(0, 0), pca.eigenvectors.at<float>(0, 1));
+        const cv::Point2f centre(pca.mean.at<float>(0, 0), pca.mean.at<float>(0, 1));
+        std::vector<float> along, across;
+        for (const auto& g : ground) {
+            const cv::Point2f d = g - centre;
+            along.push_back(d.dot(axis));
+            across.push_back(d.x * -axis.y + d.y * axis.x);
+        }
+        auto extent = [](std::vector<float> v) {
+            std::sort(v.begin(), v.end());
+            return double(v[size_t(double(v.size() - 1) * 0.98)] - v[size_t(double(v.size() - 1) * 0.02)]);
+        };
+        f.length_m = extent(along);
+        f.spread_m = extent(across);
+        if (f.length_m < params_.min_length)
+            return false;
+        std::vector<cv::Point2f> hull;
+        std::vector<cv::Point2f> scaled;
+        for (const auto& g : ground)
+            scaled.emplace_back(g.x * 100, g.y * 100);
+        cv::convexHull(scaled, hull);
+        f.hull_area_m2 = cv::contourArea(hull) / 1e4;
+        // A patch's sealed edges form a rectangle on the road: its pixels hug the outline.
+        const cv::RotatedRect rect = cv::minAreaRect(scaled);
+        cv::Point2f corners[4];
+        rect.points(corners);
+        const std::vector<cv::Point2f> outline(corners, corners + 4);
+        int near_outline = 0;
+        for (const auto& p : scaled)
+            near_outline += std::abs(cv::pointPolygonTest(outline, p, true)) < 8.0; // within 8 cm
+        f.on_outline = double(near_outline) / double(scaled.size());
+        f.rect_min_side_m = std::min(rect.size.width, rect.size.height) / 100.0;
+        // Angle between the principal axis and the driving direction (the forward axis).
+        f.angle_deg = std::acos(std::min(1.0, double(std::abs(axis.x)))) * 180.0 / M_PI;
+
+        // Straightness in the image (straight lines stay straight under perspective): residual
+        // of the pixels off their best line beyond what the mark's own thickness explains.
+        cv::Vec4f line;
+        cv::fitLine(f.pixels, line, cv::DIST_L2, 0, 0.01, 0.01);
+        f.axis_direction = {line[0], line[1]};
+        f.axis_origin = {line[2], line[3]};
+        double sq = 0, lo = 1e9, hi = -1e9;
+        for (const auto& p : f.pixels) {
+            const cv::Point2f d = cv::Point2f(p) - f.axis_origin;
+            const double a = d.dot(f.axis_direction), c = d.x * -f.axis_direction.y + d.y * f.axis_direction.x;
+            sq += c * c;
+            lo = std::min(lo, a), hi = std::max(hi, a);
+        }
+        const double length_px = std::max(1.0, hi - lo);
+        f.width_px = double(f.pixels.size()) / length_px;
+        const double residual = std::sqrt(std::max(0.0, sq / double(f.pixels.size()) - f.width_px * f.width_px / 12.0));
+        f.straightness = residual / length_px;
+
+        // Width across the crack on the ground: one pixel across the image line, in metres.
+        const cv::Point c(int(f.axis_origin.x), int(f.axis_origin.y));
+        const cv::Point2f across_px(-f.axis_direction.y, f.axis_direction.x);
+        auto g0 = view_->plane().pixelToGround(c.x, c.y), g1 = view_->plane().pixelToGround(c.x + across_px.x, c.y + across_px.y);
+        if (g0 && g1) {
+            const double metres_per_px = std::hypot(g1->forward - g0->forward, g1->right - g0->right);
+            // Blur and antialiasing spread a crack over about one more pixel than it covers.
+            f.width_mm = std::max(1.0, (f.width_px - 1.0)) * metres_per_px * 1000.0;
+        }
+        return true;
+    }
+
+    std::optional<Detection> classify(const GroupFeatures& f, cv::Size size) const
+    {
+        const bool network = f.hull_area_m2 >= params_.alligator_area && f.spread_m >= 0.45 && f.length_m >= 0.6 &&
+                             f.on_outline < 0.7 && f.pieces >= 3;
+        if (!network && f.straightness < params_.straight_tolerance)
+            return std::nullopt; // a joint, a patch edge, a shadow's edge: straight, not a crack
+        if (f.rect_min_side_m > 0.3 && f.on_outline > 0.8)
+            return std::nullopt; // edges of a rectangle on the road: a patch, not damage
+        Detection d;
+        cv::Rect box = cv::boundingRect(f.pixels);
+        box &= cv::Rect(0, 0, size.width, size.height);
+        d.x = box.x;
+        d.y = box.y;
+        d.width = std::max(1, box.width);
+        d.height = std::max(1, box.height);
+        d.confidence = std::clamp(0.35 + f.mean_response / 120.0 + std::min(0.25, f.length_m / 12.0), 0.0, 0.99);
+        if (network) {
+            d.class_code = "D20";
+            std::vector<cv::Point> hull;
+            cv::convexHull(f.pixels, hull);
+            d.shape = voirie::sdk::Shape::Polygon;
+            for (const auto& p : hull)
+                d.points.push_back({double(p.x), double(p.y)});
+            d.attributes = {{"area_m2", f.hull_area_m2}, {"width_px", f.width_px}};
+            return d;
+        }
+        d.class_code = f.angle_deg < 45 ? "D00" : "D10";
+        // The centre line: pixels binned along the image axis, median offset per bin.
+        const int bins = std::clamp(int(f.length_m / 0.15), 2, 24);
+        double lo = 1e9, hi = -1e9;
+        for (const auto& p : f.pixels) {
+            const double a = (cv::Point2f(p) - f.axis_origin).dot(f.axis_direction);
+            lo = std::min(lo, a), hi = std::max(hi, a);
+        }
+        std::vector<std::vector<float>> offsets(static_cast<size_t>(bins));
+        for (const auto& p : f.pixels) {
+            const cv::Point2f d0 = cv::Point2f(p) - f.axis_origin;
+            const double a = d0.dot(f.axis_direction);
+            const int b = std::clamp(int((a - lo) / std::max(1e-6, hi - lo) * bins), 0, bins - 1);
+            offsets[size_t(b)].push_back(d0.x * -f.axis_direction.y + d0.y * f.axis_direction.x);
+        }
+        d.shape = voirie::sdk::Shape::Polyline;
+        for (int b = 0; b < bins; ++b) {
+            auto& o = offsets[size_t(b)];
+            if (o.empty())
+                continue;
+            std::nth_element(o.begin(), o.begin() + long(o.size() / 2), o.end());
+            const double a = lo + (b + 0.5) * (hi - lo) / bins, c = o[o.size() / 2];
+            const double x = f.axis_origin.x + a * f.axis_direction.x - c * f.axis_direction.y;
+            const double y = f.axis_origin.y + a * f.axis_direction.y + c * f.axis_direction.x;
+            d.points.push_back({std::clamp(x, 0.0, double(size.width)), std::clamp(y, 0.0, double(size.height))});
+        }
+        if (d.points.size() < 2)
+            return std::nullopt;
+        d.attributes = {{"width_px", f.width_px}, {"width_mm", f.width_mm}, {"length_m", f.length_m}};
+        return d;
+    }
+
+    Params params_;
+    std::unique_ptr<RoadView> view_;
+    cv::Mat road_;
+};
+
+} // namespace
+
+VOIRIE_DETECTOR_PLUGIN(CrackDetector, "cracks", "1.0.0", VOIRIE_THREAD_INSTANCE_SAFE, "D00", "D10", "D20")
