@@ -108,17 +108,33 @@ int runPluginsValidate(const CommandLine& cl)
 {
     po::options_description options("options");
     options.add_options()("path", po::value<std::string>()->required(),
-                          "the plugin's folder, its plugin.json or its binary");
+                          "the plugin's folder, its plugin.json or its binary")(
+        "param", po::value<std::vector<std::string>>()->composing(),
+        "parameter NAME=VALUE or ID.NAME=VALUE for the instances under test (repeatable), e.g. a model");
     po::positional_options_description positional;
     positional.add("path", 1);
     po::variables_map vm;
-    if (!parseOptions(cl, "plugins validate PATH", options, positional, vm))
+    if (!parseOptions(cl, "plugins validate PATH [--param NAME=VALUE]", options, positional, vm))
         return kExitOk;
     const std::string path = vm["path"].as<std::string>();
+    std::map<std::string, std::string> parameters;
+    if (vm.count("param"))
+        for (const auto& a : vm["param"].as<std::vector<std::string>>()) {
+            const auto eq = a.find('=');
+            if (eq == std::string::npos || eq == 0)
+                throw UsageError("--param \"" + a + "\" must look like NAME=VALUE");
+            std::string name = a.substr(0, eq);
+            if (const auto dot = name.find('.'); dot != std::string::npos)
+                name = name.substr(dot + 1); // ID.NAME: the id is the plugin under test
+            parameters[name] = a.substr(eq + 1);
+        }
     std::cout << "Validating " << path << "\n";
-    auto report = validatePlugin(path, [](const ValidationCheck& c) {
-        std::cout << "  " << toString(c.outcome) << "  " << c.name << ": " << c.detail << "\n" << std::flush;
-    });
+    auto report = validatePlugin(
+        path,
+        [](const ValidationCheck& c) {
+            std::cout << "  " << toString(c.outcome) << "  " << c.name << ": " << c.detail << "\n" << std::flush;
+        },
+        parameters);
     std::cout << (report.passed() ? "PASSED: the plugin conforms to Voirie plugin API "
                                   : "FAILED: fix the checks marked FAIL above (plugin API ")
               << hostApiVersion() << (report.passed() ? "" : ")") << "\n";

@@ -156,8 +156,11 @@ TEST(Cli, DetectRefusalsAndPluginFailures)
     EXPECT_EQ(no_images.exit_code, 1);
     EXPECT_CONTAINS(no_images.err, "no jpg or png images were found");
 
-    auto none = runCommand("VOIRIE_PLUGIN_PATH= " + voirie("detect --plugin-dir " + shellQuoted(dir.path()) + " " +
-                                                           shellQuoted(dir / "a.png")));
+    // A copy of voirie with no plugin folder beside it finds no plugin at all.
+    std::filesystem::create_directories(dir / "bin");
+    std::filesystem::copy_file(kVoirie, dir / "bin" / "voirie");
+    auto none = runCommand("VOIRIE_PLUGIN_PATH= " + shellQuoted(dir / "bin" / "voirie") + " detect --plugin-dir " +
+                           shellQuoted(dir.path()) + " " + shellQuoted(dir / "a.png"));
     EXPECT_EQ(none.exit_code, 1);
     EXPECT_CONTAINS(none.err, "no usable detector plugin");
 }

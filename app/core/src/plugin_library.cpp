@@ -2,6 +2,8 @@
 
 #include <boost/dll/shared_library.hpp>
 
+#include <dlfcn.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <mutex>
@@ -71,6 +73,19 @@ std::optional<std::string> disagreement(const voirie_plugin_descriptor& d, const
     return std::nullopt;
 }
 
+// Boost.DLL reports only an errno-style code; the dynamic loader says what is really wrong
+// (not an ELF file, an undefined symbol, a missing dependency).
+std::string loaderMessage(const std::filesystem::path& path, const std::string& fallback)
+{
+    ::dlerror();
+    if (void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
+        ::dlclose(handle);
+        return fallback;
+    }
+    const char* why = ::dlerror();
+    return why ? std::string(why) : fallback;
+}
+
 } // namespace
 
 std::string hostApiVersion()
@@ -107,7 +122,7 @@ Result<std::shared_ptr<const PluginLibrary>> PluginLibrary::open(const PluginMan
     library.load(boost::dll::fs::path(path.string()),
                  boost::dll::load_mode::rtld_now | boost::dll::load_mode::rtld_local, error);
     if (error || !library.is_loaded())
-        return fail(named + " is not a loadable shared library: " + error.message());
+        return fail(named + " is not a loadable shared library: " + loaderMessage(path, error.message()));
     if (!library.has(VOIRIE_ENTRY_SYMBOL))
         return fail(named + " is a shared library but not a Voirie plugin: it exports no '" +
                     std::string(VOIRIE_ENTRY_SYMBOL) +

@@ -117,7 +117,7 @@ std::string signature(const DetectOutput& out)
     return s.str();
 }
 
-void runChecks(const fs::path& input, Channel& ch)
+void runChecks(const fs::path& input, const std::map<std::string, std::string>& overrides, Channel& ch)
 {
     ch.stage("reading the manifest");
     auto manifest_path = findManifest(input);
@@ -144,13 +144,14 @@ void runChecks(const fs::path& input, Channel& ch)
     ch.check(CheckOutcome::Pass, "library", "loads, exports " VOIRIE_ENTRY_SYMBOL ", descriptor agrees with plugin.json");
 
     ch.stage("creating an instance with default parameters");
-    auto defaults = resolveParameters(m, {});
+    auto defaults = resolveParameters(m, overrides);
     if (!defaults)
         return ch.check(CheckOutcome::Fail, "parameters", defaults.error());
     auto instance = DetectorInstance::create(*library, *defaults);
     if (!instance)
         return ch.check(CheckOutcome::Fail, "create", instance.error());
-    ch.check(CheckOutcome::Pass, "create", "instance created with default parameters");
+    ch.check(CheckOutcome::Pass, "create",
+             overrides.empty() ? "instance created with default parameters" : "instance created with the given parameters");
 
     for (const auto& spec : m.parameters) {
         if (spec.type != ParameterType::Int && spec.type != ParameterType::Double)
@@ -160,7 +161,9 @@ void runChecks(const fs::path& input, Channel& ch)
                 continue;
             std::ostringstream text;
             text << (spec.type == ParameterType::Int ? static_cast<double>(static_cast<int64_t>(*bound)) : *bound);
-            auto values = resolveParameters(m, {{spec.name, text.str()}});
+            auto with_bound = overrides;
+            with_bound[spec.name] = text.str();
+            auto values = resolveParameters(m, with_bound);
             ch.stage("creating an instance with " + spec.name + "=" + text.str());
             auto extra = values ? DetectorInstance::create(*library, *values)
                                 : Result<std::unique_ptr<DetectorInstance>>(fail(values.error()));
@@ -289,7 +292,8 @@ std::string toString(CheckOutcome outcome)
     return "?";
 }
 
-ValidationReport validatePlugin(const fs::path& path, const std::function<void(const ValidationCheck&)>& on_check)
+ValidationReport validatePlugin(const fs::path& path, const std::function<void(const ValidationCheck&)>& on_check,
+                                const std::map<std::string, std::string>& parameters)
 {
     ValidationReport report;
     auto add = [&](ValidationCheck c) {
@@ -316,7 +320,7 @@ ValidationReport validatePlugin(const fs::path& path, const std::function<void(c
         std::signal(SIGILL, SIG_DFL);
         std::signal(SIGABRT, SIG_DFL);
         Channel channel(fds[1]);
-        runChecks(path, channel);
+        runChecks(path, parameters, channel);
         ::close(fds[1]);
         ::_exit(channel.failed() ? 1 : 0);
     }

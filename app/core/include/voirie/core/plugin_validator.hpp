@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,8 +25,10 @@ struct ValidationReport {
 // Validates the plugin at `path` (its folder, its plugin.json or its binary). The checks run in
 // a child process, so a plugin that crashes is reported as such instead of ending the caller.
 // `on_check` is called as each check completes, for live output.
+// `parameters` override the manifest's defaults (e.g. the model a plugin needs).
 ValidationReport validatePlugin(const std::filesystem::path& path,
-                                const std::function<void(const ValidationCheck&)>& on_check = {});
+                                const std::function<void(const ValidationCheck&)>& on_check = {},
+                                const std::map<std::string, std::string>& parameters = {});
 
 std::string toString(CheckOutcome outcome);
 
