@@ -79,21 +79,31 @@ private:
     double min_range_ = 0, max_range_ = 0;
 };
 
-// Bright paint (lane and edge lines): much lighter than the road around it.
+// Bright paint (lane and edge lines): much lighter than the typical road on its row. The row's
+// median is the reference (a local mean would be dragged down by a pothole or a shadow and make
+// the plain asphalt around them look like paint).
 inline cv::Mat brightMarkings(const cv::Mat& gray, const cv::Mat& road_mask, int top_row)
 {
     cv::Mat mask(gray.size(), CV_8U, cv::Scalar(0));
-    const cv::Rect roi(0, top_row, gray.cols, gray.rows - top_row);
-    if (roi.height <= 0)
-        return mask;
-    cv::Mat background;
-    cv::blur(gray(roi), background, cv::Size(161, 11)); // wider than a near lane dash
-    cv::Mat lighter = gray(roi) - background;
-    cv::Mat bright = lighter > 25;
-    bright &= road_mask(roi);
+    std::vector<uchar> values;
+    for (int y = std::max(0, top_row); y < gray.rows; ++y) {
+        const uchar* g = gray.ptr<uchar>(y);
+        const uchar* r = road_mask.ptr<uchar>(y);
+        values.clear();
+        for (int x = 0; x < gray.cols; ++x)
+            if (r[x])
+                values.push_back(g[x]);
+        if (values.size() < 16)
+            continue;
+        std::nth_element(values.begin(), values.begin() + long(values.size() / 2), values.end());
+        const int median = values[values.size() / 2];
+        const int threshold = median + std::max(25, int(0.4 * median));
+        uchar* m = mask.ptr<uchar>(y);
+        for (int x = 0; x < gray.cols; ++x)
+            m[x] = (r[x] && g[x] > threshold) ? 255 : 0;
+    }
     // Paint's borders read as dark valleys to line detectors: exclude a margin around it too.
-    cv::dilate(bright, bright, cv::getStructuringElement(cv::MORPH_ELLIPSE, {21, 13}));
-    bright.copyTo(mask(roi));
+    cv::dilate(mask, mask, cv::getStructuringElement(cv::MORPH_ELLIPSE, {31, 19}));
     return mask;
 }
 

@@ -86,6 +86,17 @@ public:
         for (int g = 0; g < groups; ++g)
             parent[size_t(g)] = g;
         std::function<int(int)> root = [&](int g) { return parent[size_t(g)] == g ? g : parent[size_t(g)] = root(parent[size_t(g)]); };
+        // Long straight pieces (joints, seams, shadow bars) go before clustering, so they cannot
+        // join their neighbours into something that no longer looks straight.
+        for (int g = 1; g < groups; ++g) {
+            auto& piece = features[size_t(g)];
+            if (piece.pixels.size() < 12)
+                continue;
+            GroupFeatures probe;
+            probe.pixels = piece.pixels;
+            if (describe(probe, response) && probe.length_m >= 0.8 && probe.straightness < params_.straight_tolerance)
+                piece.pixels.clear();
+        }
         for (int g = 1; g < groups; ++g) {
             float f0 = 1e9f, f1 = -1e9f, r0 = 1e9f, r1 = -1e9f;
             for (const auto& p : features[size_t(g)].pixels) {
@@ -324,6 +335,11 @@ public:
             return std::nullopt; // a joint, a patch edge, a shadow's edge: straight, not a crack
         if (f.rect_min_side_m > 0.3 && f.on_outline > 0.8)
             return std::nullopt; // edges of a rectangle on the road: a patch, not damage
+        const cv::Rect extent = cv::boundingRect(f.pixels);
+        if (std::hypot(extent.width, extent.height) < 24)
+            return std::nullopt; // a few pixels far away: grain as often as a crack
+        if (!network && f.hull_area_m2 / (M_PI * f.length_m * f.length_m / 4) > 0.25)
+            return std::nullopt; // a compact dark blob's edges (a pothole, a stain): not a crack
         Detection d;
         cv::Rect box = cv::boundingRect(f.pixels);
         box &= cv::Rect(0, 0, size.width, size.height);

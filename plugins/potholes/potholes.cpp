@@ -18,8 +18,8 @@ class PotholeDetector : public voirie::sdk::Detector {
 public:
     explicit PotholeDetector(const voirie::sdk::Parameters& p)
         : min_range_(p.getDouble("min_range_m", 1.8)), max_range_(p.getDouble("max_range_m", 16)),
-          left_(p.getDouble("corridor_left_m", 5.0)), right_(p.getDouble("corridor_right_m", 1.45)),
-          dark_ratio_(p.getDouble("dark_ratio", 0.5)), min_area_(p.getDouble("min_area_m2", 0.03)),
+          left_(p.getDouble("corridor_left_m", 5.0)), right_(p.getDouble("corridor_right_m", 1.65)),
+          dark_ratio_(p.getDouble("dark_ratio", 0.5)), min_area_(p.getDouble("min_area_m2", 0.02)),
           max_area_(p.getDouble("max_area_m2", 1.6)), min_compactness_(p.getDouble("min_compactness", 0.3))
     {
         if (min_range_ >= max_range_ || min_area_ >= max_area_)
@@ -53,24 +53,34 @@ public:
         cv::Mat bg32;
         background.convertTo(bg32, CV_32F, 1.0, 1.0);
         ratio /= bg32;
-        cv::Mat dark = (ratio < dark_ratio_) & road;
+        // Far away, blur lifts a pothole's darkness: the threshold rises with distance, up to
+        // 0.12 more at 16 m (shadows and stains stay out by size and shape, not darkness alone).
+        cv::Mat threshold(ratio.size(), CV_32F);
+        for (int y = 0; y < threshold.rows; ++y) {
+            const double f = view_->forward(image.cols / 2, y + top);
+            threshold.row(y).setTo(dark_ratio_ + 0.12 * std::clamp((f - 6.0) / 10.0, 0.0, 1.0));
+        }
+        cv::Mat dark = (ratio < threshold) & road;
         // Thin dark lines (cracks, seams) are opened away; holes inside a pothole closed.
-        cv::morphologyEx(dark, dark, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_ELLIPSE, {3, 3}));
+        cv::morphologyEx(dark, dark, cv::MORPH_OPEN, cv::getStructuringElement(cv::MORPH_RECT, {2, 2}));
         cv::morphologyEx(dark, dark, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_ELLIPSE, {5, 5}));
         // The whole depression: the dark core grows over the lit far wall and the broken rim,
-        // a few pixels at most, through anything clearly darker than the road.
-        const cv::Mat darker = (ratio < 0.85) & road;
-        for (int i = 0; i < 5; ++i) {
+        // through anything darker than the road, a limited number of steps.
+        const cv::Mat darker = (ratio < 0.9) & road;
+        for (int i = 0; i < 15; ++i) {
             cv::Mat grown;
             cv::dilate(dark, grown, cv::getStructuringElement(cv::MORPH_RECT, {3, 3}));
-            dark = (grown & darker) | dark;
+            grown = (grown & darker) | dark;
+            if (cv::countNonZero(grown != dark) == 0)
+                break;
+            dark = grown;
         }
 
         std::vector<std::vector<cv::Point>> contours;
         cv::findContours(dark, contours, cv::RETR_EXTERNAL, cv::CHAIN_APPROX_SIMPLE);
         std::vector<Detection> out;
         for (const auto& contour : contours) {
-            if (cv::contourArea(contour) < 6)
+            if (cv::contourArea(contour) < 3)
                 continue;
             // Area and extent on the road plane.
             cv::Mat mask = cv::Mat::zeros(dark.size(), CV_8U);
@@ -101,14 +111,17 @@ public:
                     extent = std::max(extent, double(cv::norm(hull[i] - hull[j])) / 100.0);
             const double compactness = area / (M_PI * extent * extent / 4.0);
             const double mean_ratio = ratio_sum / count;
-            if (extent > 1.6 || compactness < min_compactness_ || mean_ratio > dark_ratio_ * 1.3)
+            if (extent > 1.6 || compactness < min_compactness_ || mean_ratio > (dark_ratio_ + 0.12) * 1.3)
                 continue;
             Detection d;
             d.class_code = "D40";
-            d.x = box.x;
-            d.y = box.y + top;
-            d.width = std::max(1, box.width);
-            d.height = std::max(1, box.height);
+            // The far wall of a depression faces the camera and is lit, not dark: the pothole
+            // reaches above its dark part by about a third of that part's height.
+            const double far_wall = 0.35 * box.height, side = 0.06 * box.width + 1;
+            d.x = std::max(0.0, box.x - side);
+            d.y = std::max(0.0, box.y + top - far_wall);
+            d.width = std::min(double(image.cols) - d.x, box.width + 2 * side);
+            d.height = std::min(double(image.rows) - d.y, box.height + far_wall + 1);
             d.confidence = std::clamp(0.4 + (dark_ratio_ - mean_ratio) * 1.5 + std::min(0.2, compactness / 4), 0.05, 0.99);
             std::vector<cv::Point> outline;
             cv::approxPolyDP(contour, outline, 1.0, true);
