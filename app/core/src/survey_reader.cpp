@@ -172,6 +172,23 @@ std::optional<TrackSample> SurveyReader::positionAt(double time)
     return sample;
 }
 
+void SurveyReader::place(GeoFrame& frame, double time, const TrackSample& sample)
+{
+    frame.time = time;
+    frame.lon = sample.lon;
+    frame.lat = sample.lat;
+    frame.heading_deg = sample.heading_deg;
+    frame.speed_mps = sample.speed_mps;
+    frame.chainage_m = sample.chainage_m;
+}
+
+const IngestSummary& SurveyReader::summary()
+{
+    if (video_)
+        summary_.videos = video_->files(); // decode counts and partial flags, as of now
+    return summary_;
+}
+
 std::optional<GeoFrame> SurveyReader::next()
 {
     return video_ ? nextVideoFrame() : nextPhoto();
@@ -194,17 +211,10 @@ std::optional<GeoFrame> SurveyReader::nextVideoFrame()
         frame.file = video_->files()[ref.file].path;
         frame.frame_in_file = ref.frame_in_file;
         frame.pts_ms = ref.pts_ms;
-        frame.time = ref.time;
-        frame.lon = sample->lon;
-        frame.lat = sample->lat;
-        frame.heading_deg = sample->heading_deg;
-        frame.speed_mps = sample->speed_mps;
-        frame.chainage_m = sample->chainage_m;
+        place(frame, ref.time, *sample);
         ++summary_.frames_sampled;
-        summary_.videos = video_->files();
         return frame;
     }
-    summary_.videos = video_->files();
     return std::nullopt;
 }
 
@@ -228,12 +238,7 @@ std::optional<GeoFrame> SurveyReader::nextPhoto()
         }
         frame.index = int64_t(i);
         frame.file = photos_[i];
-        frame.time = *time;
-        frame.lon = sample->lon;
-        frame.lat = sample->lat;
-        frame.heading_deg = sample->heading_deg;
-        frame.speed_mps = sample->speed_mps;
-        frame.chainage_m = sample->chainage_m;
+        place(frame, *time, *sample);
         ++summary_.frames_sampled;
         return frame;
     }

@@ -75,7 +75,8 @@ public:
     // The next sampled frame, with its image; nothing at the end of the survey.
     std::optional<GeoFrame> next();
 
-    const IngestSummary& summary() const { return summary_; }
+    // What was read, decoded, sampled and dropped so far (complete once next() returned nothing).
+    const IngestSummary& summary();
     const Track& track() const { return *track_; }
     const CameraModel& camera() const { return summary_.camera; }
 
@@ -85,6 +86,7 @@ private:
     std::optional<GeoFrame> nextPhoto();
     // Positions a frame at `time`, counting it as skipped when the track has no position there.
     std::optional<TrackSample> positionAt(double time);
+    static void place(GeoFrame& frame, double time, const TrackSample& sample);
 
     IngestOptions options_;
     IngestSummary summary_;
