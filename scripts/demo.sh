@@ -21,5 +21,9 @@ echo "== voirie frames: the survey's georeferenced frames, one every 3 m"
 "$voirie" frames --video "$sample/survey.mp4" --track "$sample/survey.gpx" --camera "$sample/camera.json" \
   --out "$sample/frames.gpkg" --overwrite
 echo
+echo "== voirie detect on the sample's stills, scored against their truth (voirie eval-boxes)"
+"$voirie" detect --json --plugins cracks,potholes --camera "$sample/camera.json" "$sample/stills" > "$sample/detect.json"
+"$voirie" eval-boxes "$sample/detect.json" --truth "$sample/stills_truth.json"
+echo
 echo "Sample survey in $sample: survey.mp4, survey.gpx, ground_truth.geojson, basemap.tif, stills/;"
 echo "frames and track written to $sample/frames.gpkg (opens in QGIS)."
