@@ -7,3 +7,6 @@ scripts/build.sh
 build_dir="${VOIRIE_BUILD_DIR:-build}"
 echo "== ingest: sampling vs decoding"
 "$build_dir/bin/voirie_bench_ingest" "${VOIRIE_BENCH_SECONDS:-60}"
+echo
+echo "== detector plugins: time per frame against decoding"
+"$build_dir/bin/voirie_bench_plugins"
