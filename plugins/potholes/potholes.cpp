@@ -41,10 +41,11 @@ public:
         if (top >= image.rows - 2)
             return {};
         const cv::Rect roi(0, top, image.cols, image.rows - top);
-        cv::Mat gray;
-        cv::cvtColor(image(roi), gray, frame.image.pixel_format == VOIRIE_PIXEL_RGB8 ? cv::COLOR_RGB2GRAY : cv::COLOR_BGR2GRAY);
+        cv::Mat full_gray;
+        cv::cvtColor(image, full_gray, frame.image.pixel_format == VOIRIE_PIXEL_RGB8 ? cv::COLOR_RGB2GRAY : cv::COLOR_BGR2GRAY);
+        const cv::Mat gray = full_gray(roi);
         cv::Mat road = road_(roi).clone();
-        road.setTo(0, voirie::plugins::brightMarkings(image.channels() == 3 ? toGrayFull(image, frame) : image, road_, top)(roi));
+        road.setTo(0, voirie::plugins::brightMarkings(full_gray, road_, top)(roi));
 
         // Darkness relative to the road around: a wide blur is the local road brightness.
         cv::Mat background, ratio;
@@ -137,13 +138,6 @@ public:
     }
 
 private:
-    static cv::Mat toGrayFull(const cv::Mat& image, const voirie::sdk::Frame& frame)
-    {
-        cv::Mat gray;
-        cv::cvtColor(image, gray, frame.image.pixel_format == VOIRIE_PIXEL_RGB8 ? cv::COLOR_RGB2GRAY : cv::COLOR_BGR2GRAY);
-        return gray;
-    }
-
     double min_range_, max_range_, left_, right_, dark_ratio_, min_area_, max_area_, min_compactness_;
     std::unique_ptr<RoadView> view_;
     cv::Mat road_;

@@ -5,6 +5,8 @@
 
 #include "test_support.hpp"
 
+#include "voirie/core/mp4_creation_time.hpp"
+
 #include <ogr_spatialref.h>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
@@ -199,19 +201,10 @@ inline void writeVideo(const std::filesystem::path& path, int frames, double fps
     }
 }
 
-// Sets the MP4 container's creation time (moov/mvhd, version 0) to the given UTC time.
+// Sets the MP4 container's creation time to the given UTC time.
 inline bool setMp4CreationTime(const std::filesystem::path& path, double unix_seconds)
 {
-    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    std::string data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    const auto at = data.find("mvhd");
-    if (at == std::string::npos || data[at + 4] != 0)
-        return false;
-    const uint32_t value = uint32_t(unix_seconds + 2082844800.0);
-    f.seekp(std::streamoff(at + 8));
-    const char bytes[4] = {char(value >> 24), char(value >> 16), char(value >> 8), char(value)};
-    f.write(bytes, 4);
-    return bool(f);
+    return voirie::writeMp4CreationTime(path, unix_seconds);
 }
 
 } // namespace voirie::test

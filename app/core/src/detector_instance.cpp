@@ -105,11 +105,9 @@ struct Collector {
                 return drop("attribute " + std::to_string(i) + " has no name or a non-finite value"), VOIRIE_OK;
             out.attributes.emplace_back(a.name, a.value);
         }
-        out_detections().push_back(std::move(out));
+        this->out->detections.push_back(std::move(out));
         return VOIRIE_OK;
     }
-
-    std::vector<Detection>& out_detections() { return out->detections; }
 
     static voirie_status emit(void* self, const voirie_detection* d)
     {

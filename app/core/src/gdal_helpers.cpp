@@ -1,7 +1,5 @@
 #include "voirie/core/gdal_helpers.hpp"
 
-#include "voirie/core/time_format.hpp"
-
 #include <cmath>
 #include <ctime>
 
@@ -44,21 +42,6 @@ void setTimeField(OGRFeature& feature, const char* name, double unix_seconds)
     gmtime_r(&t, &utc);
     const float seconds = float(utc.tm_sec + (unix_seconds - whole));
     feature.SetField(name, utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, seconds, 100);
-}
-
-std::optional<double> getTimeField(OGRFeature& feature, const char* name)
-{
-    const int index = feature.GetFieldIndex(name);
-    if (index < 0 || !feature.IsFieldSetAndNotNull(index))
-        return std::nullopt;
-    int y, mo, d, h, mi, tz;
-    float s;
-    if (!feature.GetFieldAsDateTime(index, &y, &mo, &d, &h, &mi, &s, &tz))
-        return std::nullopt;
-    double t = unixFromUtc(y, mo, d, h, mi, s);
-    if (tz > 100)
-        t -= (tz - 100) * 900.0;
-    return t;
 }
 
 } // namespace voirie

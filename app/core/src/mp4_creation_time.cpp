@@ -72,4 +72,26 @@ std::optional<double> readMp4CreationTime(const std::filesystem::path& path)
     return double(created) - kSecondsFrom1904To1970;
 }
 
+bool writeMp4CreationTime(const std::filesystem::path& path, double unix_seconds)
+{
+    std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);
+    if (!file)
+        return false;
+    file.seekg(0, std::ios::end);
+    const uint64_t file_size = uint64_t(file.tellg());
+    std::ifstream in(path, std::ios::binary);
+    uint64_t moov = 0, moov_end = 0, mvhd = 0, mvhd_end = 0;
+    if (!findBox(in, 0, file_size, "moov", moov, moov_end) || !findBox(in, moov, moov_end, "mvhd", mvhd, mvhd_end))
+        return false;
+    unsigned char version = 0;
+    in.seekg(std::streamoff(mvhd));
+    if (!in.read(reinterpret_cast<char*>(&version), 1) || version != 0)
+        return false;
+    const uint32_t value = uint32_t(unix_seconds + kSecondsFrom1904To1970);
+    const char bytes[4] = {char(value >> 24), char(value >> 16), char(value >> 8), char(value)};
+    file.seekp(std::streamoff(mvhd + 4)); // after version and flags
+    file.write(bytes, 4);
+    return bool(file);
+}
+
 } // namespace voirie

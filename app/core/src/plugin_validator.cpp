@@ -13,7 +13,6 @@
 #include <cstdio>
 #include <cstring>
 #include <sstream>
-#include <string.h>
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>

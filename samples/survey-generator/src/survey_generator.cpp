@@ -9,6 +9,7 @@
 #include "voirie/core/camera_geometry.hpp"
 #include "voirie/core/gdal_helpers.hpp"
 #include "voirie/core/local_metric_frame.hpp"
+#include "voirie/core/mp4_creation_time.hpp"
 #include "voirie/core/severity_rules.hpp"
 #include "voirie/core/time_format.hpp"
 #include "voirie/core/version.hpp"
@@ -44,20 +45,6 @@ bool writeWholeFile(const fs::path& path, const std::string& text)
     std::ofstream out(path, std::ios::binary);
     out << text;
     return bool(out);
-}
-
-bool setCreationTime(const fs::path& path, double unix_seconds)
-{
-    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    std::string data((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-    const auto at = data.find("mvhd");
-    if (at == std::string::npos || data[at + 4] != 0)
-        return false;
-    const uint32_t value = uint32_t(unix_seconds + 2082844800.0); // seconds since 1904
-    const char bytes[4] = {char(value >> 24), char(value >> 16), char(value >> 8), char(value)};
-    f.seekp(std::streamoff(at + 8)); // version+flags (4), then creation_time
-    f.write(bytes, 4);
-    return bool(f);
 }
 
 } // namespace
@@ -543,7 +530,7 @@ Status SurveyGenerator::writeVideo(const fs::path& video, const std::set<int>& s
             progress(i + 1, m.frames);
     }
     writer.release();
-    if (!setCreationTime(video, m.video_start))
+    if (!writeMp4CreationTime(video, m.video_start))
         return fail("cannot record the start time in " + video.string());
     return Ok{};
 }

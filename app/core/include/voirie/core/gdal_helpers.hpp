@@ -22,7 +22,5 @@ void addField(OGRLayer& layer, const char* name, OGRFieldType type, int width = 
 
 // Sets a DateTime field from UTC Unix seconds (millisecond precision, flagged UTC).
 void setTimeField(OGRFeature& feature, const char* name, double unix_seconds);
-// Reads a DateTime field as UTC Unix seconds.
-std::optional<double> getTimeField(OGRFeature& feature, const char* name);
 
 } // namespace voirie

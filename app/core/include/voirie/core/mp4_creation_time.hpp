@@ -10,4 +10,8 @@ namespace voirie {
 // UTC Unix seconds, or nothing when the file is not MP4/MOV or the time is unset (zero).
 std::optional<double> readMp4CreationTime(const std::filesystem::path& path);
 
+// Records a UTC time (whole seconds) as the container's creation time; false when the file has
+// no version-0 mvhd box (as OpenCV's FFmpeg writer produces) or cannot be written.
+bool writeMp4CreationTime(const std::filesystem::path& path, double unix_seconds);
+
 } // namespace voirie
