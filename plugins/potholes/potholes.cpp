@@ -43,7 +43,7 @@ public:
         const cv::Rect roi(0, top, image.cols, image.rows - top);
         cv::Mat full_gray;
         cv::cvtColor(image, full_gray, frame.image.pixel_format == VOIRIE_PIXEL_RGB8 ? cv::COLOR_RGB2GRAY : cv::COLOR_BGR2GRAY);
-        const cv::Mat gray = full_gray(roi);
+        const cv::Mat gray = full_gray(roi).clone(); // its own borders for the blur below, as before
         cv::Mat road = road_(roi).clone();
         road.setTo(0, voirie::plugins::brightMarkings(full_gray, road_, top)(roi));
 
