@@ -8,7 +8,7 @@ packages=(
   libopencv-dev
   libgdal-dev gdal-bin
   libboost-dev libboost-filesystem-dev libboost-program-options-dev
-  libgtest-dev nlohmann-json3-dev
+  libgtest-dev nlohmann-json3-dev libssl-dev
   python3
 )
 

@@ -51,6 +51,7 @@ int runPlugins(const CommandLine& cl);
 int runPluginsValidate(const CommandLine& cl);
 int runDetect(const CommandLine& cl);
 int runFrames(const CommandLine& cl);
+int runAnalyze(const CommandLine& cl);
 int runSample(const CommandLine& cl);
 int runEval(const CommandLine& cl);
 int runEvalBoxes(const CommandLine& cl);

@@ -29,6 +29,7 @@ const std::vector<Command>& commands()
         {"sample", "write a synthetic survey with exact ground truth", runSample},
         {"eval", "score a project's damages against ground truth on the map", runEval},
         {"eval-boxes", "score detect --json output against true boxes (CRDDC style)", runEvalBoxes},
+        {"analyze", "the whole pipeline: survey in, one project GeoPackage of damages out", runAnalyze},
         {"frames", "georeferenced frames of a survey, sampled by distance travelled", runFrames},
     };
     return list;

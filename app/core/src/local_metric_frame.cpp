@@ -59,6 +59,11 @@ bool LocalMetricFrame::toMetric(OGRGeometry& geometry) const
     return geometry.transform(forward_.get()) == OGRERR_NONE;
 }
 
+bool LocalMetricFrame::toGeographic(OGRGeometry& geometry) const
+{
+    return geometry.transform(inverse_.get()) == OGRERR_NONE;
+}
+
 double headingDegrees(double dx, double dy)
 {
     double h = std::atan2(dx, dy) * 180.0 / M_PI;

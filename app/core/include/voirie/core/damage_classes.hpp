@@ -9,17 +9,18 @@ namespace voirie {
 struct DamageClass {
     std::string_view code;
     std::string_view name;
+    std::string_view colour; // #rrggbb, the same in QGIS styles, the app and reports
 };
 
 inline constexpr std::array<DamageClass, 8> kDamageClasses{{
-    {"D00", "longitudinal crack"},
-    {"D10", "transverse crack"},
-    {"D20", "alligator crack"},
-    {"D40", "pothole"},
-    {"D43", "faded crosswalk"},
-    {"D44", "faded line"},
-    {"D50", "manhole"},
-    {"repair", "repair"},
+    {"D00", "longitudinal crack", "#1f78b4"},
+    {"D10", "transverse crack", "#6a3d9a"},
+    {"D20", "alligator crack", "#ff7f00"},
+    {"D40", "pothole", "#e31a1c"},
+    {"D43", "faded crosswalk", "#b2df8a"},
+    {"D44", "faded line", "#33a02c"},
+    {"D50", "manhole", "#737373"},
+    {"repair", "repair", "#a6761d"},
 }};
 
 inline bool isKnownDamageClass(std::string_view code)

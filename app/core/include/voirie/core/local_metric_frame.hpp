@@ -26,6 +26,8 @@ public:
     void toGeographic(const MetricPoint& p, double& lon, double& lat) const;
     // Transforms a lon/lat geometry into this frame (in place); false when PROJ fails.
     bool toMetric(OGRGeometry& geometry) const;
+    // Transforms a geometry in this frame back to lon/lat (in place); false when PROJ fails.
+    bool toGeographic(OGRGeometry& geometry) const;
     double originLon() const { return origin_lon_; }
     double originLat() const { return origin_lat_; }
 

@@ -1,0 +1,167 @@
+// `voirie analyze`: footage + track in, one project GeoPackage out.
+#include "cli_support.hpp"
+#include "survey_options.hpp"
+
+#include "voirie/core/analysis_run.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+
+namespace voirie::cli {
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void onInterrupt(int) { g_interrupted = true; }
+
+// A progress bar when stderr is a terminal, a plain line every 10 s otherwise.
+class ProgressPrinter {
+public:
+    explicit ProgressPrinter(bool quiet) : quiet_(quiet), terminal_(::isatty(STDERR_FILENO) != 0) {}
+
+    void update(const AnalysisProgress& p)
+    {
+        if (quiet_)
+            return;
+        const double every = terminal_ ? 0.25 : 10.0;
+        if (p.elapsed_s - last_ < every)
+            return;
+        last_ = p.elapsed_s;
+        const double fraction = p.km_total > 0 ? std::min(1.0, p.km_done / p.km_total) : 0;
+        const double fps = p.elapsed_s > 0 ? double(p.frames_done) / p.elapsed_s : 0;
+        const double eta = fraction > 0.01 ? p.elapsed_s * (1 - fraction) / fraction : -1;
+        char line[200];
+        if (terminal_) {
+            const int width = 30, filled = int(fraction * width);
+            std::string bar(size_t(filled), '#');
+            bar += std::string(size_t(width - filled), '.');
+            std::snprintf(line, sizeof(line), "\r[%s] %3.0f%%  %.2f of %.2f km  %.1f frames/s  ETA %s   ", bar.c_str(),
+                          fraction * 100, p.km_done, p.km_total, fps, eta < 0 ? "?" : formatDuration(eta).c_str());
+            drawn_ = true;
+        } else {
+            std::snprintf(line, sizeof(line), "voirie analyze: %.0f%%, %.2f of %.2f km, %.1f frames/s, ETA %s\n",
+                          fraction * 100, p.km_done, p.km_total, fps, eta < 0 ? "?" : formatDuration(eta).c_str());
+        }
+        std::cerr << line << std::flush;
+    }
+    void end()
+    {
+        if (drawn_)
+            std::cerr << "\n";
+        drawn_ = false;
+    }
+
+private:
+    static std::string formatDuration(double s)
+    {
+        char text[32];
+        const int total = int(s + 0.5);
+        std::snprintf(text, sizeof(text), "%d:%02d:%02d", total / 3600, total / 60 % 60, total % 60);
+        return text;
+    }
+    bool quiet_, terminal_;
+    bool drawn_ = false;
+    double last_ = -1e9;
+};
+
+} // namespace
+
+int runAnalyze(const CommandLine& cl)
+{
+    po::options_description options("options");
+    addSurveyOptions(options);
+    addPluginDirOption(options);
+    options.add_options()
+        ("plugins", po::value<std::string>(), "comma-separated detector plugin ids (default: every usable detector)")
+        ("param", po::value<std::vector<std::string>>()->composing(), "plugin parameter PLUGIN_ID.NAME=VALUE (repeatable)")
+        ("threads", po::value<int>()->default_value(0), "detection worker threads (0: one per core)")
+        ("range-m", po::value<double>()->default_value(25.0), "project nothing farther ahead than this many metres")
+        ("merge-m", po::value<double>()->default_value(0.75), "detections of one class closer than this on the road are one damage")
+        ("min-frames", po::value<int>()->default_value(2), "keep a damage only when at least this many frames saw it")
+        ("chips-dir", po::value<std::string>(), "also write each damage's evidence chip as a JPEG file in this folder")
+        ("out", po::value<std::string>()->required(), "the project GeoPackage to write (PROJECT.gpkg)")
+        ("resume", "continue an interrupted run of --out from its last committed frame")
+        ("overwrite", "replace --out if it exists")
+        ("json", "print the final summary as JSON on stdout")
+        ("quiet", "no progress and no summary on stderr");
+    po::variables_map vm;
+    if (!parseOptions(cl,
+                      "analyze --video V [--video V2 ...] | --photos DIR  --track T [--camera C] [--time-offset S] "
+                      "[--video-start T] [--every-m 3] [--plugins a,b] [--param id.key=value] [--threads N] "
+                      "--out PROJECT.gpkg [--resume] [--overwrite] [--quiet]",
+                      options, {}, vm))
+        return kExitOk;
+
+    AnalysisOptions o;
+    o.ingest = ingestOptionsFrom(vm);
+    o.out = vm["out"].as<std::string>();
+    if (vm.count("plugin-dir"))
+        for (const auto& d : vm["plugin-dir"].as<std::vector<std::string>>()) {
+            std::error_code ec;
+            if (!std::filesystem::is_directory(d, ec))
+                throw RuntimeError("plugin folder " + d + " does not exist or is not a folder");
+            o.plugin_dirs.emplace_back(d);
+        }
+    if (vm.count("plugins"))
+        o.plugins = splitList(vm["plugins"].as<std::string>());
+    auto overrides = parseParameterOverrides(
+        vm.count("param") ? vm["param"].as<std::vector<std::string>>() : std::vector<std::string>{});
+    if (!overrides)
+        throw UsageError(overrides.error());
+    o.parameters = *overrides;
+    o.threads = vm["threads"].as<int>();
+    o.max_range_m = vm["range-m"].as<double>();
+    o.tracking.merge_m = vm["merge-m"].as<double>();
+    o.tracking.min_frames = vm["min-frames"].as<int>();
+    if (o.threads < 0 || !(o.max_range_m > 0) || !(o.tracking.merge_m >= 0) || o.tracking.min_frames < 1)
+        throw UsageError("--threads must be >= 0, --range-m > 0, --merge-m >= 0 and --min-frames >= 1");
+    if (vm.count("chips-dir"))
+        o.chips_dir = vm["chips-dir"].as<std::string>();
+    o.resume = vm.count("resume") != 0;
+    o.overwrite = vm.count("overwrite") != 0;
+    if (o.resume && o.overwrite)
+        throw UsageError("--resume and --overwrite contradict each other: choose one");
+    o.command_line = "voirie " + cl.command;
+    for (const auto& a : cl.args)
+        o.command_line += " " + a;
+    const bool quiet = vm.count("quiet") != 0;
+
+    ProgressPrinter printer(quiet);
+    AnalysisHooks hooks;
+    hooks.progress = [&](const AnalysisProgress& p) { printer.update(p); };
+    hooks.warning = [&](const std::string& s) {
+        printer.end();
+        std::cerr << "voirie analyze: " << s << "\n";
+    };
+    g_interrupted = false;
+    hooks.cancel = &g_interrupted;
+    struct sigaction action{}, previous_int{}, previous_term{};
+    action.sa_handler = onInterrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous_int);
+    sigaction(SIGTERM, &action, &previous_term);
+    auto summary = runAnalysis(o, hooks);
+    sigaction(SIGINT, &previous_int, nullptr);
+    sigaction(SIGTERM, &previous_term, nullptr);
+    printer.end();
+    if (!summary)
+        throw RuntimeError(summary.error());
+
+    if (vm.count("json"))
+        std::cout << summary->toJson().dump() << "\n";
+    if (!quiet) {
+        std::cerr << summaryText(summary->ingest) << summary->toText();
+        if (summary->interrupted)
+            std::cerr << "voirie analyze: interrupted; the work so far is in " << summary->project.string()
+                      << " — run the same command with --resume to continue\n";
+        else
+            std::cerr << "wrote " << summary->project.string() << "\n";
+    }
+    return summary->interrupted ? 130 : kExitOk;
+}
+
+} // namespace voirie::cli

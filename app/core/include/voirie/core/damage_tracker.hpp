@@ -1,0 +1,106 @@
+// The same defect is seen in many consecutive frames: DamageTracker merges the ground footprints
+// of one defect's detections into one Damage (DESIGN.md: DamageTracker).
+//
+// Rules (documented in README "How analyze measures"):
+// - Classes merge with themselves; longitudinal and transverse cracks (D00/D10) merge with each
+//   other, since a crack near 45 degrees flips between them from frame to frame.
+// - An observation joins the open damage whose recent footprints lie closest, within merge_m.
+// - A damage is finished once the vehicle is close_after_m past the last frame that saw it (it is
+//   behind the camera's range and cannot be seen again); it is kept only when at least
+//   min_frames frames saw it, which drops single-frame flickers.
+// - Class: the class with the largest summed confidence. Confidence: 1 - prod(1 - c) over its
+//   three most confident observations. Geometry: the best observation's footprint, moved to the
+//   evidence-weighted mean of the centroids of the observations that saw it whole. Length: the
+//   75th percentile of observed lengths; area: the median over the nearer half of observations;
+//   width: the median observed width.
+#pragma once
+
+#include "voirie/core/detection.hpp"
+#include "voirie/core/local_metric_frame.hpp"
+
+#include <ogr_geometry.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace voirie {
+
+struct Observation {
+    int64_t detection_id = 0;  // its row in the project's detections layer
+    int64_t frame_index = 0;
+    double time = 0;
+    double frame_chainage_m = 0;
+    std::string class_code;
+    double confidence = 0;
+    std::shared_ptr<const OGRGeometry> footprint; // local metric frame
+    MetricPoint centroid;
+    double length_m = 0, area_m2 = 0;
+    std::optional<double> width_mm;
+    double distance_m = 0, forward_m = 0;
+    bool truncated = false;      // its box touches the frame's edge: only part of the defect seen
+    double evidence_score = 0;   // how good a picture of the defect this frame is
+};
+
+struct Damage {
+    int64_t id = 0;
+    std::string class_code;
+    Severity severity = Severity::Unknown;
+    double confidence = 0;
+    std::unique_ptr<OGRGeometry> geometry; // local metric frame
+    double length_m = 0, area_m2 = 0;
+    std::optional<double> width_mm;
+    double chainage_m = 0;
+    double first_seen = 0, last_seen = 0;
+    int n_frames = 0;
+    std::vector<Observation> observations;
+    int64_t evidence_frame = 0;
+    int64_t evidence_detection = 0;
+    std::vector<unsigned char> evidence_jpeg;
+};
+
+struct DamageTrackerOptions {
+    double merge_m = 0.75;
+    double close_after_m = 30.0;
+    int min_frames = 2;
+};
+
+class DamageTracker {
+public:
+    // Cuts the evidence chip for an observation that has just become its damage's best picture.
+    using ChipCutter = std::function<std::vector<unsigned char>(const Observation&)>;
+
+    explicit DamageTracker(DamageTrackerOptions options) : options_(options) {}
+
+    // One frame's observations, frames in survey order.
+    void addFrame(double chainage_m, std::vector<Observation> observations, const ChipCutter& cut_chip);
+    // Damages that can no longer be seen from `chainage_m`, in the order they were first seen.
+    std::vector<Damage> takeFinished(double chainage_m);
+    // Every damage still open (the end of the survey).
+    std::vector<Damage> finish();
+    // Supporting detections of finished damages that were dropped (seen in too few frames).
+    const std::vector<int64_t>& droppedDetections() const { return dropped_; }
+
+private:
+    struct Open {
+        int64_t sequence;
+        std::vector<Observation> observations;
+        double last_chainage_m = 0;
+        size_t best = 0;
+        std::vector<unsigned char> chip;
+    };
+    static bool compatible(const std::string& a, const std::string& b);
+    std::vector<Damage> close(std::vector<Open> done);
+    Damage summarise(Open&& open);
+
+    DamageTrackerOptions options_;
+    std::vector<Open> open_;
+    int64_t next_sequence_ = 0;
+    int64_t next_id_ = 1;
+    std::vector<int64_t> dropped_;
+};
+
+} // namespace voirie

@@ -1,0 +1,187 @@
+#include "voirie/core/damage_tracker.hpp"
+
+#include "voirie/core/severity_rules.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+namespace voirie {
+namespace {
+
+constexpr size_t kRecentFootprints = 6; // an observation is compared with the damage's latest views
+
+double percentile(std::vector<double> values, double q)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const double pos = q * double(values.size() - 1);
+    const size_t i = size_t(std::floor(pos));
+    const double f = pos - double(i);
+    return i + 1 < values.size() ? values[i] * (1 - f) + values[i + 1] * f : values[i];
+}
+
+bool isCrack(const std::string& c) { return c == "D00" || c == "D10"; }
+
+} // namespace
+
+bool DamageTracker::compatible(const std::string& a, const std::string& b)
+{
+    return a == b || (isCrack(a) && isCrack(b));
+}
+
+void DamageTracker::addFrame(double chainage_m, std::vector<Observation> observations, const ChipCutter& cut_chip)
+{
+    for (auto& obs : observations) {
+        Open* target = nullptr;
+        double nearest = options_.merge_m;
+        for (auto& open : open_) {
+            if (!compatible(open.observations.front().class_code, obs.class_code))
+                continue;
+            const size_t n = open.observations.size();
+            for (size_t i = n > kRecentFootprints ? n - kRecentFootprints : 0; i < n; ++i) {
+                const double d = open.observations[i].footprint->Distance(obs.footprint.get());
+                if (d >= 0 && d <= nearest) {
+                    nearest = d;
+                    target = &open;
+                }
+            }
+        }
+        if (target == nullptr) {
+            open_.push_back(Open{next_sequence_++, {}, chainage_m, 0, {}});
+            target = &open_.back();
+        }
+        target->last_chainage_m = chainage_m;
+        target->observations.push_back(std::move(obs));
+        const size_t index = target->observations.size() - 1;
+        if (index == 0 || target->observations[index].evidence_score > target->observations[target->best].evidence_score) {
+            target->best = index;
+            if (cut_chip)
+                target->chip = cut_chip(target->observations[index]);
+        }
+    }
+}
+
+std::vector<Damage> DamageTracker::takeFinished(double chainage_m)
+{
+    std::vector<Open> done;
+    auto it = std::stable_partition(open_.begin(), open_.end(), [&](const Open& o) {
+        return chainage_m - o.last_chainage_m <= options_.close_after_m;
+    });
+    std::move(it, open_.end(), std::back_inserter(done));
+    open_.erase(it, open_.end());
+    return close(std::move(done));
+}
+
+std::vector<Damage> DamageTracker::finish()
+{
+    std::vector<Open> done = std::move(open_);
+    open_.clear();
+    return close(std::move(done));
+}
+
+std::vector<Damage> DamageTracker::close(std::vector<Open> done)
+{
+    std::sort(done.begin(), done.end(), [](const Open& a, const Open& b) { return a.sequence < b.sequence; });
+    std::vector<Damage> out;
+    for (auto& open : done) {
+        std::set<int64_t> frames;
+        for (const auto& o : open.observations)
+            frames.insert(o.frame_index);
+        if (int(frames.size()) < options_.min_frames) {
+            for (const auto& o : open.observations)
+                dropped_.push_back(o.detection_id);
+            continue;
+        }
+        out.push_back(summarise(std::move(open)));
+    }
+    return out;
+}
+
+Damage DamageTracker::summarise(Open&& open)
+{
+    auto& obs = open.observations;
+    Damage d;
+    d.id = next_id_++;
+
+    std::map<std::string, double> votes;
+    for (const auto& o : obs)
+        votes[o.class_code] += o.confidence;
+    d.class_code = std::max_element(votes.begin(), votes.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
+
+    std::vector<double> confidences;
+    for (const auto& o : obs)
+        confidences.push_back(o.confidence);
+    std::sort(confidences.rbegin(), confidences.rend());
+    double miss = 1;
+    for (size_t i = 0; i < confidences.size() && i < 3; ++i)
+        miss *= 1 - confidences[i];
+    d.confidence = 1 - miss;
+
+    // Position: every whole view of the defect votes, weighted by how good a view it is.
+    double wx = 0, wy = 0, w = 0;
+    for (const auto& o : obs)
+        if (!o.truncated) {
+            const double weight = std::max(o.evidence_score, 1e-6);
+            wx += weight * o.centroid.x;
+            wy += weight * o.centroid.y;
+            w += weight;
+        }
+    const Observation& best = obs[open.best];
+    d.geometry.reset(best.footprint->clone());
+    if (w > 0) {
+        const double dx = wx / w - best.centroid.x, dy = wy / w - best.centroid.y;
+        auto shift = [&](OGRSimpleCurve& curve) {
+            for (int i = 0; i < curve.getNumPoints(); ++i)
+                curve.setPoint(i, curve.getX(i) + dx, curve.getY(i) + dy);
+        };
+        if (auto* line = dynamic_cast<OGRLineString*>(d.geometry.get()))
+            shift(*line);
+        else if (auto* polygon = dynamic_cast<OGRPolygon*>(d.geometry.get()))
+            for (auto* ring : *polygon)
+                shift(*ring);
+    }
+
+    std::vector<double> lengths, widths;
+    for (const auto& o : obs) {
+        lengths.push_back(o.length_m);
+        if (o.width_mm)
+            widths.push_back(*o.width_mm);
+    }
+    d.length_m = percentile(lengths, 0.75);
+    if (!widths.empty())
+        d.width_mm = percentile(widths, 0.5);
+    std::vector<const Observation*> by_distance;
+    for (const auto& o : obs)
+        by_distance.push_back(&o);
+    std::sort(by_distance.begin(), by_distance.end(),
+              [](auto* a, auto* b) { return a->distance_m < b->distance_m; });
+    std::vector<double> areas;
+    for (size_t i = 0; i < (by_distance.size() + 1) / 2; ++i)
+        areas.push_back(by_distance[i]->area_m2);
+    d.area_m2 = percentile(areas, 0.5);
+
+    if (isCrack(d.class_code))
+        d.severity = d.width_mm ? crackSeverity(*d.width_mm) : Severity::Unknown;
+    else if (d.class_code == "D20")
+        d.severity = alligatorSeverity(d.area_m2);
+    else if (d.class_code == "D40")
+        d.severity = potholeSeverity(d.length_m);
+
+    d.chainage_m = best.frame_chainage_m + best.forward_m;
+    d.first_seen = obs.front().time;
+    d.last_seen = obs.back().time;
+    std::set<int64_t> frames;
+    for (const auto& o : obs)
+        frames.insert(o.frame_index);
+    d.n_frames = int(frames.size());
+    d.evidence_frame = best.frame_index;
+    d.evidence_detection = best.detection_id;
+    d.evidence_jpeg = std::move(open.chip);
+    d.observations = std::move(obs);
+    return d;
+}
+
+} // namespace voirie
