@@ -23,12 +23,13 @@ int runSample(const CommandLine& cl)
         ("size", po::value<std::string>()->default_value("1280x720"), "video size WIDTHxHEIGHT")
         ("damage-per-km", po::value<double>()->default_value(40), "defects per km (D00, D10, D20, D40 in equal numbers)")
         ("clean", "the same road with no damage (for false-positive rates)")
+        ("gps-noise-m", po::value<double>()->default_value(1.7), "per-axis standard deviation of the GPS error in metres (0: perfect)")
         ("stills-only", "render only stills/ and their truth, no video (fast: image-level tests and tuning)")
         ("overwrite", "replace a survey already in --out")
         ("quiet", "no progress output");
     po::variables_map vm;
     if (!parseOptions(cl, "sample --out DIR [--seed N] [--length-m M] [--speed-kmh S] [--fps F] [--size WxH] "
-                          "[--damage-per-km K] [--clean]",
+                          "[--damage-per-km K] [--clean] [--gps-noise-m N]",
                       options, {}, vm))
         return kExitOk;
     sample::GeneratorSettings s;
@@ -38,6 +39,9 @@ int runSample(const CommandLine& cl)
     s.fps = vm["fps"].as<double>();
     s.damage_per_km = vm["damage-per-km"].as<double>();
     s.clean = vm.count("clean") != 0;
+    s.gps_noise_m = vm["gps-noise-m"].as<double>();
+    if (!(s.gps_noise_m >= 0 && s.gps_noise_m <= 50))
+        throw UsageError("--gps-noise-m must be between 0 and 50");
     s.stills_only = vm.count("stills-only") != 0;
     std::smatch size;
     const std::string size_text = vm["size"].as<std::string>();

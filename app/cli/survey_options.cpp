@@ -20,7 +20,8 @@ void addSurveyOptions(po::options_description& options)
         ("every-s", po::value<double>(), "keep one frame every S seconds instead")
         ("every-frame", "keep every frame")
         ("gap-s", po::value<double>()->default_value(5.0), "a longer time between GPS fixes splits the track")
-        ("gap-m", po::value<double>()->default_value(50.0), "a longer jump between GPS fixes splits the track");
+        ("gap-m", po::value<double>()->default_value(50.0), "a longer jump between GPS fixes splits the track")
+        ("smooth-s", po::value<double>()->default_value(10.0), "smooth GPS noise with a local fit over this many seconds of fixes (0: off)");
 }
 
 IngestOptions ingestOptionsFrom(const po::variables_map& vm)
@@ -67,6 +68,9 @@ IngestOptions ingestOptionsFrom(const po::variables_map& vm)
         throw UsageError("the sampling step must be a positive number");
     o.cleaning.gap_seconds = vm["gap-s"].as<double>();
     o.cleaning.gap_metres = vm["gap-m"].as<double>();
+    o.cleaning.smoothing_s = vm["smooth-s"].as<double>();
+    if (!(o.cleaning.smoothing_s >= 0))
+        throw UsageError("--smooth-s must be 0 or more seconds");
     if (!(o.cleaning.gap_seconds > 0) || !(o.cleaning.gap_metres > 0))
         throw UsageError("--gap-s and --gap-m must be positive");
     return o;

@@ -1,5 +1,6 @@
 // `voirie frames` on generated surveys: positions against the analytic path, timelines over
-// several files, container times, photos, GeoPackage output, and every bad input.
+// several files, container times, photos, GeoPackage output, and every bad input. The tracks
+// here are exact, so smoothing is off (--smooth-s 0): these check interpolation, not filtering.
 #include "survey_fixtures.hpp"
 
 #include <gdal_priv.h>
@@ -43,7 +44,7 @@ struct Survey {
     }
     std::string base() const
     {
-        return "frames --json --video " + shellQuoted(dir / "v.mp4") + " --track " + shellQuoted(dir / "t.gpx");
+        return "frames --smooth-s 0 --json --video " + shellQuoted(dir / "v.mp4") + " --track " + shellQuoted(dir / "t.gpx");
     }
 };
 
@@ -97,7 +98,7 @@ TEST(FramesCli, SeveralFilesFormOneTimelineAndContainerTimesAreUsed)
     writeGpx(dir / "t.gpx", pathFixes(0, 20));
     const std::string files = " --video " + shellQuoted(dir / "a.mp4") + " --video " + shellQuoted(dir / "b.mp4") +
                               " --track " + shellQuoted(dir / "t.gpx") + " --json --every-frame";
-    auto follows = voirie("frames" + files + " --video-start " + iso(kT0 + 1));
+    auto follows = voirie("frames --smooth-s 0" + files + " --video-start " + iso(kT0 + 1));
     ASSERT_EQ(follows.exit_code, 0) << follows.err;
     auto doc = nlohmann::json::parse(follows.out);
     ASSERT_EQ(doc["frames"].size(), 180u);
@@ -108,7 +109,7 @@ TEST(FramesCli, SeveralFilesFormOneTimelineAndContainerTimesAreUsed)
     // Container times: b was started 10 s after a (a pause in recording).
     ASSERT_TRUE(setMp4CreationTime(dir / "a.mp4", kT0 + 1));
     ASSERT_TRUE(setMp4CreationTime(dir / "b.mp4", kT0 + 11));
-    auto container = voirie("frames" + files);
+    auto container = voirie("frames --smooth-s 0" + files);
     ASSERT_EQ(container.exit_code, 0) << container.err;
     doc = nlohmann::json::parse(container.out);
     EXPECT_EQ(doc["summary"]["videos"][0]["start_source"], "container");
@@ -141,7 +142,7 @@ TEST(FramesCli, GapsSkipFramesAndCountThem)
     auto later = pathFixes(10, 14); // 6 s without fixes
     fixes.insert(fixes.end(), later.begin(), later.end());
     writeGpx(dir / "t.gpx", fixes);
-    auto r = voirie("frames --json --every-frame --video " + shellQuoted(dir / "v.mp4") + " --track " +
+    auto r = voirie("frames --smooth-s 0 --json --every-frame --video " + shellQuoted(dir / "v.mp4") + " --track " +
                     shellQuoted(dir / "t.gpx") + " --video-start " + iso(kT0));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto doc = nlohmann::json::parse(r.out);
@@ -164,7 +165,7 @@ TEST(FramesCli, TrackFormatsAndNmeaProblems)
     writeFile(s.dir / "t.nmea", nmea);
     writeCsv(s.dir / "t.csv", fixes, "time,lat,lon,alt", true);
     for (const char* track : {"t.nmea", "t.csv"}) {
-        auto r = voirie("frames --json --video " + shellQuoted(s.dir / "v.mp4") + " --track " +
+        auto r = voirie("frames --smooth-s 0 --json --video " + shellQuoted(s.dir / "v.mp4") + " --track " +
                         shellQuoted(s.dir / track) + " --video-start " + iso(kT0 + 2));
         ASSERT_EQ(r.exit_code, 0) << track << ": " << r.err;
         expectOnPath(nlohmann::json::parse(r.out)["frames"], 2);
@@ -177,25 +178,25 @@ TEST(FramesCli, TrackFormatsAndNmeaProblems)
         corrupt += line + "\n";
     }
     writeFile(s.dir / "bad.nmea", corrupt);
-    auto bad = voirie("frames --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "bad.nmea") +
+    auto bad = voirie("frames --smooth-s 0 --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "bad.nmea") +
                       " --video-start " + iso(kT0));
     EXPECT_EQ(bad.exit_code, 1);
     EXPECT_CONTAINS(bad.err, "has no usable fix: 19 sentences, 19 with a bad or missing checksum");
 
     writeGpx(s.dir / "one.gpx", pathFixes(0, 0));
-    auto one = voirie("frames --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "one.gpx") +
+    auto one = voirie("frames --smooth-s 0 --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "one.gpx") +
                       " --video-start " + iso(kT0));
     EXPECT_EQ(one.exit_code, 1);
     EXPECT_CONTAINS(one.err, "has 1 valid fix(es)");
 
     writeFile(s.dir / "t.xyz", "\x01\x02 binary junk");
-    auto unknown = voirie("frames --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "t.xyz") +
+    auto unknown = voirie("frames --smooth-s 0 --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "t.xyz") +
                           " --video-start " + iso(kT0));
     EXPECT_EQ(unknown.exit_code, 1);
     EXPECT_CONTAINS(unknown.err, "is not in a format Voirie reads");
 
     writeFile(s.dir / "cols.csv", "a,b,c\n1,2,3\n");
-    auto cols = voirie("frames --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "cols.csv") +
+    auto cols = voirie("frames --smooth-s 0 --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "cols.csv") +
                        " --video-start " + iso(kT0));
     EXPECT_EQ(cols.exit_code, 1);
     EXPECT_CONTAINS(cols.err, "cannot identify the latitude, longitude, time column(s)");
@@ -205,7 +206,7 @@ TEST(FramesCli, BrokenVideosAreNamed)
 {
     Survey s;
     writeFile(s.dir / "text.mp4", "this is not a video");
-    auto text = voirie("frames --video " + shellQuoted(s.dir / "text.mp4") + " --track " + shellQuoted(s.dir / "t.gpx") +
+    auto text = voirie("frames --smooth-s 0 --video " + shellQuoted(s.dir / "text.mp4") + " --track " + shellQuoted(s.dir / "t.gpx") +
                        " --video-start " + iso(kT0));
     EXPECT_EQ(text.exit_code, 1);
     EXPECT_CONTAINS(text.err, "video " + (s.dir / "text.mp4").string() + " cannot be opened");
@@ -218,12 +219,12 @@ TEST(FramesCli, BrokenVideosAreNamed)
     for (size_t i = media + 4; i < empty.size() && empty.compare(i, 4, "moov") != 0; ++i)
         empty[i] = 0;
     writeFile(s.dir / "empty.mp4", empty);
-    auto no_frames = voirie("frames --video " + shellQuoted(s.dir / "empty.mp4") + " --track " +
+    auto no_frames = voirie("frames --smooth-s 0 --video " + shellQuoted(s.dir / "empty.mp4") + " --track " +
                             shellQuoted(s.dir / "t.gpx") + " --video-start " + iso(kT0));
     EXPECT_EQ(no_frames.exit_code, 1);
     EXPECT_CONTAINS(no_frames.err, "empty.mp4");
 
-    auto missing = voirie("frames --video " + shellQuoted(s.dir / "none.mp4") + " --track " + shellQuoted(s.dir / "t.gpx") +
+    auto missing = voirie("frames --smooth-s 0 --video " + shellQuoted(s.dir / "none.mp4") + " --track " + shellQuoted(s.dir / "t.gpx") +
                           " --video-start " + iso(kT0));
     EXPECT_EQ(missing.exit_code, 1);
     EXPECT_CONTAINS(missing.err, "none.mp4 does not exist");
@@ -240,7 +241,7 @@ TEST(FramesCli, BrokenVideosAreNamed)
             data[i] = 0;
     }
     writeFile(s.dir / "cut.mp4", data);
-    auto cut = voirie("frames --json --every-frame --video " + shellQuoted(s.dir / "cut.mp4") + " --track " +
+    auto cut = voirie("frames --smooth-s 0 --json --every-frame --video " + shellQuoted(s.dir / "cut.mp4") + " --track " +
                       shellQuoted(s.dir / "t.gpx") + " --video-start " + iso(kT0 + 2));
     // Damaged MPEG-4 part 2 frames may still "decode" as grey: then the file is reported whole;
     // either way the run must not crash and must report what it decoded.
@@ -261,7 +262,7 @@ TEST(FramesCli, TruncatedFileIsReportedPartial)
     writeGpx(dir / "t.gpx", pathFixes(0, 10));
     std::string data = readFile(dir / "v.mp4");
     writeFile(dir / "head.mp4", data.substr(0, data.size() / 2));
-    auto head = voirie("frames --video " + shellQuoted(dir / "head.mp4") + " --track " + shellQuoted(dir / "t.gpx") +
+    auto head = voirie("frames --smooth-s 0 --video " + shellQuoted(dir / "head.mp4") + " --track " + shellQuoted(dir / "t.gpx") +
                        " --video-start " + iso(kT0));
     EXPECT_EQ(head.exit_code, 1);
     EXPECT_CONTAINS(head.err, "head.mp4");
@@ -273,7 +274,7 @@ TEST(FramesCli, TruncatedFileIsReportedPartial)
     writer.release();
     std::string avi = readFile(dir / "v.avi");
     writeFile(dir / "cut.avi", avi.substr(0, avi.size() / 2));
-    auto cut = voirie("frames --json --every-frame --video " + shellQuoted(dir / "cut.avi") + " --track " +
+    auto cut = voirie("frames --smooth-s 0 --json --every-frame --video " + shellQuoted(dir / "cut.avi") + " --track " +
                       shellQuoted(dir / "t.gpx") + " --video-start " + iso(kT0));
     if (cut.exit_code == 1 && cut.out.empty()) { // this FFmpeg refuses the cut AVI outright: still named
         EXPECT_CONTAINS(cut.err, "cut.avi");
@@ -339,7 +340,7 @@ TEST(FramesCli, WritesTrackAndFramesToGeoPackage)
 {
     Survey s;
     const auto out = s.dir / "frames.gpkg";
-    const std::string args = "frames --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "t.gpx") +
+    const std::string args = "frames --smooth-s 0 --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "t.gpx") +
                              " --video-start " + iso(kT0 + 2) + " --out " + shellQuoted(out);
     auto r = voirie(args);
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -360,7 +361,7 @@ TEST(FramesCli, WritesTrackAndFramesToGeoPackage)
     EXPECT_EQ(again.exit_code, 1);
     EXPECT_CONTAINS(again.err, "already exists; pass --overwrite");
     EXPECT_EQ(voirie(args + " --overwrite").exit_code, 0);
-    auto unwritable = voirie("frames --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "t.gpx") +
+    auto unwritable = voirie("frames --smooth-s 0 --video " + shellQuoted(s.dir / "v.mp4") + " --track " + shellQuoted(s.dir / "t.gpx") +
                              " --video-start " + iso(kT0 + 2) + " --out /nonexistent/dir/x.gpkg");
     EXPECT_EQ(unwritable.exit_code, 1);
     EXPECT_CONTAINS(unwritable.err, "folder /nonexistent/dir does not exist");

@@ -1,5 +1,7 @@
 #include "voirie/core/ground_projector.hpp"
 
+#include <cpl_error.h>
+
 #include <algorithm>
 #include <cmath>
 #include <vector>
@@ -33,6 +35,11 @@ std::unique_ptr<OGRGeometry> pixelShape(const Detection& d)
     ring->closeRings();
     auto polygon = std::make_unique<OGRPolygon>();
     polygon->addRingDirectly(ring.release());
+    // GEOS reports why an outline is invalid as a GDAL warning; it is repaired here, so quietly.
+    struct QuietErrors {
+        QuietErrors() { CPLPushErrorHandler(CPLQuietErrorHandler); }
+        ~QuietErrors() { CPLPopErrorHandler(); }
+    } quiet;
     if (!polygon->IsValid()) {
         // Self-touching outlines from contour tracing: GEOS repairs them (buffer 0).
         std::unique_ptr<OGRGeometry> repaired(polygon->Buffer(0));

@@ -33,6 +33,64 @@ double headingAround(const std::vector<TrackPoint>& seg, size_t i)
     return 0;
 }
 
+// Weighted least squares of v(dt) = a + b dt + c dt^2; returns a (the value at dt = 0).
+std::optional<double> localQuadraticAt(const std::vector<double>& dt, const std::vector<double>& v,
+                                       const std::vector<double>& w)
+{
+    double m[3][4] = {};
+    for (size_t k = 0; k < dt.size(); ++k) {
+        const double basis[3] = {1, dt[k], dt[k] * dt[k]};
+        for (int r = 0; r < 3; ++r) {
+            for (int c = 0; c < 3; ++c)
+                m[r][c] += w[k] * basis[r] * basis[c];
+            m[r][3] += w[k] * basis[r] * v[k];
+        }
+    }
+    for (int col = 0; col < 3; ++col) { // Gauss-Jordan with partial pivoting
+        int pivot = col;
+        for (int r = col + 1; r < 3; ++r)
+            if (std::abs(m[r][col]) > std::abs(m[pivot][col]))
+                pivot = r;
+        if (std::abs(m[pivot][col]) < 1e-12)
+            return std::nullopt;
+        std::swap(m[col], m[pivot]);
+        for (int r = 0; r < 3; ++r)
+            if (r != col) {
+                const double f = m[r][col] / m[col][col];
+                for (int c = col; c < 4; ++c)
+                    m[r][c] -= f * m[col][c];
+            }
+    }
+    return m[0][3] / m[0][0];
+}
+
+void smoothSegment(std::vector<TrackPoint>& seg, double window_s)
+{
+    const double half = window_s / 2;
+    std::vector<MetricPoint> smoothed(seg.size());
+    for (size_t i = 0; i < seg.size(); ++i) {
+        std::vector<double> dt, xs, ys, w;
+        for (size_t j = 0; j < seg.size(); ++j) {
+            const double d = seg[j].time - seg[i].time;
+            if (std::abs(d) > half)
+                continue;
+            const double u = std::abs(d) / (half * 1.0001);
+            dt.push_back(d);
+            xs.push_back(seg[j].metric.x);
+            ys.push_back(seg[j].metric.y);
+            w.push_back(std::pow(1 - u * u * u, 3));
+        }
+        smoothed[i] = seg[i].metric;
+        if (dt.size() < 4)
+            continue; // too few fixes for a fit: keep the fix as measured
+        auto x = localQuadraticAt(dt, xs, w), y = localQuadraticAt(dt, ys, w);
+        if (x && y)
+            smoothed[i] = {*x, *y};
+    }
+    for (size_t i = 0; i < seg.size(); ++i)
+        seg[i].metric = smoothed[i];
+}
+
 } // namespace
 
 Result<Track> Track::build(const std::vector<GpsFix>& fixes, const TrackCleaningOptions& options,
@@ -102,6 +160,17 @@ Result<Track> Track::build(const std::vector<GpsFix>& fixes, const TrackCleaning
                     std::to_string(counts.fixes_read) + " read, " + std::to_string(counts.dropped()) +
                     " dropped while cleaning, gap threshold " + std::to_string(int(options.gap_seconds)) + " s / " +
                     std::to_string(int(options.gap_metres)) + " m)");
+    if (options.smoothing_s > 0) {
+        const TrackPoint* previous = nullptr;
+        for (auto& seg : usable) {
+            smoothSegment(seg, options.smoothing_s);
+            for (auto& p : seg) {
+                frame.toGeographic(p.metric, p.lon, p.lat);
+                p.chainage_m = previous ? previous->chainage_m + distance(previous->metric, p.metric) : 0.0;
+                previous = &p;
+            }
+        }
+    }
     return Track(std::move(frame), std::move(usable));
 }
 

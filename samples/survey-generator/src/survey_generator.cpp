@@ -241,8 +241,9 @@ struct SurveyGenerator::Impl {
     {
         std::mt19937_64 rng(settings.seed * 9973 + 11);
         std::normal_distribution<double> n01(0, 1);
-        // Per-axis noise: AR(1) (1.7 m, correlation 0.4 fix to fix) plus a slowly wandering bias.
-        const double sigma = 1.7, rho = 0.4;
+        // Per-axis noise: AR(1) (1.7 m by default, correlation 0.4 fix to fix) plus a slowly
+        // wandering bias of a quarter of that.
+        const double sigma = settings.gps_noise_m, rho = 0.4, drift = 0.08 * settings.gps_noise_m / 1.7;
         double ex = sigma * n01(rng), ey = sigma * n01(rng), bx = 0, by = 0;
         std::ostringstream out;
         out.precision(9);
@@ -254,8 +255,8 @@ struct SurveyGenerator::Impl {
         for (double t = -kGpsLeadSeconds; t <= duration + kGpsTailSeconds; t += 1.0) {
             ex = rho * ex + std::sqrt(1 - rho * rho) * sigma * n01(rng);
             ey = rho * ey + std::sqrt(1 - rho * rho) * sigma * n01(rng);
-            bx = 0.98 * bx + 0.08 * n01(rng);
-            by = 0.98 * by + 0.08 * n01(rng);
+            bx = 0.98 * bx + drift * n01(rng);
+            by = 0.98 * by + drift * n01(rng);
             const auto p = poseAt(t).world;
             const auto [lon, lat] = lonLat({p.x + ex + bx, p.y + ey + by});
             out << "<trkpt lat=\"" << lat << "\" lon=\"" << lon << "\"><time>" << formatIso8601(video_start + t)
@@ -555,7 +556,9 @@ Status SurveyGenerator::writeSurveyJson(const fs::path& path) const
     survey["stills_truth"] = "stills_truth.json";
     survey["gps"] = {{"rate_hz", 1},
                      {"starts_before_video_s", kGpsLeadSeconds},
-                     {"noise", "per axis: AR(1) 1.7 m, correlation 0.4 between fixes, plus a slow bias of a few dm"}};
+                     {"noise_m", m.settings.gps_noise_m},
+                     {"noise", "per axis: AR(1) with this standard deviation, correlation 0.4 between fixes, plus a "
+                               "slow bias of a quarter of it"}};
     survey["settings"] = {{"seed", m.settings.seed},           {"length_m", m.settings.length_m},
                           {"speed_kmh", m.settings.speed_kmh}, {"fps", m.settings.fps},
                           {"width", m.settings.width},         {"height", m.settings.height},

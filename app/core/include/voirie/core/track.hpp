@@ -15,6 +15,9 @@ struct TrackCleaningOptions {
     double gap_seconds = 5.0;  // a longer time between fixes splits the track
     double gap_metres = 50.0;  // so does a longer jump
     double max_speed_kmh = 250.0;
+    // Consumer GPS wanders by metres from fix to fix; a local quadratic fit over this many
+    // seconds of fixes (tricube weights) removes most of it without cutting corners. 0: off.
+    double smoothing_s = 0.0;
 };
 
 // How many fixes cleaning dropped, by reason, and what it made of the rest.

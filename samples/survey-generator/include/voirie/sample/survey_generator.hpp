@@ -24,6 +24,7 @@ struct GeneratorSettings {
     int width = 1280, height = 720;
     double damage_per_km = 40;
     bool clean = false;
+    double gps_noise_m = 1.7; // per-axis standard deviation of the GPS error (0: a perfect receiver)
     double camera_height_m = 1.3;
     double camera_pitch_deg = 12;
     double camera_hfov_deg = 90;
