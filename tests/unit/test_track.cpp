@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 namespace {
 
 using namespace voirie::test;
@@ -96,6 +99,54 @@ TEST(Track, RefusesFewerThanTwoValidFixes)
     auto one = voirie::Track::build({{kT0, 2.3, 48.8, std::nullopt}, {kT0 + 1, 0, 0, std::nullopt}}, {}, "gps.csv", counts);
     ASSERT_FALSE(one.ok());
     EXPECT_NE(one.error().find("gps.csv has 1 valid fix"), std::string::npos) << one.error();
+}
+
+TEST(Track, SmoothingRemovesMostGpsNoiseAndKeepsCleanTracksClean)
+{
+    // The test path: 100 m straight then an 80 m radius curve at 10 m/s; fixes from t = 2 s so
+    // the standing start (a kink no real car makes) stays out of it; ten minutes of fixes so that
+    // the medians are stable.
+    Utm31 utm;
+    std::mt19937_64 rng(42);
+    std::normal_distribution<double> n01(0, 1);
+    double ex = 0, ey = 0;
+    std::vector<voirie::GpsFix> noisy, exact;
+    for (double t = 2; t <= 600; t += 1) { // the curve goes on in circles
+        ex = 0.4 * ex + std::sqrt(1 - 0.16) * 1.7 * n01(rng);
+        ey = 0.4 * ey + std::sqrt(1 - 0.16) * 1.7 * n01(rng);
+        const auto p = pathAt(t);
+        double lon, lat;
+        utm.toGeo(p.e + ex, p.n + ey, lon, lat);
+        noisy.push_back({kT0 + t, lon, lat, std::nullopt});
+        utm.toGeo(p.e, p.n, lon, lat);
+        exact.push_back({kT0 + t, lon, lat, std::nullopt});
+    }
+    voirie::TrackCleaningCounts counts;
+    voirie::TrackCleaningOptions smooth;
+    smooth.smoothing_s = 10;
+    auto raw = voirie::Track::build(noisy, {}, "raw", counts);
+    auto smoothed = voirie::Track::build(noisy, smooth, "smoothed", counts);
+    auto clean = voirie::Track::build(exact, smooth, "clean", counts);
+    ASSERT_TRUE(raw.ok() && smoothed.ok() && clean.ok());
+    auto error = [&](const voirie::Track& track, double t) {
+        double e, n;
+        auto s = track.at(kT0 + t);
+        utm.toUtm(s->lon, s->lat, e, n);
+        return std::hypot(e - pathAt(t).e, n - pathAt(t).n);
+    };
+    std::vector<double> raw_errors, smoothed_errors;
+    for (double t = 7; t <= 595; t += 0.5) {
+        raw_errors.push_back(error(*raw, t));
+        smoothed_errors.push_back(error(*smoothed, t));
+        EXPECT_LT(error(*clean, t), 0.35) << "an exact track stays exact, curve included, at t=" << t;
+    }
+    std::sort(raw_errors.begin(), raw_errors.end());
+    std::sort(smoothed_errors.begin(), smoothed_errors.end());
+    const double raw_median = raw_errors[raw_errors.size() / 2], smoothed_median = smoothed_errors[smoothed_errors.size() / 2];
+    EXPECT_GT(raw_median, 1.2);
+    EXPECT_LT(smoothed_median, 0.85 * raw_median) << raw_median << " -> " << smoothed_median;
+    // Chainage follows the smoothed positions: close to the distance actually driven.
+    EXPECT_NEAR(smoothed->lengthMetres(), 5980, 60);
 }
 
 TEST(FrameSampler, EveryMetresSkipsAStoppedVehicle)

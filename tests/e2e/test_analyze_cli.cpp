@@ -1,0 +1,277 @@
+// `voirie analyze` end to end on a generated survey: the project's layers, provenance and styles,
+// accuracy against the ground truth, kills and resumes, refusals, and a plugin that throws.
+#include "test_support.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <thread>
+
+namespace {
+
+using namespace voirie::test;
+namespace fs = std::filesystem;
+
+CommandResult voirie(const std::string& args) { return runCommand(shellQuoted(VOIRIE_CLI) + " " + args); }
+
+#define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (haystack)
+
+// Every row of a query, one line per row, for comparing two projects.
+std::string dump(const fs::path& gpkg, const std::string& sql)
+{
+    auto r = runCommand("ogrinfo -ro -q " + shellQuoted(gpkg) + " -sql \"" + sql + "\"");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+}
+
+std::string scalar(const fs::path& gpkg, const std::string& sql)
+{
+    GDALAllRegister();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(gpkg.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
+    if (!ds)
+        return "<cannot open>";
+    OGRLayer* result = ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (result == nullptr)
+        return "<no result>";
+    OGRFeatureUniquePtr f(result->GetNextFeature());
+    std::string value = f ? f->GetFieldAsString(0) : "<no row>";
+    ds->ReleaseResultSet(result);
+    return value;
+}
+
+const char* kDamagesSql =
+    "SELECT damage_id, class, severity, round(confidence, 4), round(length_m, 3), round(area_m2, 3), n_frames, "
+    "evidence_frame, ST_AsText(geom) FROM damages ORDER BY damage_id";
+
+class Analyze : public ::testing::Test {
+protected:
+    // A 150 m survey with a perfect GPS: what is left of the position error is Voirie's own.
+    // Rendered once per build tree (ctest runs each test in its own process), renamed into place
+    // so that tests running in parallel never see half of it.
+    static void SetUpTestSuite()
+    {
+        dir_ = new TempDir();
+        if (!fs::exists(survey() / "survey.json")) {
+            const fs::path tmp = dir_->path() / "s";
+            auto r = voirie("sample --out " + shellQuoted(tmp) +
+                            " --length-m 150 --damage-per-km 80 --seed 5 --gps-noise-m 0 --quiet");
+            ASSERT_EQ(r.exit_code, 0) << r.err;
+            fs::create_directories(survey().parent_path());
+            std::error_code ec;
+            fs::rename(tmp, survey(), ec); // another test process may have won: theirs is the same
+        }
+        auto a = voirie(inputs() + " --out " + shellQuoted(reference()) + " --chips-dir " +
+                        shellQuoted(dir_->path() / "chips") + " --json");
+        ASSERT_EQ(a.exit_code, 0) << a.err;
+        summary_ = new nlohmann::json(nlohmann::json::parse(a.out));
+    }
+    static void TearDownTestSuite()
+    {
+        delete summary_;
+        delete dir_;
+    }
+    static fs::path survey() { return fs::path(VOIRIE_BUILD_DIR) / "test-data" / "analyze-seed5-150m"; }
+    static fs::path reference() { return dir_->path() / "reference.gpkg"; }
+    static std::string inputs()
+    {
+        return "analyze --video " + shellQuoted(survey() / "survey.mp4") + " --track " + shellQuoted(survey() / "survey.gpx") +
+               " --camera " + shellQuoted(survey() / "camera.json") + " --plugins cracks,potholes --quiet";
+    }
+    static TempDir* dir_;
+    static nlohmann::json* summary_;
+};
+TempDir* Analyze::dir_ = nullptr;
+nlohmann::json* Analyze::summary_ = nullptr;
+
+TEST_F(Analyze, WritesEveryLayerReadableWithProvenanceAndStyles)
+{
+    auto info = runCommand("ogrinfo -ro -al -so " + shellQuoted(reference()));
+    ASSERT_EQ(info.exit_code, 0) << info.err;
+    for (const char* layer : {"track", "frames", "detections", "damages", "run", "run_inputs", "run_plugins", "layer_styles"})
+        EXPECT_CONTAINS(info.out, std::string("Layer name: ") + layer);
+    EXPECT_CONTAINS(info.out, "WGS 84");
+    for (const char* field : {"length_m: Real", "area_m2: Real", "width_mm: Real", "chainage_m: Real", "n_frames: Integer",
+                              "first_seen: DateTime", "last_seen: DateTime", "chip: Binary", "review_state: String",
+                              "plugin_version: String", "pixel_shape: String"})
+        EXPECT_CONTAINS(info.out, field);
+    auto all = runCommand("ogrinfo -ro -al " + shellQuoted(reference()) + " >/dev/null");
+    EXPECT_EQ(all.exit_code, 0) << "every feature of every layer reads: " << all.err;
+
+    const auto& s = *summary_;
+    EXPECT_EQ(std::stoll(scalar(reference(), "SELECT COUNT(*) FROM frames")), s["frames_sampled"].get<int64_t>());
+    EXPECT_EQ(std::stoll(scalar(reference(), "SELECT COUNT(*) FROM detections")), s["detections"].get<int64_t>());
+    EXPECT_EQ(std::stoll(scalar(reference(), "SELECT COUNT(*) FROM damages")), s["damages"].get<int64_t>());
+    EXPECT_GT(s["damages"].get<int>(), 3);
+    // Every damage has its evidence: a JPEG in the file and beside it, and its detections linked.
+    EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM damages WHERE length(chip) < 1000 OR hex(substr(chip, 1, 2)) != 'FFD8'"), "0");
+    EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM damages d WHERE n_frames > (SELECT COUNT(*) FROM detections "
+                                  "WHERE damage_id = d.damage_id)"),
+              "0");
+    const std::string chip = scalar(reference(), "SELECT chip_path FROM damages ORDER BY damage_id LIMIT 1");
+    EXPECT_TRUE(fs::exists(reference().parent_path() / chip)) << chip;
+    EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM damages WHERE review_state = 'unreviewed'"), s["damages"].dump());
+
+    // Provenance: the run, each input with its SHA-256, each plugin with its binary's.
+    EXPECT_EQ(scalar(reference(), "SELECT status FROM run"), "complete");
+    EXPECT_CONTAINS(scalar(reference(), "SELECT command_line FROM run"), "voirie analyze --video");
+    EXPECT_CONTAINS(scalar(reference(), "SELECT camera FROM run"), "\"pitch_deg\":12");
+    EXPECT_FALSE(scalar(reference(), "SELECT finished FROM run").empty());
+    auto sha = runCommand("sha256sum " + shellQuoted(survey() / "survey.mp4"));
+    EXPECT_EQ(scalar(reference(), "SELECT sha256 FROM run_inputs WHERE role = 'video'"), sha.out.substr(0, 64));
+    EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM run_inputs"), "3"); // video, track, camera
+    EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM run_plugins WHERE length(sha256) = 64"), "2");
+    EXPECT_CONTAINS(scalar(reference(), "SELECT parameters FROM run_plugins WHERE plugin_id = 'cracks'"), "{\"");
+
+    // QGIS styles: one default per layer, categorised by class.
+    EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM layer_styles WHERE useAsDefault = 1"), "4");
+    const std::string qml = scalar(reference(), "SELECT styleQML FROM layer_styles WHERE f_table_name = 'damages'");
+    EXPECT_CONTAINS(qml, "RuleRenderer");
+    EXPECT_CONTAINS(qml, "&quot;class&quot; = 'D40'");
+    EXPECT_CONTAINS(qml, "&quot;severity&quot; = 'H'");
+}
+
+TEST_F(Analyze, FindsTheSurveysDamagesWhereTheyAre)
+{
+    auto eval = voirie("eval " + shellQuoted(reference()) + " --truth " + shellQuoted(survey() / "ground_truth.geojson") +
+                       " --json");
+    ASSERT_EQ(eval.exit_code, 0) << eval.err;
+    auto doc = nlohmann::json::parse(eval.out);
+    const auto& overall = doc["overall"];
+    // With a perfect GPS only projection and tracking are measured here.
+    EXPECT_LE(overall["median_position_error_m"].get<double>(), 0.5) << eval.out;
+    EXPECT_LE(overall["median_size_error_rel"].get<double>(), 0.35) << eval.out;
+    EXPECT_GE(overall["f1"].get<double>(), 0.5) << eval.out;
+    EXPECT_GE(doc["classes"]["D40"]["recall"].get<double>(), 0.5) << eval.out;
+}
+
+TEST_F(Analyze, KilledAfterACommitResumesToTheSameDamages)
+{
+    TempDir work;
+    // The test hook kills the process with SIGKILL right after the commit that holds frame 16.
+    auto killed = runCommand("VOIRIE_TEST_KILL_AFTER_FRAMES=16 " + shellQuoted(VOIRIE_CLI) + " " + inputs() + " --out " +
+                        shellQuoted(work / "q.gpkg"));
+    EXPECT_EQ(killed.exit_code, 128 + 9);
+    EXPECT_FALSE(fs::exists(work / "q.gpkg")) << "the project's name only ever holds a finished project";
+    ASSERT_TRUE(fs::exists(work / "q.partial.gpkg"));
+    EXPECT_EQ(runCommand("ogrinfo -ro -al " + shellQuoted(work / "q.partial.gpkg") + " >/dev/null").exit_code, 0);
+    EXPECT_EQ(scalar(work / "q.partial.gpkg", "SELECT status FROM run"), "running");
+    EXPECT_EQ(scalar(work / "q.partial.gpkg", "SELECT frames_committed FROM run"), "16");
+    EXPECT_EQ(scalar(work / "q.partial.gpkg", "SELECT COUNT(*) FROM frames"), "16");
+
+    auto again = runCommand(shellQuoted(VOIRIE_CLI) + " " + inputs() + " --out " + shellQuoted(work / "q.gpkg"));
+    EXPECT_EQ(again.exit_code, 1);
+    EXPECT_CONTAINS(again.err, "pass --resume to continue it or --overwrite to start again");
+
+    auto resumed = runCommand(shellQuoted(VOIRIE_CLI) + " " + inputs() + " --out " + shellQuoted(work / "q.gpkg") +
+                              " --resume --json");
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_FALSE(fs::exists(work / "q.partial.gpkg"));
+    auto summary = nlohmann::json::parse(resumed.out);
+    EXPECT_EQ(summary["frames_replayed"], 16);
+    EXPECT_TRUE(summary["resumed"].get<bool>());
+    EXPECT_EQ(dump(work / "q.gpkg", kDamagesSql), dump(reference(), kDamagesSql));
+    EXPECT_EQ(scalar(work / "q.gpkg", "SELECT COUNT(*) FROM frames"), scalar(reference(), "SELECT COUNT(*) FROM frames"));
+    EXPECT_EQ(scalar(work / "q.gpkg", "SELECT COUNT(*) FROM detections"),
+              scalar(reference(), "SELECT COUNT(*) FROM detections"));
+
+    auto nothing = runCommand(shellQuoted(VOIRIE_CLI) + " " + inputs() + " --out " + shellQuoted(work / "q.gpkg") + " --resume");
+    EXPECT_EQ(nothing.exit_code, 1);
+    EXPECT_CONTAINS(nothing.err, "already a finished project");
+}
+
+TEST_F(Analyze, KilledAtAnyMomentLeavesAFileGdalOpens)
+{
+    TempDir work;
+    // A frame every metre, one worker: a run of a few seconds, killed at different moments.
+    for (double at : {0.4, 1.1, 2.3}) {
+        const auto out = work / "k.gpkg", partial = work / "k.partial.gpkg";
+        char sleep[32];
+        std::snprintf(sleep, sizeof(sleep), "%.1f", at);
+        auto r = runCommand(shellQuoted(VOIRIE_CLI) + " " + inputs() + " --every-m 1 --threads 1 --overwrite --out " +
+                            shellQuoted(out) + " & pid=$!; sleep " + sleep + "; kill -9 $pid; wait $pid");
+        EXPECT_EQ(r.exit_code, 128 + 9) << "killed at " << at << " s";
+        EXPECT_FALSE(fs::exists(out));
+        if (fs::exists(partial)) {
+            auto info = runCommand("ogrinfo -ro -al " + shellQuoted(partial) + " >/dev/null");
+            EXPECT_EQ(info.exit_code, 0) << "killed at " << at << " s: " << info.err;
+        }
+    }
+}
+
+TEST_F(Analyze, CtrlCStopsCleanlyAndResumes)
+{
+    TempDir work;
+    const auto out = work / "c.gpkg", partial = work / "c.partial.gpkg";
+    // Interrupt once the first frames are committed.
+    auto r = runCommand(shellQuoted(VOIRIE_CLI) + " " + inputs() + " --every-m 1 --threads 1 --out " + shellQuoted(out) +
+                        " & pid=$!; for i in $(seq 200); do sleep 0.05; [ -f " + shellQuoted(partial) +
+                        " ] && [ \"$(ogrinfo -ro -q " + shellQuoted(partial) +
+                        " -sql 'SELECT frames_committed FROM run' | grep -c 'frames_committed (Integer64) = [1-9]')\" = 1 ] && "
+                        "break; done; kill -INT $pid; wait $pid");
+    EXPECT_EQ(r.exit_code, 130) << r.err;
+    ASSERT_TRUE(fs::exists(partial));
+    EXPECT_EQ(scalar(partial, "SELECT status FROM run"), "interrupted");
+    auto resumed = voirie(inputs() + " --every-m 1 --threads 1 --out " + shellQuoted(out) + " --resume --json");
+    ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+    EXPECT_GT(nlohmann::json::parse(resumed.out)["frames_replayed"].get<int>(), 0);
+    EXPECT_EQ(scalar(out, "SELECT status FROM run"), "complete");
+}
+
+TEST_F(Analyze, RefusesToOverwriteOrToWriteWhereItCannot)
+{
+    TempDir work;
+    const auto out = work / "p.gpkg";
+    writeFile(out, "precious");
+    auto refused = voirie(inputs() + " --out " + shellQuoted(out));
+    EXPECT_EQ(refused.exit_code, 1);
+    EXPECT_CONTAINS(refused.err, "already exists; pass --overwrite");
+    EXPECT_EQ(readFile(out), "precious");
+
+    auto nowhere = voirie(inputs() + " --out /nonexistent/folder/p.gpkg");
+    EXPECT_EQ(nowhere.exit_code, 1);
+    EXPECT_CONTAINS(nowhere.err, "does not exist");
+    auto not_gpkg = voirie(inputs() + " --out " + shellQuoted(work / "p.shp"));
+    EXPECT_EQ(not_gpkg.exit_code, 1);
+    EXPECT_CONTAINS(not_gpkg.err, "ending in .gpkg");
+    EXPECT_EQ(voirie(inputs() + " --out x.gpkg --resume --overwrite").exit_code, 2);
+
+    // A file-size limit stands in for a full disk: a clear error, the previous file untouched.
+    auto full = runCommand("ulimit -f 400; trap '' XFSZ; " + shellQuoted(VOIRIE_CLI) + " " + inputs() +
+                           " --overwrite --out " + shellQuoted(out));
+    EXPECT_EQ(full.exit_code, 1) << full.err;
+    EXPECT_CONTAINS(full.err, "disk full");
+    EXPECT_EQ(readFile(out), "precious");
+
+    auto replaced = voirie(inputs() + " --overwrite --out " + shellQuoted(out));
+    EXPECT_EQ(replaced.exit_code, 0) << replaced.err;
+    EXPECT_EQ(scalar(out, "SELECT status FROM run"), "complete");
+}
+
+TEST_F(Analyze, APluginThatThrowsIsCountedAndTheRunGoesOn)
+{
+    TempDir work;
+    auto r = voirie("analyze --video " + shellQuoted(survey() / "survey.mp4") + " --track " +
+                    shellQuoted(survey() / "survey.gpx") + " --plugin-dir " + shellQuoted(VOIRIE_FAKE_PLUGIN_DIR) +
+                    " --plugins good,throws-detect --param good.label=D40 --out " + shellQuoted(work / "t.gpkg") + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto summary = nlohmann::json::parse(r.out);
+    EXPECT_EQ(summary["plugin_failures"]["throws-detect"], summary["frames_sampled"]);
+    EXPECT_CONTAINS(r.err, "model exploded on purpose");
+    EXPECT_CONTAINS(r.err, "plugin throws-detect failed on");
+    EXPECT_GT(summary["detections"].get<int>(), 0) << "the other plugin's detections are kept";
+    EXPECT_EQ(scalar(work / "t.gpkg", "SELECT COUNT(DISTINCT plugin_id) FROM detections"), "1");
+    EXPECT_EQ(scalar(work / "t.gpkg", "SELECT status FROM run"), "complete");
+
+    auto unknown = voirie("analyze --video " + shellQuoted(survey() / "survey.mp4") + " --track " +
+                          shellQuoted(survey() / "survey.gpx") + " --plugins no-such-plugin --out " +
+                          shellQuoted(work / "u.gpkg"));
+    EXPECT_EQ(unknown.exit_code, 1);
+    EXPECT_FALSE(fs::exists(work / "u.gpkg"));
+    EXPECT_FALSE(fs::exists(work / "u.partial.gpkg"));
+}
+
+} // namespace

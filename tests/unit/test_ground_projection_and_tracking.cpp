@@ -1,0 +1,179 @@
+// GroundProjector (pixels -> metres on the road -> the survey's metric frame) and DamageTracker
+// (many frames of one defect -> one damage), against geometry known in advance.
+#include "voirie/core/camera_file.hpp"
+#include "voirie/core/damage_tracker.hpp"
+#include "voirie/core/ground_projector.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace {
+
+using namespace voirie;
+
+CameraModel camera(double roll = 0)
+{
+    CameraModel c = defaultDashcamCamera(1280, 720);
+    c.roll_deg = roll;
+    return c;
+}
+
+// A detection whose pixels are where the camera sees the given road points (forward, right).
+Detection seen(const GroundProjector& p, const std::vector<GroundPoint>& ground, ShapeKind shape, const char* cls)
+{
+    Detection d;
+    d.class_code = cls;
+    d.confidence = 0.8;
+    d.shape = shape;
+    double x0 = 1e9, y0 = 1e9, x1 = -1e9, y1 = -1e9;
+    for (const auto& g : ground) {
+        auto px = p.geometry().groundToPixel(g);
+        d.points.push_back({px->first, px->second});
+        x0 = std::min(x0, px->first), y0 = std::min(y0, px->second);
+        x1 = std::max(x1, px->first), y1 = std::max(y1, px->second);
+    }
+    d.box = {x0, y0, x1 - x0, y1 - y0};
+    return d;
+}
+
+TEST(GroundProjector, PlacesRoadPointsByPositionAndHeading)
+{
+    for (double roll : {0.0, 2.5}) {
+        GroundProjector projector(camera(roll), 25);
+        // Heading east: forward is +x, right is -y (south).
+        const VehiclePose east{{100, 200}, 90};
+        auto f = projector.project(seen(projector, {{6, 1}, {8, 1}}, ShapeKind::Polyline, "D00"), east);
+        ASSERT_TRUE(f);
+        const auto* line = f->metric->toLineString();
+        ASSERT_EQ(line->getNumPoints(), 2);
+        EXPECT_NEAR(line->getX(0), 106, 1e-6);
+        EXPECT_NEAR(line->getY(0), 199, 1e-6);
+        EXPECT_NEAR(line->getX(1), 108, 1e-6);
+        EXPECT_NEAR(f->length_m, 2.0, 1e-6);
+        EXPECT_NEAR(f->distance_m, 6.0, 1e-6);
+        EXPECT_NEAR(f->forward_m, 7.0, 1e-6);
+        // Heading north-east (45 degrees): 10 m ahead lands at (+7.07, +7.07).
+        auto g = projector.project(seen(projector, {{10, -0.5}, {10, 0.5}, {11, 0.5}, {11, -0.5}}, ShapeKind::Polygon, "D40"),
+                                   {{0, 0}, 45});
+        ASSERT_TRUE(g);
+        EXPECT_NEAR(g->area_m2, 1.0, 1e-6);
+        EXPECT_NEAR(g->length_m, std::sqrt(2.0), 1e-6); // the longest extent: the diagonal
+        EXPECT_NEAR(g->centroid.x, 10.5 / std::sqrt(2.0), 1e-6);
+        EXPECT_NEAR(g->centroid.y, 10.5 / std::sqrt(2.0), 1e-6);
+    }
+}
+
+TEST(GroundProjector, NothingAboveTheHorizonOrBeyondRange)
+{
+    GroundProjector projector(camera(), 25);
+    const VehiclePose pose{{0, 0}, 0};
+    const double horizon = projector.geometry().horizonRow(640);
+    Detection sky;
+    sky.class_code = "D40";
+    sky.box = {600, horizon - 100, 80, 60};
+    EXPECT_FALSE(projector.project(sky, pose));
+    // A box from far beyond the range down to 10 m ahead is cut at 25 m.
+    auto near_px = projector.geometry().groundToPixel({10, 0});
+    Detection tall;
+    tall.class_code = "D40";
+    tall.box = {600, horizon - 20, 80, near_px->second - (horizon - 20)};
+    auto f = projector.project(tall, pose);
+    ASSERT_TRUE(f);
+    OGREnvelope e;
+    f->metric->getEnvelope(&e);
+    EXPECT_NEAR(e.MaxY, 25.0, 1e-6); // heading north: forward is +y
+    EXPECT_NEAR(e.MinY, 10.0, 1e-6);
+}
+
+TEST(GroundProjector, CrackWidthInMillimetresAtItsDistance)
+{
+    GroundProjector projector(camera(), 25);
+    Detection d = seen(projector, {{8, 0.5}, {10, 0.5}}, ShapeKind::Polyline, "D00");
+    d.attributes = {{"width_px", 2.0}};
+    auto f = projector.project(d, {{0, 0}, 0});
+    ASSERT_TRUE(f && f->width_mm);
+    // Longitudinal: across the view, 2 px at 9 m with fx 640 = 2 * 9 / 640 m.
+    EXPECT_NEAR(*f->width_mm, 2 * 9.0 / 640.0 * 1000, 1.0);
+}
+
+Observation observation(int64_t id, int64_t frame, double chainage, const char* cls, double x, double y,
+                        double confidence = 0.6, double score = 0.5)
+{
+    Observation o;
+    o.detection_id = id;
+    o.frame_index = frame;
+    o.time = 1000 + double(frame);
+    o.frame_chainage_m = chainage;
+    o.class_code = cls;
+    o.confidence = confidence;
+    auto line = std::make_shared<OGRLineString>();
+    line->addPoint(x, y);
+    line->addPoint(x, y + 1.5);
+    o.footprint = line;
+    o.centroid = {x, y + 0.75};
+    o.length_m = 1.5;
+    o.width_mm = 12;
+    o.distance_m = y - chainage;
+    o.forward_m = y + 0.75 - chainage;
+    o.evidence_score = score;
+    return o;
+}
+
+TEST(DamageTracker, OneDefectSeenInManyFramesIsOneDamage)
+{
+    DamageTracker tracker({0.75, 30, 2});
+    std::vector<int64_t> chips;
+    auto cutter = [&](const Observation& o) {
+        chips.push_back(o.detection_id);
+        return std::vector<unsigned char>{static_cast<unsigned char>(o.detection_id)};
+    };
+    // Frames every 3 m; a crack at y = 20 seen from 5 frames with 10 cm of jitter, the fourth
+    // view the best; it flips to D10 once. A second crack 4 m aside; a one-frame flicker.
+    int64_t id = 1;
+    for (int f = 0; f < 5; ++f) {
+        const double c = 3.0 * f, jitter = (f % 2 ? 0.1 : -0.1);
+        std::vector<Observation> obs{observation(id++, f, c, f == 2 ? "D10" : "D00", jitter, 20 + jitter, 0.6,
+                                                 f == 3 ? 0.9 : 0.3 + 0.01 * f),
+                                     observation(id++, f, c, "D00", 4, 20)};
+        if (f == 1)
+            obs.push_back(observation(100, f, c, "D00", -4, 40));
+        tracker.addFrame(c, obs, cutter);
+        EXPECT_TRUE(tracker.takeFinished(c).empty());
+    }
+    EXPECT_TRUE(tracker.takeFinished(12 + 30).empty()) << "still within reach";
+    auto done = tracker.takeFinished(12 + 30.5);
+    ASSERT_EQ(done.size(), 2u);
+    const Damage& a = done[0];
+    EXPECT_EQ(a.id, 1);
+    EXPECT_EQ(a.class_code, "D00");
+    EXPECT_EQ(a.n_frames, 5);
+    EXPECT_EQ(a.observations.size(), 5u);
+    EXPECT_NEAR(a.confidence, 1 - 0.4 * 0.4 * 0.4, 1e-9);
+    EXPECT_EQ(a.evidence_frame, 3);
+    EXPECT_EQ(a.evidence_jpeg, std::vector<unsigned char>{static_cast<unsigned char>(a.evidence_detection)});
+    EXPECT_NEAR(a.length_m, 1.5, 1e-9);
+    ASSERT_TRUE(a.width_mm);
+    EXPECT_EQ(a.severity, Severity::Medium); // 12 mm
+    OGRPoint centre;
+    a.geometry->Centroid(&centre);
+    EXPECT_NEAR(centre.getX(), 0, 0.1);
+    EXPECT_NEAR(centre.getY(), 20.75, 0.1);
+    EXPECT_EQ(done[1].id, 2);
+    EXPECT_EQ(tracker.droppedDetections(), std::vector<int64_t>{100}) << "a single-frame flicker is no damage";
+    EXPECT_TRUE(tracker.finish().empty());
+}
+
+TEST(DamageTracker, ClassesMergeOnlyWithCompatibleClasses)
+{
+    DamageTracker tracker({0.75, 30, 1});
+    tracker.addFrame(0, {observation(1, 0, 0, "D00", 0, 10), observation(2, 0, 0, "D40", 0.2, 10)}, nullptr);
+    tracker.addFrame(3, {observation(3, 1, 3, "D10", 0.1, 10.2), observation(4, 1, 3, "D20", 0.3, 10)}, nullptr);
+    auto done = tracker.finish();
+    ASSERT_EQ(done.size(), 3u); // D00+D10, D40, D20
+    EXPECT_EQ(done[0].observations.size(), 2u);
+    EXPECT_EQ(done[1].class_code, "D40");
+    EXPECT_EQ(done[2].class_code, "D20");
+}
+
+} // namespace
