@@ -10,3 +10,6 @@ echo "== ingest: sampling vs decoding"
 echo
 echo "== detector plugins: time per frame against decoding"
 "$build_dir/bin/voirie_bench_plugins"
+echo
+echo "== analyze: the whole pipeline against decoding the same video"
+"$build_dir/bin/voirie_bench_analyze" "${VOIRIE_BENCH_METRES:-600}"

@@ -1,0 +1,116 @@
+// Benchmark: `voirie analyze` against decoding the same video, in one run. Prints decode-only
+// throughput, analyze throughput with the built-in plugins (cracks, potholes), their ratio
+// (target >= 0.85: decoding and detection overlap on 2 cores), km of road per CPU-minute, and
+// resident memory at a quarter and at the end of the run (flat memory: the two agree) and peak.
+//   voirie_bench_analyze [metres_of_road=600]
+// The survey is rendered by the sample generator once and kept in build/bench-data/.
+#include "test_support.hpp"
+
+#include "voirie/core/analysis_run.hpp"
+#include <voirie/sample/survey_generator.hpp>
+
+#include <opencv2/videoio.hpp>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <thread>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+
+double seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+
+double residentMiB()
+{
+    std::ifstream statm("/proc/self/statm");
+    long pages_total = 0, pages_resident = 0;
+    statm >> pages_total >> pages_resident;
+    return double(pages_resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+}
+
+double cpuSeconds()
+{
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+    const double metres = argc > 1 ? std::atof(argv[1]) : 600;
+    const fs::path survey = fs::path(VOIRIE_BUILD_DIR) / "bench-data" / ("analyze-" + std::to_string(int(metres)) + "m");
+    if (!fs::exists(survey / "survey.json")) {
+        std::cout << "Rendering a " << metres << " m sample survey (once)..." << std::flush;
+        voirie::sample::GeneratorSettings settings;
+        settings.seed = 11;
+        settings.length_m = metres;
+        voirie::sample::SurveyGenerator generator(settings);
+        if (auto w = generator.write(survey); !w) {
+            std::cerr << "\n" << w.error() << "\n";
+            return 1;
+        }
+        std::cout << " done\n";
+    }
+    const fs::path video = survey / "survey.mp4";
+
+    // Decode only: every frame grabbed and converted, as the reader must at the least.
+    auto t0 = Clock::now();
+    int64_t frames = 0;
+    {
+        cv::VideoCapture capture(video.string(), cv::CAP_FFMPEG);
+        cv::Mat image;
+        while (capture.read(image))
+            ++frames;
+    }
+    const double decode_s = seconds(t0);
+
+    voirie::test::TempDir work;
+    voirie::AnalysisOptions options;
+    options.ingest.videos = {video};
+    options.ingest.track = survey / "survey.gpx";
+    options.ingest.camera_file = survey / "camera.json";
+    options.ingest.cleaning.smoothing_s = 10;
+    options.out = work / "bench.gpkg";
+    options.plugins = std::vector<std::string>{"cracks", "potholes"};
+    options.plugin_dirs = {VOIRIE_BUILTIN_PLUGIN_DIR};
+    double rss_quarter = 0;
+    voirie::AnalysisHooks hooks;
+    hooks.progress = [&](const voirie::AnalysisProgress& p) {
+        if (rss_quarter == 0 && p.km_total > 0 && p.km_done >= 0.25 * p.km_total)
+            rss_quarter = residentMiB();
+    };
+    const double cpu0 = cpuSeconds();
+    t0 = Clock::now();
+    auto summary = voirie::runAnalysis(options, hooks);
+    const double analyze_s = seconds(t0), cpu_s = cpuSeconds() - cpu0;
+    if (!summary) {
+        std::cerr << summary.error() << "\n";
+        return 1;
+    }
+    const double rss_end = residentMiB();
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+
+    std::printf("\nsurvey: %.0f m, %lld frames of 1280x720 at 30 fps, 40 km/h; %u cores\n", metres,
+                static_cast<long long>(frames), std::thread::hardware_concurrency());
+    std::printf("decode only (read every frame):        %7.1f frames/s\n", double(frames) / decode_s);
+    std::printf("analyze (cracks + potholes, every 3 m): %6.1f frames/s  (%lld sampled, %lld detections, %lld damages)\n",
+                double(summary->ingest.frames_decoded) / analyze_s, static_cast<long long>(summary->ingest.frames_sampled),
+                static_cast<long long>(summary->detections), static_cast<long long>(summary->damages));
+    std::printf("ratio analyze / decode-only:            %6.3f  (target >= 0.85)\n",
+                (double(summary->ingest.frames_decoded) / analyze_s) / (double(frames) / decode_s));
+    std::printf("km of road per CPU-minute:              %6.2f  (%.1f CPU-s for %.3f km)\n",
+                summary->km / (cpu_s / 60.0), cpu_s, summary->km);
+    std::printf("resident memory: %.0f MiB at a quarter, %.0f MiB at the end, peak %.0f MiB\n", rss_quarter, rss_end,
+                double(u.ru_maxrss) / 1024.0);
+    return 0;
+}
