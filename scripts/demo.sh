@@ -21,9 +21,16 @@ echo "== voirie frames: the survey's georeferenced frames, one every 3 m"
 "$voirie" frames --video "$sample/survey.mp4" --track "$sample/survey.gpx" --camera "$sample/camera.json" \
   --out "$sample/frames.gpkg" --overwrite
 echo
+echo "== voirie analyze: the survey into one project GeoPackage"
+"$voirie" analyze --video "$sample/survey.mp4" --track "$sample/survey.gpx" --camera "$sample/camera.json" \
+  --plugins cracks,potholes --out "$sample/project.gpkg" --chips-dir "$sample/chips" --overwrite
+echo
+echo "== voirie eval: the project's damages against the survey's ground truth"
+"$voirie" eval "$sample/project.gpkg" --truth "$sample/ground_truth.geojson"
+echo
 echo "== voirie detect on the sample's stills, scored against their truth (voirie eval-boxes)"
 "$voirie" detect --json --plugins cracks,potholes --camera "$sample/camera.json" "$sample/stills" > "$sample/detect.json"
 "$voirie" eval-boxes "$sample/detect.json" --truth "$sample/stills_truth.json"
 echo
 echo "Sample survey in $sample: survey.mp4, survey.gpx, ground_truth.geojson, basemap.tif, stills/;"
-echo "frames and track written to $sample/frames.gpkg (opens in QGIS)."
+echo "the project (track, frames, detections, damages, provenance, styles): $sample/project.gpkg (opens in QGIS)."

@@ -259,7 +259,8 @@ bool touchesEdge(const PixelBox& b, const cv::Mat& image)
 // How good a picture of the defect a frame is: confident, close, sharp, and whole.
 double evidenceScore(const Detection& d, const GroundFootprint& g, double sharpness, bool truncated)
 {
-    return d.confidence / (1.0 + g.distance_m / 8.0) * (sharpness / (sharpness + 100.0)) * (truncated ? 0.5 : 1.0);
+    const double closeness = 1.0 / (1.0 + (g.distance_m / 6.0) * (g.distance_m / 6.0));
+    return d.confidence * closeness * (sharpness / (sharpness + 100.0)) * (truncated ? 0.5 : 1.0);
 }
 
 std::string chipFileName(int64_t damage_id)
