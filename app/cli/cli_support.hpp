@@ -52,6 +52,7 @@ int runPluginsValidate(const CommandLine& cl);
 int runDetect(const CommandLine& cl);
 int runFrames(const CommandLine& cl);
 int runAnalyze(const CommandLine& cl);
+int runExport(const CommandLine& cl);
 int runSample(const CommandLine& cl);
 int runEval(const CommandLine& cl);
 int runEvalBoxes(const CommandLine& cl);

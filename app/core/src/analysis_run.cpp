@@ -507,6 +507,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
                     o.time = frame.time;
                     o.frame_chainage_m = frame.chainage_m;
                     o.class_code = d.class_code;
+                    o.plugin_id = d.plugin_id;
                     o.confidence = d.confidence;
                     o.centroid = footprint->centroid;
                     o.length_m = footprint->length_m;

@@ -177,6 +177,11 @@ Damage DamageTracker::summarise(Open&& open)
     for (const auto& o : obs)
         frames.insert(o.frame_index);
     d.n_frames = int(frames.size());
+    std::set<std::string> plugins;
+    for (const auto& o : obs)
+        plugins.insert(o.plugin_id);
+    for (const auto& p : plugins)
+        d.plugins += (d.plugins.empty() ? "" : ",") + p;
     d.evidence_frame = best.frame_index;
     d.evidence_detection = best.detection_id;
     d.evidence_jpeg = std::move(open.chip);

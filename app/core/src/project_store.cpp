@@ -328,6 +328,7 @@ Result<ResumeState> ProjectStore::readResumeState(const LocalMetricFrame& frame)
         o.time = unixFromUtc(year, month, day, hour, minute, second);
         o.frame_chainage_m = f->GetFieldAsDouble("frame_chainage_m");
         o.class_code = f->GetFieldAsString("class");
+        o.plugin_id = f->GetFieldAsString("plugin_id");
         o.confidence = f->GetFieldAsDouble("confidence");
         std::unique_ptr<OGRGeometry> metric(g->clone());
         if (!frame.toMetric(*metric))
@@ -457,6 +458,7 @@ Status ProjectStore::addDamage(const Damage& d, const LocalMetricFrame& frame, c
     setTimeField(*f, "first_seen", d.first_seen);
     setTimeField(*f, "last_seen", d.last_seen);
     f->SetField("n_frames", d.n_frames);
+    f->SetField("plugins", d.plugins.c_str());
     f->SetField("evidence_frame", GIntBig(d.evidence_frame));
     f->SetField("evidence_detection", GIntBig(d.evidence_detection));
     if (!d.evidence_jpeg.empty())

@@ -35,6 +35,7 @@ struct Observation {
     double time = 0;
     double frame_chainage_m = 0;
     std::string class_code;
+    std::string plugin_id;
     double confidence = 0;
     std::shared_ptr<const OGRGeometry> footprint; // local metric frame
     MetricPoint centroid;
@@ -56,6 +57,7 @@ struct Damage {
     double chainage_m = 0;
     double first_seen = 0, last_seen = 0;
     int n_frames = 0;
+    std::string plugins; // ids of the plugins that saw it, comma-separated
     std::vector<Observation> observations;
     int64_t evidence_frame = 0;
     int64_t evidence_detection = 0;
