@@ -1,6 +1,6 @@
 // `voirie analyze` end to end on a generated survey: the project's layers, provenance and styles,
 // accuracy against the ground truth, kills and resumes, refusals, and a plugin that throws.
-#include "test_support.hpp"
+#include "sample_survey.hpp"
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -49,21 +49,10 @@ const char* kDamagesSql =
 
 class Analyze : public ::testing::Test {
 protected:
-    // A 150 m survey with a perfect GPS: what is left of the position error is Voirie's own.
-    // Rendered once per build tree (ctest runs each test in its own process), renamed into place
-    // so that tests running in parallel never see half of it.
     static void SetUpTestSuite()
     {
         dir_ = new TempDir();
-        if (!fs::exists(survey() / "survey.json")) {
-            const fs::path tmp = dir_->path() / "s";
-            auto r = voirie("sample --out " + shellQuoted(tmp) +
-                            " --length-m 150 --damage-per-km 80 --seed 5 --gps-noise-m 0 --quiet");
-            ASSERT_EQ(r.exit_code, 0) << r.err;
-            fs::create_directories(survey().parent_path());
-            std::error_code ec;
-            fs::rename(tmp, survey(), ec); // another test process may have won: theirs is the same
-        }
+        survey_ = new fs::path(cachedSampleSurvey());
         auto a = voirie(inputs() + " --out " + shellQuoted(reference()) + " --chips-dir " +
                         shellQuoted(dir_->path() / "chips") + " --json");
         ASSERT_EQ(a.exit_code, 0) << a.err;
@@ -72,19 +61,21 @@ protected:
     static void TearDownTestSuite()
     {
         delete summary_;
+        delete survey_;
         delete dir_;
     }
-    static fs::path survey() { return fs::path(VOIRIE_BUILD_DIR) / "test-data" / "analyze-seed5-150m"; }
+    static fs::path survey() { return *survey_; }
     static fs::path reference() { return dir_->path() / "reference.gpkg"; }
     static std::string inputs()
     {
-        return "analyze --video " + shellQuoted(survey() / "survey.mp4") + " --track " + shellQuoted(survey() / "survey.gpx") +
-               " --camera " + shellQuoted(survey() / "camera.json") + " --plugins cracks,potholes --quiet";
+        return "analyze " + sampleSurveyInputs(survey()) + " --quiet";
     }
     static TempDir* dir_;
+    static fs::path* survey_;
     static nlohmann::json* summary_;
 };
 TempDir* Analyze::dir_ = nullptr;
+fs::path* Analyze::survey_ = nullptr;
 nlohmann::json* Analyze::summary_ = nullptr;
 
 TEST_F(Analyze, WritesEveryLayerReadableWithProvenanceAndStyles)

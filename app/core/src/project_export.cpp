@@ -253,7 +253,7 @@ public:
     // Where each destination layer goes: a dataset per layer (or one shared).
     std::function<Result<GDALDataset*>(const std::string& layer_name)> dataset_for;
     fs::path chips_folder;      // where chip files go (files mode)
-    fs::path chips_relative_to; // chip_path is relative to this folder
+    std::string chips_prefix;   // chip_path as seen from the export once in place: "<folder>/" 
     int64_t chips_written = 0;
     std::vector<fs::path> files;
 
@@ -379,7 +379,7 @@ private:
             if (!out)
                 return fail("cannot write evidence chip " + (chips_folder / file).string() + " (disk full?)");
             ++chips_written;
-            chip_path = (fs::relative(chips_folder, chips_relative_to, ec) / file).generic_string();
+            chip_path = chips_prefix + file;
         }
         for (int i = 0; i < defn->GetFieldCount(); ++i) {
             const OGRFieldDefn* field = defn->GetFieldDefn(i);
@@ -594,13 +594,12 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
     ExportSummary summary;
     summary.out = o.out;
     const fs::path chips_folder = folder ? staged.path() / "chips" : StagedOutput::sidecar(staged.path());
-    const fs::path chips_base = folder ? staged.path() : staged.path().parent_path();
     int64_t chips_written = 0;
     for (const auto& name : o.layers) {
         OGRLayer* source = project->GetLayerByName(name.c_str());
         LayerWriter writer(o, fmt, *source, name, target, to_target.get(), to_wgs84.get());
         writer.chips_folder = chips_folder;
-        writer.chips_relative_to = chips_base;
+        writer.chips_prefix = (folder ? std::string("chips") : StagedOutput::sidecar(o.out).filename().string()) + "/";
         ExportedLayer exported{name, 0, {}};
         writer.dataset_for = [&](const std::string& layer_name) -> Result<GDALDataset*> {
             const fs::path file = fmt.many_layers_in_one_file ? staged.path()
@@ -617,10 +616,8 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
                 it = datasets.emplace(file.string(), std::move(ds)).first;
             }
             exported.files.push_back(file);
-            if (o.format == ExportFormat::Shapefile || o.format == ExportFormat::GeoJSON)
-                if (auto s = writeSidecarStyle(file.extension() == fmt.extension ? file : file / (layer_name + fmt.extension),
-                                               name);
-                    !s)
+            if (folder && (o.format == ExportFormat::Shapefile || o.format == ExportFormat::GeoJSON))
+                if (auto s = writeSidecarStyle(staged.path() / (layer_name + fmt.extension), name); !s)
                     return fail(s.error());
             return it->second.get();
         };
@@ -650,6 +647,9 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
             f = o.out / fs::relative(f, staged.path(), ec);
     if (auto s = staged.commit(!folder && chips_written > 0); !s)
         return fail(s.error());
+    if (!folder && o.format == ExportFormat::GeoJSON)
+        if (auto s = writeSidecarStyle(o.out, o.layers.front()); !s)
+            return fail(s.error());
     summary.chips_written = chips_written;
     return summary;
 }

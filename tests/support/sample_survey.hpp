@@ -1,0 +1,36 @@
+// A generated survey shared by the end-to-end suites: rendered once per build tree (ctest runs
+// each test in its own process) and renamed into place, so that parallel tests never see half.
+#pragma once
+
+#include "test_support.hpp"
+
+#include <gtest/gtest.h>
+
+namespace voirie::test {
+
+// 150 m at 1280x720, 80 defects per km, seed 5, a perfect GPS (--gps-noise-m 0): what is left of
+// the position error is Voirie's own.
+inline std::filesystem::path cachedSampleSurvey()
+{
+    namespace fs = std::filesystem;
+    const fs::path survey = fs::path(VOIRIE_BUILD_DIR) / "test-data" / "analyze-seed5-150m";
+    if (!fs::exists(survey / "survey.json")) {
+        TempDir tmp;
+        auto r = runCommand(shellQuoted(VOIRIE_CLI) + " sample --out " + shellQuoted(tmp / "s") +
+                            " --length-m 150 --damage-per-km 80 --seed 5 --gps-noise-m 0 --quiet");
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        fs::create_directories(survey.parent_path());
+        std::error_code ec;
+        fs::rename(tmp / "s", survey, ec); // another test process may have won: theirs is the same
+    }
+    return survey;
+}
+
+// The analyze arguments for that survey with the built-in classical plugins.
+inline std::string sampleSurveyInputs(const std::filesystem::path& survey)
+{
+    return "--video " + shellQuoted(survey / "survey.mp4") + " --track " + shellQuoted(survey / "survey.gpx") +
+           " --camera " + shellQuoted(survey / "camera.json") + " --plugins cracks,potholes";
+}
+
+} // namespace voirie::test
