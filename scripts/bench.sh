@@ -13,3 +13,6 @@ echo "== detector plugins: time per frame against decoding"
 echo
 echo "== analyze: the whole pipeline against decoding the same video"
 "$build_dir/bin/voirie_bench_analyze" "${VOIRIE_BENCH_METRES:-600}"
+echo
+echo "== export: 100,000 damages beside ogr2ogr"
+"$build_dir/bin/voirie_bench_export" "${VOIRIE_BENCH_DAMAGES:-100000}"

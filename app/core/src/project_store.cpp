@@ -471,6 +471,8 @@ Status ProjectStore::addDamage(const Damage& d, const LocalMetricFrame& frame, c
     std::string ids;
     for (const auto& o : d.observations)
         ids += (ids.empty() ? "" : ",") + std::to_string(o.detection_id);
+    if (ids.empty())
+        return Ok{};
     CPLErrorReset();
     ds_->ExecuteSQL(("UPDATE detections SET damage_id = " + std::to_string(d.id) + " WHERE fid IN (" + ids + ")").c_str(),
                     nullptr, nullptr);
