@@ -142,7 +142,7 @@ TEST_F(Analyze, FindsTheSurveysDamagesWhereTheyAre)
 TEST_F(Analyze, KilledAfterACommitResumesToTheSameDamages)
 {
     TempDir work;
-    // The test hook kills the process with SIGKILL right after the commit that holds frame 16.
+    // The test hook kills the process with SIGKILL right after the first commit holding 16 frames.
     auto killed = runCommand("VOIRIE_TEST_KILL_AFTER_FRAMES=16 " + shellQuoted(VOIRIE_CLI) + " " + inputs() + " --out " +
                         shellQuoted(work / "q.gpkg"));
     EXPECT_EQ(killed.exit_code, 128 + 9);
@@ -150,8 +150,10 @@ TEST_F(Analyze, KilledAfterACommitResumesToTheSameDamages)
     ASSERT_TRUE(fs::exists(work / "q.partial.gpkg"));
     EXPECT_EQ(runCommand("ogrinfo -ro -al " + shellQuoted(work / "q.partial.gpkg") + " >/dev/null").exit_code, 0);
     EXPECT_EQ(scalar(work / "q.partial.gpkg", "SELECT status FROM run"), "running");
-    EXPECT_EQ(scalar(work / "q.partial.gpkg", "SELECT frames_committed FROM run"), "16");
-    EXPECT_EQ(scalar(work / "q.partial.gpkg", "SELECT COUNT(*) FROM frames"), "16");
+    // Commits come every 16 frames or 2 s, whichever first (a slow build commits more often).
+    const std::string committed = scalar(work / "q.partial.gpkg", "SELECT frames_committed FROM run");
+    EXPECT_GE(std::stoi(committed), 16);
+    EXPECT_EQ(scalar(work / "q.partial.gpkg", "SELECT COUNT(*) FROM frames"), committed);
 
     auto again = runCommand(shellQuoted(VOIRIE_CLI) + " " + inputs() + " --out " + shellQuoted(work / "q.gpkg"));
     EXPECT_EQ(again.exit_code, 1);
@@ -162,7 +164,7 @@ TEST_F(Analyze, KilledAfterACommitResumesToTheSameDamages)
     ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
     EXPECT_FALSE(fs::exists(work / "q.partial.gpkg"));
     auto summary = nlohmann::json::parse(resumed.out);
-    EXPECT_EQ(summary["frames_replayed"], 16);
+    EXPECT_EQ(summary["frames_replayed"], std::stoi(committed));
     EXPECT_TRUE(summary["resumed"].get<bool>());
     EXPECT_EQ(dump(work / "q.gpkg", kDamagesSql), dump(reference(), kDamagesSql));
     EXPECT_EQ(scalar(work / "q.gpkg", "SELECT COUNT(*) FROM frames"), scalar(reference(), "SELECT COUNT(*) FROM frames"));
