@@ -9,6 +9,7 @@ packages=(
   libgdal-dev gdal-bin
   libboost-dev libboost-filesystem-dev libboost-program-options-dev
   libgtest-dev nlohmann-json3-dev libssl-dev
+  opencv-data
   python3
 )
 

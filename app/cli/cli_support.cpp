@@ -1,5 +1,7 @@
 #include "cli_support.hpp"
 
+#include <algorithm>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -50,6 +52,40 @@ std::vector<std::string> splitList(const std::string& text)
         if (!item.empty())
             items.push_back(item);
     return items;
+}
+
+namespace {
+bool isImageFile(const std::filesystem::path& p)
+{
+    std::string ext = p.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+    return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
+}
+
+std::vector<std::filesystem::path> expandInputs(const std::vector<std::string>& inputs)
+{
+    std::vector<std::filesystem::path> files;
+    for (const auto& input : inputs) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(input, ec)) {
+            std::vector<std::filesystem::path> inside;
+            for (const auto& entry : std::filesystem::directory_iterator(input, ec))
+                if (entry.is_regular_file() && isImageFile(entry.path()))
+                    inside.push_back(entry.path());
+            std::sort(inside.begin(), inside.end());
+            files.insert(files.end(), inside.begin(), inside.end());
+        } else {
+            files.emplace_back(input);
+        }
+    }
+    return files;
+}
+
+} // namespace
+
+std::vector<std::filesystem::path> expandImageInputs(const std::vector<std::string>& inputs)
+{
+    return expandInputs(inputs);
 }
 
 } // namespace voirie::cli

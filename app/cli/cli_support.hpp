@@ -47,12 +47,16 @@ void addPluginDirOption(po::options_description& options);
 // Splits "a,b,c" into its non-empty items.
 std::vector<std::string> splitList(const std::string& text);
 
+// Image files as given, folders expanded to their jpg/png files in name order.
+std::vector<std::filesystem::path> expandImageInputs(const std::vector<std::string>& inputs);
+
 int runPlugins(const CommandLine& cl);
 int runPluginsValidate(const CommandLine& cl);
 int runDetect(const CommandLine& cl);
 int runFrames(const CommandLine& cl);
 int runAnalyze(const CommandLine& cl);
 int runExport(const CommandLine& cl);
+int runAnonymize(const CommandLine& cl);
 int runSample(const CommandLine& cl);
 int runEval(const CommandLine& cl);
 int runEvalBoxes(const CommandLine& cl);

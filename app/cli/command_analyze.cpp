@@ -82,6 +82,9 @@ int runAnalyze(const CommandLine& cl)
         ("range-m", po::value<double>()->default_value(25.0), "project nothing farther ahead than this many metres")
         ("merge-m", po::value<double>()->default_value(0.75), "detections of one class closer than this on the road are one damage")
         ("min-frames", po::value<int>()->default_value(2), "keep a damage only when at least this many frames saw it")
+        ("anonymizers", po::value<std::string>(), "comma-separated anonymizer ids blurring faces and plates in evidence images "
+                                                  "(default: every usable anonymizer)")
+        ("no-anonymize", "write evidence images without blurring faces and licence plates (not for sharing; recorded in the project)")
         ("chips-dir", po::value<std::string>(), "also write each damage's evidence chip as a JPEG file in this folder")
         ("out", po::value<std::string>()->required(), "the project GeoPackage to write (PROJECT.gpkg)")
         ("resume", "continue an interrupted run of --out from its last committed frame")
@@ -92,7 +95,7 @@ int runAnalyze(const CommandLine& cl)
     if (!parseOptions(cl,
                       "analyze --video V [--video V2 ...] | --photos DIR  --track T [--camera C] [--time-offset S] "
                       "[--video-start T] [--every-m 3] [--plugins a,b] [--param id.key=value] [--threads N] "
-                      "--out PROJECT.gpkg [--resume] [--overwrite] [--quiet]",
+                      "--out PROJECT.gpkg [--resume] [--overwrite] [--quiet] [--anonymizers id,...] [--no-anonymize]",
                       options, {}, vm))
         return kExitOk;
 
@@ -121,6 +124,12 @@ int runAnalyze(const CommandLine& cl)
         throw UsageError("--threads must be >= 0, --range-m > 0, --merge-m >= 0 and --min-frames >= 1");
     if (vm.count("chips-dir"))
         o.chips_dir = vm["chips-dir"].as<std::string>();
+    o.anonymize = vm.count("no-anonymize") == 0;
+    if (vm.count("anonymizers")) {
+        if (!o.anonymize)
+            throw UsageError("--anonymizers and --no-anonymize contradict each other: choose one");
+        o.anonymizers = splitList(vm["anonymizers"].as<std::string>());
+    }
     o.resume = vm.count("resume") != 0;
     o.overwrite = vm.count("overwrite") != 0;
     if (o.resume && o.overwrite)

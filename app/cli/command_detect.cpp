@@ -17,33 +17,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-bool isImageFile(const fs::path& p)
-{
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
-    return ext == ".jpg" || ext == ".jpeg" || ext == ".png";
-}
-
-// Files as given, folders expanded to their jpg/png files in name order.
-std::vector<fs::path> expandInputs(const std::vector<std::string>& inputs)
-{
-    std::vector<fs::path> files;
-    for (const auto& input : inputs) {
-        std::error_code ec;
-        if (fs::is_directory(input, ec)) {
-            std::vector<fs::path> inside;
-            for (const auto& entry : fs::directory_iterator(input, ec))
-                if (entry.is_regular_file() && isImageFile(entry.path()))
-                    inside.push_back(entry.path());
-            std::sort(inside.begin(), inside.end());
-            files.insert(files.end(), inside.begin(), inside.end());
-        } else {
-            files.emplace_back(input);
-        }
-    }
-    return files;
-}
-
 double rounded(double v) { return std::round(v * 1000.0) / 1000.0; }
 
 } // namespace
@@ -114,7 +87,7 @@ int runDetect(const CommandLine& cl)
     nlohmann::ordered_json images = nlohmann::ordered_json::array();
     bool any_failure = false;
     int64_t index = 0;
-    const auto files = expandInputs(vm["input"].as<std::vector<std::string>>());
+    const auto files = expandImageInputs(vm["input"].as<std::vector<std::string>>());
     if (files.empty())
         throw RuntimeError("no jpg or png images were found in the given folders");
     for (const auto& file : files) {

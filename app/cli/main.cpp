@@ -30,6 +30,7 @@ const std::vector<Command>& commands()
         {"eval", "score a project's damages against ground truth on the map", runEval},
         {"eval-boxes", "score detect --json output against true boxes (CRDDC style)", runEvalBoxes},
         {"analyze", "the whole pipeline: survey in, one project GeoPackage of damages out", runAnalyze},
+        {"anonymize", "blur faces and licence plates in still images (anonymizer plugins)", runAnonymize},
         {"export", "a project's layers as GeoPackage, GeoJSON, Shapefile, KML, CSV or FlatGeobuf", runExport},
         {"frames", "georeferenced frames of a survey, sampled by distance travelled", runFrames},
     };

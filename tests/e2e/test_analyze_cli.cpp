@@ -53,7 +53,7 @@ protected:
     {
         dir_ = new TempDir();
         survey_ = new fs::path(cachedSampleSurvey());
-        auto a = voirie(inputs() + " --out " + shellQuoted(reference()) + " --chips-dir " +
+        auto a = voirie("analyze " + sampleSurveyInputs(survey()) + " --quiet --out " + shellQuoted(reference()) + " --chips-dir " +
                         shellQuoted(dir_->path() / "chips") + " --json");
         ASSERT_EQ(a.exit_code, 0) << a.err;
         summary_ = new nlohmann::json(nlohmann::json::parse(a.out));
@@ -66,9 +66,12 @@ protected:
     }
     static fs::path survey() { return *survey_; }
     static fs::path reference() { return dir_->path() / "reference.gpkg"; }
+    // The reference run uses the built-in cascade-anonymizer (the default); the other runs blur
+    // with the fake blur-box, which costs nothing, since they test something else.
     static std::string inputs()
     {
-        return "analyze " + sampleSurveyInputs(survey()) + " --quiet";
+        return "analyze " + sampleSurveyInputs(survey()) + " --quiet --plugin-dir " + shellQuoted(VOIRIE_FAKE_PLUGIN_DIR) +
+               " --anonymizers blur-box";
     }
     static TempDir* dir_;
     static fs::path* survey_;
@@ -114,7 +117,11 @@ TEST_F(Analyze, WritesEveryLayerReadableWithProvenanceAndStyles)
     auto sha = runCommand("sha256sum " + shellQuoted(survey() / "survey.mp4"));
     EXPECT_EQ(scalar(reference(), "SELECT sha256 FROM run_inputs WHERE role = 'video'"), sha.out.substr(0, 64));
     EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM run_inputs"), "3"); // video, track, camera
-    EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM run_plugins WHERE length(sha256) = 64"), "2");
+    EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM run_plugins WHERE length(sha256) = 64"), "3");
+    EXPECT_EQ(scalar(reference(), "SELECT plugin_id FROM run_plugins WHERE kind = 'anonymizer'"), "cascade-anonymizer");
+    // Privacy by default: the built-in anonymizer ran over every evidence image.
+    EXPECT_EQ(scalar(reference(), "SELECT anonymized_by FROM run"), "cascade-anonymizer 1.0.0");
+    EXPECT_EQ(s["anonymized_by"], nlohmann::json::array({"cascade-anonymizer 1.0.0"}));
     EXPECT_CONTAINS(scalar(reference(), "SELECT parameters FROM run_plugins WHERE plugin_id = 'cracks'"), "{\"");
 
     // QGIS styles: one default per layer, categorised by class.
@@ -242,6 +249,34 @@ TEST_F(Analyze, RefusesToOverwriteOrToWriteWhereItCannot)
     auto replaced = voirie(inputs() + " --overwrite --out " + shellQuoted(out));
     EXPECT_EQ(replaced.exit_code, 0) << replaced.err;
     EXPECT_EQ(scalar(out, "SELECT status FROM run"), "complete");
+}
+
+TEST_F(Analyze, ImagesAreAnonymizedUnlessTheUserSaysOtherwise)
+{
+    TempDir work;
+    auto off = voirie("analyze " + sampleSurveyInputs(survey()) + " --no-anonymize --out " + shellQuoted(work / "n.gpkg"));
+    ASSERT_EQ(off.exit_code, 0) << off.err;
+    EXPECT_CONTAINS(off.err, "images NOT anonymized (--no-anonymize)");
+    EXPECT_EQ(scalar(work / "n.gpkg", "SELECT anonymized_by FROM run"), "none (--no-anonymize)");
+    EXPECT_EQ(scalar(work / "n.gpkg", "SELECT COUNT(*) FROM run_plugins WHERE kind = 'anonymizer'"), "0");
+
+    auto missing = voirie("analyze " + sampleSurveyInputs(survey()) + " --anonymizers no-such-anonymizer --out " +
+                          shellQuoted(work / "m.gpkg"));
+    EXPECT_EQ(missing.exit_code, 1);
+    EXPECT_CONTAINS(missing.err, "pass --no-anonymize");
+    EXPECT_FALSE(fs::exists(work / "m.gpkg"));
+    EXPECT_EQ(voirie("analyze " + sampleSurveyInputs(survey()) + " --anonymizers x --no-anonymize --out " +
+                     shellQuoted(work / "c.gpkg"))
+                  .exit_code,
+              2);
+
+    // An anonymizer that fails: the chip is blurred whole, the run goes on and says so.
+    auto failing = voirie(inputs().substr(0, inputs().find(" --anonymizers")) + " --anonymizers throws-anonymize --json --out " +
+                          shellQuoted(work / "f.gpkg"));
+    ASSERT_EQ(failing.exit_code, 0) << failing.err;
+    auto summary = nlohmann::json::parse(failing.out);
+    EXPECT_EQ(summary["anonymizer_failures"], summary["damages"]);
+    EXPECT_CONTAINS(failing.err, "was blurred)");
 }
 
 TEST_F(Analyze, APluginThatThrowsIsCountedAndTheRunGoesOn)

@@ -24,7 +24,7 @@ TEST(Cli, VersionHelpAndUsageErrors)
     auto version = runCommand(voirie("--version"));
     EXPECT_EQ(version.exit_code, 0);
     EXPECT_CONTAINS(version.out, "voirie 0.");
-    EXPECT_CONTAINS(version.out, "plugin API 1.0");
+    EXPECT_CONTAINS(version.out, "plugin API 1.1");
 
     auto help = runCommand(voirie("--help"));
     EXPECT_EQ(help.exit_code, 0);

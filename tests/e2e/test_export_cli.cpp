@@ -42,7 +42,9 @@ protected:
     {
         dir_ = new TempDir();
         const fs::path survey = cachedSampleSurvey();
-        auto a = voirie("analyze " + sampleSurveyInputs(survey) + " --quiet --out " + shellQuoted(project()));
+        // The fake blur-box anonymizer: exports copy the chips whatever blurred them.
+        auto a = voirie("analyze " + sampleSurveyInputs(survey) + " --quiet --plugin-dir " +
+                        shellQuoted(VOIRIE_FAKE_PLUGIN_DIR) + " --anonymizers blur-box --out " + shellQuoted(project()));
         ASSERT_EQ(a.exit_code, 0) << a.err;
         auto ds = openVector(project(), true);
         ASSERT_TRUE(ds);

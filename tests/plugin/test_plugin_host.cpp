@@ -210,7 +210,7 @@ TEST(PluginHost, BinaryBuiltForAnotherMajorNamesBothVersions)
     voirie::PluginRegistry registry({dir.path()});
     const auto error = loadError(registry, "binary-api2");
     EXPECT_CONTAINS(error, "API 2.0");
-    EXPECT_CONTAINS(error, "implements API 1.0");
+    EXPECT_CONTAINS(error, "implements API 1.1");
 }
 
 TEST(PluginHost, ManifestVersionRefusedBeforeOpeningTheBinary)
@@ -225,8 +225,8 @@ TEST(PluginHost, ManifestVersionRefusedBeforeOpeningTheBinary)
     voirie::PluginRegistry registry({dir.path()});
     EXPECT_EQ(entryAt(registry, major).state, voirie::PluginState::Failed);
     EXPECT_CONTAINS(entryAt(registry, major).failure, "API 2.0");
-    EXPECT_CONTAINS(entryAt(registry, major).failure, "implements API 1.0");
-    EXPECT_CONTAINS(entryAt(registry, minor).failure, "API 1.7, newer than the API this Voirie implements (1.0)");
+    EXPECT_CONTAINS(entryAt(registry, major).failure, "implements API 1.1");
+    EXPECT_CONTAINS(entryAt(registry, minor).failure, "API 1.7, newer than the API this Voirie implements (1.1)");
 }
 
 TEST(PluginHost, MissingEntryAndNotALibrary)

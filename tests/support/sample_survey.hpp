@@ -1,5 +1,5 @@
-// A generated survey shared by the end-to-end suites: rendered once per build tree (ctest runs
-// each test in its own process) and renamed into place, so that parallel tests never see half.
+// A generated survey shared by the end-to-end suites: rendered once per build of voirie (ctest
+// runs each test in its own process) and renamed into place, so that parallel tests never see half.
 #pragma once
 
 #include "test_support.hpp"
@@ -13,7 +13,9 @@ namespace voirie::test {
 inline std::filesystem::path cachedSampleSurvey()
 {
     namespace fs = std::filesystem;
-    const fs::path survey = fs::path(VOIRIE_BUILD_DIR) / "test-data" / "analyze-seed5-150m";
+    // Keyed by the voirie binary's build time: a rebuilt generator renders the survey afresh.
+    const auto built = fs::last_write_time(VOIRIE_CLI).time_since_epoch().count();
+    const fs::path survey = fs::path(VOIRIE_BUILD_DIR) / "test-data" / ("analyze-seed5-150m-" + std::to_string(built));
     if (!fs::exists(survey / "survey.json")) {
         TempDir tmp;
         auto r = runCommand(shellQuoted(VOIRIE_CLI) + " sample --out " + shellQuoted(tmp / "s") +

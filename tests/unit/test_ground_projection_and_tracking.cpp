@@ -126,7 +126,9 @@ TEST(DamageTracker, OneDefectSeenInManyFramesIsOneDamage)
     std::vector<int64_t> chips;
     auto cutter = [&](const Observation& o) {
         chips.push_back(o.detection_id);
-        return std::vector<unsigned char>{static_cast<unsigned char>(o.detection_id)};
+        EvidenceView view;
+        view.window = cv::Mat(1, 1, CV_8UC1, cv::Scalar(double(o.detection_id)));
+        return view;
     };
     // Frames every 3 m; a crack at y = 20 seen from 5 frames with 10 cm of jitter, the fourth
     // view the best; it flips to D10 once. A second crack 4 m aside; a one-frame flicker.
@@ -151,7 +153,8 @@ TEST(DamageTracker, OneDefectSeenInManyFramesIsOneDamage)
     EXPECT_EQ(a.observations.size(), 5u);
     EXPECT_NEAR(a.confidence, 1 - 0.4 * 0.4 * 0.4, 1e-9);
     EXPECT_EQ(a.evidence_frame, 3);
-    EXPECT_EQ(a.evidence_jpeg, std::vector<unsigned char>{static_cast<unsigned char>(a.evidence_detection)});
+    ASSERT_FALSE(a.evidence.window.empty());
+    EXPECT_EQ(a.evidence.window.at<unsigned char>(0, 0), a.evidence_detection) << "the best view's surroundings kept";
     EXPECT_NEAR(a.length_m, 1.5, 1e-9);
     ASSERT_TRUE(a.width_mm);
     EXPECT_EQ(a.severity, Severity::Medium); // 12 mm

@@ -1,5 +1,6 @@
 #include "voirie/core/analysis_run.hpp"
 
+#include "voirie/core/anonymizer_set.hpp"
 #include "voirie/core/atomic_output.hpp"
 #include "voirie/core/camera_file.hpp"
 #include "voirie/core/detector_instance.hpp"
@@ -10,6 +11,8 @@
 #include "voirie/core/project_store.hpp"
 #include "voirie/core/severity_rules.hpp"
 #include "voirie/core/version.hpp"
+
+#include <opencv2/imgproc.hpp>
 
 #include <sys/resource.h>
 
@@ -59,8 +62,11 @@ Result<PluginSet> openPlugins(const AnalysisOptions& options, int workers)
     PluginRegistry registry(PluginRegistry::defaultSearchPath(options.plugin_dirs));
     const bool explicit_ids = options.plugins.has_value();
     const std::vector<std::string> ids = explicit_ids ? *options.plugins : registry.usableIds();
+    const std::vector<std::string> anonymizer_ids =
+        options.anonymizers ? *options.anonymizers : registry.usableIds("anonymizer");
     for (const auto& [id, _] : options.parameters)
-        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+        if (std::find(ids.begin(), ids.end(), id) == ids.end() &&
+            std::find(anonymizer_ids.begin(), anonymizer_ids.end(), id) == anonymizer_ids.end())
             return fail("--param names plugin '" + id + "', which is not among the plugins being run");
     PluginSet set;
     set.per_worker.resize(size_t(workers));
@@ -122,7 +128,8 @@ nlohmann::ordered_json cameraJson(const CameraModel& c)
             {"roll_deg", c.roll_deg}};
 }
 
-Result<RunProvenance> buildProvenance(const AnalysisOptions& options, const PluginSet& plugins, SurveyReader& reader)
+Result<RunProvenance> buildProvenance(const AnalysisOptions& options, const PluginSet& plugins,
+                                      const std::optional<AnonymizerSet>& anonymizers, SurveyReader& reader)
 {
     RunProvenance run;
     run.voirie_version = VOIRIE_VERSION;
@@ -159,8 +166,20 @@ Result<RunProvenance> buildProvenance(const AnalysisOptions& options, const Plug
         nlohmann::ordered_json params = nlohmann::ordered_json::object();
         for (const auto& [k, v] : plugins.parameters[i])
             params[k] = formatParameterValue(v);
-        run.plugins.push_back({m.id, m.version, m.libraryPath(), *digest, params});
+        run.plugins.push_back({m.id, m.version, m.libraryPath(), *digest, params, m.kind});
     }
+    if (anonymizers)
+        for (size_t i = 0; i < anonymizers->libraries().size(); ++i) {
+            const auto& m = anonymizers->libraries()[i]->manifest();
+            auto digest = sha256OfFile(m.libraryPath());
+            if (!digest)
+                return fail(digest.error());
+            nlohmann::ordered_json params = nlohmann::ordered_json::object();
+            for (const auto& [k, v] : anonymizers->parameters()[i])
+                params[k] = formatParameterValue(v);
+            run.plugins.push_back({m.id, m.version, m.libraryPath(), *digest, params, m.kind});
+        }
+    run.anonymized_by = anonymizers ? anonymizers->describe() : std::vector<std::string>{};
     run.camera = cameraJson(reader.camera());
     run.camera["source"] = reader.summary().camera_source;
     run.options = {{"sampling", options.ingest.sampling.describe()},
@@ -263,6 +282,25 @@ double evidenceScore(const Detection& d, const GroundFootprint& g, double sharpn
     return d.confidence * closeness * (sharpness / (sharpness + 100.0)) * (truncated ? 0.5 : 1.0);
 }
 
+// A region whose centre lies inside the damage's own outline on the road is the damage taken for
+// a face or plate (dark potholes fool plate cascades): blurring it would erase the evidence, and
+// no face or plate lies flat inside a pothole or alligator area.
+std::vector<BlurRegion> withoutTheDamageItself(const std::vector<BlurRegion>& regions, const Detection& damage)
+{
+    if (damage.shape != ShapeKind::Polygon || damage.points.size() < 3)
+        return regions;
+    std::vector<cv::Point2f> outline;
+    for (const auto& p : damage.points)
+        outline.emplace_back(float(p.x), float(p.y));
+    std::vector<BlurRegion> kept;
+    for (const auto& r : regions) {
+        const cv::Point2f centre(float(r.box.x + r.box.width / 2), float(r.box.y + r.box.height / 2));
+        if (cv::pointPolygonTest(outline, centre, false) < 0)
+            kept.push_back(r);
+    }
+    return kept;
+}
+
 std::string chipFileName(int64_t damage_id)
 {
     char name[40];
@@ -332,13 +370,22 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
         return fail(plugins.error());
     for (const auto& s : plugins->skipped)
         warn("skipping a plugin: " + s);
+    std::optional<AnonymizerSet> anonymizers;
+    if (options.anonymize) {
+        auto set = AnonymizerSet::open(options.plugin_dirs, options.anonymizers, options.parameters);
+        if (!set)
+            return fail(set.error() + "; evidence images would show faces and licence plates unblurred (install "
+                                      "opencv-data for the built-in cascade-anonymizer, or pass --no-anonymize to "
+                                      "write them unblurred, not for sharing)");
+        anonymizers = std::move(*set);
+    }
     auto opened = SurveyReader::open(options.ingest);
     if (!opened)
         return fail(opened.error());
     SurveyReader& reader = **opened;
     const Track& track = reader.track();
 
-    auto provenance = buildProvenance(options, *plugins, reader);
+    auto provenance = buildProvenance(options, *plugins, anonymizers, reader);
     if (!provenance)
         return fail(provenance.error());
 
@@ -347,6 +394,8 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     for (const auto& l : plugins->libraries)
         summary.plugins.push_back(l->manifest().id + " " + l->manifest().version);
     summary.skipped_plugins = plugins->skipped;
+    if (anonymizers)
+        summary.anonymized_by = anonymizers->describe();
 
     std::unique_ptr<ProjectStore> store;
     ResumeState resume;
@@ -428,15 +477,43 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     DamageTracker tracker(options.tracking);
     std::map<int64_t, Detection> pixel_of; // detections of the frame being handled, by id
     const cv::Mat* current_image = nullptr;
-    auto cut_chip = [&](const Observation& o) -> std::vector<unsigned char> {
+    auto cut_chip = [&](const Observation& o) -> EvidenceView {
         auto it = pixel_of.find(o.detection_id);
         if (it == pixel_of.end() || current_image == nullptr)
             return {};
-        return cutEvidenceChip(*current_image, it->second);
+        const cv::Rect window = evidenceWindow(*current_image, it->second);
+        return {(*current_image)(window).clone(), shiftedInto(it->second, window)};
     };
     std::optional<std::string> store_error;
+    // The chip is cut once per damage, from its best view anonymized first (privacy by default).
+    auto cutChip = [&](Damage& d) {
+        if (d.evidence.window.empty())
+            return;
+        cv::Mat pixels = d.evidence.window;
+        if (anonymizers) {
+            FrameContext context;
+            context.frame_index = d.evidence_frame;
+            auto regions = anonymizers->find(pixels, context);
+            if (!regions) {
+                blurEverything(pixels); // fail closed
+                ++summary.anonymizer_failures;
+                if (summary.failure_examples.size() < kFailureExamples) {
+                    summary.failure_examples.push_back(regions.error());
+                    warn(regions.error() + " (the whole chip of damage " + std::to_string(d.id) + " was blurred)");
+                }
+            } else {
+                auto kept = withoutTheDamageItself(*regions, d.evidence.detection);
+                summary.regions_blurred += int64_t(kept.size());
+                summary.regions_on_damage += int64_t(regions->size() - kept.size());
+                blurRegions(pixels, kept);
+            }
+        }
+        d.evidence_jpeg = cutEvidenceChip(pixels, d.evidence.detection);
+        d.evidence.window.release();
+    };
     auto storeDamages = [&](std::vector<Damage> damages) {
-        for (const auto& d : damages) {
+        for (auto& d : damages) {
+            cutChip(d);
             std::string chip_path;
             if (options.chips_dir && !d.evidence_jpeg.empty()) {
                 const std::string name = chipFileName(d.id);
@@ -636,6 +713,10 @@ nlohmann::ordered_json AnalysisSummary::toJson() const
     j["detections_off_road"] = detections_off_road;
     j["detections_invalid"] = detections_invalid;
     j["damages"] = damages;
+    j["anonymized_by"] = anonymized_by;
+    j["regions_blurred"] = regions_blurred;
+    j["anonymizer_failures"] = anonymizer_failures;
+    j["regions_on_damage_not_blurred"] = regions_on_damage;
     j["damages_by_class"] = nlohmann::ordered_json::object();
     for (const auto& [cls, by_severity] : damages_by_class)
         for (const auto& [sev, n] : by_severity)
@@ -678,6 +759,17 @@ std::string AnalysisSummary::toText() const
     s << "\n";
     for (const auto& [id, n] : plugin_failures)
         s << "plugin " << id << " failed on " << n << " frame(s); the run went on without it there\n";
+    if (anonymized_by.empty()) {
+        s << "images NOT anonymized (--no-anonymize): faces and licence plates may show; do not share them\n";
+    } else {
+        std::string by;
+        for (const auto& a : anonymized_by)
+            by += (by.empty() ? "" : ", ") + a;
+        s << "evidence images anonymized by " << by << ": " << regions_blurred << " region(s) blurred";
+        if (anonymizer_failures)
+            s << ", " << anonymizer_failures << " chip(s) blurred whole after an anonymizer failed";
+        s << "\n";
+    }
     s.precision(1);
     s << "time " << wall_s << " s, CPU " << cpu_s << " s";
     if (km > 0)

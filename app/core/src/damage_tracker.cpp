@@ -184,7 +184,7 @@ Damage DamageTracker::summarise(Open&& open)
         d.plugins += (d.plugins.empty() ? "" : ",") + p;
     d.evidence_frame = best.frame_index;
     d.evidence_detection = best.detection_id;
-    d.evidence_jpeg = std::move(open.chip);
+    d.evidence = std::move(open.chip);
     d.observations = std::move(obs);
     return d;
 }

@@ -1,5 +1,7 @@
 #include "voirie/core/detector_instance.hpp"
 
+#include "plugin_call.hpp"
+
 #include "voirie/core/camera_file.hpp"
 #include "voirie/core/camera_geometry.hpp"
 #include "voirie/core/crash_reporter.hpp"
@@ -119,66 +121,6 @@ struct Collector {
     }
 };
 
-std::vector<voirie_param> toAbi(const std::map<std::string, ParameterValue>& values)
-{
-    std::vector<voirie_param> params;
-    for (const auto& [name, value] : values) {
-        voirie_param p{};
-        p.struct_size = sizeof(voirie_param);
-        p.name = name.c_str();
-        if (auto* b = std::get_if<bool>(&value)) {
-            p.type = VOIRIE_PARAM_BOOL;
-            p.int_value = *b ? 1 : 0;
-        } else if (auto* i = std::get_if<int64_t>(&value)) {
-            p.type = VOIRIE_PARAM_INT;
-            p.int_value = *i;
-            p.double_value = static_cast<double>(*i);
-        } else if (auto* d = std::get_if<double>(&value)) {
-            p.type = VOIRIE_PARAM_DOUBLE;
-            p.double_value = *d;
-        } else {
-            p.type = VOIRIE_PARAM_STRING;
-            p.string_value = std::get<std::string>(value).c_str();
-        }
-        params.push_back(p);
-    }
-    return params;
-}
-
-std::string statusName(voirie_status s)
-{
-    switch (s) {
-    case VOIRIE_ERROR: return "error";
-    case VOIRIE_INVALID_ARGUMENT: return "invalid argument";
-    case VOIRIE_UNSUPPORTED: return "unsupported";
-    case VOIRIE_OUT_OF_MEMORY: return "out of memory";
-    default: return "status " + std::to_string(s);
-    }
-}
-
-std::string lastErrorOf(const voirie_plugin_descriptor& d, voirie_instance instance)
-{
-    const char* text = d.last_error(instance);
-    std::string message = (text && *text) ? text : "no reason given";
-    return message;
-}
-
-// Locks what the plugin's declared thread safety requires for one call.
-class CallLock {
-public:
-    CallLock(const PluginLibrary& library, std::mutex& instance_mutex)
-    {
-        switch (library.manifest().thread_safety) {
-        case ThreadSafety::Unsafe: lock_ = std::unique_lock(library.pluginWideMutex()); break;
-        case ThreadSafety::InstanceSafe: lock_ = std::unique_lock(instance_mutex); break;
-        case ThreadSafety::FullySafe: break;
-        }
-    }
-
-private:
-    std::unique_lock<std::mutex> lock_;
-};
-
 } // namespace
 
 DetectorInstance::DetectorInstance(std::shared_ptr<const PluginLibrary> library, voirie_instance handle)
@@ -190,28 +132,12 @@ Result<std::unique_ptr<DetectorInstance>>
 DetectorInstance::create(std::shared_ptr<const PluginLibrary> library,
                          const std::map<std::string, ParameterValue>& parameters)
 {
-    const auto& d = library->descriptor();
-    const auto& m = library->manifest();
-    auto params = toAbi(parameters);
-    voirie_instance handle = nullptr;
-    voirie_status status = VOIRIE_ERROR;
-    {
-        std::unique_lock<std::mutex> lock;
-        if (m.thread_safety == ThreadSafety::Unsafe)
-            lock = std::unique_lock(library->pluginWideMutex());
-        CrashActivity activity("plugin '" + m.id + "' (" + m.libraryPath().string() + ") while creating an instance");
-        try {
-            status = d.create(params.data(), static_cast<uint32_t>(params.size()), &handle);
-        } catch (...) {
-            return fail("plugin '" + m.id + "' threw an exception through the C boundary while creating an instance");
-        }
-        if (status != VOIRIE_OK)
-            return fail("plugin '" + m.id + "' could not create an instance (" + statusName(status) +
-                        "): " + lastErrorOf(d, nullptr));
-    }
-    if (handle == nullptr)
-        return fail("plugin '" + m.id + "' reported success creating an instance but returned none");
-    return std::unique_ptr<DetectorInstance>(new DetectorInstance(std::move(library), handle));
+    if (library->manifest().kind != "detector")
+        return fail("plugin '" + library->manifest().id + "' is an " + library->manifest().kind + ", not a detector");
+    auto handle = createPluginInstance(*library, parameters);
+    if (!handle)
+        return fail(handle.error());
+    return std::unique_ptr<DetectorInstance>(new DetectorInstance(std::move(library), *handle));
 }
 
 DetectorInstance::~DetectorInstance()
@@ -223,53 +149,12 @@ DetectorInstance::~DetectorInstance()
 Result<DetectOutput> DetectorInstance::detect(const cv::Mat& image, const FrameContext& context)
 {
     const auto& m = library_->manifest();
-    if (image.empty() || image.depth() != CV_8U)
-        return fail("plugin '" + m.id + "' was given an empty or non-8-bit image");
-    cv::Mat bgr;
-    if (image.channels() == 3)
-        bgr = image;
-    else if (image.channels() == 1)
-        cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR);
-    else if (image.channels() == 4)
-        cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR);
-    else
-        return fail("plugin '" + m.id + "' was given an image with " + std::to_string(image.channels()) + " channels");
-
-    voirie_image_view view{};
-    view.struct_size = sizeof(view);
-    view.pixel_format = VOIRIE_PIXEL_BGR8;
-    view.width = bgr.cols;
-    view.height = bgr.rows;
-    view.stride_bytes = static_cast<int64_t>(bgr.step[0]);
-    view.data = bgr.data;
-
-    voirie_camera camera{};
-    voirie_frame_context ctx{};
-    ctx.struct_size = sizeof(ctx);
-    ctx.frame_index = context.frame_index;
-    if (context.time_unix_s) {
-        ctx.flags |= VOIRIE_CONTEXT_HAS_TIME;
-        ctx.time_unix_s = *context.time_unix_s;
-    }
-    if (context.position) {
-        ctx.flags |= VOIRIE_CONTEXT_HAS_POSITION;
-        ctx.lon = context.position->lon;
-        ctx.lat = context.position->lat;
-    }
-    if (context.heading_deg) {
-        ctx.flags |= VOIRIE_CONTEXT_HAS_HEADING;
-        ctx.heading_deg = *context.heading_deg;
-        ctx.speed_mps = context.speed_mps.value_or(0);
-    }
-    if (context.chainage_m) {
-        ctx.flags |= VOIRIE_CONTEXT_HAS_CHAINAGE;
-        ctx.chainage_m = *context.chainage_m;
-    }
-    if (context.camera) {
-        // Intrinsics follow the frame when its size differs from the calibrated size.
-        camera = toAbiCamera(scaledTo(*context.camera, bgr.cols, bgr.rows));
-        ctx.camera = &camera;
-    }
+    auto frame = AbiFrame::make(m, image, context);
+    if (!frame)
+        return fail(frame.error());
+    const cv::Mat& bgr = frame->bgr;
+    const voirie_image_view view = frame->view;
+    const voirie_frame_context ctx = frame->context();
 
     DetectOutput output;
     Collector collector{&m, double(bgr.cols), double(bgr.rows), &output};

@@ -48,6 +48,26 @@ double boxSharpness(const cv::Mat& image, const PixelBox& box)
     return stddev[0] * stddev[0];
 }
 
+cv::Rect evidenceWindow(const cv::Mat& image, const Detection& d)
+{
+    const double cx = d.box.x + d.box.width / 2, cy = d.box.y + d.box.height / 2;
+    const double w = std::max(d.box.width * 2.2, 192.0), h = std::max(d.box.height * 2.2, 144.0);
+    const double grow_x = std::max(w, 160.0), grow_y = std::max(h, 160.0);
+    return clampedRect(image, cx - w / 2 - grow_x, cy - h / 2 - grow_y, cx + w / 2 + grow_x, cy + h / 2 + grow_y);
+}
+
+Detection shiftedInto(const Detection& detection, const cv::Rect& window)
+{
+    Detection d = detection;
+    d.box.x -= window.x;
+    d.box.y -= window.y;
+    for (auto& p : d.points) {
+        p.x -= window.x;
+        p.y -= window.y;
+    }
+    return d;
+}
+
 std::vector<unsigned char> cutEvidenceChip(const cv::Mat& image, const Detection& d, int jpeg_quality)
 {
     const double cx = d.box.x + d.box.width / 2, cy = d.box.y + d.box.height / 2;

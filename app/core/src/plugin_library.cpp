@@ -126,7 +126,7 @@ Result<std::shared_ptr<const PluginLibrary>> PluginLibrary::open(const PluginMan
     if (!library.has(VOIRIE_ENTRY_SYMBOL))
         return fail(named + " is a shared library but not a Voirie plugin: it exports no '" +
                     std::string(VOIRIE_ENTRY_SYMBOL) +
-                    "' entry function (declare one with VOIRIE_DETECTOR_PLUGIN)");
+                    "' entry function (declare one with VOIRIE_DETECTOR_PLUGIN or VOIRIE_ANONYMIZER_PLUGIN)");
 
     auto& entry = library.get<const voirie_plugin_descriptor*(uint32_t, uint32_t)>(VOIRIE_ENTRY_SYMBOL);
     const voirie_plugin_descriptor* descriptor = nullptr;
@@ -145,10 +145,18 @@ Result<std::shared_ptr<const PluginLibrary>> PluginLibrary::open(const PluginMan
                     " bytes, smaller than API 1.0's " + std::to_string(kMinimalSize));
     if (auto why = apiIncompatibility(descriptor->api_major, descriptor->api_minor))
         return fail(named + " cannot be used: " + *why);
-    if (descriptor->kind != VOIRIE_KIND_DETECTOR)
+    if (descriptor->kind != VOIRIE_KIND_DETECTOR && descriptor->kind != VOIRIE_KIND_ANONYMIZER)
         return fail(named + " declares plugin kind " + std::to_string(descriptor->kind) +
                     ", which this host does not know");
-    if (!descriptor->create || !descriptor->destroy || !descriptor->detect || !descriptor->last_error)
+    const std::string kind = descriptor->kind == VOIRIE_KIND_DETECTOR ? "detector" : "anonymizer";
+    if (kind != manifest.kind)
+        return fail(named + " cannot be used: its binary and plugin.json disagree on the kind: the binary says \"" +
+                    kind + "\", plugin.json says \"" + manifest.kind + "\"");
+    constexpr size_t kWithAnonymize = offsetof(voirie_plugin_descriptor, anonymize) + sizeof(descriptor->anonymize);
+    const bool detects = descriptor->kind == VOIRIE_KIND_DETECTOR && descriptor->detect != nullptr;
+    const bool anonymizes = descriptor->kind == VOIRIE_KIND_ANONYMIZER && descriptor->api_minor >= 1 &&
+                            descriptor->struct_size >= kWithAnonymize && descriptor->anonymize != nullptr;
+    if (!descriptor->create || !descriptor->destroy || !descriptor->last_error || !(detects || anonymizes))
         return fail(named + " returned a descriptor with missing functions");
     if (auto why = disagreement(*descriptor, manifest))
         return fail(named + " cannot be used: " + *why);

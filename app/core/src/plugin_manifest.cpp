@@ -137,8 +137,9 @@ Result<PluginManifest> parseManifest(const json& doc, const std::filesystem::pat
     m.kind = optionalString(doc, "kind");
     if (m.kind.empty())
         m.kind = "detector";
-    if (m.kind != "detector")
-        return fail("\"kind\" \"" + m.kind + "\" is not a plugin kind this host knows (detector)");
+    if (m.kind != "detector" && m.kind != "anonymizer")
+        return fail("\"kind\" \"" + m.kind + "\" is not a plugin kind this host knows (detector, anonymizer)");
+    const bool anonymizer = m.kind == "anonymizer";
 
     m.library = optionalString(doc, "library");
     if (m.library.empty())
@@ -146,12 +147,16 @@ Result<PluginManifest> parseManifest(const json& doc, const std::filesystem::pat
     if (std::filesystem::path(m.library).has_parent_path())
         return fail("\"library\" must be a file name beside plugin.json, not a path");
 
+    // A detector's classes are damage codes; an anonymizer's are the kinds of region it finds.
     auto classes = doc.find("classes");
     if (classes == doc.end() || !classes->is_array() || classes->empty())
-        return fail("\"classes\" must be a non-empty array of class codes");
+        return fail(anonymizer ? "\"classes\" must be a non-empty array of region kinds (face, plate, person, vehicle)"
+                               : "\"classes\" must be a non-empty array of class codes");
     std::set<std::string> seen;
     for (const auto& c : *classes) {
-        if (!c.is_string() || !isKnownDamageClass(c.get<std::string>()))
+        if (anonymizer && (!c.is_string() || !isRegionKind(c.get<std::string>())))
+            return fail("\"classes\" holds " + c.dump() + ", not a region kind (face, plate, person, vehicle)");
+        if (!anonymizer && (!c.is_string() || !isKnownDamageClass(c.get<std::string>())))
             return fail("\"classes\" holds " + c.dump() +
                         ", not a Voirie class code (D00 D10 D20 D40 D43 D44 D50 repair)");
         if (!seen.insert(c.get<std::string>()).second)

@@ -162,11 +162,11 @@ void PluginRegistry::loadAll()
             (void)load(e.manifest->id);
 }
 
-std::vector<std::string> PluginRegistry::usableIds() const
+std::vector<std::string> PluginRegistry::usableIds(const std::string& kind) const
 {
     std::vector<std::string> ids;
     for (const auto& e : entries_)
-        if (e.manifest && e.state != PluginState::Failed)
+        if (e.manifest && e.state != PluginState::Failed && e.manifest->kind == kind)
             ids.push_back(e.manifest->id);
     return ids;
 }

@@ -1,5 +1,6 @@
 #include "voirie/core/plugin_validator.hpp"
 
+#include "voirie/core/anonymizer_instance.hpp"
 #include "voirie/core/detector_instance.hpp"
 #include "voirie/core/plugin_library.hpp"
 #include "voirie/core/plugin_manifest.hpp"
@@ -107,13 +108,74 @@ FrameContext contextFor(const cv::Mat& frame, bool with_camera, int64_t index)
     return ctx;
 }
 
-std::string signature(const DetectOutput& out)
+// One instance of either kind, as the checks use it: a frame in, a comparable signature out.
+struct ProbeOutput {
+    std::string signature;
+    int count = 0, dropped = 0;
+    std::vector<std::string> reasons;
+};
+
+class Probe {
+public:
+    virtual ~Probe() = default;
+    virtual Result<ProbeOutput> run(const cv::Mat& frame, const FrameContext& context) = 0;
+};
+
+class DetectorProbe : public Probe {
+public:
+    explicit DetectorProbe(std::unique_ptr<DetectorInstance> i) : instance_(std::move(i)) {}
+    Result<ProbeOutput> run(const cv::Mat& frame, const FrameContext& context) override
+    {
+        auto out = instance_->detect(frame, context);
+        if (!out)
+            return fail(out.error());
+        ProbeOutput p{{}, int(out->detections.size()), out->dropped, out->drop_reasons};
+        std::ostringstream s;
+        for (const auto& d : out->detections)
+            s << d.class_code << ' ' << d.confidence << ' ' << d.box.x << ' ' << d.box.y << ' ' << d.box.width << ' '
+              << d.box.height << ' ' << d.points.size() << ';';
+        p.signature = s.str();
+        return p;
+    }
+
+private:
+    std::unique_ptr<DetectorInstance> instance_;
+};
+
+class AnonymizerProbe : public Probe {
+public:
+    explicit AnonymizerProbe(std::unique_ptr<AnonymizerInstance> i) : instance_(std::move(i)) {}
+    Result<ProbeOutput> run(const cv::Mat& frame, const FrameContext& context) override
+    {
+        auto out = instance_->anonymize(frame, context);
+        if (!out)
+            return fail(out.error());
+        ProbeOutput p{{}, int(out->regions.size()), out->dropped, out->drop_reasons};
+        std::ostringstream s;
+        for (const auto& r : out->regions)
+            s << r.kind << ' ' << r.confidence << ' ' << r.box.x << ' ' << r.box.y << ' ' << r.box.width << ' '
+              << r.box.height << ' ' << r.points.size() << ';';
+        p.signature = s.str();
+        return p;
+    }
+
+private:
+    std::unique_ptr<AnonymizerInstance> instance_;
+};
+
+Result<std::unique_ptr<Probe>> makeProbe(const std::shared_ptr<const PluginLibrary>& library,
+                                         const std::map<std::string, ParameterValue>& params)
 {
-    std::ostringstream s;
-    for (const auto& d : out.detections)
-        s << d.class_code << ' ' << d.confidence << ' ' << d.box.x << ' ' << d.box.y << ' ' << d.box.width << ' '
-          << d.box.height << ' ' << d.points.size() << ';';
-    return s.str();
+    if (library->manifest().kind == "anonymizer") {
+        auto i = AnonymizerInstance::create(library, params);
+        if (!i)
+            return fail(i.error());
+        return std::unique_ptr<Probe>(new AnonymizerProbe(std::move(*i)));
+    }
+    auto i = DetectorInstance::create(library, params);
+    if (!i)
+        return fail(i.error());
+    return std::unique_ptr<Probe>(new DetectorProbe(std::move(*i)));
 }
 
 void runChecks(const fs::path& input, const std::map<std::string, std::string>& overrides, Channel& ch)
@@ -127,7 +189,8 @@ void runChecks(const fs::path& input, const std::map<std::string, std::string>& 
         return ch.check(CheckOutcome::Fail, "manifest", manifest.error());
     const PluginManifest& m = *manifest;
     ch.check(CheckOutcome::Pass, "manifest",
-             m.id + " " + m.version + " by " + m.vendor + ", classes " + std::to_string(m.classes.size()) +
+             m.id + " " + m.version + " (" + m.kind + ") by " + m.vendor + ", " +
+                 (m.kind == "anonymizer" ? "region kinds " : "classes ") + std::to_string(m.classes.size()) +
                  ", " + std::to_string(m.parameters.size()) + " parameters, " + toString(m.thread_safety) +
                  ", licence " + m.license);
 
@@ -146,7 +209,10 @@ void runChecks(const fs::path& input, const std::map<std::string, std::string>& 
     auto defaults = resolveParameters(m, overrides);
     if (!defaults)
         return ch.check(CheckOutcome::Fail, "parameters", defaults.error());
-    auto instance = DetectorInstance::create(*library, *defaults);
+    const bool anonymizer = m.kind == "anonymizer";
+    const std::string verb = anonymizer ? "anonymizing" : "detecting", call = anonymizer ? "anonymize" : "detect",
+                      things = anonymizer ? "regions" : "detections";
+    auto instance = makeProbe(*library, *defaults);
     if (!instance)
         return ch.check(CheckOutcome::Fail, "create", instance.error());
     ch.check(CheckOutcome::Pass, "create",
@@ -164,8 +230,7 @@ void runChecks(const fs::path& input, const std::map<std::string, std::string>& 
             with_bound[spec.name] = text.str();
             auto values = resolveParameters(m, with_bound);
             ch.stage("creating an instance with " + spec.name + "=" + text.str());
-            auto extra = values ? DetectorInstance::create(*library, *values)
-                                : Result<std::unique_ptr<DetectorInstance>>(fail(values.error()));
+            auto extra = values ? makeProbe(*library, *values) : Result<std::unique_ptr<Probe>>(fail(values.error()));
             if (!extra)
                 ch.check(CheckOutcome::Fail, "parameter range", spec.name + "=" + text.str() + ": " + extra.error());
         }
@@ -178,48 +243,48 @@ void runChecks(const fs::path& input, const std::map<std::string, std::string>& 
         for (bool with_camera : {false, true}) {
             const auto& [label, frame] = frames[i];
             const std::string what = label + (with_camera ? " with camera" : " without camera");
-            ch.stage("detecting on a " + what + " frame");
-            auto out = (*instance)->detect(frame, contextFor(frame, with_camera, int64_t(i)));
+            ch.stage(verb + " on a " + what + " frame");
+            auto out = (*instance)->run(frame, contextFor(frame, with_camera, int64_t(i)));
             if (!out) {
                 const bool tiny = frame.cols < 100;
-                ch.check(tiny ? CheckOutcome::Warn : CheckOutcome::Fail, "detect " + what, out.error());
+                ch.check(tiny ? CheckOutcome::Warn : CheckOutcome::Fail, call + " " + what, out.error());
                 errors += tiny ? 0 : 1;
                 sequential.push_back("error");
                 continue;
             }
-            total += int(out->detections.size());
+            total += out->count;
             dropped += out->dropped;
-            for (const auto& reason : out->drop_reasons)
+            for (const auto& reason : out->reasons)
                 ch.check(CheckOutcome::Fail, "output " + what, reason);
-            sequential.push_back(signature(*out));
+            sequential.push_back(out->signature);
         }
     }
     if (errors == 0 && dropped == 0)
-        ch.check(CheckOutcome::Pass, "detect",
+        ch.check(CheckOutcome::Pass, call,
                  std::to_string(frames.size() * 2) + " synthetic frames (64x48 to 1920x1080, noise/black/road, "
-                 "with and without camera), " + std::to_string(total) + " valid detections, none invalid");
+                 "with and without camera), " + std::to_string(total) + " valid " + things + ", none invalid");
     else if (dropped > 0)
-        ch.check(CheckOutcome::Fail, "output sanity", std::to_string(dropped) + " invalid detections were emitted");
+        ch.check(CheckOutcome::Fail, "output sanity", std::to_string(dropped) + " invalid " + things + " were emitted");
 
-    ch.stage("detecting twice on the same frame");
+    ch.stage(verb + " twice on the same frame");
     {
         const auto& frame = frames[7].second;
-        auto a = (*instance)->detect(frame, contextFor(frame, true, 7));
-        auto b = (*instance)->detect(frame, contextFor(frame, true, 7));
-        if (a && b && signature(*a) != signature(*b))
-            ch.check(CheckOutcome::Warn, "determinism", "the same frame gave different detections on two calls");
+        auto a = (*instance)->run(frame, contextFor(frame, true, 7));
+        auto b = (*instance)->run(frame, contextFor(frame, true, 7));
+        if (a && b && a->signature != b->signature)
+            ch.check(CheckOutcome::Warn, "determinism", "the same frame gave different " + things + " on two calls");
         else
-            ch.check(CheckOutcome::Pass, "determinism", "the same frame gives the same detections");
+            ch.check(CheckOutcome::Pass, "determinism", "the same frame gives the same " + things);
     }
 
     if (m.thread_safety == ThreadSafety::Unsafe) {
         ch.check(CheckOutcome::Pass, "concurrency", "declared unsafe: the host serialises every call");
     } else {
-        ch.stage("detecting concurrently from 4 threads (" + toString(m.thread_safety) + ")");
+        ch.stage(verb + " concurrently from 4 threads (" + toString(m.thread_safety) + ")");
         constexpr int kThreads = 4;
-        std::vector<std::unique_ptr<DetectorInstance>> instances;
+        std::vector<std::unique_ptr<Probe>> instances;
         for (int t = 0; t < kThreads && m.thread_safety == ThreadSafety::InstanceSafe; ++t) {
-            auto extra = DetectorInstance::create(*library, *defaults);
+            auto extra = makeProbe(*library, *defaults);
             if (!extra)
                 return ch.check(CheckOutcome::Fail, "concurrency", extra.error());
             instances.push_back(std::move(*extra));
@@ -228,13 +293,13 @@ void runChecks(const fs::path& input, const std::map<std::string, std::string>& 
         std::vector<std::thread> threads;
         for (int t = 0; t < kThreads; ++t)
             threads.emplace_back([&, t] {
-                DetectorInstance& use = instances.empty() ? **instance : *instances[t];
+                Probe& use = instances.empty() ? **instance : *instances[t];
                 for (int round = 0; round < 2; ++round)
                     for (size_t i = 0; i < frames.size(); ++i) {
                         if (frames[i].second.cols > 1280)
                             continue; // keep the concurrent pass short
-                        auto out = use.detect(frames[i].second, contextFor(frames[i].second, true, int64_t(i)));
-                        if ((out ? signature(*out) : "error") != sequential[i * 2 + 1])
+                        auto out = use.run(frames[i].second, contextFor(frames[i].second, true, int64_t(i)));
+                        if ((out ? out->signature : "error") != sequential[i * 2 + 1])
                             ++mismatches[t];
                     }
             });
@@ -258,11 +323,11 @@ void runChecks(const fs::path& input, const std::map<std::string, std::string>& 
         const auto it = std::find_if(frames.begin(), frames.end(), [&](const auto& f) {
             return f.second.size() == size && f.first.rfind("road", 0) == 0;
         });
-        ch.stage("timing detection at " + it->first);
+        ch.stage("timing " + verb + " at " + it->first);
         std::vector<double> ms;
         for (int r = 0; r < 5; ++r) {
             auto t0 = std::chrono::steady_clock::now();
-            (void)(*instance)->detect(it->second, contextFor(it->second, true, 0));
+            (void)(*instance)->run(it->second, contextFor(it->second, true, 0));
             ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
         }
         std::sort(ms.begin(), ms.end());

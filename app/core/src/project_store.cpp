@@ -82,7 +82,8 @@ Status createSchema(GDALDataset& ds, const std::string& where)
     addField(*damages, "review_state", OFTString);
     addField(*damages, "review_note", OFTString);
 
-    for (const char* f : {"voirie_version", "command_line", "status", "camera", "options", "fingerprint", "summary"})
+    for (const char* f : {"voirie_version", "command_line", "status", "camera", "options", "fingerprint", "summary",
+                          "anonymized_by"})
         addField(*run, f, OFTString);
     addField(*run, "started", OFTDateTime);
     addField(*run, "finished", OFTDateTime);
@@ -92,7 +93,7 @@ Status createSchema(GDALDataset& ds, const std::string& where)
     for (const char* f : {"role", "path", "sha256"})
         addField(*inputs, f, OFTString);
     addField(*inputs, "size_bytes", OFTInteger64);
-    for (const char* f : {"plugin_id", "version", "binary", "sha256", "parameters"})
+    for (const char* f : {"plugin_id", "kind", "version", "binary", "sha256", "parameters"})
         addField(*plugins, f, OFTString);
     return Ok{};
 }
@@ -127,6 +128,10 @@ Status writeProvenance(GDALDataset& ds, const RunProvenance& run)
     f->SetField("camera", run.camera.dump().c_str());
     f->SetField("options", run.options.dump().c_str());
     f->SetField("fingerprint", run.fingerprint().c_str());
+    std::string anonymized_by;
+    for (const auto& a : run.anonymized_by)
+        anonymized_by += (anonymized_by.empty() ? "" : ", ") + a;
+    f->SetField("anonymized_by", run.anonymized_by.empty() ? "none (--no-anonymize)" : anonymized_by.c_str());
     setTimeField(*f, "started", run.started);
     f->SetField("last_frame_index", GIntBig(-1));
     f->SetField("frames_committed", GIntBig(0));
@@ -146,6 +151,7 @@ Status writeProvenance(GDALDataset& ds, const RunProvenance& run)
     for (const auto& plugin : run.plugins) {
         OGRFeatureUniquePtr p(OGRFeature::CreateFeature(plugins->GetLayerDefn()));
         p->SetField("plugin_id", plugin.id.c_str());
+        p->SetField("kind", plugin.kind.c_str());
         p->SetField("version", plugin.version.c_str());
         p->SetField("binary", plugin.binary.string().c_str());
         p->SetField("sha256", plugin.sha256.c_str());
@@ -202,7 +208,7 @@ std::string RunProvenance::fingerprint() const
     for (const auto& i : inputs)
         j["inputs"].push_back({i.role, i.path.string(), i.size, i.sha256});
     for (const auto& p : plugins)
-        j["plugins"].push_back({p.id, p.version, p.sha256, p.parameters});
+        j["plugins"].push_back({p.id, p.kind, p.version, p.sha256, p.parameters});
     j["camera"] = camera;
     j["options"] = options;
     return j.dump();

@@ -10,6 +10,11 @@
 //   VOIRIE_DETECTOR_PLUGIN(MyDetector, "my-detector", "1.0.0", VOIRIE_THREAD_INSTANCE_SAFE,
 //                          "D40")
 //
+// An anonymizer (faces, plates) derives from voirie::sdk::Anonymizer and returns Regions:
+//
+//   VOIRIE_ANONYMIZER_PLUGIN(MyBlurrer, "my-blurrer", "1.0.0", VOIRIE_THREAD_INSTANCE_SAFE,
+//                            "face", "plate")
+//
 // Everything this header compiles stays inside the plugin: the host only sees the C ABI.
 // Every exception thrown by your code is caught here and turned into a status + last_error.
 #pragma once
@@ -23,6 +28,7 @@
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -135,6 +141,20 @@ public:
     virtual std::vector<Detection> detect(const Frame& frame) = 0;
 };
 
+// Personal data to blur: kind "face", "plate", "person" or "vehicle".
+struct Region {
+    std::string kind;
+    double confidence = 0;
+    double x = 0, y = 0, width = 0, height = 0; // box in pixels
+    std::vector<Point> points;                  // optional outline
+};
+
+class Anonymizer {
+public:
+    virtual ~Anonymizer() = default;
+    virtual std::vector<Region> anonymize(const Frame& frame) = 0;
+};
+
 namespace detail {
 
 inline std::string& createError()
@@ -145,6 +165,7 @@ inline std::string& createError()
 
 struct InstanceBox {
     std::unique_ptr<Detector> detector;
+    std::unique_ptr<Anonymizer> anonymizer;
     std::string last_error;
 };
 
@@ -170,14 +191,17 @@ voirie_status guarded(std::string& error, Body&& body) noexcept
     }
 }
 
-template <class DetectorT>
+template <class PluginT>
 voirie_status create(const voirie_param* params, uint32_t count, voirie_instance* out)
 {
     return guarded(createError(), [&]() -> voirie_status {
         if (out == nullptr)
             throw std::invalid_argument("create called without an output pointer");
         auto box = std::make_unique<InstanceBox>();
-        box->detector = std::make_unique<DetectorT>(Parameters(params, count));
+        if constexpr (std::is_base_of_v<Anonymizer, PluginT>)
+            box->anonymizer = std::make_unique<PluginT>(Parameters(params, count));
+        else
+            box->detector = std::make_unique<PluginT>(Parameters(params, count));
         *out = box.release();
         return VOIRIE_OK;
     });
@@ -236,6 +260,44 @@ inline voirie_status detect(voirie_instance instance, const voirie_image_view* i
     });
 }
 
+inline voirie_status emitRegions(const std::vector<Region>& regions, const voirie_region_sink& sink)
+{
+    std::vector<voirie_point> points;
+    for (const Region& r : regions) {
+        points.clear();
+        for (const Point& p : r.points)
+            points.push_back({p.x, p.y});
+        voirie_region out{};
+        out.struct_size = sizeof(voirie_region);
+        out.kind = r.kind.c_str();
+        out.confidence = r.confidence;
+        out.box_x = r.x;
+        out.box_y = r.y;
+        out.box_w = r.width;
+        out.box_h = r.height;
+        out.point_count = static_cast<uint32_t>(points.size());
+        out.points = points.empty() ? nullptr : points.data();
+        voirie_status status = sink.emit(sink.host_data, &out);
+        if (status != VOIRIE_OK)
+            return status;
+    }
+    return VOIRIE_OK;
+}
+
+inline voirie_status anonymize(voirie_instance instance, const voirie_image_view* image,
+                               const voirie_frame_context* context, const voirie_region_sink* sink)
+{
+    if (instance == nullptr)
+        return VOIRIE_INVALID_ARGUMENT;
+    auto* box = static_cast<InstanceBox*>(instance);
+    return guarded(box->last_error, [&]() -> voirie_status {
+        if (image == nullptr || context == nullptr || sink == nullptr || sink->emit == nullptr)
+            throw std::invalid_argument("anonymize called with a null image, context or sink");
+        const Frame frame{*image, *context};
+        return emitRegions(box->anonymizer->anonymize(frame), *sink);
+    });
+}
+
 inline const char* lastError(voirie_instance instance)
 {
     if (instance == nullptr)
@@ -256,7 +318,7 @@ inline const char* lastError(voirie_instance instance)
         static const voirie_plugin_descriptor descriptor = {                                      \
             sizeof(voirie_plugin_descriptor),                                                     \
             VOIRIE_API_MAJOR,                                                                     \
-            VOIRIE_API_MINOR,                                                                     \
+            0, /* detectors need nothing newer than API 1.0 */                                    \
             VOIRIE_KIND_DETECTOR,                                                                 \
             ID,                                                                                   \
             VERSION,                                                                              \
@@ -267,6 +329,33 @@ inline const char* lastError(voirie_instance instance)
             &voirie::sdk::detail::destroy,                                                        \
             &voirie::sdk::detail::detect,                                                         \
             &voirie::sdk::detail::lastError,                                                      \
+            nullptr,                                                                              \
         };                                                                                        \
         return host_api_major == VOIRIE_API_MAJOR ? &descriptor : nullptr;                        \
+    }
+
+// Declares an anonymizer plugin's entry point (API 1.1); the trailing arguments are the region
+// kinds it finds ("face", "plate", "person", "vehicle").
+#define VOIRIE_ANONYMIZER_PLUGIN(ANONYMIZER_CLASS, ID, VERSION, THREAD_SAFETY, ...)              \
+    extern "C" VOIRIE_PLUGIN_EXPORT const voirie_plugin_descriptor* voirie_plugin_entry(          \
+        uint32_t host_api_major, uint32_t host_api_minor)                                        \
+    {                                                                                             \
+        static const char* const kinds[] = {__VA_ARGS__};                                         \
+        static const voirie_plugin_descriptor descriptor = {                                      \
+            sizeof(voirie_plugin_descriptor),                                                     \
+            VOIRIE_API_MAJOR,                                                                     \
+            1,                                                                                    \
+            VOIRIE_KIND_ANONYMIZER,                                                               \
+            ID,                                                                                   \
+            VERSION,                                                                              \
+            static_cast<uint32_t>(sizeof(kinds) / sizeof(kinds[0])),                              \
+            kinds,                                                                                \
+            THREAD_SAFETY,                                                                        \
+            &voirie::sdk::detail::create<ANONYMIZER_CLASS>,                                       \
+            &voirie::sdk::detail::destroy,                                                        \
+            nullptr,                                                                              \
+            &voirie::sdk::detail::lastError,                                                      \
+            &voirie::sdk::detail::anonymize,                                                      \
+        };                                                                                        \
+        return host_api_major == VOIRIE_API_MAJOR && host_api_minor >= 1 ? &descriptor : nullptr; \
     }

@@ -20,9 +20,10 @@
 extern "C" {
 #endif
 
-/* A host accepts a plugin with the same major and a minor not newer than its own. */
+/* A host accepts a plugin with the same major and a minor not newer than its own. A plugin
+ * declares the lowest minor it needs: 1.0 for detectors, 1.1 for anonymizers (added in 1.1). */
 #define VOIRIE_API_MAJOR 1
-#define VOIRIE_API_MINOR 0
+#define VOIRIE_API_MINOR 1
 
 #define VOIRIE_ENTRY_SYMBOL "voirie_plugin_entry"
 
@@ -144,9 +145,28 @@ typedef struct voirie_detection_sink {
     voirie_status (*emit)(void* host_data, const voirie_detection* detection);
 } voirie_detection_sink;
 
+/* ---- regions to blur (anonymizers, API 1.1) ------------------------------------------------ */
+/* A region of personal data: kind "face", "plate", "person" or "vehicle". The host blurs the box
+ * (or the polygon, when given) with a margin around it, irreversibly, before any image leaves. */
+typedef struct voirie_region {
+    uint32_t struct_size;
+    const char* kind;
+    double confidence;                 /* [0, 1] */
+    double box_x, box_y, box_w, box_h; /* pixels, top-left origin */
+    uint32_t point_count;              /* optional outline, 0 for the box alone */
+    const voirie_point* points;
+} voirie_region;
+
+typedef struct voirie_region_sink {
+    uint32_t struct_size;
+    void* host_data;
+    voirie_status (*emit)(void* host_data, const voirie_region* region);
+} voirie_region_sink;
+
 /* ---- the descriptor ------------------------------------------------------------------------ */
 typedef int32_t voirie_plugin_kind;
-#define VOIRIE_KIND_DETECTOR 1
+#define VOIRIE_KIND_DETECTOR 1   /* finds road damage: detect() */
+#define VOIRIE_KIND_ANONYMIZER 2 /* finds faces, plates...: anonymize() (API 1.1) */
 
 /* How the host may call into the plugin from several threads. */
 typedef int32_t voirie_thread_safety;
@@ -172,13 +192,19 @@ typedef struct voirie_plugin_descriptor {
     voirie_status (*create)(const voirie_param* params, uint32_t param_count,
                             voirie_instance* out_instance);
     void (*destroy)(voirie_instance instance);
-    /* Detects damage in one frame; calls sink->emit for each detection. */
+    /* Detectors: detects damage in one frame; calls sink->emit for each detection. NULL for
+     * anonymizers. */
     voirie_status (*detect)(voirie_instance instance, const voirie_image_view* image,
                             const voirie_frame_context* context,
                             const voirie_detection_sink* sink);
     /* The last failure of this instance (or of create on this thread when instance is NULL).
      * Never NULL; the empty string when there is none. */
     const char* (*last_error)(voirie_instance instance);
+    /* API 1.1. Anonymizers: finds personal data in one frame; calls sink->emit for each region.
+     * NULL for detectors. */
+    voirie_status (*anonymize)(voirie_instance instance, const voirie_image_view* image,
+                               const voirie_frame_context* context,
+                               const voirie_region_sink* sink);
 } voirie_plugin_descriptor;
 
 /* The exported entry: the host passes its own API version, the plugin returns its descriptor

@@ -45,10 +45,12 @@ static const char* last_error(voirie_instance instance)
     return "";
 }
 
+/* As a plugin built against the API 1.0 header declares itself: its descriptor ends at
+ * last_error (the host must not read `anonymize`, added in 1.1). */
 static const voirie_plugin_descriptor descriptor = {
-    sizeof(voirie_plugin_descriptor), VOIRIE_API_MAJOR, VOIRIE_API_MINOR, VOIRIE_KIND_DETECTOR,
+    offsetof(voirie_plugin_descriptor, anonymize), VOIRIE_API_MAJOR, 0, VOIRIE_KIND_DETECTOR,
     "c-plain", "1.0.0", 1, classes, VOIRIE_THREAD_FULLY_SAFE,
-    create, destroy, detect, last_error,
+    create, destroy, detect, last_error, NULL,
 };
 
 VOIRIE_PLUGIN_EXPORT const voirie_plugin_descriptor* voirie_plugin_entry(uint32_t major, uint32_t minor)

@@ -13,7 +13,7 @@ static voirie_status detect(voirie_instance i, const voirie_image_view* im, cons
 }
 static const char* last_error(voirie_instance i) { return i ? "sensor calibration missing" : ""; }
 static const voirie_plugin_descriptor descriptor = {
-    sizeof(voirie_plugin_descriptor), VOIRIE_API_MAJOR, VOIRIE_API_MINOR, VOIRIE_KIND_DETECTOR,
-    "error-status", "1.0.0", 1, classes, VOIRIE_THREAD_UNSAFE, create, destroy, detect, last_error};
+    sizeof(voirie_plugin_descriptor), VOIRIE_API_MAJOR, 0, VOIRIE_KIND_DETECTOR,
+    "error-status", "1.0.0", 1, classes, VOIRIE_THREAD_UNSAFE, create, destroy, detect, last_error, NULL};
 VOIRIE_PLUGIN_EXPORT const voirie_plugin_descriptor* voirie_plugin_entry(uint32_t major, uint32_t minor)
 { (void)major; (void)minor; return &descriptor; }

@@ -32,7 +32,9 @@ struct AnalysisOptions {
     std::filesystem::path out;
     std::vector<std::filesystem::path> plugin_dirs;
     std::optional<std::vector<std::string>> plugins; // else every usable detector
-    ParameterOverrides parameters;
+    ParameterOverrides parameters;   // for detectors and anonymizers alike
+    bool anonymize = true;           // blur faces and plates in every image written (the default)
+    std::optional<std::vector<std::string>> anonymizers; // else every usable anonymizer
     int threads = 0;                 // detection workers; 0 = one per core
     bool resume = false, overwrite = false;
     double max_range_m = 25.0;
@@ -55,6 +57,9 @@ struct AnalysisSummary {
     int64_t frames_analysed = 0, frames_replayed = 0;
     int64_t detections = 0, detections_off_road = 0, detections_invalid = 0;
     int64_t damages = 0;
+    std::vector<std::string> anonymized_by; // "id version"; empty: --no-anonymize
+    int64_t regions_blurred = 0, anonymizer_failures = 0;
+    int64_t regions_on_damage = 0; // found inside a damage's own outline: the damage, not blurred
     std::map<std::string, std::map<std::string, int>> damages_by_class; // class -> severity -> n
     std::map<std::string, int64_t> plugin_failures; // plugin id -> frames it failed on
     std::vector<std::string> failure_examples;

@@ -31,4 +31,15 @@ inline bool isKnownDamageClass(std::string_view code)
     return false;
 }
 
+// What an anonymizer plugin finds: personal data to blur before any image leaves Voirie.
+inline constexpr std::array<std::string_view, 4> kRegionKinds{"face", "plate", "person", "vehicle"};
+
+inline bool isRegionKind(std::string_view kind)
+{
+    for (const auto& k : kRegionKinds)
+        if (k == kind)
+            return true;
+    return false;
+}
+
 } // namespace voirie

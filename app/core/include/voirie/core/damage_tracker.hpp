@@ -19,6 +19,7 @@
 #include "voirie/core/local_metric_frame.hpp"
 
 #include <ogr_geometry.h>
+#include <opencv2/core.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -46,6 +47,13 @@ struct Observation {
     double evidence_score = 0;   // how good a picture of the defect this frame is
 };
 
+// The part of the best frame around a damage's detection, kept until the damage is finished:
+// only then is it anonymized and cut into the evidence chip (once per damage, not per view).
+struct EvidenceView {
+    cv::Mat window;       // BGR pixels around the detection
+    Detection detection;  // in window pixels
+};
+
 struct Damage {
     int64_t id = 0;
     std::string class_code;
@@ -61,7 +69,8 @@ struct Damage {
     std::vector<Observation> observations;
     int64_t evidence_frame = 0;
     int64_t evidence_detection = 0;
-    std::vector<unsigned char> evidence_jpeg;
+    EvidenceView evidence;                    // the best view's surroundings, not yet anonymized
+    std::vector<unsigned char> evidence_jpeg; // the chip as stored (set by whoever stores the damage)
 };
 
 struct DamageTrackerOptions {
@@ -72,8 +81,8 @@ struct DamageTrackerOptions {
 
 class DamageTracker {
 public:
-    // Cuts the evidence chip for an observation that has just become its damage's best picture.
-    using ChipCutter = std::function<std::vector<unsigned char>(const Observation&)>;
+    // Keeps the surroundings of an observation that has just become its damage's best picture.
+    using ChipCutter = std::function<EvidenceView(const Observation&)>;
 
     explicit DamageTracker(DamageTrackerOptions options) : options_(options) {}
 
@@ -92,7 +101,7 @@ private:
         std::vector<Observation> observations;
         double last_chainage_m = 0;
         size_t best = 0;
-        std::vector<unsigned char> chip;
+        EvidenceView chip;
     };
     static bool compatible(const std::string& a, const std::string& b);
     std::vector<Damage> close(std::vector<Open> done);

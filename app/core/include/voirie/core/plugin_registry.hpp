@@ -45,7 +45,8 @@ public:
     void loadAll();
 
     // The ids of the plugins that are not failed, in discovery order.
-    std::vector<std::string> usableIds() const;
+    // Ids of the plugins of this kind ("detector" or "anonymizer") that have not failed.
+    std::vector<std::string> usableIds(const std::string& kind = "detector") const;
 
 private:
     void scanFolder(const std::filesystem::path& dir);

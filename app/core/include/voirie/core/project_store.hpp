@@ -34,6 +34,7 @@ struct RunPlugin {
     std::filesystem::path binary;
     std::string sha256;
     nlohmann::ordered_json parameters;
+    std::string kind = "detector"; // or "anonymizer"
 };
 
 // What a run was made of: written once when the project is created.
@@ -45,6 +46,7 @@ struct RunProvenance {
     std::vector<RunPlugin> plugins;
     nlohmann::ordered_json camera;
     nlohmann::ordered_json options;
+    std::vector<std::string> anonymized_by; // "id version" of each anonymizer; empty: none ran
     // What must not change for --resume to continue this run: inputs, plugins, options.
     std::string fingerprint() const;
 };

@@ -1,0 +1,210 @@
+// Anonymizer plugins: the second plugin kind through the same C boundary, the irreversible blur,
+// failing closed, and the built-in cascade-anonymizer's recall on a labelled set (two public-
+// domain photographs with faces, EU-style plates rendered into a generated road frame).
+#include "test_support.hpp"
+
+#include "voirie/core/anonymizer_set.hpp"
+#include "voirie/core/detector_instance.hpp"
+#include "voirie/core/plugin_registry.hpp"
+#include <voirie/sample/survey_generator.hpp>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <fstream>
+
+namespace {
+
+using namespace voirie::test;
+namespace fs = std::filesystem;
+
+#define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (haystack)
+
+const fs::path kFakes = VOIRIE_FAKE_PLUGIN_DIR;
+const fs::path kBuiltins = VOIRIE_BUILTIN_PLUGIN_DIR;
+
+double detail(const cv::Mat& image, const cv::Rect& r)
+{
+    cv::Mat gray, lap;
+    cv::cvtColor(image(r), gray, cv::COLOR_BGR2GRAY);
+    cv::Laplacian(gray, lap, CV_32F);
+    cv::Scalar mean, sd;
+    cv::meanStdDev(lap, mean, sd);
+    return sd[0] * sd[0];
+}
+
+cv::Mat texture(int w, int h)
+{
+    cv::Mat m(h, w, CV_8UC3);
+    cv::randu(m, cv::Scalar::all(0), cv::Scalar::all(255));
+    return m;
+}
+
+TEST(Blur, CoversTheRegionAndItsMarginIrreversiblyAndNothingElse)
+{
+    const cv::Mat original = texture(400, 300);
+    cv::Mat image = original.clone();
+    voirie::BlurRegion face{"face", 0.9, {100, 80, 60, 40}, {}, "t"};
+    voirie::blurRegions(image, {face});
+    const cv::Rect grown(85, 70, 90, 60); // a quarter of the size on each side (10 px margin for 40 px)
+    EXPECT_LT(detail(image, grown), 0.05 * detail(original, grown)) << "no detail survives";
+    cv::Mat outside = cv::Mat::ones(image.size(), CV_8U);
+    outside(grown) = 0;
+    cv::Mat diff;
+    cv::absdiff(image, original, diff);
+    cv::cvtColor(diff, diff, cv::COLOR_BGR2GRAY);
+    diff.setTo(0, outside == 0);
+    EXPECT_EQ(cv::countNonZero(diff), 0) << "pixels outside the grown region are untouched";
+
+    cv::Mat all = original.clone();
+    voirie::blurEverything(all);
+    EXPECT_LT(detail(all, {0, 0, 400, 300}), 0.05 * detail(original, {0, 0, 400, 300}));
+}
+
+TEST(Anonymizers, LoadThroughTheSameBoundaryAndBlurTheirRegions)
+{
+    auto set = voirie::AnonymizerSet::open({kFakes}, std::vector<std::string>{"blur-box"}, {});
+    ASSERT_TRUE(set.ok()) << set.error();
+    EXPECT_EQ(set->describe(), std::vector<std::string>{"blur-box 1.0.0"});
+    const cv::Mat original = texture(640, 360);
+    cv::Mat image = original.clone();
+    auto regions = set->apply(image, {});
+    ASSERT_TRUE(regions.ok()) << regions.error();
+    ASSERT_EQ(regions->size(), 1u);
+    EXPECT_EQ((*regions)[0].kind, "face");
+    EXPECT_EQ((*regions)[0].plugin_id, "blur-box");
+    EXPECT_DOUBLE_EQ((*regions)[0].box.x, 256);
+    EXPECT_LT(detail(image, {256, 36, 128, 72}), 0.05 * detail(original, {256, 36, 128, 72}));
+    EXPECT_EQ(cv::norm(image({0, 200, 640, 160}), original({0, 200, 640, 160})), 0) << "the rest stays sharp";
+
+    // A region reaching past the frame is clipped, not dropped: a face at the edge is still a face.
+    auto edge = voirie::AnonymizerSet::open({kFakes}, std::vector<std::string>{"blur-box"},
+                                            {{"blur-box", {{"x", "0.9"}, {"w", "0.5"}}}});
+    ASSERT_TRUE(edge.ok()) << edge.error();
+    auto clipped = edge->find(original, {});
+    ASSERT_TRUE(clipped.ok() && clipped->size() == 1u);
+    EXPECT_NEAR((*clipped)[0].box.x + (*clipped)[0].box.width, 640, 1e-9);
+}
+
+TEST(Anonymizers, AFailingAnonymizerBlursTheWholeImage)
+{
+    auto set = voirie::AnonymizerSet::open({kFakes}, std::vector<std::string>{"throws-anonymize"}, {});
+    ASSERT_TRUE(set.ok()) << set.error();
+    const cv::Mat original = texture(320, 240);
+    cv::Mat image = original.clone();
+    auto regions = set->apply(image, {});
+    ASSERT_FALSE(regions.ok());
+    EXPECT_CONTAINS(regions.error(), "face model exploded on purpose");
+    EXPECT_LT(detail(image, {0, 0, 320, 240}), 0.05 * detail(original, {0, 0, 320, 240})) << "fail closed";
+}
+
+TEST(Anonymizers, KindsAreKeptApart)
+{
+    voirie::PluginRegistry registry({kFakes});
+    EXPECT_EQ(registry.usableIds("anonymizer"), (std::vector<std::string>{"blur-box", "throws-anonymize"}));
+    for (const auto& id : registry.usableIds("detector"))
+        EXPECT_TRUE(id != "blur-box" && id != "throws-anonymize") << id;
+    auto library = registry.load("blur-box");
+    ASSERT_TRUE(library.ok()) << library.error();
+    auto as_detector = voirie::DetectorInstance::create(*library, {});
+    ASSERT_FALSE(as_detector.ok());
+    EXPECT_CONTAINS(as_detector.error(), "not a detector");
+    auto not_anonymizer = voirie::AnonymizerSet::open({kFakes}, std::vector<std::string>{"good"}, {});
+    ASSERT_FALSE(not_anonymizer.ok());
+    EXPECT_CONTAINS(not_anonymizer.error(), "not an anonymizer");
+
+    // A manifest that calls the anonymizer a detector is stale: refused, naming both.
+    TempDir dir;
+    fs::copy(kFakes / "blur-box", dir / "blur-box", fs::copy_options::recursive);
+    auto manifest = nlohmann::json::parse(readFile(dir / "blur-box" / "plugin.json"));
+    manifest["kind"] = "detector";
+    manifest["classes"] = {"D40"};
+    manifest["api_version"] = "1.0";
+    writeFile(dir / "blur-box" / "plugin.json", manifest.dump());
+    voirie::PluginRegistry stale({dir.path()});
+    auto refused = stale.load("blur-box");
+    ASSERT_FALSE(refused.ok());
+    EXPECT_CONTAINS(refused.error(), "disagree on");
+}
+
+TEST(Anonymizers, ValidationCoversBothKinds)
+{
+    for (const fs::path& plugin : {kFakes / "blur-box", kBuiltins / "cascade-anonymizer"}) {
+        auto r = runCommand(shellQuoted(VOIRIE_CLI) + " plugins validate " + shellQuoted(plugin));
+        EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+        EXPECT_CONTAINS(r.out, "(anonymizer)");
+        EXPECT_CONTAINS(r.out, "PASS  anonymize:");
+        EXPECT_CONTAINS(r.out, "PASS  concurrency");
+    }
+    auto failing = runCommand(shellQuoted(VOIRIE_CLI) + " plugins validate " + shellQuoted(kFakes / "throws-anonymize"));
+    EXPECT_EQ(failing.exit_code, 1);
+    EXPECT_CONTAINS(failing.out, "face model exploded on purpose");
+}
+
+// The labelled set: every region must be blurred, the road must not be.
+struct Labelled {
+    std::string name;
+    cv::Mat image;
+    std::vector<cv::Rect> personal;
+    std::optional<cv::Rect> road;
+};
+
+std::vector<Labelled> labelledSet()
+{
+    const fs::path data = fs::path(VOIRIE_SOURCE_DIR) / "tests" / "data" / "anonymize";
+    std::vector<Labelled> set{{"astronaut", cv::imread((data / "astronaut.jpg").string()), {{175, 55, 90, 110}}, {}},
+                              {"camera", cv::imread((data / "camera.jpg").string()), {{185, 110, 73, 85}}, {}}};
+    voirie::sample::GeneratorSettings settings;
+    settings.seed = 3;
+    settings.length_m = 60;
+    settings.clean = true;
+    voirie::sample::SurveyGenerator road(settings);
+    int k = 0;
+    for (int width : {70, 110, 160}) {
+        cv::Mat frame = road.renderFrame(30 + 40 * k);
+        const int x = 480 + 60 * k, y = 300, h = int(width / 4.7);
+        cv::rectangle(frame, {x - 60, y - 50}, {x + width + 60, y + h + 40}, cv::Scalar(50, 40, 40), cv::FILLED); // car
+        cv::rectangle(frame, {x, y}, {x + width, y + h}, cv::Scalar::all(235), cv::FILLED);
+        cv::rectangle(frame, {x, y}, {x + std::max(3, width / 12), y + h}, cv::Scalar(20, 60, 160), cv::FILLED);
+        cv::rectangle(frame, {x, y}, {x + width, y + h}, cv::Scalar::all(20), 1);
+        cv::putText(frame, "AB-123-CD", {x + width / 10, y + int(h * 0.8)}, cv::FONT_HERSHEY_SIMPLEX, width / 190.0,
+                    cv::Scalar::all(10), std::max(1, width / 60));
+        set.push_back({"plate " + std::to_string(width) + " px", frame, {{x, y, width, h}}, cv::Rect(440, 560, 400, 140)});
+        ++k;
+    }
+    return set;
+}
+
+TEST(CascadeAnonymizer, BlursEveryLabelledFaceAndPlateAndLeavesTheRoad)
+{
+    auto set = voirie::AnonymizerSet::open({kBuiltins}, std::vector<std::string>{"cascade-anonymizer"}, {});
+    ASSERT_TRUE(set.ok()) << set.error();
+    int covered = 0, total = 0;
+    double blurred_area = 0, image_area = 0;
+    for (const auto& item : labelledSet()) {
+        ASSERT_FALSE(item.image.empty()) << item.name;
+        cv::Mat image = item.image.clone();
+        auto regions = set->apply(image, {});
+        ASSERT_TRUE(regions.ok()) << regions.error();
+        for (const auto& r : item.personal) {
+            ++total;
+            const bool blurred = detail(image, r) < 0.2 * detail(item.image, r);
+            covered += blurred;
+            EXPECT_TRUE(blurred) << item.name << ": the labelled region is still sharp";
+        }
+        if (item.road)
+            EXPECT_EQ(cv::norm(image(*item.road), item.image(*item.road)), 0) << item.name << ": the road was blurred";
+        cv::Mat diff;
+        cv::absdiff(image, item.image, diff);
+        cv::cvtColor(diff, diff, cv::COLOR_BGR2GRAY);
+        blurred_area += cv::countNonZero(diff);
+        image_area += double(image.total());
+    }
+    EXPECT_EQ(covered, total);
+    std::printf("cascade-anonymizer: %d of %d labelled regions blurred, %.1f%% of the pixels changed\n", covered, total,
+                100.0 * blurred_area / image_area);
+}
+
+} // namespace
