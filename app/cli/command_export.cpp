@@ -83,6 +83,8 @@ int runExport(const CommandLine& cl)
     auto summary = exportProject(o);
     if (!summary)
         throw RuntimeError(summary.error());
+    for (const auto& w : summary->warnings)
+        std::cerr << "voirie export: warning: " << w << "\n";
     if (!vm.count("quiet")) {
         for (const auto& l : summary->layers)
             std::cerr << l.layer << ": " << l.features << " feature(s)\n";

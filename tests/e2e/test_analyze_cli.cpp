@@ -259,6 +259,9 @@ TEST_F(Analyze, ImagesAreAnonymizedUnlessTheUserSaysOtherwise)
     EXPECT_CONTAINS(off.err, "images NOT anonymized (--no-anonymize)");
     EXPECT_EQ(scalar(work / "n.gpkg", "SELECT anonymized_by FROM run"), "none (--no-anonymize)");
     EXPECT_EQ(scalar(work / "n.gpkg", "SELECT COUNT(*) FROM run_plugins WHERE kind = 'anonymizer'"), "0");
+    auto exported = voirie("export " + shellQuoted(work / "n.gpkg") + " --format geojson --out " + shellQuoted(work / "n.geojson"));
+    EXPECT_EQ(exported.exit_code, 0) << exported.err;
+    EXPECT_CONTAINS(exported.err, "were not anonymized");
 
     auto missing = voirie("analyze " + sampleSurveyInputs(survey()) + " --anonymizers no-such-anonymizer --out " +
                           shellQuoted(work / "m.gpkg"));

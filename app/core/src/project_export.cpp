@@ -580,6 +580,19 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
                     std::to_string(damages->GetFeatureCount()) + " damages); nothing was written");
     }
 
+    // Images leave with the export: say so when the project's were never anonymized.
+    std::vector<std::string> warnings;
+    if (chips != ChipMode::None && std::find(o.layers.begin(), o.layers.end(), "damages") != o.layers.end())
+        if (OGRLayer* run = project->GetLayerByName("run")) {
+            run->ResetReading();
+            OGRFeatureUniquePtr r(run->GetNextFeature());
+            if (r && r->GetFieldIndex("anonymized_by") >= 0 &&
+                std::string(r->GetFieldAsString("anonymized_by")).rfind("none", 0) == 0)
+                warnings.push_back("the evidence images of " + o.project.string() +
+                                   " were not anonymized (analysed with --no-anonymize): faces and licence plates "
+                                   "may show; use --chips none to leave them out");
+        }
+
     StagedOutput staged(o.out, folder);
     if (folder)
         fs::create_directories(staged.path(), ec);
@@ -651,6 +664,7 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
         if (auto s = writeSidecarStyle(o.out, o.layers.front()); !s)
             return fail(s.error());
     summary.chips_written = chips_written;
+    summary.warnings = warnings;
     return summary;
 }
 

@@ -50,6 +50,7 @@ struct ExportSummary {
     std::filesystem::path out;
     std::vector<ExportedLayer> layers;
     int64_t chips_written = 0;
+    std::vector<std::string> warnings; // e.g. images that were never anonymized
 };
 
 Result<ExportSummary> exportProject(const ExportOptions& options);
