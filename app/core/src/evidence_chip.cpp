@@ -52,8 +52,8 @@ cv::Rect evidenceWindow(const cv::Mat& image, const Detection& d)
 {
     const double cx = d.box.x + d.box.width / 2, cy = d.box.y + d.box.height / 2;
     const double w = std::max(d.box.width * 2.2, 192.0), h = std::max(d.box.height * 2.2, 144.0);
-    const double grow_x = std::max(w, 160.0), grow_y = std::max(h, 160.0);
-    return clampedRect(image, cx - w / 2 - grow_x, cy - h / 2 - grow_y, cx + w / 2 + grow_x, cy + h / 2 + grow_y);
+    constexpr double grow = 96; // a face or plate larger than this is nearer than 1.5 m to the camera
+    return clampedRect(image, cx - w / 2 - grow, cy - h / 2 - grow, cx + w / 2 + grow, cy + h / 2 + grow);
 }
 
 Detection shiftedInto(const Detection& detection, const cv::Rect& window)
