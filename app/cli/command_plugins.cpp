@@ -89,7 +89,8 @@ int runPlugins(const CommandLine& cl)
             std::string classes;
             for (const auto& c : m.classes)
                 classes += (classes.empty() ? "" : " ") + c;
-            std::cout << "    classes: " << classes << "   thread safety: " << toString(m.thread_safety)
+            std::cout << "    " << m.kind << (m.kind == "anonymizer" ? ", region kinds: " : ", classes: ") << classes
+                      << "   thread safety: " << toString(m.thread_safety)
                       << "   API " << m.api_major << "." << m.api_minor << "\n";
             for (const auto& p : m.parameters)
                 std::cout << "    --param " << m.id << "." << p.name << "=" << formatParameterValue(p.default_value)
