@@ -2,6 +2,7 @@
 
 #include "voirie/core/atomic_output.hpp"
 #include "voirie/core/damage_classes.hpp"
+#include "voirie/core/frames_geopackage.hpp"
 #include "voirie/core/gdal_helpers.hpp"
 #include "voirie/core/qgis_styles.hpp"
 #include "voirie/core/severity_rules.hpp"
@@ -26,30 +27,15 @@ Status createSchema(GDALDataset& ds, const std::string& where)
         CSLDestroy(options);
         return l;
     };
-    OGRLayer* track = make("track", wkbLineString);
-    OGRLayer* frames = make("frames", wkbPoint);
+    if (auto s = createTrackAndFrameLayers(ds, where); !s)
+        return s;
     OGRLayer* detections = make("detections", wkbUnknown);
     OGRLayer* damages = make("damages", wkbUnknown);
     OGRLayer* run = make("run", wkbNone);
     OGRLayer* inputs = make("run_inputs", wkbNone);
     OGRLayer* plugins = make("run_plugins", wkbNone);
-    if (!track || !frames || !detections || !damages || !run || !inputs || !plugins)
+    if (!detections || !damages || !run || !inputs || !plugins)
         return fail("cannot create the project's layers in " + where + ": " + CPLGetLastErrorMsg());
-
-    addField(*track, "segment", OFTInteger);
-    addField(*track, "start_time", OFTDateTime);
-    addField(*track, "end_time", OFTDateTime);
-    addField(*track, "length_m", OFTReal);
-    addField(*track, "n_fixes", OFTInteger);
-
-    addField(*frames, "frame_index", OFTInteger64);
-    addField(*frames, "file", OFTString);
-    addField(*frames, "frame_in_file", OFTInteger64);
-    addField(*frames, "pts_ms", OFTReal);
-    addField(*frames, "time", OFTDateTime);
-    addField(*frames, "heading_deg", OFTReal);
-    addField(*frames, "speed_mps", OFTReal);
-    addField(*frames, "chainage_m", OFTReal);
 
     for (const char* f : {"frame_index", "damage_id"})
         addField(*detections, f, OFTInteger64);
@@ -95,26 +81,6 @@ Status createSchema(GDALDataset& ds, const std::string& where)
     addField(*inputs, "size_bytes", OFTInteger64);
     for (const char* f : {"plugin_id", "kind", "version", "binary", "sha256", "parameters"})
         addField(*plugins, f, OFTString);
-    return Ok{};
-}
-
-Status writeTrack(OGRLayer& layer, const Track& track)
-{
-    int segment = 0;
-    for (const auto& seg : track.segments()) {
-        OGRFeatureUniquePtr f(OGRFeature::CreateFeature(layer.GetLayerDefn()));
-        OGRLineString line;
-        for (const auto& p : seg)
-            line.addPoint(p.lon, p.lat);
-        f->SetGeometry(&line);
-        f->SetField("segment", segment++);
-        setTimeField(*f, "start_time", seg.front().time);
-        setTimeField(*f, "end_time", seg.back().time);
-        f->SetField("length_m", seg.back().chainage_m - seg.front().chainage_m);
-        f->SetField("n_fixes", int(seg.size()));
-        if (layer.CreateFeature(f.get()) != OGRERR_NONE)
-            return fail(std::string("cannot write the track: ") + CPLGetLastErrorMsg());
-    }
     return Ok{};
 }
 
@@ -231,7 +197,7 @@ Result<std::unique_ptr<ProjectStore>> ProjectStore::create(const fs::path& path,
             return fail(s.error());
         if ((*ds)->StartTransaction() != OGRERR_NONE)
             return fail("cannot start a transaction in " + path.string());
-        if (auto s = writeTrack(*(*ds)->GetLayerByName("track"), track); !s)
+        if (auto s = writeTrackFeatures(*(*ds)->GetLayerByName("track"), track); !s)
             return fail(s.error() + " (" + path.string() + ")");
         if (auto s = writeProvenance(**ds, run); !s)
             return fail(s.error() + " (" + path.string() + ")");
@@ -388,19 +354,7 @@ Status ProjectStore::commit()
 
 Status ProjectStore::addFrame(const GeoFrame& frame)
 {
-    OGRLayer* frames = layer("frames");
-    OGRFeatureUniquePtr f(OGRFeature::CreateFeature(frames->GetLayerDefn()));
-    OGRPoint point(frame.lon, frame.lat);
-    f->SetGeometry(&point);
-    f->SetField("frame_index", GIntBig(frame.index));
-    f->SetField("file", frame.file.filename().string().c_str());
-    f->SetField("frame_in_file", GIntBig(frame.frame_in_file));
-    f->SetField("pts_ms", frame.pts_ms);
-    setTimeField(*f, "time", frame.time);
-    f->SetField("heading_deg", frame.heading_deg);
-    f->SetField("speed_mps", frame.speed_mps);
-    f->SetField("chainage_m", frame.chainage_m);
-    if (frames->CreateFeature(f.get()) != OGRERR_NONE)
+    if (auto s = writeFrameFeature(*layer("frames"), frame); !s)
         return failed("write frame " + std::to_string(frame.index));
     return Ok{};
 }
