@@ -39,11 +39,11 @@ public:
             const int width = 30, filled = int(fraction * width);
             std::string bar(size_t(filled), '#');
             bar += std::string(size_t(width - filled), '.');
-            std::snprintf(line, sizeof(line), "\r[%s] %3.0f%%  %.2f of %.2f km  %.1f frames/s  ETA %s   ", bar.c_str(),
+            std::snprintf(line, sizeof(line), "\r[%s] %3.0f%%  %.2f of %.2f km  %.1f sampled frames/s  ETA %s   ", bar.c_str(),
                           fraction * 100, p.km_done, p.km_total, fps, eta < 0 ? "?" : formatDuration(eta).c_str());
             drawn_ = true;
         } else {
-            std::snprintf(line, sizeof(line), "voirie analyze: %.0f%%, %.2f of %.2f km, %.1f frames/s, ETA %s\n",
+            std::snprintf(line, sizeof(line), "voirie analyze: %.0f%%, %.2f of %.2f km, %.1f sampled frames/s, ETA %s\n",
                           fraction * 100, p.km_done, p.km_total, fps, eta < 0 ? "?" : formatDuration(eta).c_str());
         }
         std::cerr << line << std::flush;

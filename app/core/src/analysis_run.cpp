@@ -538,7 +538,21 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     auto last_commit = std::chrono::steady_clock::now();
     std::optional<double> first_chainage;
     double last_chainage = 0;
-    const double km_total = track.lengthMetres() / 1000.0;
+    // What the footage covers of the track (the GPS usually runs before and after the video).
+    double km_total = track.lengthMetres() / 1000.0;
+    if (!reader.summary().videos.empty()) {
+        double first = 1e300, last = -1e300;
+        for (const auto& v : reader.summary().videos) {
+            first = std::min(first, v.start_time);
+            last = std::max(last, v.start_time + (v.fps > 0 ? double(v.frames_declared) / v.fps : 0.0));
+        }
+        auto chainageAt = [&](double t) {
+            auto s = track.at(std::clamp(t, track.startTime(), track.endTime()));
+            return s ? std::optional<double>(s->chainage_m) : std::nullopt;
+        };
+        if (auto a = chainageAt(first), b = chainageAt(last); a && b && *b > *a)
+            km_total = (*b - *a) / 1000.0;
+    }
     if (auto s = store->begin(); !s)
         store_error = s.error();
 
