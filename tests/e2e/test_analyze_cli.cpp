@@ -2,10 +2,15 @@
 // accuracy against the ground truth, kills and resumes, refusals, and a plugin that throws.
 #include "sample_survey.hpp"
 
+#include "voirie/core/time_format.hpp"
+#include "voirie/core/track.hpp"
+#include "voirie/core/track_reader.hpp"
+
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
 #include <gtest/gtest.h>
+#include <opencv2/videoio.hpp>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
@@ -280,6 +285,82 @@ TEST_F(Analyze, ImagesAreAnonymizedUnlessTheUserSaysOtherwise)
     auto summary = nlohmann::json::parse(failing.out);
     EXPECT_EQ(summary["anonymizer_failures"], summary["damages"]);
     EXPECT_CONTAINS(failing.err, "was blurred)");
+}
+
+// The survey's frames as a photo survey: one JPEG every 8 frames (3 m) with its time and position
+// in EXIF, as a phone app or an action camera in time-lapse writes them.
+void writePhotoSurvey(const fs::path& survey, const fs::path& folder)
+{
+    fs::create_directories(folder);
+    const auto doc = nlohmann::json::parse(readFile(survey / "survey.json"));
+    const double start = *voirie::parseIso8601(doc["video_start"].get<std::string>());
+    voirie::TrackCleaningCounts counts;
+    auto track = voirie::Track::build(voirie::readTrackFile(survey / "survey.gpx")->fixes, {}, "gpx", counts);
+    ASSERT_TRUE(track.ok()) << track.error();
+    cv::VideoCapture video((survey / "survey.mp4").string());
+    cv::Mat frame;
+    GDALAllRegister();
+    for (int i = 0; video.read(frame); ++i) {
+        if (i % 8)
+            continue;
+        const double t = start + i / doc["fps"].get<double>();
+        auto at = track->at(t);
+        ASSERT_TRUE(at);
+        GDALDatasetUniquePtr mem(
+            GetGDALDriverManager()->GetDriverByName("MEM")->Create("", frame.cols, frame.rows, 3, GDT_Byte, nullptr));
+        std::vector<cv::Mat> bgr;
+        cv::split(frame, bgr);
+        for (int b = 0; b < 3; ++b) // GDAL bands in R, G, B order
+            ASSERT_EQ(mem->GetRasterBand(b + 1)->RasterIO(GF_Write, 0, 0, frame.cols, frame.rows, bgr[2 - b].data,
+                                                          frame.cols, frame.rows, GDT_Byte, 0, 0),
+                      CE_None);
+        auto dms = [](double v) {
+            v = std::abs(v);
+            const int d = int(v), m = int((v - d) * 60);
+            char text[96];
+            std::snprintf(text, sizeof(text), "(%d) (%d) (%.6f)", d, m, (v - d - m / 60.0) * 3600);
+            return std::string(text);
+        };
+        const auto whole = static_cast<std::time_t>(t);
+        std::tm u{};
+        gmtime_r(&whole, &u);
+        char date[16], time[48];
+        std::snprintf(date, sizeof(date), "%04d:%02d:%02d", u.tm_year + 1900, u.tm_mon + 1, u.tm_mday);
+        std::snprintf(time, sizeof(time), "(%d) (%d) (%.3f)", u.tm_hour, u.tm_min, u.tm_sec + (t - double(whole)));
+        mem->SetMetadataItem("EXIF_GPSLatitude", dms(at->lat).c_str());
+        mem->SetMetadataItem("EXIF_GPSLatitudeRef", "N");
+        mem->SetMetadataItem("EXIF_GPSLongitude", dms(at->lon).c_str());
+        mem->SetMetadataItem("EXIF_GPSLongitudeRef", "E");
+        mem->SetMetadataItem("EXIF_GPSDateStamp", date);
+        mem->SetMetadataItem("EXIF_GPSTimeStamp", time);
+        char name[32];
+        std::snprintf(name, sizeof(name), "IMG_%04d.jpg", i);
+        const char* options[] = {"QUALITY=92", nullptr};
+        GDALDatasetUniquePtr(GetGDALDriverManager()->GetDriverByName("JPEG")->CreateCopy(
+            (folder / name).string().c_str(), mem.get(), FALSE, const_cast<char**>(options), nullptr, nullptr));
+    }
+}
+
+TEST_F(Analyze, APhotoSurveyIsAnalysedLikeAVideo)
+{
+    TempDir work;
+    writePhotoSurvey(survey(), work / "photos");
+    // Positions from the photos' EXIF (no --track); the same camera.
+    auto r = voirie("analyze --photos " + shellQuoted(work / "photos") + " --camera " + shellQuoted(survey() / "camera.json") +
+                    " --plugins cracks,potholes --plugin-dir " + shellQuoted(VOIRIE_FAKE_PLUGIN_DIR) +
+                    " --anonymizers blur-box --every-frame --smooth-s 0 --quiet --json --out " + shellQuoted(work / "p.gpkg"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto summary = nlohmann::json::parse(r.out);
+    EXPECT_GT(summary["frames_analysed"].get<int>(), 40);
+    EXPECT_GT(summary["damages"].get<int>(), 3);
+    EXPECT_EQ(scalar(work / "p.gpkg", "SELECT COUNT(*) FROM run_inputs WHERE role = 'photo'"),
+              std::to_string(summary["frames_sampled"].get<int>()));
+    auto eval = voirie("eval " + shellQuoted(work / "p.gpkg") + " --truth " + shellQuoted(survey() / "ground_truth.geojson") +
+                       " --json");
+    ASSERT_EQ(eval.exit_code, 0) << eval.err;
+    auto doc = nlohmann::json::parse(eval.out);
+    EXPECT_LE(doc["overall"]["median_position_error_m"].get<double>(), 0.6) << eval.out;
+    EXPECT_GE(doc["overall"]["recall"].get<double>(), 0.4) << eval.out;
 }
 
 TEST_F(Analyze, APluginThatThrowsIsCountedAndTheRunGoesOn)
