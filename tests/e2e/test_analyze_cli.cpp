@@ -378,6 +378,16 @@ TEST_F(Analyze, APluginThatThrowsIsCountedAndTheRunGoesOn)
     EXPECT_EQ(scalar(work / "t.gpkg", "SELECT COUNT(DISTINCT plugin_id) FROM detections"), "1");
     EXPECT_EQ(scalar(work / "t.gpkg", "SELECT status FROM run"), "complete");
 
+    // A plugin that crashes the process: one sentence naming it, exit 1, the partial file valid.
+    auto crashed = voirie("analyze --video " + shellQuoted(survey() / "survey.mp4") + " --track " +
+                          shellQuoted(survey() / "survey.gpx") + " --plugin-dir " + shellQuoted(VOIRIE_FAKE_PLUGIN_DIR) +
+                          " --plugins crashes --anonymizers blur-box --quiet --out " + shellQuoted(work / "c.gpkg"));
+    EXPECT_EQ(crashed.exit_code, 1);
+    EXPECT_CONTAINS(crashed.err, "plugin 'crashes'");
+    EXPECT_CONTAINS(crashed.err, "crashed");
+    EXPECT_FALSE(fs::exists(work / "c.gpkg"));
+    EXPECT_EQ(runCommand("ogrinfo -ro -al " + shellQuoted(work / "c.partial.gpkg") + " >/dev/null").exit_code, 0);
+
     auto unknown = voirie("analyze --video " + shellQuoted(survey() / "survey.mp4") + " --track " +
                           shellQuoted(survey() / "survey.gpx") + " --plugins no-such-plugin --out " +
                           shellQuoted(work / "u.gpkg"));
