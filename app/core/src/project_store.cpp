@@ -154,15 +154,12 @@ std::string pixelWkt(const Detection& d)
     return s.str();
 }
 
-// A metric geometry as lon/lat for storing.
+// A metric geometry as lon/lat for storing (the layer carries the CRS).
 std::unique_ptr<OGRGeometry> toLonLat(const OGRGeometry& metric, const LocalMetricFrame& frame)
 {
     std::unique_ptr<OGRGeometry> g(metric.clone());
     if (!frame.toGeographic(*g))
         return nullptr;
-    OGRSpatialReference* wgs84 = new OGRSpatialReference(wgs84LonLat());
-    g->assignSpatialReference(wgs84);
-    wgs84->Release();
     return g;
 }
 
