@@ -477,7 +477,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     DamageTracker tracker(options.tracking);
     std::map<int64_t, Detection> pixel_of; // detections of the frame being handled, by id
     const cv::Mat* current_image = nullptr;
-    auto cut_chip = [&](const Observation& o) -> EvidenceView {
+    auto keep_evidence = [&](const Observation& o) -> EvidenceView {
         auto it = pixel_of.find(o.detection_id);
         if (it == pixel_of.end() || current_image == nullptr)
             return {};
@@ -486,7 +486,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     };
     std::optional<std::string> store_error;
     // The chip is cut once per damage, from its best view anonymized first (privacy by default).
-    auto cutChip = [&](Damage& d) {
+    auto encodeChip = [&](Damage& d) {
         if (d.evidence.window.empty())
             return;
         cv::Mat pixels = d.evidence.window;
@@ -513,7 +513,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     };
     auto storeDamages = [&](std::vector<Damage> damages) {
         for (auto& d : damages) {
-            cutChip(d);
+            encodeChip(d);
             std::string chip_path;
             if (options.chips_dir && !d.evidence_jpeg.empty()) {
                 const std::string name = chipFileName(d.id);
@@ -630,7 +630,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
             ++frames_committed;
             last_frame_index = frame.index;
         }
-        tracker.addFrame(frame.chainage_m, std::move(observations), cut_chip);
+        tracker.addFrame(frame.chainage_m, std::move(observations), keep_evidence);
         storeDamages(tracker.takeFinished(frame.chainage_m));
         current_image = nullptr;
         if (store_error)
