@@ -135,6 +135,15 @@ TEST_F(Analyze, WritesEveryLayerReadableWithProvenanceAndStyles)
     EXPECT_CONTAINS(qml, "RuleRenderer");
     EXPECT_CONTAINS(qml, "&quot;class&quot; = 'D40'");
     EXPECT_CONTAINS(qml, "&quot;severity&quot; = 'H'");
+    // Well-formed XML, or QGIS ignores it silently.
+    for (const char* layer : {"track", "frames", "detections", "damages"}) {
+        TempDir xml;
+        writeFile(xml / "style.qml",
+                  scalar(reference(), std::string("SELECT styleQML FROM layer_styles WHERE f_table_name = '") + layer + "'"));
+        auto parsed = runCommand("python3 -c \"import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])\" " +
+                                 shellQuoted(xml / "style.qml"));
+        EXPECT_EQ(parsed.exit_code, 0) << layer << ": " << parsed.err;
+    }
 }
 
 TEST_F(Analyze, FindsTheSurveysDamagesWhereTheyAre)
