@@ -2,7 +2,8 @@
 // Decode and sample on one thread, detection on a worker pool (one instance of each plugin per
 // worker; DetectorInstance serialises what the plugin's thread safety requires), and projection,
 // tracking and storing on the calling thread in frame order. Frames in flight are bounded, so
-// memory stays flat however long the survey is.
+// memory stays flat however long the survey is. When a damage is finished, its best view is
+// anonymized (unless --no-anonymize) and only then encoded as its evidence chip.
 //
 // The project is written as PROJECT.partial.gpkg next to PROJECT.gpkg, committed every few
 // frames, and renamed to PROJECT.gpkg when the run completes: PROJECT.gpkg is always either the
