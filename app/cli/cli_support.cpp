@@ -88,4 +88,12 @@ std::vector<std::filesystem::path> expandImageInputs(const std::vector<std::stri
     return expandInputs(inputs);
 }
 
+std::string commandLineText(const CommandLine& cl)
+{
+    std::string text = "voirie " + cl.command;
+    for (const auto& a : cl.args)
+        text += " " + a;
+    return text;
+}
+
 } // namespace voirie::cli

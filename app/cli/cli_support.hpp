@@ -33,6 +33,9 @@ struct CommandLine {
     std::vector<std::string> args;
 };
 
+// "voirie <command> <args...>", as recorded in a project's provenance.
+std::string commandLineText(const CommandLine& cl);
+
 // Parses `args` against `options` (+ positional); prints help and returns false on --help.
 bool parseOptions(const CommandLine& cl, const std::string& synopsis, po::options_description& options,
                   const po::positional_options_description& positional, po::variables_map& vm);
@@ -56,6 +59,7 @@ int runDetect(const CommandLine& cl);
 int runFrames(const CommandLine& cl);
 int runAnalyze(const CommandLine& cl);
 int runExport(const CommandLine& cl);
+int runRate(const CommandLine& cl);
 int runAnonymize(const CommandLine& cl);
 int runSample(const CommandLine& cl);
 int runEval(const CommandLine& cl);

@@ -134,9 +134,7 @@ int runAnalyze(const CommandLine& cl)
     o.overwrite = vm.count("overwrite") != 0;
     if (o.resume && o.overwrite)
         throw UsageError("--resume and --overwrite contradict each other: choose one");
-    o.command_line = "voirie " + cl.command;
-    for (const auto& a : cl.args)
-        o.command_line += " " + a;
+    o.command_line = commandLineText(cl);
     const bool quiet = vm.count("quiet") != 0;
 
     ProgressPrinter printer(quiet);

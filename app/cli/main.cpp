@@ -32,6 +32,7 @@ const std::vector<Command>& commands()
         {"analyze", "the whole pipeline: survey in, one project GeoPackage of damages out", runAnalyze},
         {"anonymize", "blur faces and licence plates in still images (anonymizer plugins)", runAnonymize},
         {"export", "a project's layers as GeoPackage, GeoJSON, Shapefile, KML, CSV or FlatGeobuf", runExport},
+        {"rate", "condition index, grade and treatment per road segment (rating schemes)", runRate},
         {"frames", "georeferenced frames of a survey, sampled by distance travelled", runFrames},
     };
     return list;

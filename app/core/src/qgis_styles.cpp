@@ -1,5 +1,6 @@
 #include "voirie/core/qgis_styles.hpp"
 
+#include "voirie/core/condition_rating.hpp"
 #include "voirie/core/damage_classes.hpp"
 #include "voirie/core/gdal_helpers.hpp"
 
@@ -109,8 +110,25 @@ std::string qgisStyleQml(const std::string& layer)
     return {};
 }
 
-Status writeQgisStyles(GDALDataset& ds, const std::string& where)
+std::string segmentStyleQml(const RatingScheme& scheme)
 {
+    std::string rules, symbols;
+    for (size_t i = 0; i < scheme.grades.size(); ++i) {
+        const auto& band = scheme.grades[i];
+        const std::string label = "grade " + band.grade + (band.label.empty() ? "" : " " + band.label);
+        rules += "<rule key=\"" + std::to_string(i) + "\" label=\"" + label + "\" symbol=\"" + std::to_string(i) +
+                 "\" filter=\"&quot;grade&quot; = '" + band.grade + "'\"/>";
+        symbols += lineSymbol(std::to_string(i), rgba(gradeColour(i, scheme.grades.size())), 2.2, false, 1);
+    }
+    return document("<renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">"
+                    "<rules key=\"root\">" + rules + "</rules><symbols>" + symbols + "</symbols></renderer-v2>");
+}
+
+Status writeLayerStyle(GDALDataset& ds, const std::string& name, const std::string& qml, const std::string& where)
+{
+    OGRLayer* target = ds.GetLayerByName(name.c_str());
+    if (target == nullptr)
+        return fail("cannot style layer " + name + " in " + where + ": there is no such layer");
     OGRLayer* styles = ds.GetLayerByName("layer_styles");
     if (styles == nullptr) {
         char** options = CSLSetNameValue(nullptr, "ASPATIAL_VARIANT", "GPKG_ATTRIBUTES");
@@ -124,31 +142,36 @@ Status writeQgisStyles(GDALDataset& ds, const std::string& where)
         addField(*styles, "useAsDefault", OFTInteger);
         addField(*styles, "update_time", OFTDateTime);
     }
+    styles->SetAttributeFilter(("f_table_name = '" + name + "'").c_str());
+    styles->ResetReading();
+    for (OGRFeatureUniquePtr old(styles->GetNextFeature()); old; old.reset(styles->GetNextFeature()))
+        if (styles->DeleteFeature(old->GetFID()) != OGRERR_NONE)
+            return fail("cannot replace the QGIS style of " + name + " in " + where);
+    styles->SetAttributeFilter(nullptr);
+    OGRFeatureUniquePtr f(OGRFeature::CreateFeature(styles->GetLayerDefn()));
+    f->SetField("f_table_catalog", "");
+    f->SetField("f_table_schema", "");
+    f->SetField("f_table_name", name.c_str());
+    f->SetField("f_geometry_column", target->GetGeometryColumn());
+    f->SetField("styleName", ("voirie " + name).c_str());
+    f->SetField("styleQML", qml.c_str());
+    f->SetField("styleSLD", "");
+    f->SetField("description", "Voirie default style");
+    f->SetField("owner", "voirie");
+    f->SetField("ui", "");
+    f->SetField("useAsDefault", 1);
+    if (styles->CreateFeature(f.get()) != OGRERR_NONE)
+        return fail("cannot write the QGIS style of " + name + " in " + where + ": " + CPLGetLastErrorMsg());
+    return Ok{};
+}
+
+Status writeQgisStyles(GDALDataset& ds, const std::string& where)
+{
     for (const char* name : {"track", "frames", "detections", "damages"}) {
-        OGRLayer* target = ds.GetLayerByName(name);
-        if (target == nullptr)
+        if (ds.GetLayerByName(name) == nullptr)
             continue;
-        styles->SetAttributeFilter(("f_table_name = '" + std::string(name) + "'").c_str());
-        styles->ResetReading();
-        for (OGRFeatureUniquePtr old(styles->GetNextFeature()); old; old.reset(styles->GetNextFeature()))
-            if (styles->DeleteFeature(old->GetFID()) != OGRERR_NONE)
-                return fail("cannot replace the QGIS style of " + std::string(name) + " in " + where);
-        styles->SetAttributeFilter(nullptr);
-        OGRFeatureUniquePtr f(OGRFeature::CreateFeature(styles->GetLayerDefn()));
-        f->SetField("f_table_catalog", "");
-        f->SetField("f_table_schema", "");
-        f->SetField("f_table_name", name);
-        f->SetField("f_geometry_column", target->GetGeometryColumn());
-        f->SetField("styleName", (std::string("voirie ") + name).c_str());
-        f->SetField("styleQML", qgisStyleQml(name).c_str());
-        f->SetField("styleSLD", "");
-        f->SetField("description", "Voirie default style");
-        f->SetField("owner", "voirie");
-        f->SetField("ui", "");
-        f->SetField("useAsDefault", 1);
-        if (styles->CreateFeature(f.get()) != OGRERR_NONE)
-            return fail("cannot write the QGIS style of " + std::string(name) + " in " + where + ": " +
-                        CPLGetLastErrorMsg());
+        if (auto s = writeLayerStyle(ds, name, qgisStyleQml(name), where); !s)
+            return s;
     }
     return Ok{};
 }

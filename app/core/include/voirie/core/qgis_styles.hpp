@@ -3,6 +3,7 @@
 // colour with the line or outline width growing with severity.
 #pragma once
 
+#include "voirie/core/rating_scheme.hpp"
 #include "voirie/core/result.hpp"
 
 #include <gdal_priv.h>
@@ -16,5 +17,11 @@ std::string qgisStyleQml(const std::string& layer);
 
 // Writes (or replaces) the default style of every project layer present in `ds`.
 Status writeQgisStyles(GDALDataset& ds, const std::string& where);
+
+// The segments layer: filled by grade band colour (gradeColour), labelled with the scheme's bands.
+std::string segmentStyleQml(const RatingScheme& scheme);
+
+// Writes (or replaces) the default QGIS style of one layer.
+Status writeLayerStyle(GDALDataset& ds, const std::string& layer, const std::string& qml, const std::string& where);
 
 } // namespace voirie
