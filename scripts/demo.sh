@@ -28,9 +28,16 @@ echo
 echo "== voirie eval: the project's damages against the survey's ground truth"
 "$voirie" eval "$sample/project.gpkg" --truth "$sample/ground_truth.geojson"
 echo
+echo "== voirie rate: a condition grade per 100 m segment (pci-proxy scheme)"
+"$voirie" rate "$sample/project.gpkg"
+echo
+echo "== voirie report: the survey report for the council (HTML and PDF)"
+"$voirie" report "$sample/project.gpkg" --out "$sample/report.html" --pdf "$sample/report.pdf" --overwrite
+echo
 echo "== voirie detect on the sample's stills, scored against their truth (voirie eval-boxes)"
 "$voirie" detect --json --plugins cracks,potholes --camera "$sample/camera.json" "$sample/stills" > "$sample/detect.json"
 "$voirie" eval-boxes "$sample/detect.json" --truth "$sample/stills_truth.json"
 echo
 echo "Sample survey in $sample: survey.mp4, survey.gpx, ground_truth.geojson, basemap.tif, stills/;"
-echo "the project (track, frames, detections, damages, provenance, styles): $sample/project.gpkg (opens in QGIS)."
+echo "the project (track, frames, detections, damages, segments, provenance, styles): $sample/project.gpkg (opens in QGIS);"
+echo "the report: $sample/report.html and report.pdf (scripts/render-report.sh turns the PDF into PNG pages)."

@@ -4,12 +4,13 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  qt6-base-dev libgl-dev
+  qt6-base-dev libgl-dev fonts-dejavu-core
   libopencv-dev
   libgdal-dev gdal-bin
   libboost-dev libboost-filesystem-dev libboost-program-options-dev
   libgtest-dev nlohmann-json3-dev libssl-dev
   opencv-data
+  poppler-utils   # scripts/render-report.sh: the report's PDF pages as PNG, to look at
   python3
 )
 

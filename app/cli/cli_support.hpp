@@ -60,6 +60,7 @@ int runFrames(const CommandLine& cl);
 int runAnalyze(const CommandLine& cl);
 int runExport(const CommandLine& cl);
 int runRate(const CommandLine& cl);
+int runReport(const CommandLine& cl);
 int runAnonymize(const CommandLine& cl);
 int runSample(const CommandLine& cl);
 int runEval(const CommandLine& cl);

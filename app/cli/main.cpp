@@ -33,6 +33,7 @@ const std::vector<Command>& commands()
         {"anonymize", "blur faces and licence plates in still images (anonymizer plugins)", runAnonymize},
         {"export", "a project's layers as GeoPackage, GeoJSON, Shapefile, KML, CSV or FlatGeobuf", runExport},
         {"rate", "condition index, grade and treatment per road segment (rating schemes)", runRate},
+        {"report", "a survey report for the council: HTML (and PDF) with map, charts, worst segments", runReport},
         {"frames", "georeferenced frames of a survey, sampled by distance travelled", runFrames},
     };
     return list;

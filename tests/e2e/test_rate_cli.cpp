@@ -127,6 +127,7 @@ void expectIndexesFollowFromQuantities(const fs::path& p, const std::string& sch
         EXPECT_NEAR(f->GetFieldAsDouble("area_m2"), f->GetFieldAsDouble("surveyed_m") * 3.5, 1e-6);
         EXPECT_LE(f->GetFieldAsDouble("surveyed_m"), 100.0 + 1e-9);
         EXPECT_TRUE(f->GetGeometryRef() && f->GetGeometryRef()->toLineString()->getNumPoints() >= 2);
+        EXPECT_EQ(nlohmann::json::parse(f->GetFieldAsString("damage_ids")).size(), size_t(f->GetFieldAsInteger("n_damages")));
     }
 }
 

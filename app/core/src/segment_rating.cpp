@@ -67,6 +67,7 @@ struct SegmentTotals {
     std::map<std::string, int> counts;
     double pothole_m2 = 0;
     int n = 0;
+    std::vector<int64_t> damage_ids;
 };
 
 double quantityFor(const ClassRule& rule, const DamageRow& d)
@@ -338,6 +339,7 @@ Result<RateSummary> rateProject(const RateOptions& o)
         const auto key = std::make_pair(damage_places[i]->line, long(std::floor(damage_places[i]->chainage / o.segment_m)));
         auto& s = segments[key];
         ++s.n;
+        s.damage_ids.push_back(d.id);
         ++summary.damages_rated;
         ++s.counts[d.class_code];
         for (const auto& rule : scheme->classes)
@@ -375,7 +377,7 @@ Result<RateSummary> rateProject(const RateOptions& o)
     }
     for (const char* f : {"crack_m", "alligator_m2", "pothole_m2", "condition_index", "combined_deduct"})
         addField(*layer, f, OFTReal);
-    for (const char* f : {"grade", "grade_label", "treatment", "deducts", "scheme"})
+    for (const char* f : {"grade", "grade_label", "treatment", "deducts", "scheme", "damage_ids"})
         addField(*layer, f, OFTString);
 
     std::map<std::string, int> per_grade;
@@ -431,6 +433,7 @@ Result<RateSummary> rateProject(const RateOptions& o)
                                {"deduct", std::round(d.deduct * 100) / 100}});
         f->SetField("deducts", deducts.dump().c_str());
         f->SetField("scheme", scheme->name.c_str());
+        f->SetField("damage_ids", nlohmann::json(s.damage_ids).dump().c_str());
         if (layer->CreateFeature(f.get()) != OGRERR_NONE)
             return abort("a segment");
         ++summary.segments;

@@ -1,0 +1,146 @@
+#include "report_data.hpp"
+
+#include <gdal_priv.h>
+#include <nlohmann/json.hpp>
+#include <ogrsf_frmts.h>
+
+namespace voirie::report {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<LonLat> points(const OGRGeometry* g)
+{
+    std::vector<LonLat> out;
+    if (g == nullptr || wkbFlatten(g->getGeometryType()) != wkbLineString)
+        return out;
+    for (const auto& p : *g->toLineString())
+        out.push_back({p.getX(), p.getY()});
+    return out;
+}
+
+// A DateTime field as "2026-11-24 09:30 UTC", empty when unset.
+std::string utcText(OGRFeature& f, const char* field)
+{
+    int y, mo, d, h, mi, tz;
+    float s;
+    if (!f.IsFieldSetAndNotNull(f.GetFieldIndex(field)) || !f.GetFieldAsDateTime(f.GetFieldIndex(field), &y, &mo, &d, &h, &mi, &s, &tz))
+        return {};
+    char text[40];
+    std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d UTC", y, mo, d, h, mi);
+    return text;
+}
+
+// A text field, empty when the project predates it (older Voirie versions wrote fewer fields).
+std::string text(const OGRFeature& f, const char* field)
+{
+    const int i = f.GetFieldIndex(field);
+    return i >= 0 ? f.GetFieldAsString(i) : std::string();
+}
+
+} // namespace
+
+Result<ReportData> readReportData(const fs::path& project)
+{
+    GDALAllRegister();
+    CPLErrorReset();
+    const char* drivers[] = {"GPKG", nullptr};
+    GDALDatasetUniquePtr ds(GDALDataset::Open(project.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers));
+    if (!ds)
+        return fail("cannot open project " + project.string() + ": " + CPLGetLastErrorMsg());
+    for (const char* name : {"track", "damages", "run", "run_inputs", "run_plugins"})
+        if (ds->GetLayerByName(name) == nullptr)
+            return fail(project.string() + " is not a Voirie project: it has no '" + name + "' layer");
+    OGRLayer* segments = ds->GetLayerByName("segments");
+    OGRLayer* rating = ds->GetLayerByName("rating");
+    if (segments == nullptr || rating == nullptr)
+        return fail(project.string() + " has no rated segments: rate it first (voirie rate " + project.string() + ")");
+
+    ReportData r;
+    r.project = project;
+    OGRLayer* run = ds->GetLayerByName("run");
+    if (OGRFeatureUniquePtr f(run->GetNextFeature()); f) {
+        r.voirie_version = text(*f, "voirie_version");
+        r.command_line = text(*f, "command_line");
+        r.run_status = text(*f, "status");
+        r.anonymized_by = text(*f, "anonymized_by");
+        r.started_utc = utcText(*f, "started");
+        r.finished_utc = utcText(*f, "finished");
+    }
+    OGRLayer* inputs = ds->GetLayerByName("run_inputs");
+    for (OGRFeatureUniquePtr f(inputs->GetNextFeature()); f; f.reset(inputs->GetNextFeature()))
+        r.inputs.push_back({text(*f, "role"), text(*f, "path"),
+                            std::to_string(f->GetFieldAsInteger64("size_bytes")), text(*f, "sha256")});
+    OGRLayer* plugins = ds->GetLayerByName("run_plugins");
+    for (OGRFeatureUniquePtr f(plugins->GetNextFeature()); f; f.reset(plugins->GetNextFeature()))
+        r.plugins.push_back({text(*f, "plugin_id"), text(*f, "kind"), text(*f, "version")});
+
+    OGRFeatureUniquePtr rated(rating->GetNextFeature());
+    if (!rated)
+        return fail(project.string() + " has an empty rating record: rate it again (voirie rate)");
+    auto scheme = parseRatingScheme(text(*rated, "scheme_json"), text(*rated, "scheme_source"));
+    if (!scheme)
+        return fail("the rating scheme recorded in " + project.string() + " is unusable: " + scheme.error());
+    r.scheme = std::move(*scheme);
+    r.scheme.source = text(*rated, "scheme_source");
+    r.rated_utc = utcText(*rated, "rated");
+
+    for (OGRFeatureUniquePtr f(segments->GetNextFeature()); f; f.reset(segments->GetNextFeature())) {
+        ReportSegment s;
+        s.road_id = text(*f, "road_id");
+        s.label = text(*f, "label");
+        s.grade = text(*f, "grade");
+        s.grade_label = text(*f, "grade_label");
+        s.treatment = text(*f, "treatment");
+        s.from_m = f->GetFieldAsDouble("from_m");
+        s.to_m = f->GetFieldAsDouble("to_m");
+        s.surveyed_m = f->GetFieldAsDouble("surveyed_m");
+        s.area_m2 = f->GetFieldAsDouble("area_m2");
+        s.index = f->GetFieldAsDouble("condition_index");
+        s.crack_m = f->GetFieldAsDouble("crack_m");
+        s.alligator_m2 = f->GetFieldAsDouble("alligator_m2");
+        s.pothole_m2 = f->GetFieldAsDouble("pothole_m2");
+        s.n_damages = f->GetFieldAsInteger("n_damages");
+        try {
+            s.damage_ids = nlohmann::json::parse(text(*f, "damage_ids")).get<std::vector<int64_t>>();
+        } catch (const std::exception&) {
+            return fail(project.string() + ": segment " + s.label + " has no readable damage_ids: rate it again");
+        }
+        s.path = points(f->GetGeometryRef());
+        r.surveyed_m += s.surveyed_m;
+        r.surveyed_area_m2 += s.area_m2;
+        r.segments.push_back(std::move(s));
+    }
+
+    OGRLayer* damages = ds->GetLayerByName("damages");
+    for (OGRFeatureUniquePtr f(damages->GetNextFeature()); f; f.reset(damages->GetNextFeature())) {
+        ReportDamage d;
+        d.review_state = text(*f, "review_state");
+        if (d.review_state == "rejected")
+            continue;
+        d.id = f->GetFieldAsInteger64("damage_id");
+        d.class_code = text(*f, "class");
+        d.severity = text(*f, "severity");
+        d.confidence = f->GetFieldAsDouble("confidence");
+        d.length_m = f->GetFieldAsDouble("length_m");
+        d.area_m2 = f->GetFieldAsDouble("area_m2");
+        d.width_mm = f->GetFieldAsDouble("width_mm");
+        d.chainage_m = f->GetFieldAsDouble("chainage_m");
+        int bytes = 0;
+        if (const GByte* chip = f->GetFieldAsBinary(f->GetFieldIndex("chip"), &bytes); chip && bytes > 0)
+            d.chip_jpeg.assign(reinterpret_cast<const char*>(chip), size_t(bytes));
+        if (const OGRGeometry* g = f->GetGeometryRef(); g && !g->IsEmpty()) {
+            OGRPoint c;
+            if (g->Centroid(&c) == OGRERR_NONE)
+                d.at = {c.getX(), c.getY()};
+        }
+        r.damages[d.id] = std::move(d);
+    }
+    OGRLayer* track = ds->GetLayerByName("track");
+    for (OGRFeatureUniquePtr f(track->GetNextFeature()); f; f.reset(track->GetNextFeature()))
+        if (auto p = points(f->GetGeometryRef()); p.size() >= 2)
+            r.track.push_back(std::move(p));
+    return r;
+}
+
+} // namespace voirie::report

@@ -1,0 +1,53 @@
+// What a survey report shows, read from a rated project GeoPackage: the run's provenance, the
+// damages by class and severity, the rated segments with their damages and evidence chips.
+#pragma once
+
+#include "voirie/core/rating_scheme.hpp"
+#include "voirie/core/result.hpp"
+
+#include <array>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace voirie::report {
+
+struct LonLat {
+    double lon = 0, lat = 0;
+};
+
+struct ReportDamage {
+    int64_t id = 0;
+    std::string class_code, severity, review_state;
+    double confidence = 0, length_m = 0, area_m2 = 0, width_mm = 0, chainage_m = 0;
+    std::string chip_jpeg; // the anonymized evidence chip, as stored
+    LonLat at;
+};
+
+struct ReportSegment {
+    std::string road_id, label, grade, grade_label, treatment;
+    double from_m = 0, to_m = 0, surveyed_m = 0, area_m2 = 0, index = 0, crack_m = 0, alligator_m2 = 0,
+           pothole_m2 = 0;
+    int n_damages = 0;
+    std::vector<int64_t> damage_ids;
+    std::vector<LonLat> path;
+};
+
+struct ReportData {
+    std::filesystem::path project;
+    std::string voirie_version, command_line, run_status, anonymized_by, started_utc, finished_utc;
+    std::vector<std::array<std::string, 4>> inputs;  // role, path, size in bytes, sha256
+    std::vector<std::array<std::string, 3>> plugins; // id, kind, version
+    RatingScheme scheme;
+    std::string rated_utc;
+    std::vector<ReportSegment> segments; // in the layer's order (along each road)
+    std::map<int64_t, ReportDamage> damages; // not rejected in review
+    std::vector<std::vector<LonLat>> track;
+    double surveyed_m = 0, surveyed_area_m2 = 0;
+};
+
+// Fails with one sentence when the file is not a Voirie project or has not been rated.
+Result<ReportData> readReportData(const std::filesystem::path& project);
+
+} // namespace voirie::report

@@ -1,0 +1,20 @@
+// The pictures of a survey report, drawn with Qt: the overview map (basemap warped by GDAL to
+// Web Mercator when there is one, the track coloured by segment grade, legend, scale bar) and
+// the charts (damages by class and severity, segments by grade).
+#pragma once
+
+#include "report_data.hpp"
+
+#include <QImage>
+
+#include <filesystem>
+#include <optional>
+
+namespace voirie::report {
+
+// `note` receives why a basemap could not be used, if one was given and failed.
+QImage overviewMap(const ReportData& data, const std::optional<std::filesystem::path>& basemap, std::string* note);
+QImage damageChart(const ReportData& data);
+QImage gradeChart(const ReportData& data);
+
+} // namespace voirie::report
