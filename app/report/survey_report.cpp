@@ -6,6 +6,7 @@
 #include "voirie/core/atomic_output.hpp"
 #include "voirie/core/condition_rating.hpp"
 #include "voirie/core/damage_classes.hpp"
+#include "voirie/core/html_text.hpp"
 #include "voirie/core/version.hpp"
 
 #include <nlohmann/json.hpp>
@@ -27,20 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string escaped(const std::string& text)
-{
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
-        }
-    }
-    return out;
-}
+std::string escaped(const std::string& text) { return htmlEscaped(text); }
 
 std::string fixed(double v, int decimals)
 {

@@ -1,6 +1,7 @@
 // `voirie rate` on the sample project: segments along the survey and along a road network (in
 // another CRS), quantities that add up to the project's damages, indexes that are the scheme's
 // arithmetic, replacement in place, provenance, styles, and every refusal.
+#include "cli_fixtures.hpp"
 #include "sample_survey.hpp"
 
 #include "voirie/core/condition_rating.hpp"
@@ -16,16 +17,7 @@ namespace {
 using namespace voirie::test;
 namespace fs = std::filesystem;
 
-CommandResult voirie(const std::string& args) { return runCommand(shellQuoted(VOIRIE_CLI) + " " + args); }
-
 #define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (haystack)
-
-GDALDatasetUniquePtr openVector(const fs::path& p, bool update = false)
-{
-    GDALAllRegister();
-    return GDALDatasetUniquePtr(
-        GDALDataset::Open(p.string().c_str(), GDAL_OF_VECTOR | (update ? GDAL_OF_UPDATE : GDAL_OF_READONLY)));
-}
 
 class Rate : public ::testing::Test {
 protected:
@@ -33,7 +25,7 @@ protected:
     static void SetUpTestSuite()
     {
         dir_ = new TempDir();
-        auto a = voirie("analyze " + sampleSurveyInputs(cachedSampleSurvey()) + " --no-anonymize --quiet --out " +
+        auto a = runVoirie("analyze " + sampleSurveyInputs(cachedSampleSurvey()) + " --no-anonymize --quiet --out " +
                         shellQuoted(project()));
         ASSERT_EQ(a.exit_code, 0) << a.err;
         auto ds = openVector(project(), true);
@@ -50,15 +42,7 @@ protected:
         return p;
     }
 
-    static int countOf(const fs::path& p, const std::string& sql)
-    {
-        auto ds = openVector(p);
-        OGRLayer* r = ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
-        OGRFeatureUniquePtr f(r->GetNextFeature());
-        const int n = f ? f->GetFieldAsInteger(0) : -1;
-        ds->ReleaseResultSet(r);
-        return n;
-    }
+    static int countOf(const fs::path& p, const std::string& sql) { return int(sqlNumber(p, sql)); }
 
     // A road network GeoPackage in Lambert-93 (EPSG:2154) whose road "N7" follows the first
     // `share` of the survey's track, with a second road far away.
@@ -134,7 +118,7 @@ void expectIndexesFollowFromQuantities(const fs::path& p, const std::string& sch
 TEST_F(Rate, SegmentsAlongTheSurveyAddUpToTheProjectsDamages)
 {
     const fs::path p = freshProject();
-    auto r = voirie("rate " + shellQuoted(p) + " --json");
+    auto r = runVoirie("rate " + shellQuoted(p) + " --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto summary = nlohmann::json::parse(r.out);
     const int kept = countOf(p, "SELECT COUNT(*) FROM damages WHERE review_state IS NULL OR review_state <> 'rejected'");
@@ -153,7 +137,7 @@ TEST_F(Rate, SegmentsAlongTheSurveyAddUpToTheProjectsDamages)
                          "'%grade 5 Very poor%'"), 1);
 
     // Rating again with another scheme replaces the layer and the record, in place.
-    r = voirie("rate " + shellQuoted(p) + " --scheme paser-like --segment-m 50 --quiet");
+    r = runVoirie("rate " + shellQuoted(p) + " --scheme paser-like --segment-m 50 --quiet");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(countOf(p, "SELECT COUNT(*) FROM rating"), 1);
     EXPECT_EQ(countOf(p, "SELECT COUNT(*) FROM segments WHERE scheme <> 'paser-like'"), 0);
@@ -162,7 +146,7 @@ TEST_F(Rate, SegmentsAlongTheSurveyAddUpToTheProjectsDamages)
     expectIndexesFollowFromQuantities(p, "paser-like");
 
     // The segments export like any other layer.
-    r = voirie("export " + shellQuoted(p) + " --format geojson --layers segments --out " +
+    r = runVoirie("export " + shellQuoted(p) + " --format geojson --layers segments --out " +
                shellQuoted(own_.path() / "segments.geojson"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_CONTAINS(readFile(own_.path() / "segments.geojson"), "\"condition_index\"");
@@ -171,7 +155,7 @@ TEST_F(Rate, SegmentsAlongTheSurveyAddUpToTheProjectsDamages)
 TEST_F(Rate, ANetworkInAnotherCrsReferencesSegmentsAlongEachRoad)
 {
     const fs::path p = freshProject();
-    auto r = voirie("rate " + shellQuoted(p) + " --network " + shellQuoted(writeNetwork(1.0)) +
+    auto r = runVoirie("rate " + shellQuoted(p) + " --network " + shellQuoted(writeNetwork(1.0)) +
                     " --road-id-field ref --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     auto summary = nlohmann::json::parse(r.out);
@@ -182,7 +166,7 @@ TEST_F(Rate, ANetworkInAnotherCrsReferencesSegmentsAlongEachRoad)
     expectIndexesFollowFromQuantities(p, "pci-proxy");
 
     // A network that covers only the first part of the drive: the rest is reported, not forced.
-    r = voirie("rate " + shellQuoted(p) + " --network " + shellQuoted(writeNetwork(0.4)) +
+    r = runVoirie("rate " + shellQuoted(p) + " --network " + shellQuoted(writeNetwork(0.4)) +
                " --road-id-field ref --snap-m 10 --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     summary = nlohmann::json::parse(r.out);
@@ -196,29 +180,29 @@ TEST_F(Rate, ANetworkInAnotherCrsReferencesSegmentsAlongEachRoad)
 TEST_F(Rate, EveryRefusalIsOneSentenceAndLeavesTheProjectAsItWas)
 {
     const fs::path p = freshProject();
-    ASSERT_EQ(voirie("rate " + shellQuoted(p) + " --quiet").exit_code, 0);
+    ASSERT_EQ(runVoirie("rate " + shellQuoted(p) + " --quiet").exit_code, 0);
     const std::string before = readFile(p);
     writeFile(own_.path() / "bad.json", R"({"name": "bad", "index": {"min": 0, "max": 100}})");
-    auto r = voirie("rate " + shellQuoted(p) + " --scheme " + shellQuoted(own_.path() / "bad.json"));
+    auto r = runVoirie("rate " + shellQuoted(p) + " --scheme " + shellQuoted(own_.path() / "bad.json"));
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_CONTAINS(r.err, "bad.json is incomplete or mistyped");
-    r = voirie("rate " + shellQuoted(p) + " --scheme nonesuch");
+    r = runVoirie("rate " + shellQuoted(p) + " --scheme nonesuch");
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_CONTAINS(r.err, "neither a built-in scheme");
-    r = voirie("rate " + shellQuoted(p) + " --network " + shellQuoted(writeNetwork(1.0)) + " --road-id-field nope");
+    r = runVoirie("rate " + shellQuoted(p) + " --network " + shellQuoted(writeNetwork(1.0)) + " --road-id-field nope");
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_CONTAINS(r.err, "has no field 'nope'");
-    r = voirie("rate " + shellQuoted(p) + " --segment-m 0");
+    r = runVoirie("rate " + shellQuoted(p) + " --segment-m 0");
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_CONTAINS(r.err, "--segment-m must be at least 1 m");
     EXPECT_EQ(readFile(p), before) << "a refused rating leaves the project untouched";
 
     writeFile(own_.path() / "not.gpkg", "not a geopackage");
-    r = voirie("rate " + shellQuoted(own_.path() / "not.gpkg"));
+    r = runVoirie("rate " + shellQuoted(own_.path() / "not.gpkg"));
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_CONTAINS(r.err, "cannot open project");
 
-    r = voirie("rate --print-scheme paser-like");
+    r = runVoirie("rate --print-scheme paser-like");
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_TRUE(nlohmann::json::parse(r.out).contains("grades"));
 }

@@ -1,5 +1,6 @@
 // `voirie report` on the rated sample project: a self-contained HTML whose figures equal the
 // GeoPackage's, a PDF, the basemap beside the project used (or its failure said), refusals.
+#include "cli_fixtures.hpp"
 #include "sample_survey.hpp"
 
 #include <gdal_priv.h>
@@ -15,8 +16,6 @@ namespace {
 using namespace voirie::test;
 namespace fs = std::filesystem;
 
-CommandResult voirie(const std::string& args) { return runCommand(shellQuoted(VOIRIE_CLI) + " " + args); }
-
 #define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (needle)
 
 class Report : public ::testing::Test {
@@ -24,28 +23,19 @@ protected:
     static void SetUpTestSuite()
     {
         dir_ = new TempDir();
-        auto a = voirie("analyze " + sampleSurveyInputs(cachedSampleSurvey()) + " --no-anonymize --quiet --out " +
+        auto a = runVoirie("analyze " + sampleSurveyInputs(cachedSampleSurvey()) + " --no-anonymize --quiet --out " +
                         shellQuoted(project()));
         ASSERT_EQ(a.exit_code, 0) << a.err;
-        GDALAllRegister();
-        GDALDatasetUniquePtr ds(GDALDataset::Open(project().string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        auto ds = openVector(project(), true);
         ds->ExecuteSQL("UPDATE damages SET review_state = 'rejected' WHERE damage_id = 1", nullptr, nullptr);
         ds.reset();
-        auto r = voirie("rate " + shellQuoted(project()) + " --quiet");
+        auto r = runVoirie("rate " + shellQuoted(project()) + " --quiet");
         ASSERT_EQ(r.exit_code, 0) << r.err;
     }
     static void TearDownTestSuite() { delete dir_; }
     static fs::path project() { return dir_->path() / "project.gpkg"; }
 
-    static long long sqlNumber(const std::string& sql)
-    {
-        GDALDatasetUniquePtr ds(GDALDataset::Open(project().string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
-        OGRLayer* r = ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
-        OGRFeatureUniquePtr f(r->GetNextFeature());
-        const long long n = f ? f->GetFieldAsInteger64(0) : -1;
-        ds->ReleaseResultSet(r);
-        return n;
-    }
+    static long long sqlNumber(const std::string& sql) { return voirie::test::sqlNumber(project(), sql); }
 
     static TempDir* dir_;
     TempDir own_;
@@ -63,7 +53,7 @@ nlohmann::json reportFigures(const std::string& html)
 TEST_F(Report, HtmlIsSelfContainedAndItsTotalsEqualTheGeoPackages)
 {
     const fs::path html = own_.path() / "report.html", pdf = own_.path() / "report.pdf";
-    auto r = voirie("report " + shellQuoted(project()) + " --out " + shellQuoted(html) + " --pdf " + shellQuoted(pdf) +
+    auto r = runVoirie("report " + shellQuoted(project()) + " --out " + shellQuoted(html) + " --pdf " + shellQuoted(pdf) +
                     " --title 'Rue des Tests'");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const std::string text = readFile(html);
@@ -116,14 +106,14 @@ TEST_F(Report, ABasemapThatCannotBeReadIsSaidAndTheReportStillWritten)
 {
     writeFile(own_.path() / "broken.tif", "not a raster");
     const fs::path html = own_.path() / "r.html";
-    auto r = voirie("report " + shellQuoted(project()) + " --out " + shellQuoted(html) + " --basemap " +
+    auto r = runVoirie("report " + shellQuoted(project()) + " --out " + shellQuoted(html) + " --basemap " +
                     shellQuoted(own_.path() / "broken.tif"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_CONTAINS(r.err, "warning: basemap");
     EXPECT_CONTAINS(readFile(html), "No basemap:");
 
     // The sample's basemap (Web Mercator GeoTIFF) warps without complaint.
-    r = voirie("report " + shellQuoted(project()) + " --out " + shellQuoted(html) + " --overwrite --basemap " +
+    r = runVoirie("report " + shellQuoted(project()) + " --out " + shellQuoted(html) + " --overwrite --basemap " +
                shellQuoted(cachedSampleSurvey() / "basemap.tif"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
@@ -132,17 +122,17 @@ TEST_F(Report, ABasemapThatCannotBeReadIsSaidAndTheReportStillWritten)
 TEST_F(Report, RefusesUnratedProjectsAndExistingOutputs)
 {
     const fs::path unrated = own_.path() / "unrated.gpkg";
-    auto a = voirie("analyze " + sampleSurveyInputs(cachedSampleSurvey()) + " --no-anonymize --quiet --out " +
+    auto a = runVoirie("analyze " + sampleSurveyInputs(cachedSampleSurvey()) + " --no-anonymize --quiet --out " +
                     shellQuoted(unrated));
     ASSERT_EQ(a.exit_code, 0) << a.err;
     const fs::path html = own_.path() / "r.html";
-    auto r = voirie("report " + shellQuoted(unrated) + " --out " + shellQuoted(html));
+    auto r = runVoirie("report " + shellQuoted(unrated) + " --out " + shellQuoted(html));
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_CONTAINS(r.err, "has no rated segments: rate it first (voirie rate");
     EXPECT_FALSE(fs::exists(html));
 
     writeFile(html, "keep me");
-    r = voirie("report " + shellQuoted(project()) + " --out " + shellQuoted(html));
+    r = runVoirie("report " + shellQuoted(project()) + " --out " + shellQuoted(html));
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_CONTAINS(r.err, "already exists; pass --overwrite");
     EXPECT_EQ(readFile(html), "keep me");

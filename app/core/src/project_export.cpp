@@ -2,6 +2,7 @@
 
 #include "voirie/core/damage_classes.hpp"
 #include "voirie/core/gdal_helpers.hpp"
+#include "voirie/core/html_text.hpp"
 #include "voirie/core/qgis_styles.hpp"
 #include "voirie/core/severity_rules.hpp"
 #include "voirie/core/shapefile_names.hpp"
@@ -207,21 +208,6 @@ OGRwkbGeometryType familyType(Family f)
     case Family::Polygons: return wkbPolygon;
     default: return wkbUnknown;
     }
-}
-
-std::string htmlEscaped(const std::string& s)
-{
-    std::string out;
-    for (char c : s) {
-        switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        default: out += c;
-        }
-    }
-    return out;
 }
 
 std::string classColour(const std::string& code)
