@@ -12,6 +12,8 @@ packages=(
   opencv-data
   poppler-utils   # scripts/render-report.sh: the report's PDF pages as PNG, to look at
   python3
+  # tools/train (road-segnet's training tool) and its smoke test: Debian's CPU PyTorch and OpenCV
+  python3-torch python3-opencv python3-numpy
 )
 
 missing=()

@@ -1,4 +1,5 @@
 // Classical crack detector: thin dark ridges on the road, classified on the ground plane.
+#include "../common/centre_line.hpp"
 #include "../common/road_view.hpp"
 
 #include <voirie/plugin_opencv.hpp>
@@ -359,31 +360,9 @@ public:
             return d;
         }
         d.class_code = f.angle_deg < 45 ? "D00" : "D10";
-        // The centre line: pixels binned along the image axis, median offset per bin.
-        const int bins = std::clamp(int(f.length_m / 0.15), 2, 24);
-        double lo = 1e9, hi = -1e9;
-        for (const auto& p : f.pixels) {
-            const double a = (cv::Point2f(p) - f.axis_origin).dot(f.axis_direction);
-            lo = std::min(lo, a), hi = std::max(hi, a);
-        }
-        std::vector<std::vector<float>> offsets(static_cast<size_t>(bins));
-        for (const auto& p : f.pixels) {
-            const cv::Point2f d0 = cv::Point2f(p) - f.axis_origin;
-            const double a = d0.dot(f.axis_direction);
-            const int b = std::clamp(int((a - lo) / std::max(1e-6, hi - lo) * bins), 0, bins - 1);
-            offsets[size_t(b)].push_back(d0.x * -f.axis_direction.y + d0.y * f.axis_direction.x);
-        }
         d.shape = voirie::sdk::Shape::Polyline;
-        for (int b = 0; b < bins; ++b) {
-            auto& o = offsets[size_t(b)];
-            if (o.empty())
-                continue;
-            std::nth_element(o.begin(), o.begin() + long(o.size() / 2), o.end());
-            const double a = lo + (b + 0.5) * (hi - lo) / bins, c = o[o.size() / 2];
-            const double x = f.axis_origin.x + a * f.axis_direction.x - c * f.axis_direction.y;
-            const double y = f.axis_origin.y + a * f.axis_direction.y + c * f.axis_direction.x;
-            d.points.push_back({std::clamp(x, 0.0, double(size.width)), std::clamp(y, 0.0, double(size.height))});
-        }
+        for (const auto& p : voirie::plugins::centreLine(f.pixels, std::clamp(int(f.length_m / 0.15), 2, 24), size))
+            d.points.push_back({p.x, p.y});
         if (d.points.size() < 2)
             return std::nullopt;
         d.attributes = {{"width_px", f.width_px}, {"width_mm", f.width_mm}, {"length_m", f.length_m}};

@@ -1,4 +1,5 @@
 // Voirie's own detector plugins, loaded through the same SDK boundary a vendor's are.
+#include "builtin_detector.hpp"
 #include "test_support.hpp"
 
 #include "voirie/core/detector_instance.hpp"
@@ -17,32 +18,13 @@ namespace fs = std::filesystem;
 using voirie::test::TempDir;
 using voirie::test::writeFile;
 
-const fs::path kBuiltins = VOIRIE_BUILTIN_PLUGIN_DIR;
+const fs::path kBuiltins = voirie::test::kBuiltinPlugins;
 const fs::path kModels = VOIRIE_SOURCE_DIR "/tests/data/onnx";
 
 std::unique_ptr<voirie::DetectorInstance> make(const std::string& id, std::map<std::string, std::string> params,
                                                std::string* error = nullptr)
 {
-    voirie::PluginRegistry registry({kBuiltins});
-    auto lib = registry.load(id);
-    if (!lib) {
-        if (error)
-            *error = lib.error();
-        return nullptr;
-    }
-    auto values = voirie::resolveParameters((*lib)->manifest(), params);
-    if (!values) {
-        if (error)
-            *error = values.error();
-        return nullptr;
-    }
-    auto instance = voirie::DetectorInstance::create(*lib, *values);
-    if (!instance) {
-        if (error)
-            *error = instance.error();
-        return nullptr;
-    }
-    return std::move(*instance);
+    return voirie::test::makeBuiltinDetector(id, params, error);
 }
 
 fs::path writeManifest(const TempDir& dir, nlohmann::json manifest)

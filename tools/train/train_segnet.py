@@ -1,0 +1,152 @@
+#!/usr/bin/python3
+"""Trains road-segnet (pothole, crack and lane masks) on a dataset in the br-road-damage layout and
+writes the ONNX model the road-segnet plugin runs (road-segnet.onnx), its description
+(road-segnet.json: input size, classes, how it was trained), the PyTorch weights for
+fine-tuning (road-segnet.pt) and a model card (MODEL_CARD.md). CPU only; Debian's python3-torch (scripts/install-train-deps.sh).
+
+  tools/train/train_segnet.py --data ../shared/datasets/br-road-damage --out plugins/road-segnet/model
+  tools/train/train_segnet.py --data my-roads --init plugins/road-segnet/model/road-segnet.pt --epochs 6 --out my-model
+"""
+import argparse
+import datetime
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import model_card  # noqa: E402
+import road_dataset  # noqa: E402
+from export_onnx import OPSET, export  # noqa: E402
+from segnet_model import CLASSES, RoadSegNet  # noqa: E402
+
+# Cracks and potholes cover a few percent of a frame: weigh their pixels up, and add a Dice term
+# so a thin crack counts as much as a large lane.
+POS_WEIGHT = {"pothole": 6.0, "crack": 6.0, "lane": 1.0}
+DICE_WEIGHT = {"pothole": 1.0, "crack": 1.0, "lane": 0.3}
+
+
+def loss_fn(logits, target):
+    pos = torch.tensor([POS_WEIGHT[c] for c in CLASSES]).view(1, -1, 1, 1)
+    bce = F.binary_cross_entropy_with_logits(logits, target, pos_weight=pos)
+    prob = torch.sigmoid(logits)
+    inter = (prob * target).sum((0, 2, 3))
+    dice = 1 - (2 * inter + 1) / (prob.sum((0, 2, 3)) + target.sum((0, 2, 3)) + 1)
+    return bce + sum(DICE_WEIGHT[c] * dice[i] for i, c in enumerate(CLASSES)) / len(CLASSES)
+
+
+def pixel_scores(net, images, masks, batch=32):
+    """IoU per class at the network's input size (a quick check while training; the plugin-level
+    figures come from evaluate_segnet.py)."""
+    net.eval()
+    inter = np.zeros(len(CLASSES))
+    union = np.zeros(len(CLASSES))
+    with torch.no_grad():
+        for i in range(0, len(images), batch):
+            x = torch.from_numpy(road_dataset.to_tensor_layout(images[i:i + batch]))
+            p = (torch.sigmoid(net(x)).numpy() > 0.5)
+            t = masks[i:i + batch] > 0
+            inter += (p & t).sum((0, 2, 3))
+            union += (p | t).sum((0, 2, 3))
+    net.train()
+    return {c: float(inter[k] / max(union[k], 1)) for k, c in enumerate(CLASSES)}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True, help="dataset folder: images/ and masks/ (br-road-damage layout)")
+    ap.add_argument("--out", required=True, help="folder for road-segnet.onnx, road-segnet.json, road-segnet.pt and MODEL_CARD.md")
+    ap.add_argument("--epochs", type=int, default=14)
+    ap.add_argument("--batch", type=int, default=16)
+    ap.add_argument("--lr", type=float, default=4e-3)
+    ap.add_argument("--input-width", type=int, default=384)
+    ap.add_argument("--input-height", type=int, default=240)
+    ap.add_argument("--width", type=int, default=24, help="channels of the first stage (the network's size)")
+    ap.add_argument("--init", help="start from these weights (a road-segnet.pt) to fine-tune; its width is used")
+    ap.add_argument("--max-images", type=int, default=0, help="train on the first N training images only (a smoke test)")
+    ap.add_argument("--validation-percent", type=int, default=road_dataset.VALIDATION_PERCENT,
+                    help="share of images held out by name (see road_dataset.is_validation); 0 trains on all")
+    ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args()
+    if args.input_width % 8 or args.input_height % 8:
+        raise SystemExit("--input-width and --input-height must be multiples of 8")
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+    started = time.time()
+    train_names, val_names = road_dataset.split(args.data, args.validation_percent)
+    if args.max_images:
+        train_names = train_names[:args.max_images]
+        val_names = val_names[:max(2, args.max_images // 4)]
+    if not train_names:
+        raise SystemExit(f"{args.data}: every image falls in the validation split; add images")
+    w, h = args.input_width, args.input_height
+    print(f"{len(train_names)} training and {len(val_names)} validation images at {w}x{h}", flush=True)
+    train_images, train_masks = road_dataset.load_all(args.data, train_names, w, h)
+    val_images, val_masks = road_dataset.load_all(args.data, val_names, w, h)
+
+    state = torch.load(args.init, map_location="cpu") if args.init else None
+    width = state.get("width", args.width) if state else args.width
+    net = RoadSegNet(width)
+    if state:
+        net.load_state_dict(state["weights"])
+        print(f"fine-tuning from {args.init}", flush=True)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    steps_per_epoch = max(1, len(train_names) // args.batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, epochs=args.epochs,
+                                                steps_per_epoch=steps_per_epoch, pct_start=0.15)
+    net.train()
+    for epoch in range(args.epochs):
+        order = rng.permutation(len(train_names))
+        total = 0.0
+        for s in range(steps_per_epoch):
+            idx = order[s * args.batch:(s + 1) * args.batch]
+            pairs = [road_dataset.augment(train_images[i], train_masks[i], rng) for i in idx]
+            x = torch.from_numpy(road_dataset.to_tensor_layout(np.stack([p[0] for p in pairs])))
+            y = torch.from_numpy(np.stack([p[1] for p in pairs]).astype(np.float32))
+            loss = loss_fn(net(x), y)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss)
+        iou = pixel_scores(net, val_images, val_masks)
+        print(f"epoch {epoch + 1}/{args.epochs}: loss {total / steps_per_epoch:.4f}, validation IoU " +
+              ", ".join(f"{c} {v:.3f}" for c, v in iou.items()) + f" ({time.time() - started:.0f} s)", flush=True)
+
+    os.makedirs(args.out, exist_ok=True)
+    onnx_path = os.path.join(args.out, "road-segnet.onnx")
+    worst = export(net, w, h, onnx_path)
+    torch.save({"weights": net.state_dict(), "width": width, "input_width": w, "input_height": h, "classes": CLASSES},
+               os.path.join(args.out, "road-segnet.pt"))
+    minutes = (time.time() - started) / 60
+    info = {
+        "classes": CLASSES, "input_width": w, "input_height": h, "opset": OPSET,
+        "input": "RGB, values 0..1, NCHW, the whole frame resized (no letterbox)",
+        "output": "per-class probabilities [1, 3, H, W]: pothole, crack, lane",
+        "width": width, "parameters": sum(p.numel() for p in net.parameters()),
+        "training": {"data": os.path.abspath(args.data), "train_images": len(train_names),
+                     "validation_images": len(val_names), "validation_percent": args.validation_percent,
+                     "epochs": args.epochs, "batch": args.batch,
+                     "lr": args.lr, "seed": args.seed, "init": args.init, "threads": args.threads,
+                     "minutes": round(minutes, 1), "finished": datetime.datetime.now().isoformat(timespec="seconds"),
+                     "command": " ".join(sys.argv)},
+        "validation_pixel_iou": pixel_scores(net, val_images, val_masks),
+        "onnx_vs_pytorch_max_abs_diff": worst,
+    }
+    with open(os.path.join(args.out, "road-segnet.json"), "w") as f:  # the plugin reads it beside the model
+        json.dump(info, f, indent=2)
+    card = os.path.join(args.out, "MODEL_CARD.md")
+    model_card.write(card, info, os.path.basename(os.path.normpath(args.data)) == "br-road-damage")
+    print(f"wrote {onnx_path} ({os.path.getsize(onnx_path) / 1024:.0f} KiB; OpenCV matches PyTorch within {worst:.1e}) "
+          f"in {minutes:.1f} min", flush=True)
+
+
+if __name__ == "__main__":
+    main()
