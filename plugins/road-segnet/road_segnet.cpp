@@ -116,7 +116,7 @@ public:
         }
         // Run once on a blank input so a model of the wrong size or kind fails here, with its
         // shapes, rather than on the first frame of a survey.
-        run(cv::Mat(params_.height, params_.width, CV_8UC3, cv::Scalar::all(128)), false);
+        run(cv::Mat(params_.height, params_.width, CV_8UC3, cv::Scalar::all(128)));
     }
 
     std::vector<Detection> detect(const voirie::sdk::Frame& frame) override
@@ -124,10 +124,17 @@ public:
         const cv::Mat image = voirie::sdk::toMat(frame.image);
         if (image.cols < 32 || image.rows < 32)
             return {};
-        const bool rgb = frame.image.pixel_format == VOIRIE_PIXEL_RGB8;
+        // The network was trained on colour: every pixel format the ABI allows becomes BGR first.
+        cv::Mat bgr;
+        switch (frame.image.pixel_format) {
+        case VOIRIE_PIXEL_RGB8: cv::cvtColor(image, bgr, cv::COLOR_RGB2BGR); break;
+        case VOIRIE_PIXEL_GRAY8: cv::cvtColor(image, bgr, cv::COLOR_GRAY2BGR); break;
+        case VOIRIE_PIXEL_BGRA8: cv::cvtColor(image, bgr, cv::COLOR_BGRA2BGR); break;
+        default: bgr = image;
+        }
         cv::Mat small;
-        cv::resize(image, small, {params_.width, params_.height}, 0, 0, cv::INTER_AREA);
-        const cv::Mat probabilities = run(small, !rgb);
+        cv::resize(bgr, small, {params_.width, params_.height}, 0, 0, cv::INTER_AREA);
+        const cv::Mat probabilities = run(small);
         const cv::Mat pothole = channel(probabilities, kPothole), crack = channel(probabilities, kCrack),
                       lane = channel(probabilities, kLane);
 
@@ -150,10 +157,11 @@ public:
     }
 
 private:
-    // The network on one input-sized image: probabilities [1, 3, H, W] checked for their shape.
-    cv::Mat run(const cv::Mat& input, bool swap_rb)
+    // The network on one input-sized BGR image (it takes RGB): probabilities [1, 3, H, W],
+    // checked for their shape.
+    cv::Mat run(const cv::Mat& bgr)
     {
-        const cv::Mat blob = cv::dnn::blobFromImage(input, 1.0 / 255.0, cv::Size(), cv::Scalar(), swap_rb, false);
+        const cv::Mat blob = cv::dnn::blobFromImage(bgr, 1.0 / 255.0, cv::Size(), cv::Scalar(), true, false);
         cv::Mat out;
         try {
             net_.setInput(blob);
