@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 
@@ -60,8 +61,9 @@ int runRate(const CommandLine& cl)
         throw RuntimeError(summary.error());
 
     if (!summary->unmatched_damages.empty()) {
-        std::cerr << "voirie rate: " << summary->unmatched_damages.size() << " damage(s) lie farther than "
-                  << o.snap_m << " m from every road and are not rated (damage_id";
+        std::cerr << "voirie rate: " << summary->unmatched_damages.size() << " damage(s) lie "
+                  << (o.network ? "farther than " + std::to_string(int(std::lround(o.snap_m))) + " m from every road or " : "")
+                  << "beyond the surveyed stretches and are not rated (damage_id";
         for (size_t i = 0; i < summary->unmatched_damages.size() && i < 20; ++i)
             std::cerr << (i ? ", " : " ") << summary->unmatched_damages[i];
         std::cerr << (summary->unmatched_damages.size() > 20 ? ", ...)" : ")") << "\n";

@@ -172,7 +172,7 @@ TEST_F(Rate, ANetworkInAnotherCrsReferencesSegmentsAlongEachRoad)
     summary = nlohmann::json::parse(r.out);
     EXPECT_FALSE(summary["unmatched_damages"].empty());
     EXPECT_GT(summary["frames_unmatched"].get<int>(), 0);
-    EXPECT_CONTAINS(r.err, "farther than 10 m from every road and are not rated");
+    EXPECT_CONTAINS(r.err, "farther than 10 m from every road or beyond the surveyed stretches and are not rated");
     EXPECT_EQ(summary["damages_rated"].get<int>() + int(summary["unmatched_damages"].size()),
               countOf(p, "SELECT COUNT(*) FROM damages WHERE review_state IS NOT 'rejected'"));
 }

@@ -385,8 +385,11 @@ Result<RateSummary> rateProject(const RateOptions& o)
         const auto& [line_index, k] = key;
         const double from = double(k) * o.segment_m, to = from + o.segment_m;
         const double surveyed = coveredLength(s.surveyed, from, to);
-        if (surveyed < 0.5)
-            continue; // damages beyond the surveyed stretch (at its very end): nothing to rate them against
+        if (surveyed < 0.5) { // damages beyond the surveyed stretch: nothing to rate them against
+            summary.damages_rated -= s.n;
+            summary.unmatched_damages.insert(summary.unmatched_damages.end(), s.damage_ids.begin(), s.damage_ids.end());
+            continue;
+        }
         const double area = surveyed * o.lane_width_m;
         const SegmentRating rating = rateSegment(*scheme, s.damage, area);
         const auto& reference = lines[line_index];

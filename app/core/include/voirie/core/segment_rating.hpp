@@ -41,7 +41,8 @@ struct RateSummary {
     int segments = 0;
     double surveyed_m = 0;
     int damages_rated = 0;
-    std::vector<int64_t> unmatched_damages; // damage_id of damages no road was near enough to
+    std::vector<int64_t> unmatched_damages; // damage_id of damages no road was near enough to, or
+                                            // lying beyond every surveyed stretch
     int frames_unmatched = 0;
     std::vector<std::pair<std::string, int>> grade_counts; // per band, best first
 };
