@@ -169,9 +169,9 @@ std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& im
     h << "</table>\n";
 
     // Map.
-    h << "<h2>Overview map</h2>\n<p>The track coloured by segment grade; dots are damages in their class colour."
+    h << "<h2>Overview map</h2>\n<p><img src=\"" << src(images.add("overview-map", map)) << "\" " << sized(map, 1000)
+      << "></p>\n<p>The track coloured by segment grade; dots are damages in their class colour."
       << (basemap_note.empty() ? "" : " (No basemap: " + escaped(basemap_note) + ")") << "</p>\n";
-    h << "<img src=\"" << src(images.add("overview-map", map)) << "\" " << sized(map, 1000) << ">\n";
 
     // Damages.
     h << "<h2 class=\"pb\">Damages by class and severity</h2>\n<table id=\"damages-by-class\"><tr><th>class</th><th>L</th>"
