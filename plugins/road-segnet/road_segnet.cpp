@@ -75,12 +75,12 @@ Params readParams(const voirie::sdk::Parameters& p)
     Params r{p.getString("model", ""),
              0,
              0,
-             p.getDouble("pothole_threshold", 0.6),
+             p.getDouble("pothole_threshold", 0.5),
              p.getDouble("pothole_extent_threshold", 0.2),
              p.getDouble("crack_threshold", 0.5),
              p.getDouble("lane_threshold", 0.5),
              p.getDouble("lane_margin", 0.04),
-             p.getDouble("min_pothole_area", 0.002),
+             p.getDouble("min_pothole_area", 0.0015),
              p.getDouble("min_crack_length", 0.02),
              p.getDouble("alligator_min_area_m2", 0.5)};
     if (r.model.empty())
