@@ -20,7 +20,6 @@
 #include <cmath>
 #include <cstring>
 #include <fstream>
-#include <functional>
 #include <sstream>
 
 namespace voirie::report {
@@ -53,18 +52,19 @@ std::string base64(const std::string& bytes)
     return QByteArray::fromStdString(bytes).toBase64().toStdString();
 }
 
-// Images are named once; the HTML file inlines them as data URIs, the PDF gets them as
-// QTextDocument resources under the same names.
+// The report's images, referred to as `voirie-image:<name>` in the HTML: the HTML file gets
+// them inlined as data URIs, the PDF as QTextDocument resources under the same URL.
+constexpr const char* kImageScheme = "voirie-image:";
+
 struct Images {
     std::vector<std::pair<std::string, QImage>> all;
+    // The image's URL in the HTML.
     std::string add(const std::string& name, QImage image)
     {
         all.emplace_back(name, std::move(image));
-        return name;
+        return kImageScheme + name;
     }
 };
-
-using ImageSource = std::function<std::string(const std::string& name)>;
 
 // width and height attributes for a figure shown `width` pixels wide (the PDF scales them down).
 std::string sized(const QImage& image, int width)
@@ -125,8 +125,7 @@ nlohmann::ordered_json figures(const ReportData& data)
     return j;
 }
 
-std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& images, const ImageSource& src,
-                      std::string& basemap_note)
+std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& images, std::string& basemap_note)
 {
     const QImage map = overviewMap(data, o.basemap, &basemap_note);
     std::ostringstream h;
@@ -169,7 +168,7 @@ std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& im
     h << "</table>\n";
 
     // Map.
-    h << "<h2>Overview map</h2>\n<p><img src=\"" << src(images.add("overview-map", map)) << "\" " << sized(map, 1000)
+    h << "<h2>Overview map</h2>\n<p><img src=\"" << images.add("overview-map", map) << "\" " << sized(map, 1000)
       << "></p>\n<p>The track coloured by segment grade; dots are damages in their class colour."
       << (basemap_note.empty() ? "" : " (No basemap: " + escaped(basemap_note) + ")") << "</p>\n";
 
@@ -188,7 +187,7 @@ std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& im
           << "</td><td class=\"n\"><b>" << c["total"] << "</b></td><td class=\"n\">" << quantity << "</td></tr>";
     }
     const QImage damages_chart = damageChart(data);
-    h << "</table>\n<img src=\"" << src(images.add("damage-chart", damages_chart)) << "\" " << sized(damages_chart, 900) << ">\n";
+    h << "</table>\n<img src=\"" << images.add("damage-chart", damages_chart) << "\" " << sized(damages_chart, 900) << ">\n";
 
     // Grades.
     h << "<h2>Segment grades</h2>\n<table id=\"segments-by-grade\"><tr><th>grade</th><th>meaning</th><th>treatment</th>"
@@ -197,7 +196,7 @@ std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& im
         h << "<tr>" << gradeCell(data, band.grade) << "<td>" << escaped(band.label) << "</td><td>"
           << escaped(band.treatment) << "</td><td class=\"n\">" << fig["segments_by_grade"][band.grade] << "</td></tr>";
     const QImage grades_chart = gradeChart(data);
-    h << "</table>\n<img src=\"" << src(images.add("grade-chart", grades_chart)) << "\" " << sized(grades_chart, 900) << ">\n";
+    h << "</table>\n<img src=\"" << images.add("grade-chart", grades_chart) << "\" " << sized(grades_chart, 900) << ">\n";
 
     // Worst segments with their evidence.
     const auto order = worstFirst(data);
@@ -221,7 +220,7 @@ std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& im
             if (chip.isNull())
                 continue;
             chip = chip.scaledToHeight(150, Qt::SmoothTransformation);
-            h << "<img src=\"" << src(images.add("chip-" + std::to_string(shown[k]->id), chip)) << "\" " << sized(chip, chip.width()) << " title=\"#"
+            h << "<img src=\"" << images.add("chip-" + std::to_string(shown[k]->id), chip) << "\" " << sized(chip, chip.width()) << " title=\"#"
               << shown[k]->id << " " << escaped(classLabel(shown[k]->class_code)) << " " << escaped(shown[k]->severity)
               << "\"> ";
         }
@@ -291,14 +290,12 @@ Result<ReportSummary> writeSurveyReport(const ReportOptions& o)
 
     Images html_images;
     std::string basemap_note;
-    const std::string html = buildHtml(*data, options, html_images, [&](const std::string& name) {
-        return "voirie-image:" + name; // data URIs in the HTML file, document resources in the PDF
-    }, basemap_note);
+    const std::string html = buildHtml(*data, options, html_images, basemap_note);
     if (!basemap_note.empty())
         summary.warnings.push_back(basemap_note);
     std::string inlined = html;
     for (const auto& [name, image] : html_images.all) {
-        const std::string key = "voirie-image:" + name + "\"";
+        const std::string key = kImageScheme + name + "\"";
         const std::string uri = "data:image/" + std::string(name.rfind("chip-", 0) == 0 ? "jpeg" : "png") + ";base64,";
         std::string bytes;
         if (name.rfind("chip-", 0) == 0) {
@@ -325,7 +322,7 @@ Result<ReportSummary> writeSurveyReport(const ReportOptions& o)
         QTextDocument document;
         document.setDefaultFont(QFont("DejaVu Sans", 8));
         for (const auto& [name, image] : html_images.all)
-            document.addResource(QTextDocument::ImageResource, QUrl("voirie-image:" + QString::fromStdString(name)),
+            document.addResource(QTextDocument::ImageResource, QUrl(QString(kImageScheme) + QString::fromStdString(name)),
                                  QVariant(image));
         // The page is narrower than a screen: figures at two thirds of their screen size.
         std::string printable = html;
