@@ -35,4 +35,26 @@ inline std::string sampleSurveyInputs(const std::filesystem::path& survey)
            " --camera " + shellQuoted(survey / "camera.json") + " --plugins cracks,potholes";
 }
 
+// That survey analysed (classical plugins, no anonymizer: faster) and rated in 100 m segments,
+// with its basemap beside it: what the GUI suites open. Made once per build of voirie.
+inline std::filesystem::path cachedSampleProject()
+{
+    namespace fs = std::filesystem;
+    const fs::path survey = cachedSampleSurvey();
+    const fs::path folder = survey.parent_path() / (survey.filename().string() + "-project");
+    if (!fs::exists(folder / "project.gpkg")) {
+        TempDir tmp;
+        fs::create_directories(tmp / "p");
+        auto r = runCommand(shellQuoted(VOIRIE_CLI) + " analyze " + sampleSurveyInputs(survey) +
+                            " --no-anonymize --quiet --out " + shellQuoted(tmp / "p" / "project.gpkg"));
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        r = runCommand(shellQuoted(VOIRIE_CLI) + " rate " + shellQuoted(tmp / "p" / "project.gpkg"));
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        fs::copy_file(survey / "basemap.tif", tmp / "p" / "basemap.tif");
+        std::error_code ec;
+        fs::rename(tmp / "p", folder, ec); // another test process may have won: theirs is the same
+    }
+    return folder / "project.gpkg";
+}
+
 } // namespace voirie::test

@@ -261,4 +261,36 @@ std::string formatParameterValue(const ParameterValue& value)
         value);
 }
 
+nlohmann::ordered_json manifestJson(const PluginManifest& m)
+{
+    nlohmann::ordered_json j;
+    j["id"] = m.id;
+    j["name"] = m.name;
+    j["vendor"] = m.vendor;
+    j["version"] = m.version;
+    j["api_version"] = std::to_string(m.api_major) + "." + std::to_string(m.api_minor);
+    j["kind"] = m.kind;
+    j["classes"] = m.classes;
+    j["thread_safety"] = toString(m.thread_safety);
+    j["license"] = m.license;
+    j["library"] = m.libraryPath().string();
+    auto& params = j["parameters"] = nlohmann::ordered_json::array();
+    for (const auto& p : m.parameters) {
+        nlohmann::ordered_json pj;
+        pj["name"] = p.name;
+        pj["type"] = toString(p.type);
+        std::visit([&](const auto& v) { pj["default"] = v; }, p.default_value);
+        if (p.min)
+            pj["min"] = *p.min;
+        if (p.max)
+            pj["max"] = *p.max;
+        if (!p.choices.empty())
+            pj["choices"] = p.choices;
+        pj["description"] = p.description;
+        params.push_back(pj);
+    }
+    return j;
+}
+
+
 } // namespace voirie

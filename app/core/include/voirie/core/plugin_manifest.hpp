@@ -3,7 +3,10 @@
 
 #include "voirie/core/result.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
+
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -51,5 +54,8 @@ Result<PluginManifest> readPluginManifest(const std::filesystem::path& manifest_
 std::string toString(ThreadSafety safety);
 std::string toString(ParameterType type);
 std::string formatParameterValue(const ParameterValue& value);
+
+// The manifest as `voirie plugins --json` and the app's plugins window show it.
+nlohmann::ordered_json manifestJson(const PluginManifest& manifest);
 
 } // namespace voirie

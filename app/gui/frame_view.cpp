@@ -1,0 +1,336 @@
+#include "frame_view.hpp"
+
+#include "map_style.hpp"
+
+#include <QCheckBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMessageBox>
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QSlider>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <ogr_geometry.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include <ctime>
+
+namespace voirie::gui {
+
+namespace {
+
+QImage toQImage(const cv::Mat& bgr)
+{
+    cv::Mat rgb;
+    cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
+    return QImage(rgb.data, rgb.cols, rgb.rows, int(rgb.step), QImage::Format_RGB888).copy();
+}
+
+// A detection's pixel outline, as the plugin gave it; empty for a box-only detection.
+QPolygonF pixelOutline(const std::string& wkt, bool& closed)
+{
+    QPolygonF out;
+    closed = false;
+    if (wkt.empty())
+        return out;
+    OGRGeometry* g = nullptr;
+    const char* text = wkt.c_str();
+    if (OGRGeometryFactory::createFromWkt(text, nullptr, &g) != OGRERR_NONE || g == nullptr)
+        return out;
+    std::unique_ptr<OGRGeometry> owned(g);
+    const OGRLineString* line = nullptr;
+    if (wkbFlatten(g->getGeometryType()) == wkbLineString)
+        line = g->toLineString();
+    else if (wkbFlatten(g->getGeometryType()) == wkbPolygon) {
+        line = g->toPolygon()->getExteriorRing();
+        closed = true;
+    }
+    if (line != nullptr)
+        for (int i = 0; i < line->getNumPoints(); ++i)
+            out << QPointF(line->getX(i), line->getY(i));
+    return out;
+}
+
+QString utcText(double unix_seconds)
+{
+    const time_t t = time_t(unix_seconds);
+    struct tm utc {};
+    gmtime_r(&t, &utc);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M:%S", &utc);
+    return QString::fromLatin1(text) + " UTC";
+}
+
+} // namespace
+
+FrameCanvas::FrameCanvas(QWidget* parent) : QWidget(parent)
+{
+    setMinimumSize(320, 180);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+}
+
+void FrameCanvas::show(QImage image, std::vector<FrameDetection> detections, int64_t highlighted, QString message)
+{
+    image_ = std::move(image);
+    detections_ = std::move(detections);
+    highlighted_ = highlighted;
+    message_ = std::move(message);
+    update();
+}
+
+void FrameCanvas::paintEvent(QPaintEvent*)
+{
+    QPainter p(this);
+    p.fillRect(rect(), QColor(0x22, 0x22, 0x26));
+    if (image_.isNull()) {
+        p.setPen(QColor(0xcc, 0xcc, 0xcc));
+        p.drawText(rect().adjusted(12, 12, -12, -12), Qt::AlignCenter | Qt::TextWordWrap,
+                   message_.isEmpty() ? QString("Select a damage or a frame") : message_);
+        return;
+    }
+    // The image fitted to the widget; detections drawn in the same transform.
+    const QRectF shown = imageRect();
+    const double scale = shown.width() / image_.width();
+    const QPointF origin = shown.topLeft();
+    p.setRenderHint(QPainter::SmoothPixmapTransform, true);
+    p.drawImage(shown, image_);
+    p.setRenderHint(QPainter::Antialiasing, true);
+    p.save();
+    p.translate(origin);
+    p.scale(scale, scale);
+    for (const auto& d : detections_) {
+        const bool mine = highlighted_ >= 0 && d.damage_id == highlighted_;
+        QColor colour = classColour(d.class_code);
+        if (!mine && highlighted_ >= 0)
+            colour.setAlpha(150);
+        const double pen = (mine ? 3.5 : 2.0) / scale;
+        bool closed = false;
+        const QPolygonF outline = pixelOutline(d.pixel_wkt, closed);
+        const QRectF box(d.box_x, d.box_y, d.box_width, d.box_height);
+        p.setBrush(Qt::NoBrush);
+        if (!outline.isEmpty()) {
+            p.setPen(QPen(colour, pen, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+            QColor fill = colour;
+            fill.setAlpha(mine ? 70 : 35);
+            if (closed) {
+                p.setBrush(fill);
+                p.drawPolygon(outline);
+            } else {
+                p.drawPolyline(outline);
+            }
+            p.setBrush(Qt::NoBrush);
+            p.setPen(QPen(colour, 1 / scale, Qt::DashLine));
+            p.drawRect(box);
+        } else {
+            p.setPen(QPen(colour, pen));
+            p.drawRect(box);
+        }
+        // The label: class and confidence, on a tab above the box.
+        const QString label = QString("%1 %2").arg(QString::fromStdString(d.class_code)).arg(d.confidence, 0, 'f', 2);
+        QFont font = p.font();
+        font.setPointSizeF(9 / scale);
+        font.setBold(mine);
+        p.setFont(font);
+        const QFontMetricsF fm(font);
+        const QRectF tab(box.left(), box.top() - fm.height() - 2 / scale, fm.horizontalAdvance(label) + 6 / scale,
+                         fm.height() + 2 / scale);
+        p.fillRect(tab, colour);
+        p.setPen(Qt::white);
+        p.drawText(tab, Qt::AlignCenter, label);
+    }
+    p.restore();
+    if (!message_.isEmpty()) {
+        const QRect band(0, height() - 26, width(), 26);
+        p.fillRect(band, QColor(0, 0, 0, 170));
+        p.setPen(QColor(0xff, 0xd2, 0x7a));
+        p.drawText(band.adjusted(8, 0, -8, 0), Qt::AlignVCenter | Qt::AlignLeft, message_);
+    }
+}
+
+QRectF FrameCanvas::imageRect() const
+{
+    const double scale = std::min(width() / double(image_.width()), height() / double(image_.height()));
+    const QSizeF shown(image_.width() * scale, image_.height() * scale);
+    return {QPointF((width() - shown.width()) / 2, (height() - shown.height()) / 2), shown};
+}
+
+void FrameCanvas::mousePressEvent(QMouseEvent* event)
+{
+    if (image_.isNull())
+        return;
+    const QRectF shown = imageRect();
+    const double scale = shown.width() / image_.width();
+    const QPointF at = (event->position() - shown.topLeft()) / scale;
+    // The smallest box under the click: a pothole inside a crack network wins.
+    const FrameDetection* hit = nullptr;
+    for (const auto& d : detections_)
+        if (QRectF(d.box_x, d.box_y, d.box_width, d.box_height).adjusted(-4, -4, 4, 4).contains(at) &&
+            (hit == nullptr || d.box_width * d.box_height < hit->box_width * hit->box_height))
+            hit = &d;
+    if (hit != nullptr && hit->damage_id >= 0)
+        Q_EMIT detectionClicked(hit->damage_id);
+}
+
+FrameView::FrameView(QWidget* parent) : QWidget(parent)
+{
+    canvas_ = new FrameCanvas(this);
+    timeline_ = new QSlider(Qt::Horizontal, this);
+    timeline_->setEnabled(false);
+    timeline_->setToolTip("The survey's sampled frames; the camera's position shows on the map");
+    play_ = new QToolButton(this);
+    play_->setText("▶");
+    play_->setToolTip("Play / pause through the sampled frames (Space)");
+    play_->setCheckable(true);
+    position_ = new QLabel(this);
+    position_->setMinimumWidth(220);
+    unblurred_ = new QCheckBox("Show unblurred (authorised reviewers)", this);
+    unblurred_->setToolTip("Faces and number plates are blurred by default. Untick only if you are authorised "
+                           "to see personal data.");
+    timer_ = new QTimer(this);
+    timer_->setInterval(250);
+
+    auto* controls = new QHBoxLayout;
+    controls->addWidget(play_);
+    controls->addWidget(timeline_, 1);
+    controls->addWidget(position_);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->addWidget(canvas_, 1);
+    layout->addLayout(controls);
+    layout->addWidget(unblurred_);
+
+    connect(timeline_, &QSlider::valueChanged, this, [this](int value) {
+        if (value == current_frame_)
+            return;
+        current_frame_ = value;
+        damage_id_ = -1;
+        refresh();
+        Q_EMIT frameChanged(value);
+    });
+    connect(canvas_, &FrameCanvas::detectionClicked, this, &FrameView::damageClicked);
+    connect(play_, &QToolButton::toggled, this, &FrameView::setPlaying);
+    connect(timer_, &QTimer::timeout, this, [this] {
+        if (timeline_->value() >= timeline_->maximum())
+            setPlaying(false);
+        else
+            timeline_->setValue(timeline_->value() + 1);
+    });
+    connect(unblurred_, &QCheckBox::toggled, this, [this](bool on) {
+        if (on && QMessageBox::warning(this, "Show unblurred frames",
+                                       "Unblurred frames show faces and number plates: personal data. Show them "
+                                       "only if you are authorised to, and never share screenshots of them.",
+                                       QMessageBox::Ok | QMessageBox::Cancel) != QMessageBox::Ok) {
+            QSignalBlocker block(unblurred_);
+            unblurred_->setChecked(false);
+            return;
+        }
+        refresh();
+    });
+}
+
+FrameView::~FrameView() = default;
+
+void FrameView::setProject(const ProjectData* project)
+{
+    setPlaying(false);
+    project_ = project;
+    source_ = project ? std::make_unique<FrameSource>(project) : nullptr;
+    current_frame_ = -1;
+    damage_id_ = -1;
+    {
+        QSignalBlocker block(timeline_);
+        timeline_->setRange(0, project && !project->frames.empty() ? int(project->frames.size()) - 1 : 0);
+        timeline_->setValue(0);
+    }
+    timeline_->setEnabled(project && !project->frames.empty());
+    canvas_->show({}, {}, -1, project ? QString() : QString("No project open"));
+    position_->clear();
+}
+
+bool FrameView::anonymizing() const { return !unblurred_->isChecked(); }
+
+void FrameView::setAnonymizing(bool on)
+{
+    QSignalBlocker block(unblurred_);
+    unblurred_->setChecked(!on);
+    refresh();
+}
+
+bool FrameView::playing() const { return timer_->isActive(); }
+
+void FrameView::setPlaying(bool on)
+{
+    if (on)
+        timer_->start();
+    else
+        timer_->stop();
+    QSignalBlocker block(play_);
+    play_->setChecked(on);
+    play_->setText(on ? "⏸" : "▶");
+}
+
+void FrameView::showDamage(int damage_index)
+{
+    if (project_ == nullptr || damage_index < 0 || damage_index >= int(project_->damages.size()))
+        return;
+    const DamageRecord& d = project_->damages[size_t(damage_index)];
+    damage_id_ = d.damage_id;
+    current_frame_ = project_->findFrame(d.evidence_frame);
+    {
+        QSignalBlocker block(timeline_);
+        timeline_->setValue(std::max(0, current_frame_));
+    }
+    refresh();
+    Q_EMIT frameChanged(current_frame_);
+}
+
+void FrameView::showFrame(int frame_position)
+{
+    if (project_ == nullptr || frame_position < 0 || frame_position >= int(project_->frames.size()))
+        return;
+    damage_id_ = -1;
+    current_frame_ = frame_position;
+    {
+        QSignalBlocker block(timeline_);
+        timeline_->setValue(frame_position);
+    }
+    refresh();
+    Q_EMIT frameChanged(current_frame_);
+}
+
+void FrameView::refresh()
+{
+    if (project_ == nullptr || current_frame_ < 0 || current_frame_ >= int(project_->frames.size()))
+        return;
+    const FrameRecord& frame = project_->frames[size_t(current_frame_)];
+    position_->setText(QString("frame %1 · %2 m · %3")
+                           .arg(frame.index)
+                           .arg(frame.chainage_m, 0, 'f', 1)
+                           .arg(utcText(frame.time)));
+    FrameImage shown = source_->read(frame, anonymizing());
+    auto detections = loadFrameDetections(project_->path, frame.index);
+    QString message = QString::fromStdString(shown.problem);
+    if (!detections)
+        message = QString::fromStdString(detections.error());
+    if (shown.image.empty() && damage_id_ >= 0) {
+        // The stored chip was anonymized when it was written; it is all there is to show.
+        const std::string chip = loadChip(project_->path, damage_id_);
+        const std::vector<uchar> bytes(chip.begin(), chip.end());
+        if (!bytes.empty())
+            shown.image = cv::imdecode(bytes, cv::IMREAD_COLOR);
+        canvas_->show(shown.image.empty() ? QImage() : toQImage(shown.image), {}, damage_id_,
+                      message + (shown.image.empty() ? "" : ": showing the stored evidence chip"));
+        return;
+    }
+    if (!shown.anonymized && !anonymizing() && message.isEmpty())
+        message = "Unblurred: personal data visible";
+    canvas_->show(shown.image.empty() ? QImage() : toQImage(shown.image),
+                  detections ? std::move(*detections) : std::vector<FrameDetection>{}, damage_id_, message);
+}
+
+} // namespace voirie::gui

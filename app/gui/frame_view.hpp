@@ -1,0 +1,87 @@
+// The frame view: the selected damage's evidence frame with every detection of that frame drawn
+// (box, polyline or polygon, class and confidence; the selected damage's own ones emphasised),
+// anonymized by default with a toggle for authorised reviewers, and a timeline over the survey's
+// sampled frames with play/pause. Falls back to the stored evidence chip when the survey's video
+// is not at hand.
+#pragma once
+
+#include "frame_source.hpp"
+#include "project_data.hpp"
+
+#include <QImage>
+#include <QWidget>
+
+#include <memory>
+#include <vector>
+
+class QCheckBox;
+class QLabel;
+class QSlider;
+class QTimer;
+class QToolButton;
+
+namespace voirie::gui {
+
+class FrameCanvas : public QWidget {
+    Q_OBJECT
+public:
+    explicit FrameCanvas(QWidget* parent = nullptr);
+    void show(QImage image, std::vector<FrameDetection> detections, int64_t highlighted_damage, QString message);
+    const std::vector<FrameDetection>& detections() const { return detections_; }
+    const QImage& image() const { return image_; }
+
+Q_SIGNALS:
+    // A detection clicked in the frame: its damage (-1 when it was not merged into one).
+    void detectionClicked(int64_t damage_id);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+
+private:
+    QRectF imageRect() const;
+    QImage image_;
+    std::vector<FrameDetection> detections_;
+    int64_t highlighted_ = -1;
+    QString message_;
+};
+
+class FrameView : public QWidget {
+    Q_OBJECT
+public:
+    explicit FrameView(QWidget* parent = nullptr);
+    ~FrameView() override;
+
+    void setProject(const ProjectData* project);
+    // Shows the damage's evidence frame (index into the project's damages).
+    void showDamage(int damage_index);
+    // Shows a sampled frame (index into the project's frames).
+    void showFrame(int frame_position);
+    int currentFrame() const { return current_frame_; }
+    int64_t shownDamageId() const { return damage_id_; }
+    bool anonymizing() const;
+    void setAnonymizing(bool on);
+    bool playing() const;
+    void setPlaying(bool on);
+    const FrameCanvas* canvas() const { return canvas_; }
+
+Q_SIGNALS:
+    void frameChanged(int frame_position);
+    void damageClicked(int64_t damage_id);
+
+private:
+    void refresh();
+
+    const ProjectData* project_ = nullptr;
+    std::unique_ptr<FrameSource> source_;
+    int current_frame_ = -1;
+    int64_t damage_id_ = -1;
+    FrameCanvas* canvas_;
+    QSlider* timeline_;
+    QToolButton* play_;
+    QLabel* position_;
+    QCheckBox* unblurred_;
+    QTimer* timer_;
+};
+
+} // namespace voirie::gui

@@ -1,0 +1,713 @@
+#include "main_window.hpp"
+
+#include "analysis_job.hpp"
+#include "basemap.hpp"
+#include "damage_table_model.hpp"
+#include "export_dialog.hpp"
+#include "frame_view.hpp"
+#include "map_canvas.hpp"
+#include "map_style.hpp"
+#include "new_survey_dialog.hpp"
+#include "plugins_dialog.hpp"
+#include "review_controller.hpp"
+
+#include "voirie/core/analysis_run.hpp"
+#include "voirie/core/damage_classes.hpp"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDoubleSpinBox>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTabWidget>
+#include <QToolBar>
+#include <QUndoStack>
+#include <QVBoxLayout>
+
+#include <set>
+
+namespace voirie::gui {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kMaxRecent = 8;
+
+bool isRasterFile(const QString& path)
+{
+    const QString s = QFileInfo(path).suffix().toLower();
+    return s == "tif" || s == "tiff" || s == "mbtiles" || s == "vrt" || s == "jp2" || s == "png" || s == "jpg";
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+{
+    setWindowTitle("Voirie");
+    setAcceptDrops(true);
+    resize(1500, 950);
+    map_ = new MapCanvas(this);
+    frame_view_ = new FrameView(this);
+    review_ = new ReviewController(this);
+    job_ = new AnalysisJob(this);
+
+    auto* split = new QSplitter(Qt::Horizontal, this);
+    split->addWidget(map_);
+    split->addWidget(frame_view_);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    split->setSizes({880, 620});
+    setCentralWidget(split);
+
+    buildDocks();
+    buildActions();
+
+    cursor_label_ = new QLabel(this);
+    cursor_label_->setMinimumWidth(230);
+    count_label_ = new QLabel(this);
+    selection_label_ = new QLabel(this);
+    progress_ = new QProgressBar(this);
+    progress_->setMaximumWidth(260);
+    progress_->setVisible(false);
+    cancel_button_ = new QPushButton("Cancel analysis", this);
+    cancel_button_->setVisible(false);
+    statusBar()->addWidget(selection_label_, 1);
+    statusBar()->addPermanentWidget(count_label_);
+    statusBar()->addPermanentWidget(progress_);
+    statusBar()->addPermanentWidget(cancel_button_);
+    statusBar()->addPermanentWidget(cursor_label_);
+
+    connect(map_, &MapCanvas::cursorMoved, this, [this](double lon, double lat) {
+        cursor_label_->setText(QString("%1, %2").arg(lat, 0, 'f', 6).arg(lon, 0, 'f', 6));
+    });
+    connect(map_, &MapCanvas::damageClicked, this, &MainWindow::selectDamage);
+    connect(map_, &MapCanvas::frameClicked, frame_view_, &FrameView::showFrame);
+    connect(frame_view_, &FrameView::frameChanged, map_, &MapCanvas::setCurrentFrame);
+    connect(frame_view_, &FrameView::damageClicked, this, [this](int64_t id) {
+        if (project_)
+            selectDamage(project_->findDamage(id));
+    });
+    connect(review_, &ReviewController::damageChanged, this, [this](int index) {
+        model_->damageChanged(index);
+        map_->update();
+        updateStatus();
+    });
+    connect(review_, &ReviewController::failed, this, &MainWindow::report);
+    connect(cancel_button_, &QPushButton::clicked, this, &MainWindow::cancelAnalysis);
+    connect(job_, &AnalysisJob::progressed, this, [this](double km_done, double km_total, qlonglong frames) {
+        progress_->setRange(0, 1000);
+        progress_->setValue(km_total > 0 ? int(1000 * km_done / km_total) : 0);
+        progress_->setFormat(QString("%1 of %2 km · %3 frames").arg(km_done, 0, 'f', 2).arg(km_total, 0, 'f', 2).arg(frames));
+        // Results appear as they are committed: reload the partial project now and then.
+        if (const qint64 now = QDateTime::currentMSecsSinceEpoch(); now - last_reload_ms_ > 2000) {
+            last_reload_ms_ = now;
+            reloadPartial();
+        }
+    });
+    connect(job_, &AnalysisJob::warned, this, [this](const QString& s) { statusBar()->showMessage(s, 8000); });
+    connect(job_, &AnalysisJob::finished, this, [this](bool ok, bool cancelled, const QString& message) {
+        progress_->setVisible(false);
+        cancel_button_->setVisible(false);
+        const fs::path out = job_->options().out;
+        if (!ok) {
+            report("The analysis failed: " + message);
+        } else if (cancelled) {
+            statusBar()->showMessage("Analysis cancelled; what was done is kept in " +
+                                         QString::fromStdString(partialProjectPath(out).string()) +
+                                         " (continue it with voirie analyze --resume)",
+                                     15000);
+            reloadPartial();
+        } else {
+            openProject(QString::fromStdString(out.string()), true);
+            statusBar()->showMessage("Analysis complete: " + message.section('\n', 0, 0), 15000);
+        }
+        Q_EMIT analysisFinished(ok);
+    });
+    updateStatus();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildDocks()
+{
+    model_ = new DamageTableModel(this);
+    filter_model_ = new DamageFilterModel(this);
+    filter_model_->setSourceModel(model_);
+    table_ = new QTableView(this);
+    table_->setModel(filter_model_);
+    table_->setSortingEnabled(true);
+    table_->sortByColumn(DamageTableModel::Id, Qt::AscendingOrder);
+    table_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->setAlternatingRowColors(true);
+    table_->verticalHeader()->setVisible(false);
+    table_->verticalHeader()->setDefaultSectionSize(22);
+    table_->horizontalHeader()->setStretchLastSection(true);
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        if (current.isValid())
+            selectDamage(filter_model_->mapToSource(current).row());
+    });
+
+    class_filter_ = new QComboBox(this);
+    severity_filter_ = new QComboBox(this);
+    severity_filter_->addItem("All severities", "");
+    for (const char* s : {"L", "M", "H"})
+        severity_filter_->addItem(QString("Severity %1").arg(s), s);
+    review_filter_ = new QComboBox(this);
+    review_filter_->addItem("All review states", "");
+    for (const char* s : {"unreviewed", "accepted", "rejected"})
+        review_filter_->addItem(s, s);
+    plugin_filter_ = new QComboBox(this);
+    confidence_filter_ = new QDoubleSpinBox(this);
+    confidence_filter_->setRange(0, 1);
+    confidence_filter_->setSingleStep(0.05);
+    confidence_filter_->setPrefix("conf. ≥ ");
+    for (QComboBox* box : {class_filter_, severity_filter_, review_filter_, plugin_filter_})
+        connect(box, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
+    connect(confidence_filter_, &QDoubleSpinBox::valueChanged, this, &MainWindow::applyFilter);
+    auto* filters = new QHBoxLayout;
+    filters->addWidget(new QLabel("Filter:"));
+    for (QWidget* w : std::initializer_list<QWidget*>{class_filter_, severity_filter_, confidence_filter_, review_filter_,
+                                                      plugin_filter_})
+        filters->addWidget(w);
+    filters->addStretch();
+    auto* damage_page = new QWidget(this);
+    auto* damage_layout = new QVBoxLayout(damage_page);
+    damage_layout->setContentsMargins(4, 4, 4, 4);
+    damage_layout->addLayout(filters);
+    damage_layout->addWidget(table_, 1);
+
+    segments_ = new QTableWidget(this);
+    segments_->setColumnCount(7);
+    segments_->setHorizontalHeaderLabels({"Segment", "Grade", "Index", "Condition", "Treatment", "Surveyed m", "Damages"});
+    segment_damages_ = new QTableWidget(this);
+    segment_damages_->setObjectName("segmentDamages");
+    segment_damages_->setColumnCount(4);
+    segment_damages_->setHorizontalHeaderLabels({"ID", "Class", "Severity", "Review"});
+    for (QTableWidget* t : {segments_, segment_damages_}) {
+        t->setSelectionBehavior(QAbstractItemView::SelectRows);
+        t->setSelectionMode(QAbstractItemView::SingleSelection);
+        t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+        t->verticalHeader()->setVisible(false);
+        t->verticalHeader()->setDefaultSectionSize(22);
+        t->horizontalHeader()->setStretchLastSection(true);
+    }
+    connect(segments_, &QTableWidget::currentCellChanged, this, [this](int row) { showSegmentDamages(row); });
+    connect(segment_damages_, &QTableWidget::currentCellChanged, this, [this](int row) {
+        if (project_ && row >= 0)
+            if (QTableWidgetItem* item = segment_damages_->item(row, 0))
+                selectDamage(project_->findDamage(item->data(Qt::UserRole).toLongLong()));
+    });
+    auto* segment_page = new QSplitter(Qt::Horizontal, this);
+    segment_page->addWidget(segments_);
+    segment_page->addWidget(segment_damages_);
+    segment_page->setSizes({900, 400});
+
+    tabs_ = new QTabWidget(this);
+    tabs_->addTab(damage_page, "Damages");
+    tabs_->addTab(segment_page, "Segments");
+    auto* dock = new QDockWidget("Survey", this);
+    dock->setObjectName("surveyDock");
+    dock->setWidget(tabs_);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(Qt::BottomDockWidgetArea, dock);
+    resizeDocks({dock}, {300}, Qt::Vertical);
+}
+
+void MainWindow::buildActions()
+{
+    auto action = [this](const QString& text, const QKeySequence& key, auto slot, const QString& tip = {}) {
+        auto* a = new QAction(text, this);
+        if (!key.isEmpty())
+            a->setShortcut(key);
+        a->setToolTip(tip.isEmpty() ? text : tip);
+        a->setShortcutContext(Qt::WindowShortcut);
+        connect(a, &QAction::triggered, this, slot);
+        addAction(a);
+        return a;
+    };
+    QMenu* file = menuBar()->addMenu("&File");
+    QAction* open = action("&Open project…", QKeySequence::Open, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, "Open project", {}, "Voirie project (*.gpkg)");
+        if (!path.isEmpty())
+            openProject(path);
+    });
+    file->addAction(open);
+    recent_menu_ = file->addMenu("Open &recent");
+    fillRecentMenu();
+    QAction* survey = action("&New survey…", QKeySequence::New, [this] { showNewSurvey(); });
+    file->addAction(survey);
+    QAction* basemap = action("Open &basemap…", QKeySequence(), [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, "Open basemap", {}, "Rasters (*.tif *.tiff *.mbtiles *.gpkg *.vrt *.jp2);;All files (*)");
+        if (!path.isEmpty())
+            openBasemap(path);
+    });
+    file->addAction(basemap);
+    file->addAction(action("Open basemap &tile folder…", QKeySequence(), [this] {
+        const QString path = QFileDialog::getExistingDirectory(this, "XYZ tile folder (z/x/y.png)");
+        if (!path.isEmpty())
+            openBasemap(path);
+    }));
+    QAction* exporting = action("&Export layers…", QKeySequence("Ctrl+E"), [this] { showExport(); });
+    file->addAction(exporting);
+    file->addSeparator();
+    file->addAction(action("&Quit", QKeySequence::Quit, [this] { close(); }));
+
+    QMenu* edit = menuBar()->addMenu("&Edit");
+    QAction* undo = review_->undoStack()->createUndoAction(this, "&Undo");
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = review_->undoStack()->createRedoAction(this, "&Redo");
+    redo->setShortcuts({QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")});
+    edit->addAction(undo);
+    edit->addAction(redo);
+
+    QMenu* reviewing = menuBar()->addMenu("&Review");
+    QAction* accept = action("&Accept", QKeySequence("A"), [this] { review("review_state", "accepted"); },
+                             "Accept the selected damage (A)");
+    QAction* reject = action("&Reject", QKeySequence("R"), [this] { review("review_state", "rejected"); },
+                             "Reject the selected damage (R)");
+    reviewing->addAction(accept);
+    reviewing->addAction(reject);
+    reviewing->addAction(action("Mark &unreviewed", QKeySequence("U"), [this] { review("review_state", "unreviewed"); }));
+    reviewing->addSeparator();
+    const char* classes[] = {"D00", "D10", "D20", "D40"};
+    for (int i = 0; i < 4; ++i)
+        reviewing->addAction(action(QString("Class %1 %2").arg(classes[i], className(classes[i])),
+                                    QKeySequence(QString::number(i + 1)),
+                                    [this, c = std::string(classes[i])] { review("class", c); }));
+    reviewing->addSeparator();
+    for (const char* s : {"L", "M", "H"})
+        reviewing->addAction(action(QString("Severity %1").arg(s), QKeySequence(s),
+                                    [this, v = std::string(s)] { review("severity", v); }));
+    reviewing->addSeparator();
+    reviewing->addAction(action("Add &note…", QKeySequence("E"), [this] { editNote(); }));
+    QAction* next = action("&Next damage", QKeySequence("N"), [this] { stepDamage(1); });
+    QAction* previous = action("&Previous damage", QKeySequence("P"), [this] { stepDamage(-1); });
+    reviewing->addAction(next);
+    reviewing->addAction(previous);
+
+    QMenu* view = menuBar()->addMenu("&View");
+    QAction* track = action("Zoom to &track", QKeySequence("Ctrl+0"), [this] { map_->zoomToTrack(); });
+    QAction* selection = action("Zoom to &selection", QKeySequence("Z"), [this] { map_->zoomToSelection(); });
+    segments_action_ = action("Show rated &segments", QKeySequence("G"), [this](bool on) { map_->setShowSegments(on); },
+                              "Colour the road by segment grade (G)");
+    segments_action_->setCheckable(true);
+    segments_action_->setChecked(true);
+    view->addAction(track);
+    view->addAction(selection);
+    view->addAction(segments_action_);
+    view->addAction(action("Play / pause frames", QKeySequence("Space"),
+                           [this] { frame_view_->setPlaying(!frame_view_->playing()); }));
+    QMenu* tools = menuBar()->addMenu("&Tools");
+    QAction* plugins = action("&Plugins…", QKeySequence(), [this] { showPlugins(); });
+    tools->addAction(plugins);
+
+    QToolBar* bar = addToolBar("Main");
+    bar->setObjectName("mainToolBar");
+    bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    for (QAction* a : {open, survey, basemap})
+        bar->addAction(a);
+    bar->addSeparator();
+    for (QAction* a : {track, selection, segments_action_})
+        bar->addAction(a);
+    bar->addSeparator();
+    for (QAction* a : {accept, reject, previous, next, undo, redo})
+        bar->addAction(a);
+    bar->addSeparator();
+    bar->addAction(exporting);
+    bar->addAction(plugins);
+}
+
+bool MainWindow::openProject(const QString& path, bool quiet)
+{
+    auto data = loadProject(path.toStdString());
+    if (!data) {
+        last_error_ = QString::fromStdString(data.error());
+        if (!quiet)
+            QMessageBox::warning(this, "Open project", last_error_);
+        return false;
+    }
+    setProjectData(std::make_unique<ProjectData>(std::move(*data)), false);
+    if (auto ok = review_->setProject(project_.get()); !ok)
+        report("Reviews cannot be saved: " + QString::fromStdString(ok.error()));
+    addRecent(QFileInfo(path).absoluteFilePath());
+    setWindowTitle(QString("%1 — Voirie").arg(QFileInfo(path).fileName()));
+    const fs::path beside = fs::path(path.toStdString()).parent_path() / "basemap.tif";
+    if (fs::exists(beside))
+        openBasemap(QString::fromStdString(beside.string()), true);
+    map_->zoomToTrack();
+    return true;
+}
+
+bool MainWindow::openBasemap(const QString& path, bool quiet)
+{
+    auto basemap = Basemap::open(path.toStdString());
+    if (!basemap) {
+        last_error_ = QString::fromStdString(basemap.error());
+        if (!quiet)
+            QMessageBox::warning(this, "Open basemap", last_error_);
+        return false;
+    }
+    map_->setBasemap(std::move(*basemap));
+    return true;
+}
+
+void MainWindow::setProjectData(std::unique_ptr<ProjectData> data, bool keep_view)
+{
+    const int64_t selected_id = project_ && selected_ >= 0 ? project_->damages[size_t(selected_)].damage_id : -1;
+    // The views let go of the old data before it is freed.
+    map_->setProject(nullptr);
+    frame_view_->setProject(nullptr);
+    model_->setProject(nullptr);
+    project_ = std::move(data);
+    selected_ = -1;
+    model_->setProject(project_.get());
+    map_->setProject(project_.get());
+    frame_view_->setProject(project_.get());
+    if (!keep_view)
+        map_->zoomToTrack();
+    refreshFilterChoices();
+    applyFilter();
+    fillSegments();
+    table_->resizeColumnsToContents();
+    if (project_ && selected_id >= 0)
+        selectDamage(project_->findDamage(selected_id));
+    updateStatus();
+}
+
+void MainWindow::refreshFilterChoices()
+{
+    QSignalBlocker block_class(class_filter_), block_plugin(plugin_filter_);
+    const QString current_class = class_filter_->currentData().toString();
+    const QString current_plugin = plugin_filter_->currentData().toString();
+    class_filter_->clear();
+    class_filter_->addItem("All classes", "");
+    plugin_filter_->clear();
+    plugin_filter_->addItem("All plugins", "");
+    if (!project_)
+        return;
+    std::set<std::string> classes, plugins;
+    for (const auto& d : project_->damages) {
+        classes.insert(d.class_code);
+        QString list = QString::fromStdString(d.plugins);
+        for (const QString& p : list.split(',', Qt::SkipEmptyParts))
+            plugins.insert(p.trimmed().section(' ', 0, 0).toStdString());
+    }
+    for (const auto& c : kDamageClasses)
+        if (classes.count(std::string(c.code)))
+            class_filter_->addItem(QString("%1 %2").arg(QString::fromStdString(std::string(c.code)),
+                                                        className(std::string(c.code))),
+                                   QString::fromStdString(std::string(c.code)));
+    for (const auto& p : plugins)
+        plugin_filter_->addItem(QString::fromStdString(p), QString::fromStdString(p));
+    class_filter_->setCurrentIndex(std::max(0, class_filter_->findData(current_class)));
+    plugin_filter_->setCurrentIndex(std::max(0, plugin_filter_->findData(current_plugin)));
+}
+
+void MainWindow::applyFilter()
+{
+    DamageFilter f;
+    if (const QString c = class_filter_->currentData().toString(); !c.isEmpty())
+        f.classes.insert(c.toStdString());
+    f.severity = severity_filter_->currentData().toString().toStdString();
+    f.min_confidence = confidence_filter_->value();
+    f.review_state = review_filter_->currentData().toString().toStdString();
+    f.plugin = plugin_filter_->currentData().toString().toStdString();
+    filter_model_->setFilter(f);
+    std::vector<char> visible;
+    if (project_) {
+        visible.resize(project_->damages.size());
+        for (size_t i = 0; i < visible.size(); ++i)
+            visible[i] = f.accepts(project_->damages[i]);
+    }
+    map_->setVisibleDamages(std::move(visible));
+    updateStatus();
+}
+
+void MainWindow::fillSegments()
+{
+    segments_->setRowCount(0);
+    segment_damages_->setRowCount(0);
+    if (!project_)
+        return;
+    segments_->setRowCount(int(project_->segments.size()));
+    for (int row = 0; row < int(project_->segments.size()); ++row) {
+        const auto& s = project_->segments[size_t(row)];
+        const QString label = QString::fromStdString(s.road_id.empty() ? s.label : s.road_id + " " + s.label);
+        auto* grade = new QTableWidgetItem(QString::fromStdString(s.grade));
+        grade->setBackground(QColor(QString::fromStdString(s.colour)));
+        auto* index = new QTableWidgetItem;
+        index->setData(Qt::DisplayRole, s.index);
+        auto* surveyed = new QTableWidgetItem;
+        surveyed->setData(Qt::DisplayRole, qRound(s.surveyed_m));
+        auto* count = new QTableWidgetItem;
+        count->setData(Qt::DisplayRole, int(s.damage_ids.size()));
+        segments_->setItem(row, 0, new QTableWidgetItem(label));
+        segments_->setItem(row, 1, grade);
+        segments_->setItem(row, 2, index);
+        segments_->setItem(row, 3, new QTableWidgetItem(QString::fromStdString(s.grade_label)));
+        segments_->setItem(row, 4, new QTableWidgetItem(QString::fromStdString(s.treatment)));
+        segments_->setItem(row, 5, surveyed);
+        segments_->setItem(row, 6, count);
+    }
+    segments_->resizeColumnsToContents();
+    tabs_->setTabText(1, project_->segments.empty() ? QString("Segments (not rated: voirie rate)")
+                                                    : QString("Segments · %1").arg(QString::fromStdString(project_->scheme_title)));
+}
+
+void MainWindow::showSegmentDamages(int row)
+{
+    segment_damages_->setRowCount(0);
+    if (!project_ || row < 0 || row >= int(project_->segments.size()))
+        return;
+    const auto& s = project_->segments[size_t(row)];
+    MapRect r;
+    for (const auto& p : s.path)
+        r.extend(p);
+    map_->zoomToRect(r);
+    for (int64_t id : s.damage_ids) {
+        const int i = project_->findDamage(id);
+        if (i < 0)
+            continue;
+        const auto& d = project_->damages[size_t(i)];
+        const int at = segment_damages_->rowCount();
+        segment_damages_->insertRow(at);
+        auto* item = new QTableWidgetItem(QString::number(id));
+        item->setData(Qt::UserRole, qlonglong(id));
+        segment_damages_->setItem(at, 0, item);
+        auto* cls = new QTableWidgetItem(QString::fromStdString(d.class_code) + " " + className(d.class_code));
+        cls->setData(Qt::DecorationRole, classColour(d.class_code));
+        segment_damages_->setItem(at, 1, cls);
+        segment_damages_->setItem(at, 2, new QTableWidgetItem(QString::fromStdString(d.severity)));
+        segment_damages_->setItem(at, 3, new QTableWidgetItem(QString::fromStdString(d.review_state)));
+    }
+}
+
+void MainWindow::selectDamage(int index)
+{
+    if (!project_ || index >= int(project_->damages.size()))
+        index = -1;
+    selected_ = index;
+    map_->setSelectedDamage(index);
+    if (index >= 0) {
+        // Keep the selection on screen without jumping when it already is.
+        const QPointF at = map_->toScreen(project_->damages[size_t(index)].centre);
+        if (!map_->rect().adjusted(30, 30, -30, -30).contains(at.toPoint()))
+            map_->centreOn(project_->damages[size_t(index)].centre);
+        const QModelIndex row = filter_model_->mapFromSource(model_->index(index, 0));
+        if (row.isValid() && table_->currentIndex().row() != row.row()) {
+            QSignalBlocker block(table_->selectionModel());
+            table_->selectionModel()->setCurrentIndex(row, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            table_->scrollTo(row);
+            table_->viewport()->update();
+        }
+        frame_view_->showDamage(index);
+    }
+    updateStatus();
+}
+
+void MainWindow::stepDamage(int direction)
+{
+    const int rows = filter_model_->rowCount();
+    if (rows == 0)
+        return;
+    const QModelIndex current = selected_ >= 0 ? filter_model_->mapFromSource(model_->index(selected_, 0)) : QModelIndex();
+    int row = current.isValid() ? current.row() + direction : (direction > 0 ? 0 : rows - 1);
+    row = std::clamp(row, 0, rows - 1);
+    selectDamage(filter_model_->mapToSource(filter_model_->index(row, 0)).row());
+}
+
+void MainWindow::review(const std::string& field, const std::string& value)
+{
+    if (selected_ < 0) {
+        statusBar()->showMessage("Select a damage first (click it on the map or in the table)", 4000);
+        return;
+    }
+    if (review_->edit(selected_, field, value) && field == "review_state")
+        stepDamage(1); // the next one comes up, so a survey is reviewed with A and R alone
+}
+
+void MainWindow::editNote()
+{
+    if (selected_ < 0)
+        return;
+    bool ok = false;
+    const QString note = QInputDialog::getMultiLineText(
+        this, "Review note", QString("Note on damage %1").arg(project_->damages[size_t(selected_)].damage_id),
+        QString::fromStdString(project_->damages[size_t(selected_)].review_note), &ok);
+    if (ok)
+        review_->edit(selected_, "review_note", note.toStdString());
+}
+
+void MainWindow::updateStatus()
+{
+    if (!project_) {
+        count_label_->setText("No project · File › Open, or drop a .gpkg here");
+        selection_label_->clear();
+        return;
+    }
+    int accepted = 0, rejected = 0;
+    for (const auto& d : project_->damages)
+        accepted += d.review_state == "accepted", rejected += d.review_state == "rejected";
+    count_label_->setText(QString("%1 damages · %2 shown · %3 accepted · %4 rejected")
+                              .arg(project_->damages.size())
+                              .arg(filter_model_->rowCount())
+                              .arg(accepted)
+                              .arg(rejected));
+    if (selected_ >= 0) {
+        const auto& d = project_->damages[size_t(selected_)];
+        selection_label_->setText(QString("Damage %1 · %2 %3 · severity %4 · %5 · chainage %6 m")
+                                      .arg(d.damage_id)
+                                      .arg(QString::fromStdString(d.class_code), className(d.class_code),
+                                           QString::fromStdString(d.severity.empty() ? "—" : d.severity),
+                                           QString::fromStdString(d.review_state))
+                                      .arg(d.chainage_m, 0, 'f', 1));
+    } else {
+        selection_label_->setText("A accept · R reject · 1–4 class · L/M/H severity · E note · N/P next/previous");
+    }
+}
+
+void MainWindow::report(const QString& message)
+{
+    last_error_ = message;
+    statusBar()->showMessage(message, 15000);
+    if (!qApp->platformName().contains("offscreen"))
+        QMessageBox::warning(this, "Voirie", message);
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QSettings settings;
+    QStringList recent = settings.value("recentProjects").toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    settings.setValue("recentProjects", recent);
+    fillRecentMenu();
+}
+
+void MainWindow::fillRecentMenu()
+{
+    recent_menu_->clear();
+    const QStringList recent = QSettings().value("recentProjects").toStringList();
+    for (const QString& path : recent)
+        connect(recent_menu_->addAction(path), &QAction::triggered, this, [this, path] { openProject(path); });
+    recent_menu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showPlugins()
+{
+    auto* dialog = new PluginsDialog(this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+void MainWindow::showExport()
+{
+    if (!project_) {
+        statusBar()->showMessage("Open a project first", 4000);
+        return;
+    }
+    auto* dialog = new ExportDialog(project_->path, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+void MainWindow::showNewSurvey()
+{
+    if (job_->running()) {
+        statusBar()->showMessage("An analysis is already running", 4000);
+        return;
+    }
+    NewSurveyDialog dialog(this);
+    if (dialog.exec() != QDialog::Accepted)
+        return;
+    if (auto o = dialog.options(); o)
+        startAnalysis(*o);
+}
+
+bool MainWindow::startAnalysis(const AnalysisOptions& options)
+{
+    if (!job_->start(options))
+        return false;
+    last_reload_ms_ = QDateTime::currentMSecsSinceEpoch();
+    progress_->setRange(0, 0);
+    progress_->setVisible(true);
+    cancel_button_->setVisible(true);
+    statusBar()->showMessage("Analysing " + QString::fromStdString(options.out.filename().string()) + " in the background…");
+    return true;
+}
+
+void MainWindow::cancelAnalysis()
+{
+    job_->cancel();
+    cancel_button_->setEnabled(false);
+    statusBar()->showMessage("Cancelling: the frames in flight are finished and committed first…");
+}
+
+void MainWindow::reloadPartial()
+{
+    const fs::path partial = partialProjectPath(job_->options().out);
+    if (!fs::exists(partial))
+        return;
+    if (auto data = loadProject(partial); data) {
+        const bool first = !project_ || project_->path != partial;
+        setProjectData(std::make_unique<ProjectData>(std::move(*data)), !first);
+        (void)review_->setProject(nullptr); // reviews wait for the finished project
+    }
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event)
+{
+    for (const QUrl& url : event->mimeData()->urls()) {
+        const QString path = url.toLocalFile();
+        // A GeoPackage is a project, or else a tile basemap.
+        if (path.endsWith(".gpkg", Qt::CaseInsensitive) && openProject(path, true))
+            continue;
+        if (isRasterFile(path) || path.endsWith(".gpkg", Qt::CaseInsensitive) || QFileInfo(path).isDir())
+            openBasemap(path);
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    if (job_->running() &&
+        QMessageBox::question(this, "Analysis running",
+                              "An analysis is running. Cancel it and quit? What was analysed is kept and can be "
+                              "resumed.") != QMessageBox::Yes) {
+        event->ignore();
+        return;
+    }
+    job_->cancel();
+    event->accept();
+}
+
+} // namespace voirie::gui

@@ -1,0 +1,116 @@
+// voirie-app's main window: the map in the middle, the frame view beside it, the damage and
+// segment tables below; review actions on single keys; a new survey analysed in the background.
+#pragma once
+
+#include "project_data.hpp"
+
+#include <QMainWindow>
+
+#include <filesystem>
+#include <memory>
+
+class QAction;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+class QTableWidget;
+class QTabWidget;
+
+namespace voirie {
+struct AnalysisOptions;
+}
+
+namespace voirie::gui {
+
+class AnalysisJob;
+class DamageFilterModel;
+class DamageTableModel;
+class FrameView;
+class MapCanvas;
+class ReviewController;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Opens a project (and the basemap.tif beside it, if any); false, with a message box unless
+    // `quiet`, when it cannot be opened. The window keeps the previous project then.
+    bool openProject(const QString& path, bool quiet = false);
+    bool openBasemap(const QString& path, bool quiet = false);
+    // Starts analysing a survey in the background; the project shows as it is committed.
+    bool startAnalysis(const AnalysisOptions& options);
+    void cancelAnalysis();
+
+    // Selection, by index into the project's damages (-1: none).
+    void selectDamage(int index);
+    int selectedDamage() const { return selected_; }
+    // Next / previous damage in the table's current order and filter.
+    void stepDamage(int direction);
+
+    const ProjectData* project() const { return project_.get(); }
+    MapCanvas* map() const { return map_; }
+    FrameView* frameView() const { return frame_view_; }
+    QTableView* damageTable() const { return table_; }
+    QTableWidget* segmentTable() const { return segments_; }
+    ReviewController* review() const { return review_; }
+    AnalysisJob* analysis() const { return job_; }
+    QString lastError() const { return last_error_; }
+
+    void showPlugins();
+    void showExport();
+    void showNewSurvey();
+
+Q_SIGNALS:
+    void analysisFinished(bool ok);
+
+protected:
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void buildActions();
+    void buildDocks();
+    void setProjectData(std::unique_ptr<ProjectData> data, bool keep_view);
+    void applyFilter();
+    void refreshFilterChoices();
+    void fillSegments();
+    void showSegmentDamages(int segment);
+    void updateStatus();
+    void review(const std::string& field, const std::string& value);
+    void editNote();
+    void addRecent(const QString& path);
+    void fillRecentMenu();
+    void reloadPartial();
+    void report(const QString& message);
+
+    std::unique_ptr<ProjectData> project_;
+    int selected_ = -1;
+    MapCanvas* map_;
+    FrameView* frame_view_;
+    QTableView* table_;
+    DamageTableModel* model_;
+    DamageFilterModel* filter_model_;
+    QTableWidget* segments_;
+    QTableWidget* segment_damages_;
+    QTabWidget* tabs_;
+    QComboBox *class_filter_, *severity_filter_, *review_filter_, *plugin_filter_;
+    QDoubleSpinBox* confidence_filter_;
+    QLabel *cursor_label_, *count_label_, *selection_label_;
+    QProgressBar* progress_;
+    QPushButton* cancel_button_;
+    QMenu* recent_menu_;
+    QAction* segments_action_;
+    ReviewController* review_;
+    AnalysisJob* job_;
+    qint64 last_reload_ms_ = 0;
+    QString last_error_;
+};
+
+} // namespace voirie::gui

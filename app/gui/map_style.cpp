@@ -1,0 +1,73 @@
+#include "map_style.hpp"
+
+#include "voirie/core/damage_classes.hpp"
+
+#include <set>
+
+namespace voirie::gui {
+
+QColor classColour(const std::string& class_code)
+{
+    for (const auto& c : kDamageClasses)
+        if (c.code == class_code)
+            return QColor(QString::fromLatin1(c.colour.data(), qsizetype(c.colour.size())));
+    return QColor(0x99, 0x99, 0x99);
+}
+
+QString className(const std::string& class_code)
+{
+    for (const auto& c : kDamageClasses)
+        if (c.code == class_code)
+            return QString::fromLatin1(c.name.data(), qsizetype(c.name.size()));
+    return QString::fromStdString(class_code);
+}
+
+DamageSymbol damageSymbol(const DamageRecord& d)
+{
+    DamageSymbol s;
+    s.colour = classColour(d.class_code);
+    s.radius = d.severity == "H" ? 7.5 : d.severity == "M" ? 6 : 4.5;
+    s.line_width = d.severity == "H" ? 4.5 : d.severity == "M" ? 3.2 : 2.2;
+    for (size_t i = 0; i < kDamageClasses.size(); ++i)
+        if (kDamageClasses[i].code == d.class_code)
+            s.class_bit = uint16_t(1u << i);
+    if (s.class_bit == 1 && d.class_code != kDamageClasses[0].code)
+        s.class_bit = uint16_t(1u << kDamageClasses.size());
+    s.rejected = d.review_state == "rejected";
+    s.accepted = d.review_state == "accepted";
+    s.pothole = d.class_code == "D40" || d.shape == ShapeKind::Point;
+    if (s.rejected)
+        s.colour.setAlpha(80);
+    s.fill = s.colour;
+    s.fill.setAlpha(s.rejected ? 30 : 110);
+    return s;
+}
+
+void drawDamageMarker(QPainter& p, QPointF at, const DamageSymbol& s)
+{
+    p.setPen(s.accepted ? QPen(QColor(0x10, 0x10, 0x10), 2) : QPen(QColor(255, 255, 255, s.rejected ? 90 : 220), 1));
+    p.setBrush(s.colour);
+    if (s.pothole) {
+        p.drawEllipse(at, s.radius, s.radius);
+    } else {
+        const double r = s.radius * 1.2;
+        const QPointF diamond[4] = {at + QPointF(0, -r), at + QPointF(r, 0), at + QPointF(0, r), at + QPointF(-r, 0)};
+        p.drawConvexPolygon(diamond, 4);
+    }
+}
+
+std::vector<std::pair<QString, QColor>> legendClasses(const ProjectData& project)
+{
+    std::set<std::string> present;
+    for (const auto& d : project.damages)
+        present.insert(d.class_code);
+    std::vector<std::pair<QString, QColor>> out;
+    for (const auto& c : kDamageClasses)
+        if (present.count(std::string(c.code)))
+            out.emplace_back(QString("%1 %2").arg(QString::fromLatin1(c.code.data(), qsizetype(c.code.size())),
+                                                  className(std::string(c.code))),
+                             classColour(std::string(c.code)));
+    return out;
+}
+
+} // namespace voirie::gui

@@ -1,0 +1,324 @@
+#include "project_data.hpp"
+
+#include "voirie/core/condition_rating.hpp"
+#include "voirie/core/rating_scheme.hpp"
+
+#include <gdal_priv.h>
+#include <nlohmann/json.hpp>
+#include <ogrsf_frmts.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace voirie::gui {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr double kEarthRadius = 6378137.0; // the sphere of EPSG:3857
+
+std::string text(const OGRFeature& f, const char* field)
+{
+    const int i = f.GetFieldIndex(field);
+    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsString(i) : std::string();
+}
+
+double number(const OGRFeature& f, const char* field, double fallback = 0)
+{
+    const int i = f.GetFieldIndex(field);
+    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsDouble(i) : fallback;
+}
+
+double unixTime(const OGRFeature& f, const char* field)
+{
+    const int i = f.GetFieldIndex(field);
+    int y, mo, d, h, mi, tz;
+    float s;
+    if (i < 0 || !f.IsFieldSetAndNotNull(i) || !f.GetFieldAsDateTime(i, &y, &mo, &d, &h, &mi, &s, &tz))
+        return 0;
+    struct tm t {};
+    t.tm_year = y - 1900;
+    t.tm_mon = mo - 1;
+    t.tm_mday = d;
+    t.tm_hour = h;
+    t.tm_min = mi;
+    double seconds = double(timegm(&t)) + s;
+    if (tz > 1) // GDAL's offset in quarter hours from 100
+        seconds -= (tz - 100) * 15 * 60;
+    return seconds;
+}
+
+GDALDatasetUniquePtr openProject(const fs::path& project)
+{
+    GDALAllRegister();
+    CPLErrorReset();
+    const char* drivers[] = {"GPKG", nullptr};
+    return GDALDatasetUniquePtr(
+        GDALDataset::Open(project.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers));
+}
+
+std::vector<MapPoint> linePoints(const OGRLineString& line)
+{
+    std::vector<MapPoint> out;
+    out.reserve(size_t(line.getNumPoints()));
+    for (int i = 0; i < line.getNumPoints(); ++i)
+        out.push_back(toMercator(line.getX(i), line.getY(i)));
+    return out;
+}
+
+// A damage's footprint; multi-part footprints keep their largest part.
+void readShape(const OGRGeometry* g, DamageRecord& d)
+{
+    if (g == nullptr || g->IsEmpty())
+        return;
+    switch (wkbFlatten(g->getGeometryType())) {
+    case wkbPoint:
+        d.shape = ShapeKind::Point;
+        d.points = {toMercator(g->toPoint()->getX(), g->toPoint()->getY())};
+        break;
+    case wkbLineString:
+        d.shape = ShapeKind::Line;
+        d.points = linePoints(*g->toLineString());
+        break;
+    case wkbPolygon:
+        d.shape = ShapeKind::Polygon;
+        if (const OGRLinearRing* ring = g->toPolygon()->getExteriorRing())
+            d.points = linePoints(*ring);
+        break;
+    case wkbMultiLineString:
+    case wkbMultiPolygon: {
+        const auto* parts = g->toGeometryCollection();
+        const OGRGeometry* largest = nullptr;
+        double largest_size = -1;
+        for (const OGRGeometry* part : *parts) {
+            OGREnvelope e;
+            part->getEnvelope(&e);
+            if (const double size = (e.MaxX - e.MinX) + (e.MaxY - e.MinY); size > largest_size) {
+                largest_size = size;
+                largest = part;
+            }
+        }
+        readShape(largest, d);
+        return;
+    }
+    default:
+        break;
+    }
+    for (const auto& p : d.points)
+        d.bounds.extend(p);
+    d.centre = d.bounds.centre();
+}
+
+} // namespace
+
+void MapRect::extend(const MapPoint& p)
+{
+    min_x = std::min(min_x, p.x);
+    min_y = std::min(min_y, p.y);
+    max_x = std::max(max_x, p.x);
+    max_y = std::max(max_y, p.y);
+}
+
+void MapRect::extend(const MapRect& r)
+{
+    if (r.empty())
+        return;
+    extend(MapPoint{r.min_x, r.min_y});
+    extend(MapPoint{r.max_x, r.max_y});
+}
+
+bool MapRect::intersects(const MapRect& r) const
+{
+    return !(r.min_x > max_x || r.max_x < min_x || r.min_y > max_y || r.max_y < min_y);
+}
+
+MapPoint toMercator(double lon, double lat)
+{
+    lat = std::clamp(lat, -85.05112878, 85.05112878);
+    return {kEarthRadius * lon * M_PI / 180.0, kEarthRadius * std::log(std::tan(M_PI / 4 + lat * M_PI / 360.0))};
+}
+
+void fromMercator(const MapPoint& p, double& lon, double& lat)
+{
+    lon = p.x / kEarthRadius * 180.0 / M_PI;
+    lat = (2 * std::atan(std::exp(p.y / kEarthRadius)) - M_PI / 2) * 180.0 / M_PI;
+}
+
+int ProjectData::findDamage(int64_t damage_id) const
+{
+    auto it = damage_by_id_.find(damage_id);
+    return it == damage_by_id_.end() ? -1 : it->second;
+}
+
+int ProjectData::findFrame(int64_t frame_index) const
+{
+    auto it = std::upper_bound(frames.begin(), frames.end(), frame_index,
+                               [](int64_t i, const FrameRecord& f) { return i < f.index; });
+    return it == frames.begin() ? (frames.empty() ? -1 : 0) : int(it - frames.begin()) - 1;
+}
+
+std::optional<fs::path> ProjectData::sourceFile(const std::string& file_name) const
+{
+    std::error_code ec;
+    if (auto it = sources.find(file_name); it != sources.end() && fs::exists(it->second, ec))
+        return it->second;
+    if (const fs::path beside = path.parent_path() / file_name; fs::exists(beside, ec))
+        return beside;
+    return std::nullopt;
+}
+
+Result<ProjectData> loadProject(const fs::path& project)
+{
+    GDALDatasetUniquePtr ds = openProject(project);
+    if (!ds)
+        return fail("cannot open project " + project.string() + ": " +
+                    (CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "not a GeoPackage"));
+    for (const char* name : {"track", "frames", "damages"})
+        if (ds->GetLayerByName(name) == nullptr)
+            return fail(project.string() + " is not a Voirie project: it has no '" + name + "' layer");
+
+    ProjectData data;
+    data.path = project;
+    if (OGRLayer* run = ds->GetLayerByName("run")) {
+        if (OGRFeatureUniquePtr f(run->GetNextFeature()); f) {
+            data.run_status = text(*f, "status");
+            data.camera_json = text(*f, "camera");
+        }
+    }
+    if (OGRLayer* inputs = ds->GetLayerByName("run_inputs"))
+        for (OGRFeatureUniquePtr f(inputs->GetNextFeature()); f; f.reset(inputs->GetNextFeature()))
+            if (const fs::path p = text(*f, "path"); !p.empty())
+                data.sources[p.filename().string()] = p;
+
+    OGRLayer* track = ds->GetLayerByName("track");
+    for (OGRFeatureUniquePtr f(track->GetNextFeature()); f; f.reset(track->GetNextFeature()))
+        if (const OGRGeometry* g = f->GetGeometryRef(); g && wkbFlatten(g->getGeometryType()) == wkbLineString) {
+            data.track.push_back(linePoints(*g->toLineString()));
+            for (const auto& p : data.track.back())
+                data.bounds.extend(p);
+        }
+
+    OGRLayer* frames = ds->GetLayerByName("frames");
+    for (OGRFeatureUniquePtr f(frames->GetNextFeature()); f; f.reset(frames->GetNextFeature())) {
+        FrameRecord r;
+        r.index = f->GetFieldAsInteger64("frame_index");
+        r.file = text(*f, "file");
+        r.frame_in_file = f->GetFieldAsInteger64("frame_in_file");
+        r.pts_ms = number(*f, "pts_ms");
+        r.time = unixTime(*f, "time");
+        r.heading_deg = number(*f, "heading_deg");
+        r.chainage_m = number(*f, "chainage_m");
+        if (const OGRGeometry* g = f->GetGeometryRef(); g && wkbFlatten(g->getGeometryType()) == wkbPoint)
+            r.at = toMercator(g->toPoint()->getX(), g->toPoint()->getY());
+        data.frames.push_back(std::move(r));
+    }
+    std::sort(data.frames.begin(), data.frames.end(),
+              [](const FrameRecord& a, const FrameRecord& b) { return a.index < b.index; });
+
+    OGRLayer* damages = ds->GetLayerByName("damages");
+    // The chips are the bulk of the file and are read one at a time when shown.
+    const char* ignored[] = {"chip", "chip_path", "class_name", "last_seen", nullptr};
+    damages->SetIgnoredFields(ignored);
+    data.damages.reserve(size_t(std::max<GIntBig>(0, damages->GetFeatureCount(FALSE))));
+    for (OGRFeatureUniquePtr f(damages->GetNextFeature()); f; f.reset(damages->GetNextFeature())) {
+        DamageRecord d;
+        d.damage_id = f->GetFieldAsInteger64("damage_id");
+        d.class_code = text(*f, "class");
+        d.severity = text(*f, "severity");
+        d.review_state = text(*f, "review_state");
+        if (d.review_state.empty())
+            d.review_state = "unreviewed";
+        d.review_note = text(*f, "review_note");
+        d.plugins = text(*f, "plugins");
+        d.confidence = number(*f, "confidence");
+        d.length_m = number(*f, "length_m");
+        d.area_m2 = number(*f, "area_m2");
+        d.width_mm = number(*f, "width_mm");
+        d.chainage_m = number(*f, "chainage_m");
+        d.first_seen = unixTime(*f, "first_seen");
+        d.n_frames = int(number(*f, "n_frames"));
+        d.evidence_frame = int64_t(number(*f, "evidence_frame", -1));
+        d.evidence_detection = int64_t(number(*f, "evidence_detection", -1));
+        readShape(f->GetGeometryRef(), d);
+        data.bounds.extend(d.bounds);
+        data.damage_by_id_[d.damage_id] = int(data.damages.size());
+        data.damages.push_back(std::move(d));
+    }
+
+    OGRLayer* segments = ds->GetLayerByName("segments");
+    OGRLayer* rating = ds->GetLayerByName("rating");
+    std::optional<RatingScheme> scheme;
+    if (rating != nullptr)
+        if (OGRFeatureUniquePtr rated(rating->GetNextFeature()); rated)
+            if (auto s = parseRatingScheme(text(*rated, "scheme_json"), text(*rated, "scheme_source")); s)
+                scheme = std::move(*s);
+    if (segments != nullptr && scheme) {
+        data.scheme_title = scheme->title;
+        for (const auto& band : scheme->grades)
+            data.grades.push_back({band.grade, band.label,
+                                   gradeColour(bandIndex(*scheme, band.grade), scheme->grades.size()), band.treatment});
+        for (OGRFeatureUniquePtr f(segments->GetNextFeature()); f; f.reset(segments->GetNextFeature())) {
+            SegmentRecord s;
+            s.road_id = text(*f, "road_id");
+            s.label = text(*f, "label");
+            s.grade = text(*f, "grade");
+            s.grade_label = text(*f, "grade_label");
+            s.treatment = text(*f, "treatment");
+            s.index = number(*f, "condition_index");
+            s.from_m = number(*f, "from_m");
+            s.to_m = number(*f, "to_m");
+            s.surveyed_m = number(*f, "surveyed_m");
+            s.colour = gradeColour(bandIndex(*scheme, s.grade), scheme->grades.size());
+            try {
+                s.damage_ids = nlohmann::json::parse(text(*f, "damage_ids")).get<std::vector<int64_t>>();
+            } catch (const std::exception&) {
+            }
+            if (const OGRGeometry* g = f->GetGeometryRef(); g && wkbFlatten(g->getGeometryType()) == wkbLineString)
+                s.path = linePoints(*g->toLineString());
+            data.segments.push_back(std::move(s));
+        }
+    }
+    return data;
+}
+
+Result<std::vector<FrameDetection>> loadFrameDetections(const fs::path& project, int64_t frame_index)
+{
+    GDALDatasetUniquePtr ds = openProject(project);
+    if (!ds)
+        return fail("cannot open project " + project.string() + ": " + CPLGetLastErrorMsg());
+    OGRLayer* detections = ds->GetLayerByName("detections");
+    if (detections == nullptr)
+        return fail(project.string() + " has no detections layer");
+    detections->SetAttributeFilter(("frame_index = " + std::to_string(frame_index)).c_str());
+    std::vector<FrameDetection> out;
+    for (OGRFeatureUniquePtr f(detections->GetNextFeature()); f; f.reset(detections->GetNextFeature())) {
+        FrameDetection d;
+        d.detection_id = f->GetFID();
+        d.damage_id = f->IsFieldSetAndNotNull(f->GetFieldIndex("damage_id")) ? f->GetFieldAsInteger64("damage_id") : -1;
+        d.class_code = text(*f, "class");
+        d.plugin_id = text(*f, "plugin_id");
+        d.confidence = number(*f, "confidence");
+        d.box_x = number(*f, "box_x");
+        d.box_y = number(*f, "box_y");
+        d.box_width = number(*f, "box_width");
+        d.box_height = number(*f, "box_height");
+        d.pixel_wkt = text(*f, "pixel_shape");
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+std::string loadChip(const fs::path& project, int64_t damage_id)
+{
+    GDALDatasetUniquePtr ds = openProject(project);
+    OGRLayer* damages = ds ? ds->GetLayerByName("damages") : nullptr;
+    if (damages == nullptr)
+        return {};
+    damages->SetAttributeFilter(("damage_id = " + std::to_string(damage_id)).c_str());
+    OGRFeatureUniquePtr f(damages->GetNextFeature());
+    int bytes = 0;
+    const GByte* chip = f ? f->GetFieldAsBinary(f->GetFieldIndex("chip"), &bytes) : nullptr;
+    return chip && bytes > 0 ? std::string(reinterpret_cast<const char*>(chip), size_t(bytes)) : std::string();
+}
+
+} // namespace voirie::gui

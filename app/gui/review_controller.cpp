@@ -1,0 +1,99 @@
+#include "review_controller.hpp"
+
+#include <QUndoCommand>
+
+namespace voirie::gui {
+
+namespace {
+
+std::string& fieldOf(DamageRecord& d, const std::string& field)
+{
+    if (field == "review_state")
+        return d.review_state;
+    if (field == "class")
+        return d.class_code;
+    if (field == "severity")
+        return d.severity;
+    return d.review_note;
+}
+
+class ReviewCommand : public QUndoCommand {
+public:
+    ReviewCommand(ReviewController& controller, int64_t damage_id, std::string field, std::string from, std::string to)
+        : controller_(controller), damage_id_(damage_id), field_(std::move(field)), from_(std::move(from)),
+          to_(std::move(to))
+    {
+        setText(QString("%1 of damage %2 to '%3'")
+                    .arg(QString::fromStdString(field_ == "review_state" ? "review" : field_))
+                    .arg(damage_id_)
+                    .arg(QString::fromStdString(to_)));
+    }
+    // The first redo is the edit itself, already written when the command is pushed.
+    void redo() override
+    {
+        if (done_once_)
+            controller_.write(damage_id_, field_, from_, to_, "redo");
+        done_once_ = true;
+    }
+    void undo() override { controller_.write(damage_id_, field_, to_, from_, "undo"); }
+
+private:
+    ReviewController& controller_;
+    int64_t damage_id_;
+    std::string field_, from_, to_;
+    bool done_once_ = false;
+};
+
+} // namespace
+
+ReviewController::ReviewController(QObject* parent) : QObject(parent) {}
+ReviewController::~ReviewController() = default;
+
+Status ReviewController::setProject(ProjectData* project)
+{
+    stack_.clear();
+    review_.reset();
+    project_ = project;
+    if (project_ == nullptr)
+        return Ok{};
+    auto review = ProjectReview::open(project_->path);
+    if (!review)
+        return fail(review.error());
+    review_ = std::move(*review);
+    return Ok{};
+}
+
+bool ReviewController::edit(int damage_index, const std::string& field, const std::string& value)
+{
+    if (project_ == nullptr || damage_index < 0 || damage_index >= int(project_->damages.size()))
+        return false;
+    DamageRecord& d = project_->damages[size_t(damage_index)];
+    const std::string old_value = fieldOf(d, field);
+    if (old_value == value)
+        return true;
+    if (!write(d.damage_id, field, old_value, value, "edit"))
+        return false;
+    stack_.push(new ReviewCommand(*this, d.damage_id, field, old_value, value));
+    return true;
+}
+
+bool ReviewController::write(int64_t damage_id, const std::string& field, const std::string& from,
+                             const std::string& to, const char* action)
+{
+    if (!review_) {
+        Q_EMIT failed("The project is open read-only: reviews cannot be saved.");
+        return false;
+    }
+    const int index = project_->findDamage(damage_id);
+    if (index < 0)
+        return false;
+    if (auto ok = review_->apply({damage_id, field, from, to}, action); !ok) {
+        Q_EMIT failed(QString::fromStdString(ok.error()));
+        return false;
+    }
+    fieldOf(project_->damages[size_t(index)], field) = to;
+    Q_EMIT damageChanged(index);
+    return true;
+}
+
+} // namespace voirie::gui

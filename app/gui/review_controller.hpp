@@ -1,0 +1,44 @@
+// The reviewer's edits: each one written to the project at once (ProjectReview: the damage's row
+// and the review log, one transaction), mirrored into the in-memory project, and kept on an undo
+// stack whose undo and redo are written and logged the same way.
+#pragma once
+
+#include "project_data.hpp"
+
+#include "voirie/core/project_review.hpp"
+
+#include <QObject>
+#include <QUndoStack>
+
+#include <memory>
+
+namespace voirie::gui {
+
+class ReviewController : public QObject {
+    Q_OBJECT
+public:
+    explicit ReviewController(QObject* parent = nullptr);
+    ~ReviewController() override;
+
+    // Opens the project for writing; an error sentence when it cannot be (read-only file...).
+    Status setProject(ProjectData* project);
+    QUndoStack* undoStack() { return &stack_; }
+
+    // Sets a field of a damage (index into the project's damages); false (and `failed`) when it
+    // cannot be written. Setting the value it already has does nothing.
+    bool edit(int damage_index, const std::string& field, const std::string& value);
+    // Called by the undo commands.
+    bool write(int64_t damage_id, const std::string& field, const std::string& from, const std::string& to,
+               const char* action);
+
+Q_SIGNALS:
+    void damageChanged(int damage_index);
+    void failed(const QString& message);
+
+private:
+    ProjectData* project_ = nullptr;
+    std::unique_ptr<ProjectReview> review_;
+    QUndoStack stack_;
+};
+
+} // namespace voirie::gui

@@ -1,0 +1,336 @@
+// voirie-app on the sample project: opening, selection that follows between table, map and frame
+// view, review with the keyboard written at once (and still there after reopening), undo/redo,
+// export through the dialog, the plugins window, and bad input that leaves the window usable.
+#include "cli_fixtures.hpp"
+#include "sample_survey.hpp"
+
+#include "damage_table_model.hpp"
+#include "export_dialog.hpp"
+#include "frame_view.hpp"
+#include "main_window.hpp"
+#include "map_canvas.hpp"
+#include "plugins_dialog.hpp"
+#include "review_controller.hpp"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QLineEdit>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTest>
+#include <QTreeWidget>
+#include <QUndoStack>
+
+#include <gtest/gtest.h>
+
+namespace fs = std::filesystem;
+using namespace voirie;
+using namespace voirie::test;
+using voirie::gui::MainWindow;
+
+namespace {
+
+class AppTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        const fs::path cached = cachedSampleProject();
+        ASSERT_TRUE(fs::exists(cached));
+        fs::copy_file(cached, project());
+        fs::copy_file(cached.parent_path() / "basemap.tif", dir_ / "basemap.tif");
+        window_ = std::make_unique<MainWindow>();
+        window_->resize(1400, 900);
+        window_->show();
+        ASSERT_TRUE(window_->openProject(QString::fromStdString(project().string()), true))
+            << window_->lastError().toStdString();
+        QApplication::processEvents();
+    }
+
+    fs::path project() const { return dir_ / "project.gpkg"; }
+    std::string stored(int64_t damage_id, const std::string& field)
+    {
+        auto ds = openVector(project());
+        OGRLayer* l = ds->ExecuteSQL(("SELECT " + field + " FROM damages WHERE damage_id = " +
+                                      std::to_string(damage_id)).c_str(), nullptr, nullptr);
+        OGRFeatureUniquePtr f(l->GetNextFeature());
+        std::string value = f ? f->GetFieldAsString(0) : "(none)";
+        ds->ReleaseResultSet(l);
+        return value;
+    }
+    void key(int k, Qt::KeyboardModifiers modifiers = Qt::NoModifier)
+    {
+        QTest::keyClick(window_->map(), Qt::Key(k), modifiers);
+        QApplication::processEvents();
+    }
+    int64_t idAt(int index) const { return window_->project()->damages[size_t(index)].damage_id; }
+
+    TempDir dir_;
+    std::unique_ptr<MainWindow> window_;
+};
+
+TEST_F(AppTest, OpensTheSampleProjectWithEveryDamageTrackFramesBasemapAndSegments)
+{
+    const auto* p = window_->project();
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(static_cast<long long>(p->damages.size()), sqlNumber(project(), "SELECT COUNT(*) FROM damages"));
+    EXPECT_EQ(static_cast<long long>(p->frames.size()), sqlNumber(project(), "SELECT COUNT(*) FROM frames"));
+    EXPECT_GT(p->damages.size(), 3u);
+    EXPECT_FALSE(p->track.empty());
+    EXPECT_NE(window_->map()->basemap(), nullptr) << "basemap.tif beside the project is opened";
+    EXPECT_EQ(window_->damageTable()->model()->rowCount(), int(p->damages.size()));
+    EXPECT_EQ(static_cast<long long>(p->segments.size()), sqlNumber(project(), "SELECT COUNT(*) FROM segments"));
+    EXPECT_EQ(window_->segmentTable()->rowCount(), int(p->segments.size()));
+    // The whole track fits the map.
+    for (const auto& part : p->track)
+        for (const auto& point : part)
+            EXPECT_TRUE(window_->map()->rect().contains(window_->map()->toScreen(point).toPoint()));
+}
+
+TEST_F(AppTest, SelectingInTheTableMovesTheMapAndTheFrameView)
+{
+    QTableView* table = window_->damageTable();
+    const int row = 2;
+    table->selectRow(row);
+    QApplication::processEvents();
+    const auto* model = static_cast<const QSortFilterProxyModel*>(table->model());
+    const int index = model->mapToSource(model->index(row, 0)).row();
+    ASSERT_EQ(window_->selectedDamage(), index);
+    const auto& d = window_->project()->damages[size_t(index)];
+    // The map highlights it, on screen.
+    EXPECT_EQ(window_->map()->damageAt(window_->map()->toScreen(d.centre)), index);
+    EXPECT_TRUE(window_->map()->rect().contains(window_->map()->toScreen(d.centre).toPoint()));
+    // The frame view shows its evidence frame, decoded from the survey video, with its detection.
+    const auto* frames = window_->frameView();
+    EXPECT_EQ(frames->shownDamageId(), d.damage_id);
+    ASSERT_GE(frames->currentFrame(), 0);
+    EXPECT_EQ(window_->project()->frames[size_t(frames->currentFrame())].index, d.evidence_frame);
+    EXPECT_FALSE(frames->canvas()->image().isNull());
+    bool drawn = false;
+    for (const auto& detection : frames->canvas()->detections())
+        drawn = drawn || detection.damage_id == d.damage_id;
+    EXPECT_TRUE(drawn) << "the damage's own detection is drawn on its evidence frame";
+    EXPECT_TRUE(frames->anonymizing()) << "frames are anonymized by default";
+}
+
+TEST_F(AppTest, ClickingADamageOnTheMapSelectsItInTheTableAndFrameView)
+{
+    const int index = int(window_->project()->damages.size()) - 1;
+    window_->map()->zoomToRect(window_->project()->damages[size_t(index)].bounds);
+    QApplication::processEvents();
+    const QPoint at = window_->map()->toScreen(window_->project()->damages[size_t(index)].centre).toPoint();
+    QTest::mouseClick(window_->map(), Qt::LeftButton, Qt::NoModifier, at);
+    QApplication::processEvents();
+    EXPECT_EQ(window_->selectedDamage(), index);
+    const auto* model = static_cast<const QSortFilterProxyModel*>(window_->damageTable()->model());
+    EXPECT_EQ(model->mapToSource(window_->damageTable()->currentIndex()).row(), index);
+    EXPECT_EQ(window_->frameView()->shownDamageId(), idAt(index));
+}
+
+TEST_F(AppTest, ClickingADetectionInTheFrameSelectsItsDamage)
+{
+    window_->selectDamage(0);
+    QApplication::processEvents();
+    const auto* canvas = window_->frameView()->canvas();
+    ASSERT_FALSE(canvas->detections().empty());
+    window_->selectDamage(-1);
+    const auto detection = canvas->detections().front(); // a copy: the click replaces the canvas's list
+    ASSERT_GE(detection.damage_id, 0);
+    // Where the detection's box centre is drawn in the canvas.
+    const QImage& image = canvas->image();
+    const double scale = std::min(canvas->width() / double(image.width()), canvas->height() / double(image.height()));
+    const QPointF origin((canvas->width() - image.width() * scale) / 2, (canvas->height() - image.height() * scale) / 2);
+    const QPointF at = origin + QPointF(detection.box_x + detection.box_width / 2, detection.box_y + detection.box_height / 2) * scale;
+    QTest::mouseClick(const_cast<voirie::gui::FrameCanvas*>(canvas), Qt::LeftButton, Qt::NoModifier, at.toPoint());
+    QApplication::processEvents();
+    EXPECT_EQ(window_->selectedDamage(), window_->project()->findDamage(detection.damage_id));
+}
+
+TEST_F(AppTest, ReviewShortcutsAreWrittenAtOnceAndSurviveReopening)
+{
+    window_->selectDamage(0);
+    const int64_t first = idAt(0);
+    key(Qt::Key_A); // accept, and the next one comes up
+    ASSERT_EQ(window_->selectedDamage(), 1);
+    const int64_t second = idAt(1);
+    const int edits = 2 + (window_->project()->damages[1].class_code != "D40") +
+                      (window_->project()->damages[1].severity != "H");
+    key(Qt::Key_4); // reclassify as pothole
+    key(Qt::Key_H); // high severity
+    key(Qt::Key_R); // reject
+    key(Qt::Key_P); // back to the second
+    ASSERT_EQ(window_->selectedDamage(), 1);
+
+    // Written before anything is closed.
+    EXPECT_EQ(stored(first, "review_state"), "accepted");
+    EXPECT_EQ(stored(second, "class"), "D40");
+    EXPECT_EQ(stored(second, "class_name"), "pothole");
+    EXPECT_EQ(stored(second, "severity"), "H");
+    EXPECT_EQ(stored(second, "review_state"), "rejected");
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM review_log"), edits);
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM review_log WHERE damage_id = " + std::to_string(second) +
+                                       " AND field = 'review_state' AND new_value = 'rejected' AND action = 'edit' "
+                                       "AND old_value = 'unreviewed' AND user IS NOT NULL AND time IS NOT NULL"),
+              1);
+
+    // A fresh window on the same file shows the same state.
+    window_.reset();
+    MainWindow reopened;
+    ASSERT_TRUE(reopened.openProject(QString::fromStdString(project().string()), true));
+    const auto* p = reopened.project();
+    EXPECT_EQ(p->damages[size_t(p->findDamage(first))].review_state, "accepted");
+    EXPECT_EQ(p->damages[size_t(p->findDamage(second))].class_code, "D40");
+    EXPECT_EQ(p->damages[size_t(p->findDamage(second))].review_state, "rejected");
+    // The project still opens as a GeoPackage and `voirie export` leaves the rejected one out.
+    auto r = runVoirie("export " + shellQuoted(project()) + " --format geojson --out " + shellQuoted(dir_ / "e.geojson"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(readFile(dir_ / "e.geojson").find("\"damage_id\": " + std::to_string(second) + ","), std::string::npos);
+}
+
+TEST_F(AppTest, UndoAndRedoAreWrittenAndLoggedToo)
+{
+    window_->selectDamage(0);
+    const int64_t id = idAt(0);
+    key(Qt::Key_A);
+    ASSERT_EQ(stored(id, "review_state"), "accepted");
+    key(Qt::Key_Z, Qt::ControlModifier);
+    EXPECT_EQ(stored(id, "review_state"), "unreviewed");
+    EXPECT_EQ(window_->project()->damages[0].review_state, "unreviewed");
+    key(Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    EXPECT_EQ(stored(id, "review_state"), "accepted");
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM review_log WHERE action = 'undo'"), 1);
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM review_log WHERE action = 'redo'"), 1);
+}
+
+TEST_F(AppTest, AnEditTheFileNoLongerMatchesIsRefusedAndReported)
+{
+    window_->selectDamage(0);
+    const int64_t id = idAt(0);
+    {   // Someone else rejects it behind the window's back.
+        auto ds = openVector(project(), true);
+        ds->ExecuteSQL(("UPDATE damages SET review_state = 'rejected' WHERE damage_id = " + std::to_string(id)).c_str(),
+                       nullptr, nullptr);
+    }
+    key(Qt::Key_A);
+    EXPECT_EQ(stored(id, "review_state"), "rejected") << "nothing overwritten";
+    EXPECT_NE(window_->lastError().indexOf("reopen the project"), -1) << window_->lastError().toStdString();
+    EXPECT_EQ(window_->selectedDamage(), 0) << "a refused edit does not move on";
+}
+
+TEST_F(AppTest, TheFilterNarrowsTableMapAndNextPrevious)
+{
+    const auto* p = window_->project();
+    std::string cls = p->damages.front().class_code;
+    auto* combo = window_->findChildren<QComboBox*>().front(); // the class filter comes first
+    const int item = combo->findData(QString::fromStdString(cls));
+    ASSERT_GE(item, 0);
+    combo->setCurrentIndex(item);
+    QApplication::processEvents();
+    long long expected = 0;
+    for (const auto& d : p->damages)
+        expected += d.class_code == cls;
+    EXPECT_EQ(window_->damageTable()->model()->rowCount(), expected);
+    window_->selectDamage(-1);
+    for (int i = 0; i < int(expected); ++i) {
+        key(Qt::Key_N);
+        EXPECT_EQ(p->damages[size_t(window_->selectedDamage())].class_code, cls);
+    }
+    // A damage of another class is not drawn, so not clickable.
+    for (size_t i = 0; i < p->damages.size(); ++i)
+        if (p->damages[i].class_code != cls) {
+            window_->map()->centreOn(p->damages[i].centre);
+            EXPECT_NE(window_->map()->damageAt(window_->map()->toScreen(p->damages[i].centre), 1), int(i));
+        }
+}
+
+TEST_F(AppTest, ExportThroughTheDialogUsesTheSameCodeAsTheCli)
+{
+    {   // One rejected damage, which the default review filter leaves out.
+        auto ds = openVector(project(), true);
+        ds->ExecuteSQL("UPDATE damages SET review_state = 'rejected' WHERE damage_id = 1", nullptr, nullptr);
+    }
+    voirie::gui::ExportDialog dialog(project());
+    dialog.formatBox()->setCurrentIndex(dialog.formatBox()->findData("csv"));
+    dialog.outEdit()->setText(QString::fromStdString((dir_ / "damages.csv").string()));
+    dialog.crsEdit()->setText("EPSG:2154");
+    auto summary = dialog.runExport();
+    ASSERT_TRUE(summary) << summary.error();
+    const long long kept = sqlNumber(project(), "SELECT COUNT(*) FROM damages WHERE review_state <> 'rejected'");
+    EXPECT_EQ(summary->layers.at(0).features, kept);
+    auto out = openVector(dir_ / "damages.csv");
+    ASSERT_TRUE(out);
+    EXPECT_EQ(out->GetLayer(0)->GetFeatureCount(), kept);
+    // The same options through the CLI give the same table.
+    fs::create_directories(dir_ / "cli");
+    auto r = runVoirie("export " + shellQuoted(project()) + " --format csv --crs EPSG:2154 --out " +
+                       shellQuoted(dir_ / "cli" / "damages.csv"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(readFile(dir_ / "damages.csv"), readFile(dir_ / "cli" / "damages.csv"));
+    EXPECT_NE(readFile(dir_ / "damages.csv").find("POLYGON"), std::string::npos) << "geometry as WKT";
+    // A bad CRS is a sentence in the dialog, not a crash.
+    dialog.crsEdit()->setText("EPSG:999999");
+    dialog.outEdit()->setText(QString::fromStdString((dir_ / "bad.csv").string()));
+    auto bad = dialog.runExport();
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().find("999999"), std::string::npos) << bad.error();
+}
+
+TEST_F(AppTest, SegmentsTableListsEachSegmentsDamagesAndSelectsThem)
+{
+    const auto* p = window_->project();
+    int row = -1;
+    for (int i = 0; i < int(p->segments.size()) && row < 0; ++i)
+        if (!p->segments[size_t(i)].damage_ids.empty())
+            row = i;
+    ASSERT_GE(row, 0);
+    window_->segmentTable()->setCurrentCell(row, 0);
+    QApplication::processEvents();
+    auto* list = window_->findChild<QTableWidget*>("segmentDamages");
+    ASSERT_NE(list, nullptr);
+    ASSERT_EQ(list->rowCount(), int(p->segments[size_t(row)].damage_ids.size()));
+    list->setCurrentCell(0, 0);
+    QApplication::processEvents();
+    EXPECT_EQ(window_->selectedDamage(), p->findDamage(p->segments[size_t(row)].damage_ids.front()));
+    EXPECT_FALSE(p->segments[size_t(row)].colour.empty());
+}
+
+TEST_F(AppTest, ABadFileIsASentenceAndTheOpenProjectStays)
+{
+    writeFile(dir_ / "notes.gpkg", "this is not a GeoPackage");
+    EXPECT_FALSE(window_->openProject(QString::fromStdString((dir_ / "notes.gpkg").string()), true));
+    EXPECT_NE(window_->lastError().indexOf("notes.gpkg"), -1) << window_->lastError().toStdString();
+    EXPECT_EQ(window_->project()->path, project());
+    EXPECT_FALSE(window_->openBasemap(QString::fromStdString((dir_ / "notes.gpkg").string()), true));
+    EXPECT_NE(window_->map()->basemap(), nullptr) << "the basemap stays";
+    // A read-only project opens for viewing; a review says it cannot be saved.
+    fs::permissions(project(), fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
+    if (::access(project().c_str(), W_OK) == 0)
+        GTEST_SKIP() << "running as root: a read-only file is still writable";
+    MainWindow viewer;
+    ASSERT_TRUE(viewer.openProject(QString::fromStdString(project().string()), true));
+    viewer.selectDamage(0);
+    EXPECT_FALSE(viewer.review()->edit(0, "review_state", "accepted"));
+}
+
+TEST(PluginsWindow, ListsEveryPluginFoundLoadedOrFailedWithItsReason)
+{
+    qputenv("VOIRIE_PLUGIN_PATH", VOIRIE_FAKE_PLUGIN_DIR);
+    voirie::gui::PluginsDialog dialog;
+    qunsetenv("VOIRIE_PLUGIN_PATH");
+    QTreeWidget* list = dialog.list();
+    int loaded = 0, failed = 0;
+    bool reason_shown = false, builtin_listed = false;
+    for (int i = 0; i < list->topLevelItemCount(); ++i) {
+        QTreeWidgetItem* item = list->topLevelItem(i);
+        loaded += item->text(3) == "loaded";
+        failed += item->text(3) == "failed";
+        reason_shown = reason_shown || (item->text(3) == "failed" && !item->toolTip(3).isEmpty() &&
+                                        item->data(0, Qt::UserRole).toString().startsWith("FAILED: "));
+        builtin_listed = builtin_listed || item->text(0).contains("(cracks)");
+    }
+    EXPECT_GT(loaded, 0);
+    EXPECT_GE(failed, 3) << "the fake plugins that cannot load are listed as failed";
+    EXPECT_TRUE(reason_shown);
+    EXPECT_TRUE(builtin_listed);
+}
+
+} // namespace
