@@ -16,3 +16,6 @@ echo "== analyze: the whole pipeline against decoding the same video"
 echo
 echo "== export: 100,000 damages beside ogr2ogr"
 "$build_dir/bin/voirie_bench_export" "${VOIRIE_BENCH_DAMAGES:-100000}"
+echo
+echo "== map application: opening 100,000 damages, repainting 20,000"
+"$build_dir/bin/voirie_bench_map" "${VOIRIE_BENCH_DAMAGES:-100000}" 20000

@@ -3,6 +3,7 @@
 // window, the frame view and the plugins window into DIR (for docs and for looking at the GUI).
 #include "main_window.hpp"
 #include "frame_view.hpp"
+#include "map_canvas.hpp"
 #include "plugins_dialog.hpp"
 
 #include "voirie/core/version.hpp"
@@ -10,7 +11,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QDir>
-#include <QTimer>
+#include <QThread>
 
 #include <iostream>
 
@@ -29,7 +30,13 @@ int takeScreenshots(voirie::gui::MainWindow& window, const QString& dir)
                 worst = i;
         window.selectDamage(worst);
     }
+    // Until the basemap tiles the map asked for have arrived (at most 20 s).
     QApplication::processEvents();
+    for (int i = 0; i < 2000 && !window.map()->basemapComplete(); ++i) {
+        QThread::msleep(10);
+        QApplication::processEvents();
+    }
+    window.map()->repaint();
     bool ok = window.grab().save(dir + "/main-window.png");
     ok = window.frameView()->grab().save(dir + "/frame-view.png") && ok;
     voirie::gui::PluginsDialog plugins(&window);

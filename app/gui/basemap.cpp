@@ -96,21 +96,111 @@ int Basemap::zoomFor(double metres_per_pixel)
 
 double Basemap::tileSpan(int zoom) { return kWorldSpan / double(1 << zoom); }
 
+Basemap::~Basemap()
+{
+    {
+        std::lock_guard lock(queue_mutex_);
+        stop_ = true;
+    }
+    wake_.notify_all();
+    if (worker_.joinable())
+        worker_.join();
+}
+
 const QImage* Basemap::tile(int zoom, int x, int y)
 {
-    const quint64 key = (quint64(zoom) << 56) | (quint64(uint32_t(x)) << 28) | quint64(uint32_t(y));
-    if (const QImage* cached = cache_.object(key))
+    collect();
+    const quint64 k = key(zoom, x, y);
+    if (const QImage* cached = cache_.object(k))
         return cached;
-    QImage image = render(zoom, x, y);
-    if (image.isNull())
+    if (empty_.count(k))
         return nullptr;
+    QImage image = render(zoom, x, y);
+    if (image.isNull()) {
+        empty_.insert(k);
+        return nullptr;
+    }
     auto* stored = new QImage(std::move(image));
-    cache_.insert(key, stored);
+    cache_.insert(k, stored);
     return stored;
+}
+
+const QImage* Basemap::tileIfReady(int zoom, int x, int y)
+{
+    collect();
+    return cache_.object(key(zoom, x, y));
+}
+
+void Basemap::want(std::vector<quint64> wanted)
+{
+    collect();
+    wanted.erase(std::remove_if(wanted.begin(), wanted.end(),
+                                [this](quint64 k) { return cache_.contains(k) || empty_.count(k) > 0; }),
+                 wanted.end());
+    {
+        std::lock_guard lock(queue_mutex_);
+        wanted_ = std::move(wanted);
+        if (!worker_.joinable() && !wanted_.empty())
+            worker_ = std::thread([this] { work(); });
+    }
+    wake_.notify_one();
+}
+
+void Basemap::setReadyCallback(std::function<void()> ready)
+{
+    std::lock_guard lock(queue_mutex_);
+    ready_ = std::move(ready);
+}
+
+bool Basemap::idle() const
+{
+    std::lock_guard lock(queue_mutex_);
+    return wanted_.empty() && !busy_;
+}
+
+void Basemap::collect()
+{
+    std::vector<std::pair<quint64, QImage>> done;
+    {
+        std::lock_guard lock(queue_mutex_);
+        done.swap(done_);
+    }
+    for (auto& [k, image] : done)
+        if (image.isNull())
+            empty_.insert(k);
+        else
+            cache_.insert(k, new QImage(std::move(image)));
+}
+
+void Basemap::work()
+{
+    while (true) {
+        quint64 k;
+        std::function<void()> ready;
+        {
+            std::unique_lock lock(queue_mutex_);
+            wake_.wait(lock, [this] { return stop_ || !wanted_.empty(); });
+            if (stop_)
+                return;
+            k = wanted_.front();
+            wanted_.erase(wanted_.begin());
+            busy_ = true;
+        }
+        QImage image = render(int(k >> 56), int((k >> 28) & 0xfffffff), int(k & 0xfffffff));
+        {
+            std::lock_guard lock(queue_mutex_);
+            done_.emplace_back(k, std::move(image));
+            busy_ = false;
+            ready = ready_;
+        }
+        if (ready)
+            ready();
+    }
 }
 
 QImage Basemap::render(int zoom, int x, int y) const
 {
+    std::lock_guard lock(render_mutex_);
     const double span = tileSpan(zoom);
     MapRect tile_rect;
     tile_rect.extend(MapPoint{-kWorldSpan / 2 + x * span, kWorldSpan / 2 - y * span});

@@ -29,6 +29,35 @@ double niceLength(double max_m)
     return power;
 }
 
+// Cohen-Sutherland: the part of segment a-b inside `r`, if any.
+bool clipSegment(MapPoint& a, MapPoint& b, const MapRect& r)
+{
+    auto code = [&](const MapPoint& p) {
+        return (p.x < r.min_x ? 1 : 0) | (p.x > r.max_x ? 2 : 0) | (p.y < r.min_y ? 4 : 0) | (p.y > r.max_y ? 8 : 0);
+    };
+    int ca = code(a), cb = code(b);
+    while (true) {
+        if ((ca | cb) == 0)
+            return true;
+        if (ca & cb)
+            return false;
+        const int out = ca ? ca : cb;
+        MapPoint p;
+        if (out & 8)
+            p = {a.x + (b.x - a.x) * (r.max_y - a.y) / (b.y - a.y), r.max_y};
+        else if (out & 4)
+            p = {a.x + (b.x - a.x) * (r.min_y - a.y) / (b.y - a.y), r.min_y};
+        else if (out & 2)
+            p = {r.max_x, a.y + (b.y - a.y) * (r.max_x - a.x) / (b.x - a.x)};
+        else
+            p = {r.min_x, a.y + (b.y - a.y) * (r.min_x - a.x) / (b.x - a.x)};
+        if (out == ca)
+            a = p, ca = code(a);
+        else
+            b = p, cb = code(b);
+    }
+}
+
 QString lengthText(double metres)
 {
     return metres >= 1000 ? QString("%1 km").arg(metres / 1000) : QString("%1 m").arg(metres);
@@ -44,7 +73,10 @@ MapCanvas::MapCanvas(QWidget* parent) : QWidget(parent)
     setAttribute(Qt::WA_OpaquePaintEvent);
 }
 
-MapCanvas::~MapCanvas() = default;
+MapCanvas::~MapCanvas()
+{
+    basemap_.reset(); // joins its worker while this widget can still receive its callbacks
+}
 
 void MapCanvas::setProject(const ProjectData* project)
 {
@@ -62,6 +94,9 @@ void MapCanvas::setProject(const ProjectData* project)
 void MapCanvas::setBasemap(std::unique_ptr<Basemap> basemap)
 {
     basemap_ = std::move(basemap);
+    scaled_tiles_.clear();
+    if (basemap_)
+        basemap_->setReadyCallback([this] { QMetaObject::invokeMethod(this, [this] { update(); }, Qt::QueuedConnection); });
     if (!view_set_ && basemap_)
         zoomToRect(basemap_->bounds());
     update();
@@ -115,6 +150,37 @@ void MapCanvas::rebuildIndex()
         const int row = std::clamp(int((c.y - grid_bounds_.min_y) / cell_h_), 0, side - 1);
         cells_[size_t(row) * side + col].push_back(int(i));
     }
+}
+
+std::vector<QPolygonF> MapCanvas::visibleRuns(const std::vector<MapPoint>& line) const
+{
+    // Clipped to the view (and a margin for pen widths): the raster engine strokes whatever it
+    // is given, and a kilometre of track off screen costs as much as one on it.
+    MapRect r = viewRect();
+    const double margin = 20 * resolution_;
+    r = MapRect{r.min_x - margin, r.min_y - margin, r.max_x + margin, r.max_y + margin};
+    std::vector<QPolygonF> runs;
+    QPolygonF run;
+    for (size_t i = 1; i < line.size(); ++i) {
+        MapPoint a = line[i - 1], b = line[i];
+        const bool whole_a = a.x >= r.min_x && a.x <= r.max_x && a.y >= r.min_y && a.y <= r.max_y;
+        if (!clipSegment(a, b, r)) {
+            if (run.size() >= 2)
+                runs.push_back(std::move(run));
+            run.clear();
+            continue;
+        }
+        if (!whole_a || run.isEmpty()) {
+            if (run.size() >= 2)
+                runs.push_back(std::move(run));
+            run.clear();
+            run << toScreen(a);
+        }
+        run << toScreen(b);
+    }
+    if (run.size() >= 2)
+        runs.push_back(std::move(run));
+    return runs;
 }
 
 QPointF MapCanvas::toScreen(const MapPoint& p) const
@@ -293,36 +359,67 @@ void MapCanvas::drawBasemap(QPainter& p)
         return;
     const int x0 = int(std::floor((v.min_x + world) / span)), x1 = int(std::floor((v.max_x + world) / span));
     const int y0 = int(std::floor((world - v.max_y) / span)), y1 = int(std::floor((world - v.min_y) / span));
-    p.setRenderHint(QPainter::SmoothPixmapTransform, true);
+    // Tiles are kept scaled to the current resolution, so a repaint at the same zoom (a pan) is
+    // a plain blit; a zoom rescales each visible tile once.
+    if (scaled_resolution_ != resolution_) {
+        scaled_tiles_.clear();
+        scaled_resolution_ = resolution_;
+    }
+    const int side = int(std::ceil(span / resolution_)) + 1; // one pixel of overlap: no seams
+    std::vector<quint64> wanted;
     for (int y = y0; y <= y1; ++y)
-        for (int x = x0; x <= x1; ++x)
-            if (const QImage* tile = basemap_->tile(zoom, x, y)) {
-                const QPointF top_left = toScreen(MapPoint{-world + x * span, world - y * span});
-                const QPointF bottom_right = toScreen(MapPoint{-world + (x + 1) * span, world - (y + 1) * span});
-                p.drawImage(QRectF(top_left, bottom_right), *tile);
+        for (int x = x0; x <= x1; ++x) {
+            const quint64 key = Basemap::key(zoom, x, y);
+            const QPointF top_left = toScreen(MapPoint{-world + x * span, world - y * span});
+            const QPoint at(int(std::floor(top_left.x())), int(std::floor(top_left.y())));
+            if (const QImage* scaled = scaled_tiles_.object(key)) {
+                p.drawImage(at, *scaled);
+                continue;
             }
+            if (const QImage* tile = basemap_->tileIfReady(zoom, x, y)) {
+                auto* image = new QImage(tile->scaled(side, side, Qt::IgnoreAspectRatio, Qt::SmoothTransformation));
+                p.drawImage(at, *image);
+                scaled_tiles_.insert(key, image);
+                continue;
+            }
+            wanted.push_back(key);
+            // Until it arrives, the nearest coarser tile stands in, stretched.
+            for (int up = 1; up <= 4 && zoom - up >= 0; ++up) {
+                const int px = x >> up, py = y >> up, parts = 1 << up;
+                if (const QImage* parent = basemap_->tileIfReady(zoom - up, px, py)) {
+                    const double part = 256.0 / parts;
+                    const QRectF source((x - px * parts) * part, (y - py * parts) * part, part, part);
+                    p.drawImage(QRectF(at, QSizeF(side, side)), *parent, source);
+                    break;
+                }
+            }
+        }
+    // Tiles nearest the centre first.
+    const double cx = (centre_.x + world) / span, cy = (world - centre_.y) / span;
+    std::sort(wanted.begin(), wanted.end(), [&](quint64 a, quint64 b) {
+        auto distance = [&](quint64 k) {
+            const double dx = double((k >> 28) & 0xfffffff) + 0.5 - cx, dy = double(k & 0xfffffff) + 0.5 - cy;
+            return dx * dx + dy * dy;
+        };
+        return distance(a) < distance(b);
+    });
+    basemap_->want(std::move(wanted));
 }
+
+bool MapCanvas::basemapComplete() const { return !basemap_ || basemap_->idle(); }
 
 void MapCanvas::drawSegments(QPainter& p)
 {
     if (project_ == nullptr)
         return;
-    const MapRect v = viewRect();
     for (const auto& s : project_->segments) {
         if (s.path.size() < 2)
-            continue;
-        QPolygonF line;
-        MapRect r;
-        for (const auto& point : s.path) {
-            line << toScreen(point);
-            r.extend(point);
-        }
-        if (!r.intersects(v))
             continue;
         QColor c(QString::fromStdString(s.colour));
         c.setAlpha(150);
         p.setPen(QPen(c, 11, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
-        p.drawPolyline(line);
+        for (const auto& run : visibleRuns(s.path))
+            p.drawPolyline(run);
     }
 }
 
@@ -331,13 +428,9 @@ void MapCanvas::drawTrackAndFrames(QPainter& p)
     if (project_ == nullptr)
         return;
     p.setPen(QPen(QColor(0x30, 0x30, 0x38), 2.5, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-    for (const auto& part : project_->track) {
-        QPolygonF line;
-        line.reserve(qsizetype(part.size()));
-        for (const auto& point : part)
-            line << toScreen(point);
-        p.drawPolyline(line);
-    }
+    for (const auto& part : project_->track)
+        for (const auto& run : visibleRuns(part))
+            p.drawPolyline(run);
     if (resolution_ <= kFramesVisibleBelow) {
         p.setPen(QPen(Qt::white, 1));
         p.setBrush(QColor(0x30, 0x30, 0x38));
@@ -412,7 +505,7 @@ void MapCanvas::drawDamages(QPainter& p)
                         continue;
                     cell |= symbol.class_bit;
                 }
-                drawDamageMarker(p, at, symbol);
+                blitDamageMarker(p, at, symbol);
             }
 }
 

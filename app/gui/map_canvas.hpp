@@ -7,6 +7,8 @@
 
 #include "project_data.hpp"
 
+#include <QCache>
+#include <QImage>
 #include <QWidget>
 
 #include <memory>
@@ -26,6 +28,8 @@ public:
     void setProject(const ProjectData* project);
     void setBasemap(std::unique_ptr<Basemap> basemap); // nullptr: plain background with a grid
     const Basemap* basemap() const { return basemap_.get(); }
+    // Every basemap tile the last repaint asked for has been rendered (or there is no basemap).
+    bool basemapComplete() const;
     // Which damages to draw (e.g. the table's filter); empty = all.
     void setVisibleDamages(std::vector<char> visible);
     void setSelectedDamage(int index); // -1: none
@@ -65,6 +69,7 @@ protected:
 private:
     void rebuildIndex();
     MapRect viewRect() const;
+    std::vector<QPolygonF> visibleRuns(const std::vector<MapPoint>& line) const;
     bool damageVisible(size_t i) const { return visible_.empty() || visible_[i]; }
     void drawBackground(QPainter& p);
     void drawBasemap(QPainter& p);
@@ -91,6 +96,8 @@ private:
     double cell_w_ = 1, cell_h_ = 1;
     std::vector<std::vector<int>> cells_;
 
+    QCache<quint64, QImage> scaled_tiles_{400}; // basemap tiles at the current resolution
+    double scaled_resolution_ = 0;
     std::vector<std::pair<QString, QColor>> legend_; // classes present, computed when set
     QPointF drag_start_, last_mouse_;
     bool dragging_ = false, dragged_ = false;

@@ -2,15 +2,28 @@
 
 #include "voirie/core/damage_classes.hpp"
 
+#include <QImage>
+
+#include <array>
+#include <cmath>
+#include <map>
 #include <set>
+#include <tuple>
 
 namespace voirie::gui {
 
 QColor classColour(const std::string& class_code)
 {
-    for (const auto& c : kDamageClasses)
-        if (c.code == class_code)
-            return QColor(QString::fromLatin1(c.colour.data(), qsizetype(c.colour.size())));
+    // Parsed once: this runs for every damage on every repaint.
+    static const std::array<QColor, kDamageClasses.size()> colours = [] {
+        std::array<QColor, kDamageClasses.size()> out;
+        for (size_t i = 0; i < kDamageClasses.size(); ++i)
+            out[i] = QColor(QString::fromLatin1(kDamageClasses[i].colour.data(), qsizetype(kDamageClasses[i].colour.size())));
+        return out;
+    }();
+    for (size_t i = 0; i < kDamageClasses.size(); ++i)
+        if (kDamageClasses[i].code == class_code)
+            return colours[i];
     return QColor(0x99, 0x99, 0x99);
 }
 
@@ -54,6 +67,31 @@ void drawDamageMarker(QPainter& p, QPointF at, const DamageSymbol& s)
         const QPointF diamond[4] = {at + QPointF(0, -r), at + QPointF(r, 0), at + QPointF(0, r), at + QPointF(-r, 0)};
         p.drawConvexPolygon(diamond, 4);
     }
+}
+
+const QImage& markerSprite(const DamageSymbol& s)
+{
+    static std::map<std::tuple<QRgb, int, int>, QImage> sprites; // GUI thread only
+    const int flags = (s.pothole ? 1 : 0) | (s.accepted ? 2 : 0) | (s.rejected ? 4 : 0);
+    const auto key = std::make_tuple(s.colour.rgba(), int(s.radius * 4), flags);
+    auto it = sprites.find(key);
+    if (it == sprites.end()) {
+        const int side = int(std::ceil(s.radius * 2.4)) + 6;
+        QImage image(side, side, QImage::Format_ARGB32_Premultiplied);
+        image.fill(Qt::transparent);
+        QPainter p(&image);
+        p.setRenderHint(QPainter::Antialiasing, true);
+        drawDamageMarker(p, QPointF(side / 2.0, side / 2.0), s);
+        p.end();
+        it = sprites.emplace(key, std::move(image)).first;
+    }
+    return it->second;
+}
+
+void blitDamageMarker(QPainter& p, QPointF at, const DamageSymbol& s)
+{
+    const QImage& sprite = markerSprite(s);
+    p.drawImage(QPoint(int(std::lround(at.x())) - sprite.width() / 2, int(std::lround(at.y())) - sprite.height() / 2), sprite);
 }
 
 std::vector<std::pair<QString, QColor>> legendClasses(const ProjectData& project)

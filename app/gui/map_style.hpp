@@ -30,6 +30,8 @@ struct DamageSymbol {
 DamageSymbol damageSymbol(const DamageRecord& damage);
 // A circle for potholes, a diamond for cracks, filled with the class colour.
 void drawDamageMarker(QPainter& p, QPointF at, const DamageSymbol& symbol);
+// The same marker from a cache of pre-drawn images: a blit, for the thousands on a map.
+void blitDamageMarker(QPainter& p, QPointF at, const DamageSymbol& symbol);
 
 // The classes present in the project, in vocabulary order, with their colours.
 std::vector<std::pair<QString, QColor>> legendClasses(const ProjectData& project);
