@@ -130,6 +130,16 @@ void FrameCanvas::paintEvent(QPaintEvent*)
             p.setPen(QPen(colour, pen));
             p.drawRect(box);
         }
+        if (mine) {
+            // A ring around the reviewed damage, at least 40 screen pixels across: a far crack
+            // is a few pixels wide and must still be found at a glance.
+            const double r = std::max(std::max(box.width(), box.height()) / 2 + 8 / scale, 20 / scale);
+            p.setBrush(Qt::NoBrush);
+            p.setPen(QPen(QColor(255, 255, 255, 200), 4 / scale));
+            p.drawEllipse(box.center(), r, r);
+            p.setPen(QPen(QColor(0x00, 0xb4, 0xff), 2 / scale));
+            p.drawEllipse(box.center(), r, r);
+        }
         // The label: class and confidence, on a tab above the box.
         const QString label = QString("%1 %2").arg(QString::fromStdString(d.class_code)).arg(d.confidence, 0, 'f', 2);
         QFont font = p.font();

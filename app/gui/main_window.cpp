@@ -70,9 +70,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     review_ = new ReviewController(this);
     job_ = new AnalysisJob(this);
 
+    details_ = new QLabel(this);
+    details_->setObjectName("damageDetails");
+    details_->setTextFormat(Qt::RichText);
+    details_->setWordWrap(true);
+    details_->setMargin(6);
+    details_->setStyleSheet("QLabel#damageDetails { background: #f7f7f5; border-bottom: 1px solid #ddd; }");
+    auto* right = new QWidget(this);
+    auto* right_layout = new QVBoxLayout(right);
+    right_layout->setContentsMargins(0, 0, 0, 0);
+    right_layout->setSpacing(0);
+    right_layout->addWidget(details_);
+    right_layout->addWidget(frame_view_, 1);
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(map_);
-    split->addWidget(frame_view_);
+    split->addWidget(right);
     split->setStretchFactor(0, 3);
     split->setStretchFactor(1, 2);
     split->setSizes({880, 620});
@@ -565,6 +577,8 @@ void MainWindow::updateStatus()
     if (!project_) {
         count_label_->setText("No project · File › Open, or drop a .gpkg here");
         selection_label_->clear();
+        details_->setText("<span style='color:#666'>Open a project (File › Open, or drop a .gpkg here), or start a "
+                          "new survey (File › New survey).</span>");
         return;
     }
     int accepted = 0, rejected = 0;
@@ -583,8 +597,32 @@ void MainWindow::updateStatus()
                                            QString::fromStdString(d.severity.empty() ? "—" : d.severity),
                                            QString::fromStdString(d.review_state))
                                       .arg(d.chainage_m, 0, 'f', 1));
+        QStringList measures;
+        if (d.length_m > 0)
+            measures << QString("length %1 m").arg(d.length_m, 0, 'f', 2);
+        if (d.area_m2 > 0)
+            measures << QString("area %1 m²").arg(d.area_m2, 0, 'f', 2);
+        if (d.width_mm > 0)
+            measures << QString("width %1 mm").arg(d.width_mm, 0, 'f', 0);
+        measures << QString("confidence %1").arg(d.confidence, 0, 'f', 2)
+                 << QString("seen in %1 frames").arg(d.n_frames);
+        const QString state_colour = d.review_state == "accepted" ? "#1b7a2c" : d.review_state == "rejected" ? "#b00020" : "#666";
+        details_->setText(
+            QString("<span style='font-size:14pt; font-weight:600; color:%1'>&#9632;</span> "
+                    "<b>%2 %3</b> &nbsp;·&nbsp; severity <b>%4</b> &nbsp;·&nbsp; damage %5 at %6 m"
+                    "&nbsp;·&nbsp; <b style='color:%7'>%8</b><br>%9%10")
+                .arg(classColour(d.class_code).name(), QString::fromStdString(d.class_code), className(d.class_code),
+                     QString::fromStdString(d.severity.empty() ? "—" : d.severity))
+                .arg(d.damage_id)
+                .arg(d.chainage_m, 0, 'f', 1)
+                .arg(state_colour, QString::fromStdString(d.review_state), measures.join(" · ").toHtmlEscaped(),
+                     d.review_note.empty() ? QString()
+                                           : "<br><i>Note: " + QString::fromStdString(d.review_note).toHtmlEscaped() + "</i>"));
     } else {
         selection_label_->setText("A accept · R reject · 1–4 class · L/M/H severity · E note · N/P next/previous");
+        details_->setText("<span style='color:#666'>Select a damage on the map or in the table. "
+                          "<b>A</b> accept · <b>R</b> reject · <b>1–4</b> class · <b>L/M/H</b> severity · "
+                          "<b>E</b> note · <b>N/P</b> next/previous · <b>Ctrl+Z</b> undo</span>");
     }
 }
 

@@ -102,7 +102,7 @@ private:
     QTabWidget* tabs_;
     QComboBox *class_filter_, *severity_filter_, *review_filter_, *plugin_filter_;
     QDoubleSpinBox* confidence_filter_;
-    QLabel *cursor_label_, *count_label_, *selection_label_;
+    QLabel *cursor_label_, *count_label_, *selection_label_, *details_;
     QProgressBar* progress_;
     QPushButton* cancel_button_;
     QMenu* recent_menu_;

@@ -5,6 +5,7 @@
 #include "sample_survey.hpp"
 
 #include "damage_table_model.hpp"
+#include "basemap.hpp"
 #include "export_dialog.hpp"
 #include "frame_view.hpp"
 #include "main_window.hpp"
@@ -15,6 +16,10 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QLineEdit>
+#include <QMimeData>
+#include <QSettings>
+#include <QUrl>
+#include <QDropEvent>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTest>
@@ -309,6 +314,36 @@ TEST_F(AppTest, ABadFileIsASentenceAndTheOpenProjectStays)
     ASSERT_TRUE(viewer.openProject(QString::fromStdString(project().string()), true));
     viewer.selectDamage(0);
     EXPECT_FALSE(viewer.review()->edit(0, "review_state", "accepted"));
+}
+
+TEST_F(AppTest, DroppingAProjectOpensItAndItJoinsTheRecentFiles)
+{
+    fs::create_directories(dir_ / "other");
+    fs::copy_file(project(), dir_ / "other" / "second.gpkg");
+    MainWindow window;
+    window.show();
+    QMimeData mime;
+    mime.setUrls({QUrl::fromLocalFile(QString::fromStdString((dir_ / "other" / "second.gpkg").string()))});
+    QDragEnterEvent enter(QPoint(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter);
+    EXPECT_TRUE(enter.isAccepted());
+    QDropEvent drop(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &drop);
+    ASSERT_NE(window.project(), nullptr) << window.lastError().toStdString();
+    EXPECT_EQ(window.project()->path, dir_ / "other" / "second.gpkg");
+    const QStringList recent = QSettings().value("recentProjects").toStringList();
+    ASSERT_FALSE(recent.isEmpty());
+    EXPECT_EQ(recent.front().toStdString(), (dir_ / "other" / "second.gpkg").string());
+    EXPECT_TRUE(recent.contains(QString::fromStdString(project().string())));
+    // A dropped raster becomes the basemap.
+    QMimeData raster;
+    raster.setUrls({QUrl::fromLocalFile(QString::fromStdString((dir_ / "basemap.tif").string()))});
+    window.map()->setBasemap(nullptr);
+    QDragEnterEvent enter_raster(QPoint(50, 50), Qt::CopyAction, &raster, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &enter_raster);
+    QDropEvent drop_raster(QPointF(50, 50), Qt::CopyAction, &raster, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(&window, &drop_raster);
+    EXPECT_NE(window.map()->basemap(), nullptr);
 }
 
 TEST(PluginsWindow, ListsEveryPluginFoundLoadedOrFailedWithItsReason)
