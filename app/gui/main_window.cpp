@@ -120,7 +120,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
     connect(review_, &ReviewController::damageChanged, this, [this](int index) {
         model_->damageChanged(index);
-        map_->update();
+        map_->damageChanged(index);
         updateStatus();
     });
     connect(review_, &ReviewController::failed, this, &MainWindow::report);

@@ -85,6 +85,10 @@ void MapCanvas::setProject(const ProjectData* project)
     selected_ = -1;
     current_frame_ = -1;
     rebuildIndex();
+    symbols_.clear();
+    if (project_)
+        for (const auto& d : project_->damages)
+            symbols_.push_back(damageSymbol(d));
     legend_ = project_ ? legendClasses(*project_) : decltype(legend_){};
     if (!view_set_ && project_ && !project_->bounds.empty())
         zoomToTrack();
@@ -99,6 +103,13 @@ void MapCanvas::setBasemap(std::unique_ptr<Basemap> basemap)
         basemap_->setReadyCallback([this] { QMetaObject::invokeMethod(this, [this] { update(); }, Qt::QueuedConnection); });
     if (!view_set_ && basemap_)
         zoomToRect(basemap_->bounds());
+    update();
+}
+
+void MapCanvas::damageChanged(int index)
+{
+    if (project_ && index >= 0 && index < int(symbols_.size()))
+        symbols_[size_t(index)] = damageSymbol(project_->damages[size_t(index)]);
     update();
 }
 
@@ -479,7 +490,7 @@ void MapCanvas::drawDamages(QPainter& p)
                 const auto& d = project_->damages[size_t(i)];
                 if (!d.bounds.intersects(v))
                     continue;
-                const DamageSymbol symbol = damageSymbol(d);
+                const DamageSymbol& symbol = symbols_[size_t(i)];
                 if (shapes && d.shape != ShapeKind::Point && d.points.size() >= 2) {
                     QPolygonF outline;
                     outline.reserve(qsizetype(d.points.size()));

@@ -5,6 +5,7 @@
 // symbol per few pixels, so 20,000 damages repaint in a few milliseconds.
 #pragma once
 
+#include "map_style.hpp"
 #include "project_data.hpp"
 
 #include <QCache>
@@ -33,6 +34,8 @@ public:
     // Which damages to draw (e.g. the table's filter); empty = all.
     void setVisibleDamages(std::vector<char> visible);
     void setSelectedDamage(int index); // -1: none
+    // A damage was edited (class, severity, review state): its symbol is redrawn.
+    void damageChanged(int index);
     void setCurrentFrame(int index);   // index into project frames, -1: none
     void setShowSegments(bool show);
     bool showSegments() const { return show_segments_; }
@@ -83,6 +86,7 @@ private:
     const ProjectData* project_ = nullptr;
     std::unique_ptr<Basemap> basemap_;
     std::vector<char> visible_;
+    std::vector<DamageSymbol> symbols_; // per damage, computed once, not per repaint
     int selected_ = -1, current_frame_ = -1;
     bool show_segments_ = true;
     MapPoint centre_{0, 0};

@@ -306,7 +306,11 @@ TEST_F(AppTest, ABadFileIsASentenceAndTheOpenProjectStays)
     EXPECT_EQ(window_->project()->path, project());
     EXPECT_FALSE(window_->openBasemap(QString::fromStdString((dir_ / "notes.gpkg").string()), true));
     EXPECT_NE(window_->map()->basemap(), nullptr) << "the basemap stays";
-    // A read-only project opens for viewing; a review says it cannot be saved.
+}
+
+TEST_F(AppTest, AReadOnlyProjectOpensForViewingAndAReviewSaysItCannotBeSaved)
+{
+    window_.reset();
     fs::permissions(project(), fs::perms::owner_read | fs::perms::group_read | fs::perms::others_read);
     if (::access(project().c_str(), W_OK) == 0)
         GTEST_SKIP() << "running as root: a read-only file is still writable";
@@ -314,6 +318,8 @@ TEST_F(AppTest, ABadFileIsASentenceAndTheOpenProjectStays)
     ASSERT_TRUE(viewer.openProject(QString::fromStdString(project().string()), true));
     viewer.selectDamage(0);
     EXPECT_FALSE(viewer.review()->edit(0, "review_state", "accepted"));
+    EXPECT_NE(viewer.lastError().indexOf("read-only"), -1) << viewer.lastError().toStdString();
+    EXPECT_EQ(viewer.project()->damages[0].review_state, "unreviewed");
 }
 
 TEST_F(AppTest, DroppingAProjectOpensItAndItJoinsTheRecentFiles)
