@@ -36,6 +36,7 @@ int takeScreenshots(voirie::gui::MainWindow& window, const QString& dir)
         QThread::msleep(10);
         QApplication::processEvents();
     }
+    window.frameView()->waitForLoad();
     window.map()->repaint();
     bool ok = window.grab().save(dir + "/main-window.png");
     ok = window.frameView()->grab().save(dir + "/frame-view.png") && ok;

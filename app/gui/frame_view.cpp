@@ -3,6 +3,7 @@
 #include "map_style.hpp"
 
 #include <QCheckBox>
+#include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMessageBox>
@@ -225,6 +226,8 @@ FrameView::FrameView(QWidget* parent) : QWidget(parent)
     connect(canvas_, &FrameCanvas::detectionClicked, this, &FrameView::damageClicked);
     connect(play_, &QToolButton::toggled, this, &FrameView::setPlaying);
     connect(timer_, &QTimer::timeout, this, [this] {
+        if (loading_)
+            return; // playback goes no faster than frames can be decoded and anonymized
         if (timeline_->value() >= timeline_->maximum())
             setPlaying(false);
         else
@@ -243,11 +246,17 @@ FrameView::FrameView(QWidget* parent) : QWidget(parent)
     });
 }
 
-FrameView::~FrameView() = default;
+FrameView::~FrameView()
+{
+    if (worker_.valid())
+        worker_.wait();
+}
 
 void FrameView::setProject(const ProjectData* project)
 {
     setPlaying(false);
+    waitForLoad(); // the worker reads the project being replaced
+    reload_ = false;
     project_ = project;
     source_ = project ? std::make_unique<FrameSource>(project) : nullptr;
     current_frame_ = -1;
@@ -313,6 +322,48 @@ void FrameView::showFrame(int frame_position)
     Q_EMIT frameChanged(current_frame_);
 }
 
+namespace {
+
+struct LoadedFrame {
+    QImage image;
+    std::vector<FrameDetection> detections;
+    QString message;
+};
+
+// Decoding, anonymizing and reading the detections: on a worker thread, one load at a time
+// (FrameSource is not shared), touching only what the GUI thread never changes.
+LoadedFrame loadFrame(FrameSource& source, const FrameRecord& frame, const std::filesystem::path& project,
+                      int64_t damage_id, bool anonymize)
+{
+    LoadedFrame out;
+    FrameImage shown = source.read(frame, anonymize);
+    auto detections = loadFrameDetections(project, frame.index);
+    out.message = QString::fromStdString(shown.problem);
+    if (!detections)
+        out.message = QString::fromStdString(detections.error());
+    if (shown.image.empty() && damage_id >= 0) {
+        // The stored chip was anonymized when it was written; it is all there is to show.
+        const std::string chip = loadChip(project, damage_id);
+        const std::vector<uchar> bytes(chip.begin(), chip.end());
+        if (!bytes.empty())
+            out.image = toQImage(cv::imdecode(bytes, cv::IMREAD_COLOR));
+        if (!out.image.isNull())
+            out.message += ": showing the stored evidence chip";
+        return out;
+    }
+    if (!shown.anonymized && !anonymize && out.message.isEmpty())
+        out.message = "Unblurred: personal data visible";
+    if (!shown.image.empty())
+        out.image = toQImage(shown.image);
+    if (detections)
+        out.detections = std::move(*detections);
+    return out;
+}
+
+} // namespace
+
+bool FrameView::loading() const { return loading_; }
+
 void FrameView::refresh()
 {
     if (project_ == nullptr || current_frame_ < 0 || current_frame_ >= int(project_->frames.size()))
@@ -322,25 +373,40 @@ void FrameView::refresh()
                            .arg(frame.index)
                            .arg(frame.chainage_m, 0, 'f', 1)
                            .arg(utcText(frame.time)));
-    FrameImage shown = source_->read(frame, anonymizing());
-    auto detections = loadFrameDetections(project_->path, frame.index);
-    QString message = QString::fromStdString(shown.problem);
-    if (!detections)
-        message = QString::fromStdString(detections.error());
-    if (shown.image.empty() && damage_id_ >= 0) {
-        // The stored chip was anonymized when it was written; it is all there is to show.
-        const std::string chip = loadChip(project_->path, damage_id_);
-        const std::vector<uchar> bytes(chip.begin(), chip.end());
-        if (!bytes.empty())
-            shown.image = cv::imdecode(bytes, cv::IMREAD_COLOR);
-        canvas_->show(shown.image.empty() ? QImage() : toQImage(shown.image), {}, damage_id_,
-                      message + (shown.image.empty() ? "" : ": showing the stored evidence chip"));
+    if (loading_) {
+        reload_ = true; // the latest wish is loaded when the current load ends
         return;
     }
-    if (!shown.anonymized && !anonymizing() && message.isEmpty())
-        message = "Unblurred: personal data visible";
-    canvas_->show(shown.image.empty() ? QImage() : toQImage(shown.image),
-                  detections ? std::move(*detections) : std::vector<FrameDetection>{}, damage_id_, message);
+    loading_ = true;
+    reload_ = false;
+    const int position = current_frame_;
+    const int64_t damage_id = damage_id_;
+    worker_ = std::async(std::launch::async, [this, frame, damage_id, anonymize = anonymizing(),
+                                              project = project_->path, position] {
+        auto loaded = std::make_shared<LoadedFrame>(loadFrame(*source_, frame, project, damage_id, anonymize));
+        QMetaObject::invokeMethod(
+            this,
+            [this, loaded, position, damage_id] {
+                loading_ = false;
+                if (reload_) {
+                    refresh();
+                    return;
+                }
+                if (position == current_frame_)
+                    canvas_->show(std::move(loaded->image), std::move(loaded->detections), damage_id,
+                                  std::move(loaded->message));
+                Q_EMIT frameShown(position);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void FrameView::waitForLoad()
+{
+    while (loading_ && worker_.valid()) {
+        worker_.wait();
+        QCoreApplication::sendPostedEvents(this, QEvent::MetaCall); // shows it, or starts the next
+    }
 }
 
 } // namespace voirie::gui

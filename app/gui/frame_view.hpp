@@ -11,6 +11,7 @@
 #include <QImage>
 #include <QWidget>
 
+#include <future>
 #include <memory>
 #include <vector>
 
@@ -63,10 +64,14 @@ public:
     void setAnonymizing(bool on);
     bool playing() const;
     void setPlaying(bool on);
+    // Frames are decoded and anonymized on a worker thread; the canvas shows one when it is ready.
+    bool loading() const;
+    void waitForLoad(); // blocks until the frame asked for last is shown
     const FrameCanvas* canvas() const { return canvas_; }
 
 Q_SIGNALS:
     void frameChanged(int frame_position);
+    void frameShown(int frame_position); // its pixels are on the canvas
     void damageClicked(int64_t damage_id);
 
 private:
@@ -82,6 +87,8 @@ private:
     QLabel* position_;
     QCheckBox* unblurred_;
     QTimer* timer_;
+    std::future<void> worker_;
+    bool loading_ = false, reload_ = false;
 };
 
 } // namespace voirie::gui

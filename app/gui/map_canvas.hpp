@@ -37,6 +37,7 @@ public:
     // A damage was edited (class, severity, review state): its symbol is redrawn.
     void damageChanged(int index);
     void setCurrentFrame(int index);   // index into project frames, -1: none
+    int currentFrame() const { return current_frame_; }
     void setShowSegments(bool show);
     bool showSegments() const { return show_segments_; }
 

@@ -136,6 +136,7 @@ void NewSurveyDialog::addPluginForms(QVBoxLayout* layout)
             continue;
         const PluginManifest& m = *entry.manifest;
         auto* box = new QCheckBox(QString::fromStdString(m.name + " (" + m.id + " " + m.version + ")"));
+        box->setObjectName(QString::fromStdString("plugin:" + m.id));
         box->setChecked(entry.state != PluginState::Failed);
         box->setEnabled(entry.state != PluginState::Failed);
         box->setToolTip(QString::fromStdString(entry.state == PluginState::Failed ? entry.failure : m.description));
@@ -182,6 +183,7 @@ void NewSurveyDialog::addPluginForms(QVBoxLayout* layout)
                 break;
             }
             editor->setToolTip(QString::fromStdString(spec.description));
+            editor->setObjectName(QString::fromStdString("parameter:" + m.id + "." + spec.name));
             editor->setEnabled(box->isChecked());
             connect(box, &QCheckBox::toggled, editor, &QWidget::setEnabled);
             params->addRow(QString::fromStdString(spec.name), editor);

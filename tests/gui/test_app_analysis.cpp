@@ -7,11 +7,14 @@
 #include "analysis_job.hpp"
 #include "basemap.hpp"
 #include "main_window.hpp"
+#include "new_survey_dialog.hpp"
 #include "map_canvas.hpp"
 
 #include "voirie/core/analysis_run.hpp"
+#include "voirie/core/plugin_registry.hpp"
 
 #include <QApplication>
+#include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QSignalSpy>
 #include <QTimer>
@@ -99,6 +102,54 @@ TEST(AppAnalysis, CancelLeavesAValidPartialProjectAndNoFinishedOne)
     auto r = runVoirie("analyze " + sampleSurveyInputs(cachedSampleSurvey()) + " --no-anonymize --quiet --threads 1 --resume --out " +
                        shellQuoted(dir / "cancelled.gpkg"));
     EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(NewSurveyDialog, BuildsTheAnalysisFromTheFormAndEachPluginsManifest)
+{
+    const fs::path survey = cachedSampleSurvey();
+    gui::NewSurveyDialog dialog;
+    auto missing = dialog.options();
+    ASSERT_FALSE(missing);
+    EXPECT_NE(missing.error().find("video"), std::string::npos) << missing.error();
+    dialog.setVideos({QString::fromStdString((survey / "survey.mp4").string())});
+    EXPECT_NE(dialog.options().error().find("track"), std::string::npos);
+    dialog.setTrack(QString::fromStdString((survey / "survey.gpx").string()));
+    dialog.setCamera(QString::fromStdString((survey / "camera.json").string()));
+    dialog.setOutput("/tmp/out.gpkg");
+    dialog.setPlugins({"cracks", "potholes"});
+    // A form field per manifest parameter; only what the user changes becomes an override.
+    PluginRegistry registry(PluginRegistry::defaultSearchPath());
+    const PluginEntry* cracks = nullptr;
+    for (const auto& e : registry.entries())
+        if (e.id() == "cracks")
+            cracks = &e;
+    ASSERT_TRUE(cracks && cracks->manifest);
+    const ParameterSpec* numeric = nullptr;
+    for (const auto& spec : cracks->manifest->parameters) {
+        EXPECT_NE(dialog.findChild<QWidget*>(QString::fromStdString("parameter:cracks." + spec.name)), nullptr) << spec.name;
+        if (spec.type == ParameterType::Double && !numeric)
+            numeric = &spec;
+    }
+    ASSERT_NE(numeric, nullptr);
+    auto* spin = dialog.findChild<QDoubleSpinBox*>(QString::fromStdString("parameter:cracks." + numeric->name));
+    ASSERT_NE(spin, nullptr);
+    const double changed = numeric->max ? (std::get<double>(numeric->default_value) + *numeric->max) / 2
+                                        : std::get<double>(numeric->default_value) * 1.5 + 0.1;
+    spin->setValue(changed);
+
+    auto o = dialog.options();
+    ASSERT_TRUE(o) << o.error();
+    EXPECT_EQ(o->ingest.videos, std::vector<fs::path>{survey / "survey.mp4"});
+    EXPECT_EQ(*o->ingest.track, survey / "survey.gpx");
+    EXPECT_EQ(*o->ingest.camera_file, survey / "camera.json");
+    EXPECT_EQ(*o->plugins, (std::vector<std::string>{"cracks", "potholes"}));
+    EXPECT_TRUE(o->anonymize) << "anonymization is on unless turned off";
+    ASSERT_EQ(o->parameters.count("cracks"), 1u);
+    EXPECT_EQ(o->parameters.at("cracks").size(), 1u);
+    EXPECT_NEAR(std::stod(o->parameters.at("cracks").at(numeric->name)), spin->value(), 1e-9);
+    EXPECT_EQ(o->parameters.count("potholes"), 0u);
+    // The overrides are valid for the plugin, as the CLI would check them.
+    EXPECT_TRUE(resolveParameters(*cracks->manifest, o->parameters.at("cracks")));
 }
 
 // A raster in another CRS than the map's: drawn where it belongs, reprojected.

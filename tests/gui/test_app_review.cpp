@@ -14,6 +14,7 @@
 #include "review_controller.hpp"
 
 #include <QApplication>
+#include <QElapsedTimer>
 #include <QComboBox>
 #include <QLineEdit>
 #include <QMimeData>
@@ -97,6 +98,7 @@ TEST_F(AppTest, SelectingInTheTableMovesTheMapAndTheFrameView)
     const int row = 2;
     table->selectRow(row);
     QApplication::processEvents();
+    window_->frameView()->waitForLoad();
     const auto* model = static_cast<const QSortFilterProxyModel*>(table->model());
     const int index = model->mapToSource(model->index(row, 0)).row();
     ASSERT_EQ(window_->selectedDamage(), index);
@@ -125,6 +127,7 @@ TEST_F(AppTest, ClickingADamageOnTheMapSelectsItInTheTableAndFrameView)
     const QPoint at = window_->map()->toScreen(window_->project()->damages[size_t(index)].centre).toPoint();
     QTest::mouseClick(window_->map(), Qt::LeftButton, Qt::NoModifier, at);
     QApplication::processEvents();
+    window_->frameView()->waitForLoad();
     EXPECT_EQ(window_->selectedDamage(), index);
     const auto* model = static_cast<const QSortFilterProxyModel*>(window_->damageTable()->model());
     EXPECT_EQ(model->mapToSource(window_->damageTable()->currentIndex()).row(), index);
@@ -134,7 +137,7 @@ TEST_F(AppTest, ClickingADamageOnTheMapSelectsItInTheTableAndFrameView)
 TEST_F(AppTest, ClickingADetectionInTheFrameSelectsItsDamage)
 {
     window_->selectDamage(0);
-    QApplication::processEvents();
+    window_->frameView()->waitForLoad();
     const auto* canvas = window_->frameView()->canvas();
     ASSERT_FALSE(canvas->detections().empty());
     window_->selectDamage(-1);
@@ -296,6 +299,30 @@ TEST_F(AppTest, SegmentsTableListsEachSegmentsDamagesAndSelectsThem)
     QApplication::processEvents();
     EXPECT_EQ(window_->selectedDamage(), p->findDamage(p->segments[size_t(row)].damage_ids.front()));
     EXPECT_FALSE(p->segments[size_t(row)].colour.empty());
+    // G toggles the segments on the map.
+    ASSERT_TRUE(window_->map()->showSegments());
+    key(Qt::Key_G);
+    EXPECT_FALSE(window_->map()->showSegments());
+    key(Qt::Key_G);
+    EXPECT_TRUE(window_->map()->showSegments());
+}
+
+TEST_F(AppTest, PlayStepsThroughTheFramesAndTheMapFollows)
+{
+    auto* frames = window_->frameView();
+    frames->showFrame(0);
+    QApplication::processEvents();
+    EXPECT_EQ(window_->map()->currentFrame(), 0);
+    frames->setPlaying(true);
+    QElapsedTimer clock;
+    clock.start();
+    while (frames->currentFrame() < 3 && clock.elapsed() < 20000)
+        QTest::qWait(50);
+    frames->setPlaying(false);
+    frames->waitForLoad();
+    EXPECT_GE(frames->currentFrame(), 3);
+    EXPECT_EQ(window_->map()->currentFrame(), frames->currentFrame());
+    EXPECT_FALSE(frames->canvas()->image().isNull());
 }
 
 TEST_F(AppTest, ABadFileIsASentenceAndTheOpenProjectStays)
