@@ -130,7 +130,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         progress_->setValue(km_total > 0 ? int(1000 * km_done / km_total) : 0);
         progress_->setFormat(QString("%1 of %2 km · %3 frames").arg(km_done, 0, 'f', 2).arg(km_total, 0, 'f', 2).arg(frames));
         // Results appear as they are committed: reload the partial project now and then.
-        if (const qint64 now = QDateTime::currentMSecsSinceEpoch(); now - last_reload_ms_ > 2000) {
+        if (const qint64 now = QDateTime::currentMSecsSinceEpoch(); now - last_reload_ms_ >= reload_interval_ms_) {
             last_reload_ms_ = now;
             reloadPartial();
         }
@@ -690,7 +690,7 @@ bool MainWindow::startAnalysis(const AnalysisOptions& options)
 {
     if (!job_->start(options))
         return false;
-    last_reload_ms_ = QDateTime::currentMSecsSinceEpoch();
+    last_reload_ms_ = reload_interval_ms_ > 0 ? QDateTime::currentMSecsSinceEpoch() : 0;
     progress_->setRange(0, 0);
     progress_->setVisible(true);
     cancel_button_->setVisible(true);

@@ -46,6 +46,8 @@ public:
     // Starts analysing a survey in the background; the project shows as it is committed.
     bool startAnalysis(const AnalysisOptions& options);
     void cancelAnalysis();
+    // How often the partial project of a running analysis is reloaded onto the map (ms).
+    void setPartialReloadInterval(int ms) { reload_interval_ms_ = ms; }
 
     // Selection, by index into the project's damages (-1: none).
     void selectDamage(int index);
@@ -110,6 +112,7 @@ private:
     ReviewController* review_;
     AnalysisJob* job_;
     qint64 last_reload_ms_ = 0;
+    int reload_interval_ms_ = 2000;
     QString last_error_;
 };
 

@@ -59,6 +59,13 @@ TEST(AppAnalysis, RunsInTheBackgroundWithoutFreezingAndOpensTheResult)
         last = clock.elapsed();
     });
     heartbeat.start(20);
+    // Results show as they are committed: with reloads at every progress step, the partial
+    // project is on the map before the run ends.
+    window.setPartialReloadInterval(0);
+    bool partial_shown = false;
+    QObject::connect(window.analysis(), &gui::AnalysisJob::progressed, [&] {
+        partial_shown = partial_shown || (window.project() && window.project()->path == partialProjectPath(dir / "new.gpkg"));
+    });
     ASSERT_TRUE(window.startAnalysis(sampleAnalysis(dir / "new.gpkg")));
     ASSERT_TRUE(finished.wait(300000));
     EXPECT_TRUE(finished.at(0).at(0).toBool()) << window.lastError().toStdString();
@@ -70,6 +77,7 @@ TEST(AppAnalysis, RunsInTheBackgroundWithoutFreezingAndOpensTheResult)
               sqlNumber(dir / "new.gpkg", "SELECT COUNT(*) FROM damages"));
     EXPECT_GT(window.project()->damages.size(), 0u);
     EXPECT_FALSE(fs::exists(partialProjectPath(dir / "new.gpkg")));
+    EXPECT_TRUE(partial_shown);
 }
 
 TEST(AppAnalysis, CancelLeavesAValidPartialProjectAndNoFinishedOne)
@@ -153,7 +161,7 @@ TEST(NewSurveyDialog, BuildsTheAnalysisFromTheFormAndEachPluginsManifest)
 }
 
 // A raster in another CRS than the map's: drawn where it belongs, reprojected.
-TEST(Basemap, ReadsAGeoTiffInAnyCrsAndAnXyzTileFolder)
+TEST(Basemap, ReadsAGeoTiffInAnyCrsMbtilesGeoPackageTilesAndAnXyzTileFolder)
 {
     TempDir dir;
     const fs::path survey = cachedSampleSurvey();
@@ -163,6 +171,11 @@ TEST(Basemap, ReadsAGeoTiffInAnyCrsAndAnXyzTileFolder)
     ASSERT_EQ(r.exit_code, 0) << r.err;
     r = runCommand("gdal2tiles.py -q --xyz -z 15-17 " + shellQuoted(survey / "basemap.tif") + " " + shellQuoted(dir / "xyz"));
     ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const char* format : {"MBTILES", "GPKG"}) {
+        r = runCommand(std::string("gdal_translate -q -of ") + format + " " + shellQuoted(survey / "basemap.tif") + " " +
+                       shellQuoted(dir / (std::string("tiles.") + format)));
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
     auto original = gui::Basemap::open(survey / "basemap.tif");
     ASSERT_TRUE(original) << original.error();
     const gui::MapPoint centre = (*original)->bounds().centre();
@@ -175,7 +188,7 @@ TEST(Basemap, ReadsAGeoTiffInAnyCrsAndAnXyzTileFolder)
     };
     const QRgb expected = colourAt(**original);
     ASSERT_EQ(qAlpha(expected), 255);
-    for (const fs::path& other : {dir / "lambert.tif", dir / "xyz"}) {
+    for (const fs::path& other : {dir / "lambert.tif", dir / "xyz", dir / "tiles.MBTILES", dir / "tiles.GPKG"}) {
         auto map = gui::Basemap::open(other);
         ASSERT_TRUE(map) << map.error();
         const QRgb got = colourAt(**map);

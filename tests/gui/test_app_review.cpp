@@ -23,7 +23,9 @@
 #include <QDropEvent>
 #include <QTableView>
 #include <QTableWidget>
+#include <QSignalSpy>
 #include <QTest>
+#include <QWheelEvent>
 #include <QTreeWidget>
 #include <QUndoStack>
 
@@ -33,6 +35,7 @@ namespace fs = std::filesystem;
 using namespace voirie;
 using namespace voirie::test;
 using voirie::gui::MainWindow;
+namespace gui = voirie::gui;
 
 namespace {
 
@@ -117,6 +120,51 @@ TEST_F(AppTest, SelectingInTheTableMovesTheMapAndTheFrameView)
         drawn = drawn || detection.damage_id == d.damage_id;
     EXPECT_TRUE(drawn) << "the damage's own detection is drawn on its evidence frame";
     EXPECT_TRUE(frames->anonymizing()) << "frames are anonymized by default";
+}
+
+TEST_F(AppTest, WheelZoomsAroundTheCursorDragPansAndKeysNavigate)
+{
+    gui::MapCanvas* map = window_->map();
+    const QPointF cursor(map->width() * 0.3, map->height() * 0.6);
+    const gui::MapPoint under = map->toMap(cursor);
+    const double before = map->metresPerPixel();
+    QWheelEvent wheel(cursor, map->mapToGlobal(cursor), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::NoModifier,
+                      Qt::NoScrollPhase, false);
+    QApplication::sendEvent(map, &wheel);
+    EXPECT_NEAR(map->metresPerPixel(), before / 1.5625, before * 1e-9) << "two notches in";
+    const gui::MapPoint still = map->toMap(cursor);
+    EXPECT_NEAR(still.x, under.x, 1e-6);
+    EXPECT_NEAR(still.y, under.y, 1e-6) << "the point under the cursor stays under it";
+
+    const gui::MapPoint centre = map->centre();
+    QTest::mousePress(map, Qt::LeftButton, Qt::NoModifier, QPoint(200, 200));
+    QMouseEvent move(QEvent::MouseMove, QPointF(260, 170), map->mapToGlobal(QPointF(260, 170)), Qt::NoButton,
+                     Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(map, &move);
+    QTest::mouseRelease(map, Qt::LeftButton, Qt::NoModifier, QPoint(260, 170));
+    EXPECT_NEAR(map->centre().x, centre.x - 60 * map->metresPerPixel(), 1e-6) << "the map follows the hand";
+    EXPECT_NEAR(map->centre().y, centre.y - 30 * map->metresPerPixel(), 1e-6);
+
+    const gui::MapPoint dragged = map->centre();
+    QTest::keyClick(map, Qt::Key_Right);
+    EXPECT_GT(map->centre().x, dragged.x);
+    QTest::keyClick(map, Qt::Key_Minus);
+    EXPECT_GT(map->metresPerPixel(), before / 1.5625);
+    QTest::keyClick(map, Qt::Key_Home);
+    for (const auto& part : window_->project()->track)
+        for (const auto& point : part)
+            EXPECT_TRUE(map->rect().contains(map->toScreen(point).toPoint())) << "Home fits the track again";
+    // The cursor's position reads in degrees.
+    QSignalSpy cursor_moved(map, &gui::MapCanvas::cursorMoved);
+    QTest::mouseMove(map, QPoint(100, 100));
+    QMouseEvent hover(QEvent::MouseMove, QPointF(100, 100), map->mapToGlobal(QPointF(100, 100)), Qt::NoButton,
+                      Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(map, &hover);
+    ASSERT_GE(cursor_moved.count(), 1);
+    double lon, lat;
+    gui::fromMercator(map->toMap(QPointF(100, 100)), lon, lat);
+    EXPECT_NEAR(cursor_moved.last().at(0).toDouble(), lon, 1e-9);
+    EXPECT_NEAR(cursor_moved.last().at(1).toDouble(), lat, 1e-9);
 }
 
 TEST_F(AppTest, ClickingADamageOnTheMapSelectsItInTheTableAndFrameView)
