@@ -495,7 +495,7 @@ void MainWindow::showSegmentDamages(int row)
         return;
     const auto& s = project_->segments[size_t(row)];
     MapRect r;
-    for (const auto& p : s.path)
+    for (const auto& p : s.map_path)
         r.extend(p);
     map_->zoomToRect(r);
     for (int64_t id : s.damage_ids) {

@@ -204,6 +204,21 @@ MapPoint MapCanvas::toMap(QPointF s) const
     return {centre_.x + (s.x() - width() / 2.0) * resolution_, centre_.y - (s.y() - height() / 2.0) * resolution_};
 }
 
+void MapCanvas::forEachDamageIn(const MapRect& area, const std::function<void(int)>& visit) const
+{
+    if (project_ == nullptr || cells_.empty())
+        return;
+    const int c0 = std::max(0, int(std::floor((area.min_x - grid_bounds_.min_x) / cell_w_)));
+    const int c1 = std::min(grid_columns_ - 1, int(std::floor((area.max_x - grid_bounds_.min_x) / cell_w_)));
+    const int r0 = std::max(0, int(std::floor((area.min_y - grid_bounds_.min_y) / cell_h_)));
+    const int r1 = std::min(grid_rows_ - 1, int(std::floor((area.max_y - grid_bounds_.min_y) / cell_h_)));
+    for (int row = r0; row <= r1; ++row)
+        for (int col = c0; col <= c1; ++col)
+            for (int i : cells_[size_t(row) * grid_columns_ + col])
+                if (damageVisible(size_t(i)))
+                    visit(i);
+}
+
 MapRect MapCanvas::viewRect() const
 {
     MapRect r;
@@ -281,26 +296,18 @@ int MapCanvas::damageAt(QPointF screen, double tolerance) const
     const double reach = tolerance * resolution_;
     int best = -1;
     double best_d2 = 1e300;
-    const int c0 = std::max(0, int((at.x - reach - grid_bounds_.min_x) / cell_w_) - 1);
-    const int c1 = std::min(grid_columns_ - 1, int((at.x + reach - grid_bounds_.min_x) / cell_w_) + 1);
-    const int r0 = std::max(0, int((at.y - reach - grid_bounds_.min_y) / cell_h_) - 1);
-    const int r1 = std::min(grid_rows_ - 1, int((at.y + reach - grid_bounds_.min_y) / cell_h_) + 1);
-    for (int row = r0; row <= r1; ++row)
-        for (int col = c0; col <= c1; ++col)
-            for (int i : cells_[size_t(row) * grid_columns_ + col]) {
-                if (!damageVisible(size_t(i)))
-                    continue;
-                const auto& d = project_->damages[size_t(i)];
-                // Distance to the footprint's box, so long cracks are hit anywhere along them.
-                const double dx = std::max({d.bounds.min_x - at.x, 0.0, at.x - d.bounds.max_x});
-                const double dy = std::max({d.bounds.min_y - at.y, 0.0, at.y - d.bounds.max_y});
-                const double cx = d.centre.x - at.x, cy = d.centre.y - at.y;
-                const double d2 = std::min(dx * dx + dy * dy, cx * cx + cy * cy);
-                if (d2 <= reach * reach && d2 < best_d2) {
-                    best_d2 = d2;
-                    best = i;
-                }
-            }
+    forEachDamageIn(MapRect{at.x - reach, at.y - reach, at.x + reach, at.y + reach}, [&](int i) {
+        const auto& d = project_->damages[size_t(i)];
+        // Distance to the footprint's box, so long cracks are hit anywhere along them.
+        const double dx = std::max({d.bounds.min_x - at.x, 0.0, at.x - d.bounds.max_x});
+        const double dy = std::max({d.bounds.min_y - at.y, 0.0, at.y - d.bounds.max_y});
+        const double cx = d.centre.x - at.x, cy = d.centre.y - at.y;
+        const double d2 = std::min(dx * dx + dy * dy, cx * cx + cy * cy);
+        if (d2 <= reach * reach && d2 < best_d2) {
+            best_d2 = d2;
+            best = i;
+        }
+    });
     return best;
 }
 
@@ -424,12 +431,12 @@ void MapCanvas::drawSegments(QPainter& p)
     if (project_ == nullptr)
         return;
     for (const auto& s : project_->segments) {
-        if (s.path.size() < 2)
+        if (s.map_path.size() < 2)
             continue;
         QColor c(QString::fromStdString(s.colour));
         c.setAlpha(150);
         p.setPen(QPen(c, 11, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
-        for (const auto& run : visibleRuns(s.path))
+        for (const auto& run : visibleRuns(s.map_path))
             p.drawPolyline(run);
     }
 }
@@ -474,50 +481,42 @@ void MapCanvas::drawDamages(QPainter& p)
     const bool shapes = resolution_ <= kShapesVisibleBelow;
     const int occupancy_w = width() / kOccupancyCell + 1, occupancy_h = height() / kOccupancyCell + 1;
     std::vector<uint16_t> occupied(shapes ? 0 : size_t(occupancy_w) * occupancy_h, 0);
-    const double margin = 20 * resolution_;
-    const int c0 = std::max(0, int((v.min_x - margin - grid_bounds_.min_x) / cell_w_));
-    const int c1 = std::min(grid_columns_ - 1, int((v.max_x + margin - grid_bounds_.min_x) / cell_w_));
-    const int r0 = std::max(0, int((v.min_y - margin - grid_bounds_.min_y) / cell_h_));
-    const int r1 = std::min(grid_rows_ - 1, int((v.max_y + margin - grid_bounds_.min_y) / cell_h_));
-    if (c0 > c1 || r0 > r1)
-        return;
+    // Damages are bucketed by their centre: reach out for markers and footprints (a long crack's
+    // centre may be off screen while part of it is on).
+    const double margin = std::max(20 * resolution_, 10.0);
     p.setRenderHint(QPainter::Antialiasing, shapes);
-    for (int row = r0; row <= r1; ++row)
-        for (int col = c0; col <= c1; ++col)
-            for (int i : cells_[size_t(row) * grid_columns_ + col]) {
-                if (!damageVisible(size_t(i)))
-                    continue;
-                const auto& d = project_->damages[size_t(i)];
-                if (!d.bounds.intersects(v))
-                    continue;
-                const DamageSymbol& symbol = symbols_[size_t(i)];
-                if (shapes && d.shape != ShapeKind::Point && d.points.size() >= 2) {
-                    QPolygonF outline;
-                    outline.reserve(qsizetype(d.points.size()));
-                    for (const auto& point : d.points)
-                        outline << toScreen(point);
-                    p.setPen(QPen(symbol.colour, symbol.line_width, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-                    if (d.shape == ShapeKind::Polygon) {
-                        p.setBrush(symbol.fill);
-                        p.drawPolygon(outline);
-                    } else {
-                        p.setBrush(Qt::NoBrush);
-                        p.drawPolyline(outline);
-                    }
-                    continue;
-                }
-                const QPointF at = toScreen(d.centre);
-                if (!shapes) {
-                    const int ox = int(at.x()) / kOccupancyCell, oy = int(at.y()) / kOccupancyCell;
-                    if (ox < 0 || oy < 0 || ox >= occupancy_w || oy >= occupancy_h)
-                        continue;
-                    uint16_t& cell = occupied[size_t(oy) * occupancy_w + ox];
-                    if (cell & symbol.class_bit)
-                        continue;
-                    cell |= symbol.class_bit;
-                }
-                blitDamageMarker(p, at, symbol);
+    forEachDamageIn(MapRect{v.min_x - margin, v.min_y - margin, v.max_x + margin, v.max_y + margin}, [&](int i) {
+        const auto& d = project_->damages[size_t(i)];
+        if (!d.bounds.intersects(v))
+            return;
+        const DamageSymbol& symbol = symbols_[size_t(i)];
+        if (shapes && d.shape != ShapeKind::Point && d.points.size() >= 2) {
+            QPolygonF outline;
+            outline.reserve(qsizetype(d.points.size()));
+            for (const auto& point : d.points)
+                outline << toScreen(point);
+            p.setPen(QPen(symbol.colour, symbol.line_width, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+            if (d.shape == ShapeKind::Polygon) {
+                p.setBrush(symbol.fill);
+                p.drawPolygon(outline);
+            } else {
+                p.setBrush(Qt::NoBrush);
+                p.drawPolyline(outline);
             }
+            return;
+        }
+        const QPointF at = toScreen(d.centre);
+        if (!shapes) {
+            const int ox = int(at.x()) / kOccupancyCell, oy = int(at.y()) / kOccupancyCell;
+            if (ox < 0 || oy < 0 || ox >= occupancy_w || oy >= occupancy_h)
+                return;
+            uint16_t& cell = occupied[size_t(oy) * occupancy_w + ox];
+            if (cell & symbol.class_bit)
+                return;
+            cell |= symbol.class_bit;
+        }
+        blitDamageMarker(p, at, symbol);
+    });
 }
 
 void MapCanvas::drawSelection(QPainter& p)

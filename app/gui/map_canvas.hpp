@@ -12,6 +12,7 @@
 #include <QImage>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -73,6 +74,8 @@ protected:
 private:
     void rebuildIndex();
     MapRect viewRect() const;
+    // The visible damages whose centre lies in `area` (through the grid, not all of them).
+    void forEachDamageIn(const MapRect& area, const std::function<void(int)>& visit) const;
     std::vector<QPolygonF> visibleRuns(const std::vector<MapPoint>& line) const;
     bool damageVisible(size_t i) const { return visible_.empty() || visible_[i]; }
     void drawBackground(QPainter& p);

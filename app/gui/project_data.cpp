@@ -1,10 +1,8 @@
 #include "project_data.hpp"
 
 #include "voirie/core/condition_rating.hpp"
-#include "voirie/core/rating_scheme.hpp"
 
 #include <gdal_priv.h>
-#include <nlohmann/json.hpp>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
@@ -245,36 +243,19 @@ Result<ProjectData> loadProject(const fs::path& project)
         data.damages.push_back(std::move(d));
     }
 
-    OGRLayer* segments = ds->GetLayerByName("segments");
-    OGRLayer* rating = ds->GetLayerByName("rating");
-    std::optional<RatingScheme> scheme;
-    if (rating != nullptr)
-        if (OGRFeatureUniquePtr rated(rating->GetNextFeature()); rated)
-            if (auto s = parseRatingScheme(text(*rated, "scheme_json"), text(*rated, "scheme_source")); s)
-                scheme = std::move(*s);
-    if (segments != nullptr && scheme) {
-        data.scheme_title = scheme->title;
-        for (const auto& band : scheme->grades)
-            data.grades.push_back({band.grade, band.label,
-                                   gradeColour(bandIndex(*scheme, band.grade), scheme->grades.size()), band.treatment});
-        for (OGRFeatureUniquePtr f(segments->GetNextFeature()); f; f.reset(segments->GetNextFeature())) {
+    // A rating that cannot be read leaves the segments out; the damages are still reviewable.
+    if (auto rated = readRatedSegments(*ds, project.string()); rated && *rated) {
+        const RatingScheme& scheme = (*rated)->scheme;
+        data.scheme_title = scheme.title;
+        for (const auto& band : scheme.grades)
+            data.grades.push_back(
+                {band.grade, band.label, gradeColour(bandIndex(scheme, band.grade), scheme.grades.size()), band.treatment});
+        for (auto& rated_segment : (*rated)->segments) {
             SegmentRecord s;
-            s.road_id = text(*f, "road_id");
-            s.label = text(*f, "label");
-            s.grade = text(*f, "grade");
-            s.grade_label = text(*f, "grade_label");
-            s.treatment = text(*f, "treatment");
-            s.index = number(*f, "condition_index");
-            s.from_m = number(*f, "from_m");
-            s.to_m = number(*f, "to_m");
-            s.surveyed_m = number(*f, "surveyed_m");
-            s.colour = gradeColour(bandIndex(*scheme, s.grade), scheme->grades.size());
-            try {
-                s.damage_ids = nlohmann::json::parse(text(*f, "damage_ids")).get<std::vector<int64_t>>();
-            } catch (const std::exception&) {
-            }
-            if (const OGRGeometry* g = f->GetGeometryRef(); g && wkbFlatten(g->getGeometryType()) == wkbLineString)
-                s.path = linePoints(*g->toLineString());
+            static_cast<RatedSegment&>(s) = std::move(rated_segment);
+            s.colour = gradeColour(bandIndex(scheme, s.grade), scheme.grades.size());
+            for (const auto& p : s.path)
+                s.map_path.push_back(toMercator(p.lon, p.lat));
             data.segments.push_back(std::move(s));
         }
     }

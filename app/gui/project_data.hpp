@@ -3,6 +3,7 @@
 // in Web Mercator metres (EPSG:3857), the display projection, so drawing needs no reprojection.
 #pragma once
 
+#include "voirie/core/rated_segments.hpp"
 #include "voirie/core/result.hpp"
 
 #include <filesystem>
@@ -54,11 +55,10 @@ struct FrameRecord {
     MapPoint at;
 };
 
-struct SegmentRecord {
-    std::string road_id, label, grade, grade_label, treatment, colour;
-    double index = 0, from_m = 0, to_m = 0, surveyed_m = 0;
-    std::vector<int64_t> damage_ids;
-    std::vector<MapPoint> path;
+// A rated segment, with its grade's colour and its line in map coordinates.
+struct SegmentRecord : RatedSegment {
+    std::string colour;
+    std::vector<MapPoint> map_path;
 };
 
 struct GradeLegendEntry {

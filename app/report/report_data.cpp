@@ -1,7 +1,6 @@
 #include "report_data.hpp"
 
 #include <gdal_priv.h>
-#include <nlohmann/json.hpp>
 #include <ogrsf_frmts.h>
 
 namespace voirie::report {
@@ -51,10 +50,7 @@ Result<ReportData> readReportData(const fs::path& project)
     for (const char* name : {"track", "damages", "run", "run_inputs", "run_plugins"})
         if (ds->GetLayerByName(name) == nullptr)
             return fail(project.string() + " is not a Voirie project: it has no '" + name + "' layer");
-    OGRLayer* segments = ds->GetLayerByName("segments");
     OGRLayer* rating = ds->GetLayerByName("rating");
-    if (segments == nullptr || rating == nullptr)
-        return fail(project.string() + " has no rated segments: rate it first (voirie rate " + project.string() + ")");
 
     ReportData r;
     r.project = project;
@@ -75,42 +71,20 @@ Result<ReportData> readReportData(const fs::path& project)
     for (OGRFeatureUniquePtr f(plugins->GetNextFeature()); f; f.reset(plugins->GetNextFeature()))
         r.plugins.push_back({text(*f, "plugin_id"), text(*f, "kind"), text(*f, "version")});
 
-    OGRFeatureUniquePtr rated(rating->GetNextFeature());
+    auto rated = readRatedSegments(*ds, project.string());
     if (!rated)
-        return fail(project.string() + " has an empty rating record: rate it again (voirie rate)");
-    auto scheme = parseRatingScheme(text(*rated, "scheme_json"), text(*rated, "scheme_source"));
-    if (!scheme)
-        return fail("the rating scheme recorded in " + project.string() + " is unusable: " + scheme.error());
-    r.scheme = std::move(*scheme);
-    r.scheme.source = text(*rated, "scheme_source");
-    r.rated_utc = utcText(*rated, "rated");
-
-    for (OGRFeatureUniquePtr f(segments->GetNextFeature()); f; f.reset(segments->GetNextFeature())) {
-        ReportSegment s;
-        s.road_id = text(*f, "road_id");
-        s.label = text(*f, "label");
-        s.grade = text(*f, "grade");
-        s.grade_label = text(*f, "grade_label");
-        s.treatment = text(*f, "treatment");
-        s.from_m = f->GetFieldAsDouble("from_m");
-        s.to_m = f->GetFieldAsDouble("to_m");
-        s.surveyed_m = f->GetFieldAsDouble("surveyed_m");
-        s.area_m2 = f->GetFieldAsDouble("area_m2");
-        s.index = f->GetFieldAsDouble("condition_index");
-        s.crack_m = f->GetFieldAsDouble("crack_m");
-        s.alligator_m2 = f->GetFieldAsDouble("alligator_m2");
-        s.pothole_m2 = f->GetFieldAsDouble("pothole_m2");
-        s.n_damages = f->GetFieldAsInteger("n_damages");
-        try {
-            s.damage_ids = nlohmann::json::parse(text(*f, "damage_ids")).get<std::vector<int64_t>>();
-        } catch (const std::exception&) {
-            return fail(project.string() + ": segment " + s.label + " has no readable damage_ids: rate it again");
-        }
-        s.path = points(f->GetGeometryRef());
+        return fail(rated.error());
+    if (!*rated)
+        return fail(project.string() + " has no rated segments: rate it first (voirie rate " + project.string() + ")");
+    r.scheme = std::move((*rated)->scheme);
+    r.segments = std::move((*rated)->segments);
+    for (const auto& s : r.segments) {
         r.surveyed_m += s.surveyed_m;
         r.surveyed_area_m2 += s.area_m2;
-        r.segments.push_back(std::move(s));
     }
+    rating->ResetReading();
+    if (OGRFeatureUniquePtr record(rating->GetNextFeature()); record)
+        r.rated_utc = utcText(*record, "rated");
 
     OGRLayer* damages = ds->GetLayerByName("damages");
     for (OGRFeatureUniquePtr f(damages->GetNextFeature()); f; f.reset(damages->GetNextFeature())) {

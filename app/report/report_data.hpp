@@ -2,6 +2,7 @@
 // damages by class and severity, the rated segments with their damages and evidence chips.
 #pragma once
 
+#include "voirie/core/rated_segments.hpp"
 #include "voirie/core/rating_scheme.hpp"
 #include "voirie/core/result.hpp"
 
@@ -13,9 +14,7 @@
 
 namespace voirie::report {
 
-struct LonLat {
-    double lon = 0, lat = 0;
-};
+using LonLat = GeoPosition;
 
 struct ReportDamage {
     int64_t id = 0;
@@ -25,14 +24,7 @@ struct ReportDamage {
     LonLat at;
 };
 
-struct ReportSegment {
-    std::string road_id, label, grade, grade_label, treatment;
-    double from_m = 0, to_m = 0, surveyed_m = 0, area_m2 = 0, index = 0, crack_m = 0, alligator_m2 = 0,
-           pothole_m2 = 0;
-    int n_damages = 0;
-    std::vector<int64_t> damage_ids;
-    std::vector<LonLat> path;
-};
+using ReportSegment = RatedSegment;
 
 struct ReportData {
     std::filesystem::path project;

@@ -68,7 +68,8 @@ fs::path writeBasemap(const fs::path& dir)
             for (int y = 0; y < 4000; ++y) {
                 for (int x = 0; x < 4000; ++x)
                     row[size_t(x)] = uint8_t(120 + 40 * std::sin(x / (30.0 + 10 * b)) * std::cos(y / 45.0));
-                (void)ds->GetRasterBand(b)->RasterIO(GF_Write, 0, y, 4000, 1, row.data(), 4000, 1, GDT_Byte, 0, 0);
+                if (ds->GetRasterBand(b)->RasterIO(GF_Write, 0, y, 4000, 1, row.data(), 4000, 1, GDT_Byte, 0, 0) != CE_None)
+                    std::exit(1);
             }
     }
     auto r = test::runCommand("gdalwarp -q -t_srs EPSG:2154 -co TILED=YES " + test::shellQuoted(wgs84) + " " +
