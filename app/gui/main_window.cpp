@@ -157,7 +157,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     updateStatus();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // The child widgets outlive project_ (members die before children): let them go of it first;
+    // the frame view waits for its worker, which may be reading it.
+    frame_view_->setProject(nullptr);
+    map_->setProject(nullptr);
+    model_->setProject(nullptr);
+    (void)review_->setProject(nullptr);
+}
 
 void MainWindow::buildDocks()
 {
@@ -388,10 +396,11 @@ bool MainWindow::openBasemap(const QString& path, bool quiet)
 void MainWindow::setProjectData(std::unique_ptr<ProjectData> data, bool keep_view)
 {
     const int64_t selected_id = project_ && selected_ >= 0 ? project_->damages[size_t(selected_)].damage_id : -1;
-    // The views let go of the old data before it is freed.
+    // The views let go of the old data before it is freed; reviews wait for openProject.
     map_->setProject(nullptr);
     frame_view_->setProject(nullptr);
     model_->setProject(nullptr);
+    (void)review_->setProject(nullptr);
     project_ = std::move(data);
     selected_ = -1;
     model_->setProject(project_.get());
@@ -712,8 +721,7 @@ void MainWindow::reloadPartial()
         return;
     if (auto data = loadProject(partial); data) {
         const bool first = !project_ || project_->path != partial;
-        setProjectData(std::make_unique<ProjectData>(std::move(*data)), !first);
-        (void)review_->setProject(nullptr); // reviews wait for the finished project
+        setProjectData(std::make_unique<ProjectData>(std::move(*data)), !first); // reviewed once finished
     }
 }
 

@@ -81,7 +81,7 @@ bool ReviewController::write(int64_t damage_id, const std::string& field, const 
                              const std::string& to, const char* action)
 {
     if (!review_) {
-        Q_EMIT failed("The project is open read-only: reviews cannot be saved.");
+        Q_EMIT failed("Reviews cannot be saved in this project: it is read-only, or still being analysed.");
         return false;
     }
     const int index = project_->findDamage(damage_id);
