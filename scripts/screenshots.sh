@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Screenshots of voirie-app on the sample project, to look at the GUI without a display:
 #   scripts/screenshots.sh [OUT_DIR]      (default build/screenshots)
-# Writes main-window.png (most severe damage selected), frame-view.png and plugins-window.png.
+# Writes main-window.png (most severe damage selected), frame-view.png, map-closeup.png (the map
+# zoomed to that damage) and plugins-window.png.
 # Needs the sample project: ./scripts/demo.sh makes build/sample/project.gpkg.
 set -euo pipefail
 cd "$(dirname "$0")/.."

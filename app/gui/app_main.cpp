@@ -40,11 +40,21 @@ int takeScreenshots(voirie::gui::MainWindow& window, const QString& dir)
     window.map()->repaint();
     bool ok = window.grab().save(dir + "/main-window.png");
     ok = window.frameView()->grab().save(dir + "/frame-view.png") && ok;
+    // The map close up on the selection: footprints, sampled frames, the camera.
+    window.map()->zoomToSelection();
+    window.map()->repaint();
+    for (int i = 0; i < 2000 && !window.map()->basemapComplete(); ++i) {
+        QThread::msleep(10);
+        QApplication::processEvents();
+    }
+    window.map()->repaint();
+    ok = window.map()->grab().save(dir + "/map-closeup.png") && ok;
     voirie::gui::PluginsDialog plugins(&window);
     plugins.show();
     QApplication::processEvents();
     ok = plugins.grab().save(dir + "/plugins-window.png") && ok;
-    std::cout << (ok ? "wrote" : "could not write") << " main-window.png, frame-view.png, plugins-window.png in "
+    std::cout << (ok ? "wrote" : "could not write")
+              << " main-window.png, frame-view.png, map-closeup.png, plugins-window.png in "
               << dir.toStdString() << "\n";
     return ok ? 0 : 1;
 }

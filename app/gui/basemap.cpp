@@ -210,17 +210,22 @@ QImage Basemap::render(int zoom, int x, int y) const
     // The part of the tile the raster covers, in raster pixels and in tile pixels.
     const double cover_min_x = std::max(tile_rect.min_x, bounds_.min_x), cover_max_x = std::min(tile_rect.max_x, bounds_.max_x);
     const double cover_min_y = std::max(tile_rect.min_y, bounds_.min_y), cover_max_y = std::min(tile_rect.max_y, bounds_.max_y);
-    const double px0 = (cover_min_x - geo_[0]) / geo_[1], px1 = (cover_max_x - geo_[0]) / geo_[1];
-    const double py0 = (cover_max_y - geo_[3]) / geo_[5], py1 = (cover_min_y - geo_[3]) / geo_[5];
     const int tx0 = int(std::floor((cover_min_x - tile_rect.min_x) / span * kTileSize));
     const int tx1 = int(std::ceil((cover_max_x - tile_rect.min_x) / span * kTileSize));
     const int ty0 = int(std::floor((tile_rect.max_y - cover_max_y) / span * kTileSize));
     const int ty1 = int(std::ceil((tile_rect.max_y - cover_min_y) / span * kTileSize));
     const int out_w = std::clamp(tx1 - tx0, 1, kTileSize), out_h = std::clamp(ty1 - ty0, 1, kTileSize);
-    const int rx = std::max(0, int(std::floor(px0))), ry = std::max(0, int(std::floor(py0)));
-    const int rw = std::min(warped_->GetRasterXSize() - rx, std::max(1, int(std::ceil(px1)) - rx));
-    const int rh = std::min(warped_->GetRasterYSize() - ry, std::max(1, int(std::ceil(py1)) - ry));
-    if (rw <= 0 || rh <= 0)
+    // The raster window that lands exactly on those tile pixels, in fractional raster pixels:
+    // rounding it to whole pixels shifts each tile differently and shows seams between them.
+    const double wx0 = (tile_rect.min_x + tx0 * span / kTileSize - geo_[0]) / geo_[1];
+    const double wx1 = (tile_rect.min_x + (tx0 + out_w) * span / kTileSize - geo_[0]) / geo_[1];
+    const double wy0 = (tile_rect.max_y - ty0 * span / kTileSize - geo_[3]) / geo_[5];
+    const double wy1 = (tile_rect.max_y - (ty0 + out_h) * span / kTileSize - geo_[3]) / geo_[5];
+    const double fx0 = std::max(0.0, wx0), fy0 = std::max(0.0, wy0);
+    const double fx1 = std::min<double>(warped_->GetRasterXSize(), wx1), fy1 = std::min<double>(warped_->GetRasterYSize(), wy1);
+    const int rx = int(std::floor(fx0)), ry = int(std::floor(fy0));
+    const int rw = std::max(1, int(std::ceil(fx1)) - rx), rh = std::max(1, int(std::ceil(fy1)) - ry);
+    if (fx1 <= fx0 || fy1 <= fy0 || rx + rw > warped_->GetRasterXSize() || ry + rh > warped_->GetRasterYSize())
         return {};
 
     const int bands = warped_->GetRasterCount();
@@ -228,6 +233,11 @@ QImage Basemap::render(int zoom, int x, int y) const
     GDALRasterIOExtraArg extra;
     INIT_RASTERIO_EXTRA_ARG(extra);
     extra.eResampleAlg = GRIORA_Bilinear;
+    extra.bFloatingPointWindowValidity = TRUE;
+    extra.dfXOff = fx0;
+    extra.dfYOff = fy0;
+    extra.dfXSize = fx1 - fx0;
+    extra.dfYSize = fy1 - fy0;
     CPLErrorReset();
     if (warped_->RasterIO(GF_Read, rx, ry, rw, rh, pixels.data(), out_w, out_h, GDT_Byte, bands, nullptr, bands,
                           GSpacing(bands) * out_w, 1, &extra) != CE_None)
