@@ -38,6 +38,10 @@ echo "== voirie detect on the sample's stills, scored against their truth (voiri
 "$voirie" detect --json --plugins cracks,potholes --camera "$sample/camera.json" "$sample/stills" > "$sample/detect.json"
 "$voirie" eval-boxes "$sample/detect.json" --truth "$sample/stills_truth.json"
 echo
+echo "== voirie-app: screenshots of the map application on the project (offscreen)"
+QT_QPA_PLATFORM=offscreen "$build_dir/bin/voirie-app" "$sample/project.gpkg" --screenshots "$build_dir/screenshots" 2>/dev/null
+echo
 echo "Sample survey in $sample: survey.mp4, survey.gpx, ground_truth.geojson, basemap.tif, stills/;"
 echo "the project (track, frames, detections, damages, segments, provenance, styles): $sample/project.gpkg (opens in QGIS);"
-echo "the report: $sample/report.html and report.pdf (scripts/render-report.sh turns the PDF into PNG pages)."
+echo "the report: $sample/report.html and report.pdf (scripts/render-report.sh turns the PDF into PNG pages);"
+echo "review it on a map: $build_dir/bin/voirie-app $sample/project.gpkg (screenshots in $build_dir/screenshots)."
