@@ -13,6 +13,7 @@
 
 #include "voirie/core/analysis_run.hpp"
 #include "voirie/core/damage_classes.hpp"
+#include "voirie/core/segment_rating.hpp"
 
 #include <QAction>
 #include <QApplication>
@@ -121,6 +122,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     connect(review_, &ReviewController::damageChanged, this, [this](int index) {
         model_->damageChanged(index);
         map_->damageChanged(index);
+        refreshFilterChoices(); // a reclassified damage may bring a class the lists lacked
         updateStatus();
     });
     connect(review_, &ReviewController::failed, this, &MainWindow::report);
@@ -342,6 +344,8 @@ void MainWindow::buildActions()
     QMenu* tools = menuBar()->addMenu("&Tools");
     QAction* plugins = action("&Plugins…", QKeySequence(), [this] { showPlugins(); });
     tools->addAction(plugins);
+    tools->addAction(action("&Rate segments again", QKeySequence(), [this] { rateAgain(); },
+                            "Grade the segments again with the reviewed damages (the options of the last rating)"));
 
     QToolBar* bar = addToolBar("Main");
     bar->setObjectName("mainToolBar");
@@ -662,6 +666,38 @@ void MainWindow::fillRecentMenu()
     for (const QString& path : recent)
         connect(recent_menu_->addAction(path), &QAction::triggered, this, [this, path] { openProject(path); });
     recent_menu_->setEnabled(!recent.isEmpty());
+}
+
+bool MainWindow::rateAgain()
+{
+    if (!project_ || job_->running())
+        return false;
+    auto options = recordedRateOptions(project_->path);
+    if (options) {
+        options->command_line = "voirie-app: Tools > Rate segments again";
+        if (auto rated = rateProject(*options); !rated)
+            options = fail(rated.error());
+    }
+    if (!options) {
+        report("Cannot rate the segments: " + QString::fromStdString(options.error()));
+        return false;
+    }
+    // Only the segments change: the damages, the view and the undo history stay as they are.
+    auto fresh = loadProject(project_->path);
+    if (!fresh) {
+        report(QString::fromStdString(fresh.error()));
+        return false;
+    }
+    project_->segments = std::move(fresh->segments);
+    project_->grades = std::move(fresh->grades);
+    project_->scheme_title = std::move(fresh->scheme_title);
+    fillSegments();
+    map_->update();
+    statusBar()->showMessage(QString("Rated %1 segments (%2)")
+                                 .arg(project_->segments.size())
+                                 .arg(QString::fromStdString(project_->scheme_title)),
+                             8000);
+    return true;
 }
 
 void MainWindow::showPlugins()

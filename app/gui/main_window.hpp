@@ -64,6 +64,9 @@ public:
     AnalysisJob* analysis() const { return job_; }
     QString lastError() const { return last_error_; }
 
+    // Rates the segments again with the options of the last rating (Tools menu): after a review,
+    // rejected damages no longer count and reclassified ones count as their new class.
+    bool rateAgain();
     void showPlugins();
     void showExport();
     void showNewSurvey();

@@ -110,6 +110,8 @@ void MapCanvas::damageChanged(int index)
 {
     if (project_ && index >= 0 && index < int(symbols_.size()))
         symbols_[size_t(index)] = damageSymbol(project_->damages[size_t(index)]);
+    if (project_)
+        legend_ = legendClasses(*project_); // a reclassification may add or remove a class
     update();
 }
 

@@ -5,6 +5,7 @@
 #include "sample_survey.hpp"
 
 #include "voirie/core/condition_rating.hpp"
+#include "voirie/core/segment_rating.hpp"
 
 #include <gdal_priv.h>
 #include <nlohmann/json.hpp>
@@ -175,6 +176,16 @@ TEST_F(Rate, ANetworkInAnotherCrsReferencesSegmentsAlongEachRoad)
     EXPECT_CONTAINS(r.err, "farther than 10 m from every road or beyond the surveyed stretches and are not rated");
     EXPECT_EQ(summary["damages_rated"].get<int>() + int(summary["unmatched_damages"].size()),
               countOf(p, "SELECT COUNT(*) FROM damages WHERE review_state IS NOT 'rejected'"));
+
+    // What the app's "rate again" reads back: the same network, field, tolerance and scheme.
+    auto recorded = voirie::recordedRateOptions(p);
+    ASSERT_TRUE(recorded) << recorded.error();
+    ASSERT_TRUE(recorded->network);
+    EXPECT_EQ(recorded->network->filename(), "roads-40.gpkg");
+    EXPECT_EQ(recorded->road_id_field, "ref");
+    EXPECT_EQ(recorded->snap_m, 10);
+    EXPECT_EQ(recorded->segment_m, 100);
+    EXPECT_EQ(recorded->scheme, "pci-proxy");
 }
 
 TEST_F(Rate, EveryRefusalIsOneSentenceAndLeavesTheProjectAsItWas)

@@ -355,6 +355,27 @@ TEST_F(AppTest, SegmentsTableListsEachSegmentsDamagesAndSelectsThem)
     EXPECT_TRUE(window_->map()->showSegments());
 }
 
+TEST_F(AppTest, RatingAgainAfterAReviewLeavesRejectedDamagesOutAndKeepsTheUndoHistory)
+{
+    const auto* p = window_->project();
+    int64_t id = -1;
+    for (const auto& s : p->segments)
+        if (!s.damage_ids.empty())
+            id = s.damage_ids.front();
+    ASSERT_GE(id, 0);
+    const long long rated_before = sqlNumber(project(), "SELECT SUM(n_damages) FROM segments");
+    window_->selectDamage(p->findDamage(id));
+    key(Qt::Key_R);
+    ASSERT_EQ(stored(id, "review_state"), "rejected");
+    ASSERT_TRUE(window_->rateAgain()) << window_->lastError().toStdString();
+    EXPECT_EQ(sqlNumber(project(), "SELECT SUM(n_damages) FROM segments"), rated_before - 1);
+    for (const auto& s : window_->project()->segments)
+        EXPECT_EQ(std::count(s.damage_ids.begin(), s.damage_ids.end(), id), 0) << s.label;
+    EXPECT_EQ(window_->segmentTable()->rowCount(), int(window_->project()->segments.size()));
+    EXPECT_TRUE(window_->review()->undoStack()->canUndo()) << "the review history survives a rating";
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM rating WHERE command_line LIKE 'voirie-app%'"), 1);
+}
+
 TEST_F(AppTest, PlayStepsThroughTheFramesAndTheMapFollows)
 {
     auto* frames = window_->frameView();

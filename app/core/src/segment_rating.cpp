@@ -480,4 +480,37 @@ Result<RateSummary> rateProject(const RateOptions& o)
     return summary;
 }
 
+Result<RateOptions> recordedRateOptions(const fs::path& project)
+{
+    RateOptions o;
+    o.project = project;
+    GDALAllRegister();
+    const char* drivers[] = {"GPKG", nullptr};
+    GDALDatasetUniquePtr ds(GDALDataset::Open(project.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers));
+    if (!ds)
+        return fail("cannot open project " + project.string() + ": " + CPLGetLastErrorMsg());
+    OGRLayer* rating = ds->GetLayerByName("rating");
+    OGRFeatureUniquePtr record(rating ? rating->GetNextFeature() : nullptr);
+    if (!record)
+        return o;
+    const std::string source = record->GetFieldAsString("scheme_source");
+    o.scheme = source == "built-in" || source.empty() ? std::string(record->GetFieldAsString("scheme")) : source;
+    if (o.scheme != record->GetFieldAsString("scheme") && !fs::exists(o.scheme))
+        return fail("the rating scheme " + o.scheme + " that rated " + project.string() +
+                    " is no longer there: rate it with voirie rate --scheme");
+    try {
+        const auto options = nlohmann::json::parse(record->GetFieldAsString("options"));
+        o.segment_m = options.value("segment_m", o.segment_m);
+        o.lane_width_m = options.value("lane_width_m", o.lane_width_m);
+        if (options.contains("network")) {
+            o.network = options.at("network").get<std::string>();
+            o.road_id_field = options.value("road_id_field", std::string());
+            o.snap_m = options.value("snap_m", o.snap_m);
+        }
+    } catch (const std::exception& e) {
+        return fail("the rating options recorded in " + project.string() + " are unreadable: " + e.what());
+    }
+    return o;
+}
+
 } // namespace voirie

@@ -52,4 +52,9 @@ std::string chainageLabel(double metres);
 
 Result<RateSummary> rateProject(const RateOptions& options);
 
+// The options the project was last rated with (from its `rating` table), to rate it again the
+// same way after a review; the defaults when it was never rated. A scheme file that has moved
+// is an error naming it.
+Result<RateOptions> recordedRateOptions(const std::filesystem::path& project);
+
 } // namespace voirie
