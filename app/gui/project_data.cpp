@@ -1,6 +1,7 @@
 #include "project_data.hpp"
 
 #include "voirie/core/condition_rating.hpp"
+#include "voirie/core/gdal_helpers.hpp"
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -14,18 +15,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kEarthRadius = 6378137.0; // the sphere of EPSG:3857
-
-std::string text(const OGRFeature& f, const char* field)
-{
-    const int i = f.GetFieldIndex(field);
-    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsString(i) : std::string();
-}
-
-double number(const OGRFeature& f, const char* field, double fallback = 0)
-{
-    const int i = f.GetFieldIndex(field);
-    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsDouble(i) : fallback;
-}
 
 double unixTime(const OGRFeature& f, const char* field)
 {
@@ -179,13 +168,13 @@ Result<ProjectData> loadProject(const fs::path& project)
     data.path = project;
     if (OGRLayer* run = ds->GetLayerByName("run")) {
         if (OGRFeatureUniquePtr f(run->GetNextFeature()); f) {
-            data.run_status = text(*f, "status");
-            data.camera_json = text(*f, "camera");
+            data.run_status = fieldText(*f, "status");
+            data.camera_json = fieldText(*f, "camera");
         }
     }
     if (OGRLayer* inputs = ds->GetLayerByName("run_inputs"))
         for (OGRFeatureUniquePtr f(inputs->GetNextFeature()); f; f.reset(inputs->GetNextFeature()))
-            if (const fs::path p = text(*f, "path"); !p.empty())
+            if (const fs::path p = fieldText(*f, "path"); !p.empty())
                 data.sources[p.filename().string()] = p;
 
     OGRLayer* track = ds->GetLayerByName("track");
@@ -200,12 +189,12 @@ Result<ProjectData> loadProject(const fs::path& project)
     for (OGRFeatureUniquePtr f(frames->GetNextFeature()); f; f.reset(frames->GetNextFeature())) {
         FrameRecord r;
         r.index = f->GetFieldAsInteger64("frame_index");
-        r.file = text(*f, "file");
+        r.file = fieldText(*f, "file");
         r.frame_in_file = f->GetFieldAsInteger64("frame_in_file");
-        r.pts_ms = number(*f, "pts_ms");
+        r.pts_ms = fieldNumber(*f, "pts_ms");
         r.time = unixTime(*f, "time");
-        r.heading_deg = number(*f, "heading_deg");
-        r.chainage_m = number(*f, "chainage_m");
+        r.heading_deg = fieldNumber(*f, "heading_deg");
+        r.chainage_m = fieldNumber(*f, "chainage_m");
         if (const OGRGeometry* g = f->GetGeometryRef(); g && wkbFlatten(g->getGeometryType()) == wkbPoint)
             r.at = toMercator(g->toPoint()->getX(), g->toPoint()->getY());
         data.frames.push_back(std::move(r));
@@ -221,22 +210,22 @@ Result<ProjectData> loadProject(const fs::path& project)
     for (OGRFeatureUniquePtr f(damages->GetNextFeature()); f; f.reset(damages->GetNextFeature())) {
         DamageRecord d;
         d.damage_id = f->GetFieldAsInteger64("damage_id");
-        d.class_code = text(*f, "class");
-        d.severity = text(*f, "severity");
-        d.review_state = text(*f, "review_state");
+        d.class_code = fieldText(*f, "class");
+        d.severity = fieldText(*f, "severity");
+        d.review_state = fieldText(*f, "review_state");
         if (d.review_state.empty())
             d.review_state = "unreviewed";
-        d.review_note = text(*f, "review_note");
-        d.plugins = text(*f, "plugins");
-        d.confidence = number(*f, "confidence");
-        d.length_m = number(*f, "length_m");
-        d.area_m2 = number(*f, "area_m2");
-        d.width_mm = number(*f, "width_mm");
-        d.chainage_m = number(*f, "chainage_m");
+        d.review_note = fieldText(*f, "review_note");
+        d.plugins = fieldText(*f, "plugins");
+        d.confidence = fieldNumber(*f, "confidence");
+        d.length_m = fieldNumber(*f, "length_m");
+        d.area_m2 = fieldNumber(*f, "area_m2");
+        d.width_mm = fieldNumber(*f, "width_mm");
+        d.chainage_m = fieldNumber(*f, "chainage_m");
         d.first_seen = unixTime(*f, "first_seen");
-        d.n_frames = int(number(*f, "n_frames"));
-        d.evidence_frame = int64_t(number(*f, "evidence_frame", -1));
-        d.evidence_detection = int64_t(number(*f, "evidence_detection", -1));
+        d.n_frames = int(fieldNumber(*f, "n_frames"));
+        d.evidence_frame = int64_t(fieldNumber(*f, "evidence_frame", -1));
+        d.evidence_detection = int64_t(fieldNumber(*f, "evidence_detection", -1));
         readShape(f->GetGeometryRef(), d);
         data.bounds.extend(d.bounds);
         data.damage_by_id_[d.damage_id] = int(data.damages.size());
@@ -276,14 +265,14 @@ Result<std::vector<FrameDetection>> loadFrameDetections(const fs::path& project,
         FrameDetection d;
         d.detection_id = f->GetFID();
         d.damage_id = f->IsFieldSetAndNotNull(f->GetFieldIndex("damage_id")) ? f->GetFieldAsInteger64("damage_id") : -1;
-        d.class_code = text(*f, "class");
-        d.plugin_id = text(*f, "plugin_id");
-        d.confidence = number(*f, "confidence");
-        d.box_x = number(*f, "box_x");
-        d.box_y = number(*f, "box_y");
-        d.box_width = number(*f, "box_width");
-        d.box_height = number(*f, "box_height");
-        d.pixel_wkt = text(*f, "pixel_shape");
+        d.class_code = fieldText(*f, "class");
+        d.plugin_id = fieldText(*f, "plugin_id");
+        d.confidence = fieldNumber(*f, "confidence");
+        d.box_x = fieldNumber(*f, "box_x");
+        d.box_y = fieldNumber(*f, "box_y");
+        d.box_width = fieldNumber(*f, "box_width");
+        d.box_height = fieldNumber(*f, "box_height");
+        d.pixel_wkt = fieldText(*f, "pixel_shape");
         out.push_back(std::move(d));
     }
     return out;

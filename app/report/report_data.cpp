@@ -1,5 +1,7 @@
 #include "report_data.hpp"
 
+#include "voirie/core/gdal_helpers.hpp"
+
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
@@ -30,13 +32,6 @@ std::string utcText(OGRFeature& f, const char* field)
     return text;
 }
 
-// A text field, empty when the project predates it (older Voirie versions wrote fewer fields).
-std::string text(const OGRFeature& f, const char* field)
-{
-    const int i = f.GetFieldIndex(field);
-    return i >= 0 ? f.GetFieldAsString(i) : std::string();
-}
-
 } // namespace
 
 Result<ReportData> readReportData(const fs::path& project)
@@ -56,20 +51,20 @@ Result<ReportData> readReportData(const fs::path& project)
     r.project = project;
     OGRLayer* run = ds->GetLayerByName("run");
     if (OGRFeatureUniquePtr f(run->GetNextFeature()); f) {
-        r.voirie_version = text(*f, "voirie_version");
-        r.command_line = text(*f, "command_line");
-        r.run_status = text(*f, "status");
-        r.anonymized_by = text(*f, "anonymized_by");
+        r.voirie_version = fieldText(*f, "voirie_version");
+        r.command_line = fieldText(*f, "command_line");
+        r.run_status = fieldText(*f, "status");
+        r.anonymized_by = fieldText(*f, "anonymized_by");
         r.started_utc = utcText(*f, "started");
         r.finished_utc = utcText(*f, "finished");
     }
     OGRLayer* inputs = ds->GetLayerByName("run_inputs");
     for (OGRFeatureUniquePtr f(inputs->GetNextFeature()); f; f.reset(inputs->GetNextFeature()))
-        r.inputs.push_back({text(*f, "role"), text(*f, "path"),
-                            std::to_string(f->GetFieldAsInteger64("size_bytes")), text(*f, "sha256")});
+        r.inputs.push_back({fieldText(*f, "role"), fieldText(*f, "path"),
+                            std::to_string(f->GetFieldAsInteger64("size_bytes")), fieldText(*f, "sha256")});
     OGRLayer* plugins = ds->GetLayerByName("run_plugins");
     for (OGRFeatureUniquePtr f(plugins->GetNextFeature()); f; f.reset(plugins->GetNextFeature()))
-        r.plugins.push_back({text(*f, "plugin_id"), text(*f, "kind"), text(*f, "version")});
+        r.plugins.push_back({fieldText(*f, "plugin_id"), fieldText(*f, "kind"), fieldText(*f, "version")});
 
     auto rated = readRatedSegments(*ds, project.string());
     if (!rated)
@@ -89,12 +84,12 @@ Result<ReportData> readReportData(const fs::path& project)
     OGRLayer* damages = ds->GetLayerByName("damages");
     for (OGRFeatureUniquePtr f(damages->GetNextFeature()); f; f.reset(damages->GetNextFeature())) {
         ReportDamage d;
-        d.review_state = text(*f, "review_state");
+        d.review_state = fieldText(*f, "review_state");
         if (d.review_state == "rejected")
             continue;
         d.id = f->GetFieldAsInteger64("damage_id");
-        d.class_code = text(*f, "class");
-        d.severity = text(*f, "severity");
+        d.class_code = fieldText(*f, "class");
+        d.severity = fieldText(*f, "severity");
         d.confidence = f->GetFieldAsDouble("confidence");
         d.length_m = f->GetFieldAsDouble("length_m");
         d.area_m2 = f->GetFieldAsDouble("area_m2");

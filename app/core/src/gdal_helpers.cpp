@@ -44,4 +44,16 @@ void setTimeField(OGRFeature& feature, const char* name, double unix_seconds)
     feature.SetField(name, utc.tm_year + 1900, utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, seconds, 100);
 }
 
+std::string fieldText(const OGRFeature& feature, const char* name)
+{
+    const int i = feature.GetFieldIndex(name);
+    return i >= 0 && feature.IsFieldSetAndNotNull(i) ? feature.GetFieldAsString(i) : std::string();
+}
+
+double fieldNumber(const OGRFeature& feature, const char* name, double fallback)
+{
+    const int i = feature.GetFieldIndex(name);
+    return i >= 0 && feature.IsFieldSetAndNotNull(i) ? feature.GetFieldAsDouble(i) : fallback;
+}
+
 } // namespace voirie

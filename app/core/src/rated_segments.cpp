@@ -1,26 +1,11 @@
 #include "voirie/core/rated_segments.hpp"
 
+#include "voirie/core/gdal_helpers.hpp"
+
 #include <nlohmann/json.hpp>
 #include <ogrsf_frmts.h>
 
 namespace voirie {
-
-namespace {
-
-// A field's text, empty when unset or when an older project lacks the field.
-std::string text(const OGRFeature& f, const char* field)
-{
-    const int i = f.GetFieldIndex(field);
-    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsString(i) : std::string();
-}
-
-double number(const OGRFeature& f, const char* field)
-{
-    const int i = f.GetFieldIndex(field);
-    return i >= 0 && f.IsFieldSetAndNotNull(i) ? f.GetFieldAsDouble(i) : 0.0;
-}
-
-} // namespace
 
 Result<std::optional<RatedProject>> readRatedSegments(GDALDataset& project, const std::string& where)
 {
@@ -32,32 +17,32 @@ Result<std::optional<RatedProject>> readRatedSegments(GDALDataset& project, cons
     OGRFeatureUniquePtr rated(rating->GetNextFeature());
     if (!rated)
         return fail(where + " has an empty rating record: rate it again (voirie rate)");
-    auto scheme = parseRatingScheme(text(*rated, "scheme_json"), text(*rated, "scheme_source"));
+    auto scheme = parseRatingScheme(fieldText(*rated, "scheme_json"), fieldText(*rated, "scheme_source"));
     if (!scheme)
         return fail("the rating scheme recorded in " + where + " is unusable: " + scheme.error());
     RatedProject out;
     out.scheme = std::move(*scheme);
-    out.scheme.source = text(*rated, "scheme_source");
+    out.scheme.source = fieldText(*rated, "scheme_source");
 
     segments->ResetReading();
     for (OGRFeatureUniquePtr f(segments->GetNextFeature()); f; f.reset(segments->GetNextFeature())) {
         RatedSegment s;
-        s.road_id = text(*f, "road_id");
-        s.label = text(*f, "label");
-        s.grade = text(*f, "grade");
-        s.grade_label = text(*f, "grade_label");
-        s.treatment = text(*f, "treatment");
-        s.from_m = number(*f, "from_m");
-        s.to_m = number(*f, "to_m");
-        s.surveyed_m = number(*f, "surveyed_m");
-        s.area_m2 = number(*f, "area_m2");
-        s.index = number(*f, "condition_index");
-        s.crack_m = number(*f, "crack_m");
-        s.alligator_m2 = number(*f, "alligator_m2");
-        s.pothole_m2 = number(*f, "pothole_m2");
-        s.n_damages = int(number(*f, "n_damages"));
+        s.road_id = fieldText(*f, "road_id");
+        s.label = fieldText(*f, "label");
+        s.grade = fieldText(*f, "grade");
+        s.grade_label = fieldText(*f, "grade_label");
+        s.treatment = fieldText(*f, "treatment");
+        s.from_m = fieldNumber(*f, "from_m");
+        s.to_m = fieldNumber(*f, "to_m");
+        s.surveyed_m = fieldNumber(*f, "surveyed_m");
+        s.area_m2 = fieldNumber(*f, "area_m2");
+        s.index = fieldNumber(*f, "condition_index");
+        s.crack_m = fieldNumber(*f, "crack_m");
+        s.alligator_m2 = fieldNumber(*f, "alligator_m2");
+        s.pothole_m2 = fieldNumber(*f, "pothole_m2");
+        s.n_damages = int(fieldNumber(*f, "n_damages"));
         try {
-            s.damage_ids = nlohmann::json::parse(text(*f, "damage_ids")).get<std::vector<int64_t>>();
+            s.damage_ids = nlohmann::json::parse(fieldText(*f, "damage_ids")).get<std::vector<int64_t>>();
         } catch (const std::exception&) {
             return fail(where + ": segment " + s.label + " has no readable damage_ids: rate it again");
         }

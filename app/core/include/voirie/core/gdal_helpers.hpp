@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 
 namespace voirie {
 
@@ -19,6 +20,11 @@ Result<GDALDatasetUniquePtr> createGeoPackage(const std::filesystem::path& path)
 OGRSpatialReference wgs84LonLat();
 
 void addField(OGRLayer& layer, const char* name, OGRFieldType type, int width = 0);
+
+// A field's value as text / number; empty / `fallback` when unset, or when the layer lacks the
+// field (projects written by older Voirie versions have fewer).
+std::string fieldText(const OGRFeature& feature, const char* name);
+double fieldNumber(const OGRFeature& feature, const char* name, double fallback = 0);
 
 // Sets a DateTime field from UTC Unix seconds (millisecond precision, flagged UTC).
 void setTimeField(OGRFeature& feature, const char* name, double unix_seconds);
