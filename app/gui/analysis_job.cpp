@@ -1,7 +1,6 @@
 #include "analysis_job.hpp"
 
 #include <QMetaObject>
-#include <QPointer>
 
 namespace voirie::gui {
 
