@@ -26,6 +26,7 @@ struct GroupFeatures {
     double width_px = 0, width_mm = 0, mean_response = 0;
     double on_outline = 0; // share of the pixels on the outline of their bounding rectangle (patch edges)
     double rect_min_side_m = 0;
+    bool straight_artifact = false; // a joint, a seam, a shadow's or a marking's edge
     int pieces = 1;
     cv::Point2f axis_origin, axis_direction;
 };
@@ -95,7 +96,7 @@ public:
                 continue;
             GroupFeatures probe;
             probe.pixels = piece.pixels;
-            if (describe(probe, response) && probe.length_m >= 0.8 && probe.straightness < params_.straight_tolerance)
+            if (describe(probe, response) && probe.length_m >= 0.8 && straightArtifact(probe, gray))
                 piece.pixels.clear();
         }
         for (int g = 1; g < groups; ++g) {
@@ -106,10 +107,13 @@ public:
             }
             extents[size_t(g)] = cv::Rect2f(f0 - 0.125f, r0 - 0.125f, f1 - f0 + 0.25f, r1 - r0 + 0.25f);
         }
+        // Two long pieces stay apart: a network is made of short cells, and a crack beside a
+        // shadow's bar or a seam would otherwise take on its shape and be judged with it.
+        auto long_piece = [&](int g) { return std::hypot(extents[size_t(g)].width, extents[size_t(g)].height) >= 1.25f; };
         for (int a = 1; a < groups; ++a)
             for (int b = a + 1; b < groups; ++b)
                 if (!features[size_t(a)].pixels.empty() && !features[size_t(b)].pixels.empty() &&
-                    (extents[size_t(a)] & extents[size_t(b)]).area() > 0)
+                    (extents[size_t(a)] & extents[size_t(b)]).area() > 0 && !(long_piece(a) && long_piece(b)))
                     parent[size_t(root(b))] = root(a);
         std::map<int, GroupFeatures> clusters;
         std::map<int, int> pieces;
@@ -123,6 +127,7 @@ public:
             f.pieces = pieces[id];
             if (f.pixels.size() < 12 || !describe(f, response))
                 continue;
+            f.straight_artifact = straightArtifact(f, gray);
             if (auto d = classify(f, image.size()))
                 out.push_back(std::move(*d));
         }
@@ -251,6 +256,57 @@ public:
         return region;
     }
 
+    // A straight mark is a joint, a seam, or the edge of a shadow or a marking, unless it runs
+    // across the road and ends there. Along the road, straight marks near the lane's edges are
+    // seams, kerb shadows and line edges far more often than cracks. Across it, perspective
+    // squeezes a transverse crack's wander into a pixel or two, so straightness alone would
+    // reject every one of them.
+    bool straightArtifact(const GroupFeatures& f, const cv::Mat& gray) const
+    {
+        return f.straightness < params_.straight_tolerance && (f.angle_deg < 45 || continuesBeyondEnds(f, gray));
+    }
+
+    // A straight dark mark whose line goes on, still darker than both its sides, past one of
+    // the ends where the ridge detector lost it is a sawn joint, a seam or a pole's shadow:
+    // those run from edge to edge and beyond the road. A crack ends: past its ends the road is
+    // plain. Samples up to half the mark's length (15-120 px) past each end; the line must be
+    // darker at 60% of an end's samples.
+    bool continuesBeyondEnds(const GroupFeatures& f, const cv::Mat& gray) const
+    {
+        const cv::Point2f dir = f.axis_direction, normal(-dir.y, dir.x);
+        double lo = 1e9, hi = -1e9;
+        for (const auto& p : f.pixels) {
+            const double a = (cv::Point2f(p) - f.axis_origin).dot(dir);
+            lo = std::min(lo, a), hi = std::max(hi, a);
+        }
+        const double reach = std::clamp(0.5 * (hi - lo), 15.0, 120.0);
+        const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
+        auto value = [&](cv::Point2f p) -> double {
+            const int x = int(std::lround(p.x)), y = int(std::lround(p.y));
+            if (x < 1 || y < 1 || x >= gray.cols - 1 || y >= gray.rows - 1)
+                return -1;
+            const uchar* r0 = gray.ptr<uchar>(y - 1);
+            const uchar* r1 = gray.ptr<uchar>(y);
+            const uchar* r2 = gray.ptr<uchar>(y + 1);
+            return (r0[x - 1] + r0[x] + r0[x + 1] + r1[x - 1] + r1[x] + r1[x + 1] + r2[x - 1] + r2[x] + r2[x + 1]) / 9.0;
+        };
+        for (const double sign : {-1.0, 1.0}) {
+            const double end = sign < 0 ? lo : hi;
+            int valid = 0, dark = 0;
+            for (double t = 4; t <= reach; t += 2) {
+                const cv::Point2f p = f.axis_origin + dir * float(end + sign * t);
+                const double on = value(p), a = value(p + normal * side), b = value(p - normal * side);
+                if (on < 0 || a < 0 || b < 0 || p.y < view_->topRow())
+                    continue;
+                ++valid;
+                dark += std::min(a, b) - on > std::max(3.0, 0.04 * std::min(a, b));
+            }
+            if (valid >= 5 && dark >= 0.6 * valid)
+                return true;
+        }
+        return false;
+    }
+
     bool describe(GroupFeatures& f, const cv::Mat& response) const
     {
         // Ground-plane shape: principal axis, extents (robust percentiles), convex hull area.
@@ -332,8 +388,8 @@ public:
     {
         const bool network = f.hull_area_m2 >= params_.alligator_area && f.spread_m >= 0.45 && f.length_m >= 0.6 &&
                              f.on_outline < 0.7 && f.pieces >= 3;
-        if (!network && f.straightness < params_.straight_tolerance)
-            return std::nullopt; // a joint, a patch edge, a shadow's edge: straight, not a crack
+        if (!network && f.straight_artifact)
+            return std::nullopt; // a joint, a seam, a pole's shadow: straight and on past its ends
         if (f.rect_min_side_m > 0.3 && f.on_outline > 0.8)
             return std::nullopt; // edges of a rectangle on the road: a patch, not damage
         const cv::Rect extent = cv::boundingRect(f.pixels);

@@ -189,6 +189,40 @@ TEST(ClassicalPlugins, FindCloseDamageAndSurviveDarknessBlurAndOddFrames)
     }
 }
 
+TEST(ClassicalPlugins, TransverseCrackFoundThoughStraightInTheImage)
+{
+    // Perspective squeezes a transverse crack's wander into a pixel or two, so it looks as
+    // straight as a joint; it ends on the road, where joints and pole shadows go on.
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    Scene scene = frameWith("D10");
+    ASSERT_FALSE(scene.image.empty()) << "no close D10 in the generated survey";
+    const auto& truth = *std::find_if(scene.truth.begin(), scene.truth.end(),
+                                      [&](const auto& b) { return b.scored && b.class_code == "D10" && b.y > 400; });
+    auto out = cracks->detect(scene.image, scene.context);
+    ASSERT_TRUE(out.ok()) << out.error();
+    EXPECT_TRUE(std::any_of(out->detections.begin(), out->detections.end(),
+                            [&](const auto& d) { return d.class_code == "D10" && overlaps(d.box, truth); }));
+}
+
+TEST(ClassicalPlugins, CracksIgnoreJointsAndShadowsOfACleanRoad)
+{
+    voirie::sample::GeneratorSettings s;
+    s.seed = 32;
+    s.length_m = 150;
+    s.clean = true;
+    voirie::sample::SurveyGenerator clean(s);
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    voirie::FrameContext context;
+    context.camera = clean.camera();
+    int transverse = 0, frames = 0;
+    for (int f = 0; f < clean.frameCount(); f += 8, ++frames)
+        for (const auto& d : cracks->detect(clean.renderFrame(f), context)->detections)
+            transverse += d.class_code == "D10";
+    EXPECT_LE(transverse, 1) << "over " << frames << " frames"; // joints, seams and pole shadows cross it
+}
+
 TEST(ClassicalPlugins, PotholesIgnoreTheTrapsOfACleanRoad)
 {
     // Shadows, manholes, patches, stains, joints and markings, but no damage: potholes must stay

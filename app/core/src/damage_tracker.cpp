@@ -90,7 +90,7 @@ std::vector<Damage> DamageTracker::close(std::vector<Open> done)
         std::set<int64_t> frames;
         for (const auto& o : open.observations)
             frames.insert(o.frame_index);
-        if (int(frames.size()) < options_.min_frames) {
+        if (int(frames.size()) < options_.min_frames && !clearTransverseView(open)) {
             for (const auto& o : open.observations)
                 dropped_.push_back(o.detection_id);
             continue;
@@ -98,6 +98,15 @@ std::vector<Damage> DamageTracker::close(std::vector<Open> done)
         out.push_back(summarise(std::move(open)));
     }
     return out;
+}
+
+bool DamageTracker::clearTransverseView(const Open& open) const
+{
+    return std::all_of(open.observations.begin(), open.observations.end(), [&](const Observation& o) {
+        return o.class_code == "D10" && !o.truncated && o.forward_m <= options_.transverse_single_max_forward_m &&
+               o.length_m >= options_.transverse_single_min_m &&
+               o.confidence >= options_.transverse_single_min_confidence;
+    });
 }
 
 Damage DamageTracker::summarise(Open&& open)
