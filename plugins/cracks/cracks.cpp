@@ -54,13 +54,17 @@ public:
         if (!view_ || !view_->matches(camera, image.cols, image.rows, params_.min_range, params_.max_range)) {
             view_ = std::make_unique<RoadView>(camera, image.cols, image.rows, params_.min_range, params_.max_range);
             road_ = view_->corridorMask(params_.left, params_.right);
+            // Lines just beyond the corridor are looked for too: an edge line's border reads as a
+            // dark valley inside the corridor, and only a line that is found is masked with its
+            // margin.
+            marking_search_ = view_->corridorMask(params_.left + 0.8, params_.right + 0.8);
         }
         const int top = view_->topRow();
         if (top >= image.rows - 2)
             return {}; // the camera sees no road in range
         cv::Mat gray;
         cv::cvtColor(image, gray, frame.image.pixel_format == VOIRIE_PIXEL_RGB8 ? cv::COLOR_RGB2GRAY : cv::COLOR_BGR2GRAY);
-        const cv::Mat markings = voirie::plugins::brightMarkings(gray, road_, top);
+        const cv::Mat markings = voirie::plugins::brightMarkings(gray, marking_search_, top);
         cv::Mat road = roadCorridor(markings, top);
         road.setTo(0, markings);
 
@@ -427,7 +431,7 @@ public:
 
     Params params_;
     std::unique_ptr<RoadView> view_;
-    cv::Mat road_;
+    cv::Mat road_, marking_search_;
 };
 
 } // namespace

@@ -56,6 +56,19 @@ def pixel_scores(net, images, masks, batch=32):
     return {c: float(inter[k] / max(union[k], 1)) for k, c in enumerate(CLASSES)}
 
 
+def sampling_weights(masks, pothole_share):
+    """Per-image drawing probabilities that make images with pothole pixels `pothole_share` of an
+    epoch, or None to draw every image once. Potholes are rarer than cracks and lanes, and it is
+    their image-level and localization scores that lag."""
+    if pothole_share <= 0:
+        return None
+    has = masks[:, CLASSES.index("pothole")].reshape(len(masks), -1).any(1)
+    if not has.any() or has.all():
+        return None
+    p = np.where(has, pothole_share / has.sum(), (1 - pothole_share) / (~has).sum())
+    return p / p.sum()
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="dataset folder: images/ and masks/ (br-road-damage layout)")
@@ -72,6 +85,9 @@ def main():
                     help="share of images held out by name (see road_dataset.is_validation); 0 trains on all")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--pothole-share", type=float, default=0.0,
+                    help="draw images showing a pothole this often per epoch (0: as often as they occur); "
+                         "potholes are in about a quarter of br-road-damage's images")
     args = ap.parse_args()
     if args.input_width % 8 or args.input_height % 8:
         raise SystemExit("--input-width and --input-height must be multiples of 8")
@@ -101,9 +117,11 @@ def main():
     steps_per_epoch = max(1, len(train_names) // args.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, epochs=args.epochs,
                                                 steps_per_epoch=steps_per_epoch, pct_start=0.15)
+    draw = sampling_weights(train_masks, args.pothole_share)
     net.train()
     for epoch in range(args.epochs):
-        order = rng.permutation(len(train_names))
+        order = (rng.choice(len(train_names), len(train_names), p=draw) if draw is not None
+                 else rng.permutation(len(train_names)))
         total = 0.0
         for s in range(steps_per_epoch):
             idx = order[s * args.batch:(s + 1) * args.batch]
@@ -134,7 +152,7 @@ def main():
         "training": {"data": os.path.abspath(args.data), "train_images": len(train_names),
                      "validation_images": len(val_names), "validation_percent": args.validation_percent,
                      "epochs": args.epochs, "batch": args.batch,
-                     "lr": args.lr, "seed": args.seed, "init": args.init, "threads": args.threads,
+                     "lr": args.lr, "seed": args.seed, "pothole_share": args.pothole_share, "init": args.init, "threads": args.threads,
                      "minutes": round(minutes, 1), "finished": datetime.datetime.now().isoformat(timespec="seconds"),
                      "command": " ".join(sys.argv)},
         "validation_pixel_iou": pixel_scores(net, val_images, val_masks),
