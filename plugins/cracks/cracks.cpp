@@ -26,6 +26,7 @@ struct GroupFeatures {
     double width_px = 0, width_mm = 0, mean_response = 0;
     double on_outline = 0; // share of the pixels on the outline of their bounding rectangle (patch edges)
     double rect_min_side_m = 0;
+    double valley_share = 1; // share of its pixels darker than the road on both sides (not a step edge)
     bool straight_artifact = false; // a joint, a seam, a shadow's or a marking's edge
     int pieces = 1;
     cv::Point2f axis_origin, axis_direction;
@@ -100,7 +101,7 @@ public:
                 continue;
             GroupFeatures probe;
             probe.pixels = piece.pixels;
-            if (describe(probe, response) && probe.length_m >= 0.8 && straightArtifact(probe, gray))
+            if (describe(probe, response) && probe.length_m >= 0.8 && straightArtifact(probe, gray, road))
                 piece.pixels.clear();
         }
         for (int g = 1; g < groups; ++g) {
@@ -131,7 +132,8 @@ public:
             f.pieces = pieces[id];
             if (f.pixels.size() < 12 || !describe(f, response))
                 continue;
-            f.straight_artifact = straightArtifact(f, gray);
+            f.straight_artifact = straightArtifact(f, gray, road);
+            f.valley_share = valleyShare(f, gray);
             if (auto d = classify(f, image.size()))
                 out.push_back(std::move(*d));
         }
@@ -265,19 +267,22 @@ public:
     // seams, kerb shadows and line edges far more often than cracks. Across it, perspective
     // squeezes a transverse crack's wander into a pixel or two, so straightness alone would
     // reject every one of them.
-    bool straightArtifact(const GroupFeatures& f, const cv::Mat& gray) const
+    bool straightArtifact(const GroupFeatures& f, const cv::Mat& gray, const cv::Mat& road) const
     {
-        return f.straightness < params_.straight_tolerance && (f.angle_deg < 45 || continuesBeyondEnds(f, gray));
+        if (f.angle_deg < 45)
+            return f.straightness < params_.straight_tolerance;
+        // Short pieces of a joint (cut by markings) wobble more in the image than a long one.
+        return f.straightness < 2.5 * params_.straight_tolerance && continuesBeyondEnds(f, gray, road);
     }
 
     // A straight dark mark whose line goes on, still darker than both its sides, past one of
     // the ends where the ridge detector lost it is a sawn joint, a seam or a pole's shadow:
-    // those run from edge to edge and beyond the road. A crack ends: past its ends the road is
-    // plain. Samples up to half the mark's length (15-120 px) past each end; the line must be
-    // darker at 60% of an end's samples.
-    bool continuesBeyondEnds(const GroupFeatures& f, const cv::Mat& gray) const
+    // those run from edge to edge and beyond the road. A straight mark across the road whose end
+    // turns into a dark line along the road is the corner of a patch's sealed border. A crack
+    // ends: past its ends the road is plain.
+    bool continuesBeyondEnds(const GroupFeatures& f, const cv::Mat& gray, const cv::Mat& road) const
     {
-        const cv::Point2f dir = f.axis_direction, normal(-dir.y, dir.x);
+        const cv::Point2f dir = f.axis_direction;
         double lo = 1e9, hi = -1e9;
         for (const auto& p : f.pixels) {
             const double a = (cv::Point2f(p) - f.axis_origin).dot(dir);
@@ -285,30 +290,126 @@ public:
         }
         const double reach = std::clamp(0.5 * (hi - lo), 15.0, 120.0);
         const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
-        auto value = [&](cv::Point2f p) -> double {
-            const int x = int(std::lround(p.x)), y = int(std::lround(p.y));
-            if (x < 1 || y < 1 || x >= gray.cols - 1 || y >= gray.rows - 1)
-                return -1;
-            const uchar* r0 = gray.ptr<uchar>(y - 1);
-            const uchar* r1 = gray.ptr<uchar>(y);
-            const uchar* r2 = gray.ptr<uchar>(y + 1);
-            return (r0[x - 1] + r0[x] + r0[x + 1] + r1[x - 1] + r1[x] + r1[x + 1] + r2[x - 1] + r2[x] + r2[x + 1]) / 9.0;
-        };
         for (const double sign : {-1.0, 1.0}) {
-            const double end = sign < 0 ? lo : hi;
-            int valid = 0, dark = 0;
-            for (double t = 4; t <= reach; t += 2) {
-                const cv::Point2f p = f.axis_origin + dir * float(end + sign * t);
-                const double on = value(p), a = value(p + normal * side), b = value(p - normal * side);
-                if (on < 0 || a < 0 || b < 0 || p.y < view_->topRow())
-                    continue;
-                ++valid;
-                dark += std::min(a, b) - on > std::max(3.0, 0.04 * std::min(a, b));
-            }
-            if (valid >= 5 && dark >= 0.6 * valid)
+            const cv::Point2f out = dir * float(sign);
+            cv::Point2f end = f.axis_origin + dir * float(sign < 0 ? lo : hi);
+            if (darkLineFrom(gray, end, out, 4, reach, side))
                 return true;
+            if (f.angle_deg < 45)
+                continue;
+            // The ridge, and the following, stop short of a corner (there the side samples fall
+            // on the other border): look along the road from a few points up to 1.5 sides on.
+            end = followDarkLine(gray, end, out, reach, side);
+            for (const float k : {0.f, 0.5f, 1.f, 1.5f}) {
+                const cv::Point2f from = end + out * (k * side);
+                const cv::Point at(int(std::lround(from.x)), int(std::lround(from.y)));
+                if (!cv::Rect(0, 0, road.cols, road.rows).contains(at) || !road.at<uchar>(at))
+                    continue; // patches lie on the road; a line's or a kerb's borders do not count
+                const auto g = view_->plane().pixelToGround(from.x, from.y);
+                const auto ahead = g ? view_->plane().groundToPixel({g->forward + 0.3, g->right}) : std::nullopt;
+                if (!ahead)
+                    continue;
+                cv::Point2f along(float(ahead->first) - from.x, float(ahead->second) - from.y);
+                const float n = std::hypot(along.x, along.y);
+                if (n < 1e-3f)
+                    continue;
+                along /= n;
+                const double clear = f.width_px + 3; // start past the mark's own thickness
+                // A corner turns one way; a seam, a gutter or a crack the mark ends on runs both.
+                if (darkLineFrom(gray, from, along, clear, clear + reach / 2, side) !=
+                    darkLineFrom(gray, from, -along, clear, clear + reach / 2, side))
+                    return true;
+            }
         }
         return false;
+    }
+
+    // Where a dark line from `start` along `direction` ends (gaps of up to 6 px are crossed).
+    cv::Point2f followDarkLine(const cv::Mat& gray, cv::Point2f start, cv::Point2f direction, double reach, float side) const
+    {
+        const cv::Point2f normal(-direction.y, direction.x);
+        cv::Point2f last = start;
+        int misses = 0;
+        for (double t = 2; t <= reach && misses < 3; t += 2) {
+            const cv::Point2f p = start + direction * float(t);
+            if (darkerThanSides(gray, p, normal, side).value_or(false))
+                last = p, misses = 0;
+            else
+                ++misses;
+        }
+        return last;
+    }
+
+    // Whether p is darker than both points `side` pixels away along `normal` (3x3 means), or
+    // nothing when a sample is off the image.
+    static std::optional<bool> darkerThanSides(const cv::Mat& gray, cv::Point2f p, cv::Point2f normal, float side)
+    {
+        const double on = meanAround(gray, p), a = meanAround(gray, p + normal * side), b = meanAround(gray, p - normal * side);
+        if (on < 0 || a < 0 || b < 0)
+            return std::nullopt;
+        return std::min(a, b) - on > std::max(3.0, 0.04 * std::min(a, b));
+    }
+
+    // Mean of the 3x3 pixels around p, or -1 off the image.
+    static double meanAround(const cv::Mat& gray, cv::Point2f p)
+    {
+        const int x = int(std::lround(p.x)), y = int(std::lround(p.y));
+        if (x < 1 || y < 1 || x >= gray.cols - 1 || y >= gray.rows - 1)
+            return -1;
+        const uchar* r0 = gray.ptr<uchar>(y - 1);
+        const uchar* r1 = gray.ptr<uchar>(y);
+        const uchar* r2 = gray.ptr<uchar>(y + 1);
+        return (r0[x - 1] + r0[x] + r0[x + 1] + r1[x - 1] + r1[x] + r1[x + 1] + r2[x - 1] + r2[x] + r2[x + 1]) / 9.0;
+    }
+
+    // Whether the image holds a dark line from `start` along `direction` (unit) between the
+    // distances `from` and `to` in pixels: darker than both of its sides, `side` pixels away,
+    // at 60% of the samples (at least 5).
+    bool darkLineFrom(const cv::Mat& gray, cv::Point2f start, cv::Point2f direction, double from, double to,
+                      float side) const
+    {
+        const cv::Point2f normal(-direction.y, direction.x);
+        int valid = 0, dark = 0;
+        for (double t = from; t <= to; t += 2) {
+            const cv::Point2f p = start + direction * float(t);
+            const auto is_dark = darkerThanSides(gray, p, normal, side);
+            if (!is_dark || p.y < view_->topRow())
+                continue;
+            ++valid;
+            dark += *is_dark;
+        }
+        return valid >= 5 && dark >= 0.6 * valid;
+    }
+
+    // A crack is darker than the road on both of its sides; the Hessian also answers on the dark
+    // side of a step (a shadow's edge, a patch's border, the foot of a kerb), which is no darker
+    // than the road beyond it. Share of up to 60 of the mark's pixels that sit in a valley
+    // across the mark's axis, or along it where a wandering crack turns.
+    double valleyShare(const GroupFeatures& f, const cv::Mat& gray) const
+    {
+        const cv::Point2f dir = f.axis_direction, normal(-dir.y, dir.x);
+        const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
+        auto value = [&](cv::Point2f p) -> double {
+            const int x = int(std::lround(p.x)), y = int(std::lround(p.y));
+            if (x < 0 || y < 0 || x >= gray.cols || y >= gray.rows)
+                return -1;
+            return gray.at<uchar>(y, x);
+        };
+        auto along = [&](cv::Point2f p, cv::Point2f d) { // three pixels along the line through p
+            const double a = value(p - d), b = value(p), c = value(p + d);
+            return (a < 0 || b < 0 || c < 0) ? -1 : (a + b + c) / 3;
+        };
+        auto valley = [&](cv::Point2f p, cv::Point2f d, cv::Point2f n) {
+            const double c = along(p, d), a = along(p + n * side, d), b = along(p - n * side, d);
+            return c >= 0 && a >= 0 && b >= 0 && std::min(a, b) - c > std::max(4.0, 0.05 * std::min(a, b));
+        };
+        const size_t step = std::max<size_t>(1, f.pixels.size() / 60);
+        int total = 0, dark = 0;
+        for (size_t i = 0; i < f.pixels.size(); i += step, ++total) {
+            const cv::Point2f p(f.pixels[i]);
+            dark += valley(p, dir, normal) || valley(p, normal, dir);
+        }
+        return total ? double(dark) / total : 0;
     }
 
     bool describe(GroupFeatures& f, const cv::Mat& response) const
@@ -393,7 +494,9 @@ public:
         const bool network = f.hull_area_m2 >= params_.alligator_area && f.spread_m >= 0.45 && f.length_m >= 0.6 &&
                              f.on_outline < 0.7 && f.pieces >= 3;
         if (!network && f.straight_artifact)
-            return std::nullopt; // a joint, a seam, a pole's shadow: straight and on past its ends
+            return std::nullopt; // a joint, a seam, a pole's shadow, a patch's border
+        if (!network && f.valley_share < 0.5)
+            return std::nullopt; // the dark side of a step: a shadow's or a patch's edge
         if (f.rect_min_side_m > 0.3 && f.on_outline > 0.8)
             return std::nullopt; // edges of a rectangle on the road: a patch, not damage
         const cv::Rect extent = cv::boundingRect(f.pixels);

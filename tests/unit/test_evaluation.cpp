@@ -126,6 +126,19 @@ TEST(DamageEvaluation, AllMissedAndAllFalse)
     EXPECT_NEAR(*wrong.false_positives_per_km, 20.0, 0.01);
 }
 
+TEST(DamageEvaluation, EmptyTruthOfACleanSurveyCountsEveryDamageFalse)
+{
+    // voirie sample --clean writes a FeatureCollection without features, hence without fields.
+    TempDir dir;
+    voirie::test::writeFile(dir / "truth.geojson", R"({"type": "FeatureCollection", "features": []})");
+    writeLayer(dir / "project.gpkg", "GPKG", "damages", kTruth, 1000);
+    auto eval = voirie::evaluateDamages(dir / "project.gpkg", dir / "truth.geojson", {});
+    ASSERT_TRUE(eval.ok()) << eval.error();
+    EXPECT_EQ(eval->scores.overall().fp, 4);
+    EXPECT_EQ(eval->scores.overall().fn, 0);
+    EXPECT_NEAR(*eval->false_positives_per_km, 4.0, 0.01);
+}
+
 TEST(DamageEvaluation, ClassMustAgree)
 {
     auto e = evaluate({{"D10", "LINESTRING (30 -1, 30 1)", 2.0, 0}}, {{"D00", "LINESTRING (30 -1, 30 1)", 2.0, 0}});

@@ -46,8 +46,11 @@ Result<std::vector<Feature>> readLayer(OGRLayer& layer, const std::string& where
     const OGRSpatialReference* srs = layer.GetSpatialRef();
     if (srs && !srs->IsGeographic())
         return fail(where + " is not in lon/lat (EPSG:4326); export it in WGS 84 to evaluate it");
-    if (layer.GetLayerDefn()->GetFieldIndex("class") < 0)
+    if (layer.GetLayerDefn()->GetFieldIndex("class") < 0) {
+        if (layer.GetFeatureCount(TRUE) == 0)
+            return out; // an empty GeoJSON (a --clean survey) has no fields at all: nothing to find
         return fail(where + " has no 'class' field");
+    }
     layer.ResetReading();
     for (auto& f : layer) {
         const OGRGeometry* g = f->GetGeometryRef();
