@@ -340,14 +340,22 @@ public:
         return last;
     }
 
-    // Whether p is darker than both points `side` pixels away along `normal` (3x3 means), or
-    // nothing when a sample is off the image.
+    // Whether the line through p is darker than both points `side` pixels away along `normal`
+    // (3x3 means), by at least 5% (4 levels); nothing when a sample is off the image.
     static std::optional<bool> darkerThanSides(const cv::Mat& gray, cv::Point2f p, cv::Point2f normal, float side)
     {
-        const double on = meanAround(gray, p), a = meanAround(gray, p + normal * side), b = meanAround(gray, p - normal * side);
-        if (on < 0 || a < 0 || b < 0)
+        // The line's darkest of five places across it: an extrapolated axis drifts off a thin line.
+        double on = 1e9;
+        for (const float k : {-2.f, -1.f, 0.f, 1.f, 2.f}) {
+            const double v = meanAround(gray, p + normal * k);
+            if (v < 0)
+                return std::nullopt;
+            on = std::min(on, v);
+        }
+        const double a = meanAround(gray, p + normal * side), b = meanAround(gray, p - normal * side);
+        if (a < 0 || b < 0)
             return std::nullopt;
-        return std::min(a, b) - on > std::max(3.0, 0.04 * std::min(a, b));
+        return std::min(a, b) - on > std::max(4.0, 0.05 * std::min(a, b));
     }
 
     // Mean of the 3x3 pixels around p, or -1 off the image.
