@@ -17,6 +17,7 @@ using voirie::sdk::Detection;
 
 struct Params {
     double min_range, max_range, left, right, threshold, low_threshold, min_length, straight_tolerance, alligator_area;
+    double straight_transverse_max;
 };
 
 struct GroupFeatures {
@@ -39,7 +40,7 @@ public:
                   p.getDouble("corridor_left_m", 5.0), p.getDouble("corridor_right_m", 1.45),
                   p.getDouble("threshold", 5.0),     p.getDouble("low_threshold", 2.5),
                   p.getDouble("min_length_m", 0.45), p.getDouble("straight_tolerance", 0.012),
-                  p.getDouble("alligator_min_area_m2", 0.35)}
+                  p.getDouble("alligator_min_area_m2", 0.35), p.getDouble("straight_transverse_max_m", 4.0)}
     {
         if (params_.min_range >= params_.max_range)
             throw std::invalid_argument("min_range_m must be smaller than max_range_m");
@@ -86,6 +87,7 @@ public:
                 if (c[x])
                     features[size_t(l[x])].pixels.emplace_back(x, y);
         }
+        linkCollinearPieces(features);
         // Pieces within 25 cm of each other on the road belong together: an alligator network
         // breaks into many pieces at a distance, a crack into a few.
         std::vector<cv::Rect2f> extents(size_t(std::max(groups, 1)));
@@ -138,6 +140,77 @@ public:
                 out.push_back(std::move(*d));
         }
         return out;
+    }
+
+    // One line broken into pieces (the hysteresis lost a stretch, a marking cut a joint) is
+    // judged whole: elongated pieces whose axes agree within 15 degrees, whose facing ends lie
+    // near each other's axis (2 px plus 8% of the gap) and within 80 cm of each other on the
+    // road, are joined.
+    // Otherwise each piece of a joint ends where the next begins, and each piece of a crack seems
+    // to go on into the next.
+    void linkCollinearPieces(std::vector<GroupFeatures>& pieces) const
+    {
+        struct Axis {
+            cv::Point2f ends[2], direction;
+            bool elongated = false;
+        };
+        std::vector<Axis> axes(pieces.size());
+        for (size_t g = 1; g < pieces.size(); ++g) {
+            const auto& px = pieces[g].pixels;
+            if (px.size() < 12)
+                continue;
+            cv::Vec4f line;
+            cv::fitLine(px, line, cv::DIST_L2, 0, 0.01, 0.01);
+            const cv::Point2f d(line[0], line[1]), o(line[2], line[3]);
+            float lo = 1e9f, hi = -1e9f;
+            double sq = 0;
+            for (const auto& p : px) {
+                const cv::Point2f v = cv::Point2f(p) - o;
+                const float t = v.dot(d), c = v.x * -d.y + v.y * d.x;
+                lo = std::min(lo, t), hi = std::max(hi, t);
+                sq += c * c;
+            }
+            if (hi - lo >= 12 && std::sqrt(sq / double(px.size())) < 0.15 * (hi - lo))
+                axes[g] = {{o + d * lo, o + d * hi}, d, true};
+        }
+        auto ground = [&](cv::Point2f p) -> std::optional<cv::Point2f> {
+            const auto g = view_->plane().pixelToGround(p.x, p.y);
+            return g ? std::optional<cv::Point2f>(cv::Point2f(float(g->forward), float(g->right))) : std::nullopt;
+        };
+        std::vector<size_t> parent(pieces.size());
+        for (size_t g = 0; g < parent.size(); ++g)
+            parent[g] = g;
+        std::function<size_t(size_t)> root = [&](size_t g) { return parent[g] == g ? g : parent[g] = root(parent[g]); };
+        for (size_t a = 1; a < pieces.size(); ++a)
+            for (size_t b = a + 1; b < pieces.size(); ++b) {
+                const Axis &A = axes[a], &B = axes[b];
+                if (!A.elongated || !B.elongated || std::abs(A.direction.dot(B.direction)) < std::cos(15 * M_PI / 180))
+                    continue;
+                // The facing ends: the closest pair, one end of each.
+                int ia = 0, ib = 0;
+                float best = 1e9f;
+                for (int i = 0; i < 2; ++i)
+                    for (int j = 0; j < 2; ++j)
+                        if (const float d = float(cv::norm(A.ends[i] - B.ends[j])); d < best)
+                            best = d, ia = i, ib = j;
+                auto off_axis = [](const Axis& axis, cv::Point2f p) {
+                    const cv::Point2f v = p - axis.ends[0];
+                    return std::abs(v.x * -axis.direction.y + v.y * axis.direction.x);
+                };
+                const float tolerance = 2 + 0.08f * best; // short pieces' axes are only roughly known
+                if (off_axis(A, B.ends[ib]) > tolerance || off_axis(B, A.ends[ia]) > tolerance)
+                    continue;
+                const auto ga = ground(A.ends[ia]), gb = ground(B.ends[ib]);
+                if (!ga || !gb || cv::norm(*ga - *gb) > 0.8)
+                    continue;
+                parent[root(b)] = root(a);
+            }
+        for (size_t g = 1; g < pieces.size(); ++g)
+            if (const size_t r = root(g); r != g) {
+                auto& into = pieces[r].pixels;
+                into.insert(into.end(), pieces[g].pixels.begin(), pieces[g].pixels.end());
+                pieces[g].pixels.clear();
+            }
     }
 
     // Dark-ridge strength from the Hessian of the smoothed image: large curvature across a line,
@@ -272,7 +345,10 @@ public:
         if (f.angle_deg < 45)
             return f.straightness < params_.straight_tolerance;
         // Short pieces of a joint (cut by markings) wobble more in the image than a long one.
-        return f.straightness < 2.5 * params_.straight_tolerance && continuesBeyondEnds(f, gray, road);
+        // A straight line across a whole lane and more is a joint or a pole's shadow even where
+        // an end leaves the picture.
+        return f.straightness < 2.5 * params_.straight_tolerance &&
+               (f.length_m > params_.straight_transverse_max || continuesBeyondEnds(f, gray, road));
     }
 
     // A straight dark mark whose line goes on, still darker than both its sides, past one of
