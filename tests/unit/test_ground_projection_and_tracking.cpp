@@ -167,24 +167,28 @@ TEST(DamageTracker, OneDefectSeenInManyFramesIsOneDamage)
     EXPECT_TRUE(tracker.finish().empty());
 }
 
-TEST(DamageTracker, TransverseCrackSeenClearlyInOneFrameIsKept)
+TEST(DamageTracker, TransverseCrackOrPotholeSeenClearlyInOneFrameIsKept)
 {
-    // Seen edge-on, a transverse crack vanishes a few metres ahead: one near, whole, long and
-    // confident view is enough; any other single view is still a flicker.
+    // Seen edge-on, a transverse crack vanishes a few metres ahead, and a small pothole is a few
+    // pixels: one near, whole, (long,) confident view is enough; any other single view is still a
+    // flicker.
     DamageTracker tracker({0.75, 30, 2});
     auto truncated = observation(4, 0, 0, "D10", 6, 5);
     truncated.truncated = true;
     auto shorter = observation(6, 0, 0, "D10", 12, 5);
     shorter.length_m = 0.8;
     tracker.addFrame(0, {observation(1, 0, 0, "D10", 0, 5), observation(2, 0, 0, "D10", 3, 5, 0.4),
-                         observation(3, 0, 0, "D10", 0, 15), truncated, observation(5, 0, 0, "D00", 9, 5), shorter},
+                         observation(3, 0, 0, "D10", 0, 15), truncated, observation(5, 0, 0, "D00", 9, 5), shorter,
+                         observation(7, 0, 0, "D40", 15, 5, 0.4), observation(8, 0, 0, "D40", 18, 5, 0.3),
+                         observation(9, 0, 0, "D20", 21, 5, 0.9)},
                      nullptr);
     auto done = tracker.finish();
-    ASSERT_EQ(done.size(), 1u);
+    ASSERT_EQ(done.size(), 2u);
     EXPECT_EQ(done[0].observations.front().detection_id, 1);
     EXPECT_EQ(done[0].class_code, "D10");
     EXPECT_EQ(done[0].n_frames, 1);
-    EXPECT_EQ(tracker.droppedDetections(), (std::vector<int64_t>{2, 3, 4, 5, 6}));
+    EXPECT_EQ(done[1].observations.front().detection_id, 7);
+    EXPECT_EQ(tracker.droppedDetections(), (std::vector<int64_t>{2, 3, 4, 5, 6, 8, 9}));
 }
 
 TEST(DamageTracker, ClassesMergeOnlyWithCompatibleClasses)

@@ -90,7 +90,7 @@ std::vector<Damage> DamageTracker::close(std::vector<Open> done)
         std::set<int64_t> frames;
         for (const auto& o : open.observations)
             frames.insert(o.frame_index);
-        if (int(frames.size()) < options_.min_frames && !clearTransverseView(open)) {
+        if (int(frames.size()) < options_.min_frames && !clearSingleView(open)) {
             for (const auto& o : open.observations)
                 dropped_.push_back(o.detection_id);
             continue;
@@ -100,12 +100,16 @@ std::vector<Damage> DamageTracker::close(std::vector<Open> done)
     return out;
 }
 
-bool DamageTracker::clearTransverseView(const Open& open) const
+bool DamageTracker::clearSingleView(const Open& open) const
 {
     return std::all_of(open.observations.begin(), open.observations.end(), [&](const Observation& o) {
-        return o.class_code == "D10" && !o.truncated && o.forward_m <= options_.transverse_single_max_forward_m &&
-               o.length_m >= options_.transverse_single_min_m &&
-               o.confidence >= options_.transverse_single_min_confidence;
+        if (o.truncated || o.forward_m > options_.single_view_max_forward_m)
+            return false;
+        if (o.class_code == "D10")
+            return o.length_m >= options_.transverse_single_min_m && o.confidence >= options_.transverse_single_min_confidence;
+        if (o.class_code == "D40")
+            return o.confidence >= options_.pothole_single_min_confidence;
+        return false;
     });
 }
 

@@ -7,11 +7,13 @@
 // - An observation joins the open damage whose recent footprints lie closest, within merge_m.
 // - A damage is finished once the vehicle is close_after_m past the last frame that saw it (it is
 //   behind the camera's range and cannot be seen again); it is kept only when at least
-//   min_frames frames saw it, which drops single-frame flickers. A transverse crack is the
-//   exception: seen almost edge-on, it is thinner than a pixel beyond a few metres, so at one
-//   frame every 3 m a single frame is often all that shows it; one whole (not cut by the frame's
-//   edge), near (transverse_single_max_forward_m), long (transverse_single_min_m) and confident
-//   (transverse_single_min_confidence) transverse view is enough.
+//   min_frames frames saw it, which drops single-frame flickers. Transverse cracks and small
+//   potholes are the exception: a transverse crack, seen almost edge-on, is thinner than a pixel
+//   beyond a few metres, and a pothole a hand wide is a few pixels, so at one frame every 3 m a
+//   single frame is often all that shows them. One whole (not cut by the frame's edge), near
+//   (single_view_max_forward_m) view is enough when it is a long (transverse_single_min_m) and
+//   confident (transverse_single_min_confidence) transverse crack, or a confident pothole
+//   (pothole_single_min_confidence).
 // - Class: the class with the largest summed confidence. Confidence: 1 - prod(1 - c) over its
 //   three most confident observations. Geometry: the best observation's footprint, moved to the
 //   evidence-weighted mean of the centroids of the observations that saw it whole. Length: the
@@ -81,9 +83,10 @@ struct DamageTrackerOptions {
     double merge_m = 0.75;
     double close_after_m = 30.0;
     int min_frames = 2;
-    double transverse_single_max_forward_m = 8.0;
+    double single_view_max_forward_m = 8.0;
     double transverse_single_min_m = 1.2;
     double transverse_single_min_confidence = 0.5;
+    double pothole_single_min_confidence = 0.35;
 };
 
 class DamageTracker {
@@ -112,8 +115,8 @@ private:
     };
     static bool compatible(const std::string& a, const std::string& b);
     std::vector<Damage> close(std::vector<Open> done);
-    // A transverse crack seen clearly enough in one frame to keep (see the rules above).
-    bool clearTransverseView(const Open& open) const;
+    // A transverse crack or a pothole seen clearly enough in one frame to keep (see the rules above).
+    bool clearSingleView(const Open& open) const;
     Damage summarise(Open&& open);
 
     DamageTrackerOptions options_;
