@@ -24,7 +24,9 @@ struct GroupFeatures {
     std::vector<cv::Point> pixels;
     double length_m = 0, spread_m = 0, hull_area_m2 = 0, angle_deg = 0; // angle from the driving direction
     double straightness = 1;  // residual off the best line, as a share of the length (image space)
-    double width_px = 0, width_mm = 0, mean_response = 0;
+    double width_px = 0;   // thickness of the detected ridge (pixels over length): blur widens it
+    double dark_width_px = 0, width_mm = 0; // the crack's own width, from the darkness it takes away
+    double mean_response = 0;
     double on_outline = 0; // share of the pixels on the outline of their bounding rectangle (patch edges)
     double rect_min_side_m = 0;
     double valley_share = 1; // share of its pixels darker than the road on both sides (not a step edge)
@@ -136,6 +138,7 @@ public:
                 continue;
             f.straight_artifact = straightArtifact(f, gray, road);
             f.valley_share = valleyShare(f, gray);
+            measureWidth(f, gray);
             if (auto d = classify(f, image.size()))
                 out.push_back(std::move(*d));
         }
@@ -496,6 +499,55 @@ public:
         return total ? double(dark) / total : 0;
     }
 
+    // A crack's width from the darkness it takes from the road, which blur and compression
+    // spread but do not change: across the mark at up to 40 places, the deficit below the
+    // road's level on either side, summed over the profile, over how much darker than the road
+    // a crack's inside is (kCrackDarkness: in shadow, dirty, often near black). The median, in
+    // pixels across the image line, then in millimetres on the road at the crack's place. The
+    // ridge's own thickness would count the blur: a 6 mm crack five metres ahead covers under a
+    // pixel but its ridge three or four.
+    void measureWidth(GroupFeatures& f, const cv::Mat& gray) const
+    {
+        constexpr double kCrackDarkness = 0.8;
+        const cv::Point2f normal(-f.axis_direction.y, f.axis_direction.x);
+        const int reach = int(std::ceil(1.5 * f.width_px + 2.0));
+        std::vector<double> widths;
+        const size_t step = std::max<size_t>(1, f.pixels.size() / 40);
+        std::vector<double> profile;
+        for (size_t i = 0; i < f.pixels.size(); i += step) {
+            // Centre the profile on the darkest pixel near this one across the line.
+            cv::Point2f centre(f.pixels[i]);
+            profile.clear();
+            bool inside = true;
+            for (int t = -reach; t <= reach && inside; ++t) {
+                const cv::Point q(int(std::lround(centre.x + normal.x * float(t))), int(std::lround(centre.y + normal.y * float(t))));
+                inside = q.x >= 0 && q.y >= 0 && q.x < gray.cols && q.y < gray.rows;
+                if (inside)
+                    profile.push_back(gray.at<uchar>(q));
+            }
+            if (!inside || profile.size() < 5)
+                continue;
+            const double road = std::max(0.5 * (profile[0] + profile[1]), 0.5 * (profile[profile.size() - 1] + profile[profile.size() - 2]));
+            if (road < 20)
+                continue; // too dark to tell a crack's darkness from the road's
+            double deficit = 0;
+            for (double v : profile)
+                deficit += std::max(0.0, road - v);
+            widths.push_back(deficit / (kCrackDarkness * road));
+        }
+        if (widths.empty()) {
+            f.dark_width_px = f.width_px;
+        } else {
+            std::nth_element(widths.begin(), widths.begin() + long(widths.size() / 2), widths.end());
+            f.dark_width_px = widths[widths.size() / 2];
+        }
+        // One pixel across the image line, on the road, in metres.
+        const cv::Point c(int(f.axis_origin.x), int(f.axis_origin.y));
+        auto g0 = view_->plane().pixelToGround(c.x, c.y), g1 = view_->plane().pixelToGround(c.x + normal.x, c.y + normal.y);
+        if (g0 && g1)
+            f.width_mm = std::max(1.0, f.dark_width_px * std::hypot(g1->forward - g0->forward, g1->right - g0->right) * 1000.0);
+    }
+
     bool describe(GroupFeatures& f, const cv::Mat& response) const
     {
         // Ground-plane shape: principal axis, extents (robust percentiles), convex hull area.
@@ -560,16 +612,6 @@ public:
         f.width_px = double(f.pixels.size()) / length_px;
         const double residual = std::sqrt(std::max(0.0, sq / double(f.pixels.size()) - f.width_px * f.width_px / 12.0));
         f.straightness = residual / length_px;
-
-        // Width across the crack on the ground: one pixel across the image line, in metres.
-        const cv::Point c(int(f.axis_origin.x), int(f.axis_origin.y));
-        const cv::Point2f across_px(-f.axis_direction.y, f.axis_direction.x);
-        auto g0 = view_->plane().pixelToGround(c.x, c.y), g1 = view_->plane().pixelToGround(c.x + across_px.x, c.y + across_px.y);
-        if (g0 && g1) {
-            const double metres_per_px = std::hypot(g1->forward - g0->forward, g1->right - g0->right);
-            // Blur and antialiasing spread a crack over about one more pixel than it covers.
-            f.width_mm = std::max(1.0, (f.width_px - 1.0)) * metres_per_px * 1000.0;
-        }
         return true;
     }
 
@@ -612,7 +654,7 @@ public:
             d.points.push_back({p.x, p.y});
         if (d.points.size() < 2)
             return std::nullopt;
-        d.attributes = {{"width_px", f.width_px}, {"width_mm", f.width_mm}, {"length_m", f.length_m}};
+        d.attributes = {{"width_px", f.dark_width_px}, {"width_mm", f.width_mm}, {"length_m", f.length_m}};
         return d;
     }
 
