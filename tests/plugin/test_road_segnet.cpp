@@ -148,7 +148,8 @@ TEST(RoadSegNetTraining, OneShortEpochWritesAModelThePluginRuns)
     TempDir dir;
     const std::string command = "/usr/bin/python3 " VOIRIE_SOURCE_DIR "/tools/train/train_segnet.py --data " +
                                 kImages.string() + " --out " + (dir / "model").string() +
-                                " --epochs 1 --batch 2 --threads 1 --validation-percent 0 > " + (dir / "log.txt").string() + " 2>&1";
+                                " --epochs 1 --batch 2 --threads 1 --validation-percent 0 --pothole-share 0.5 > " +
+                                (dir / "log.txt").string() + " 2>&1";
     const int status = std::system(command.c_str());
     std::ifstream log(dir / "log.txt");
     const std::string text((std::istreambuf_iterator<char>(log)), {});
@@ -162,6 +163,20 @@ TEST(RoadSegNetTraining, OneShortEpochWritesAModelThePluginRuns)
     const cv::Mat image = cv::imread((kImages / "images" / (testImageNames().front() + ".jpg")).string());
     auto out = segnet->detect(image, {});
     EXPECT_TRUE(out.ok()) << out.error();
+}
+
+// --pothole-share: images with pothole pixels make that share of an epoch's draws.
+TEST(RoadSegNetTraining, PotholeImagesDrawnAtTheRequestedShare)
+{
+    const std::string command =
+        "/usr/bin/python3 -c \"import sys; sys.path.insert(0, '" VOIRIE_SOURCE_DIR "/tools/train'); "
+        "import numpy as np, train_segnet as t; "
+        "m = np.zeros((10, 3, 4, 4), np.uint8); m[:2, 0, 1, 1] = 1; "
+        "p = t.sampling_weights(m, 0.5); "
+        "assert abs(p[:2].sum() - 0.5) < 1e-9 and abs(p.sum() - 1) < 1e-9 and abs(p[2] - 0.0625) < 1e-9, p; "
+        "assert t.sampling_weights(m, 0) is None; "
+        "assert t.sampling_weights(np.zeros((4, 3, 4, 4), np.uint8), 0.5) is None\"";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
 } // namespace
