@@ -254,9 +254,13 @@ std::pair<int, int> detectionsOnACleanRoad(const std::string& plugin_id, const s
     voirie::FrameContext context;
     context.camera = clean.camera();
     int found = 0, frames = 0;
-    for (int f = 0; f < clean.frameCount(); f += 8, ++frames)
-        for (const auto& d : plugin->detect(clean.renderFrame(f), context)->detections)
-            found += cls.empty() || d.class_code == cls;
+    for (int f = 0; f < clean.frameCount(); f += 8, ++frames) {
+        const auto out = plugin->detect(clean.renderFrame(f), context); // kept: the loop reads into it
+        EXPECT_TRUE(out.ok()) << out.error();
+        if (out.ok())
+            for (const auto& d : out->detections)
+                found += cls.empty() || d.class_code == cls;
+    }
     return {found, frames};
 }
 
