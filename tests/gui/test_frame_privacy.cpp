@@ -1,5 +1,6 @@
 // The frame view shows frames anonymized by default, through the same anonymizer plugins as
 // every image Voirie writes; unblurred only when a reviewer asks for it.
+#include "image_detail.hpp"
 #include "test_support.hpp"
 
 #include "frame_source.hpp"
@@ -14,15 +15,7 @@ using namespace voirie;
 
 namespace {
 
-double detail(const cv::Mat& image, const cv::Rect& region)
-{
-    cv::Mat grey, edges;
-    cv::cvtColor(image(region), grey, cv::COLOR_BGR2GRAY);
-    cv::Laplacian(grey, edges, CV_64F);
-    cv::Scalar mean, deviation;
-    cv::meanStdDev(edges, mean, deviation);
-    return deviation[0];
-}
+double detail(const cv::Mat& image, const cv::Rect& region) { return voirie::test::laplacianDeviation(image, region); }
 
 TEST(FramePrivacy, FramesAreBlurredByDefaultAndShownAsTheyAreOnlyOnRequest)
 {

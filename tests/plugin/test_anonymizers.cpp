@@ -1,6 +1,7 @@
 // Anonymizer plugins: the second plugin kind through the same C boundary, the irreversible blur,
 // failing closed, and the built-in cascade-anonymizer's recall on a labelled set (two public-
 // domain photographs with faces, EU-style plates rendered into a generated road frame).
+#include "image_detail.hpp"
 #include "test_support.hpp"
 
 #include "voirie/core/anonymizer_set.hpp"
@@ -27,12 +28,8 @@ const fs::path kBuiltins = VOIRIE_BUILTIN_PLUGIN_DIR;
 
 double detail(const cv::Mat& image, const cv::Rect& r)
 {
-    cv::Mat gray, lap;
-    cv::cvtColor(image(r), gray, cv::COLOR_BGR2GRAY);
-    cv::Laplacian(gray, lap, CV_32F);
-    cv::Scalar mean, sd;
-    cv::meanStdDev(lap, mean, sd);
-    return sd[0] * sd[0];
+    const double sd = voirie::test::laplacianDeviation(image, r);
+    return sd * sd; // the variance
 }
 
 cv::Mat texture(int w, int h)
