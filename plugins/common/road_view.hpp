@@ -69,6 +69,9 @@ public:
     int topRow() const { return top_row_; }
     float forward(int x, int y) const { return forward_.at<float>(y, x); }
     float right(int x, int y) const { return right_.at<float>(y, x); }
+    // Row pointers into the per-pixel maps, for loops over whole rows.
+    const float* forwardRow(int y) const { return forward_.ptr<float>(y); }
+    const float* rightRow(int y) const { return right_.ptr<float>(y); }
     const sdk::GroundPlane& plane() const { return plane_; }
 
 private:
@@ -85,25 +88,30 @@ private:
 inline cv::Mat brightMarkings(const cv::Mat& gray, const cv::Mat& road_mask, int top_row)
 {
     cv::Mat mask(gray.size(), CV_8U, cv::Scalar(0));
-    std::vector<uchar> values;
     for (int y = std::max(0, top_row); y < gray.rows; ++y) {
         const uchar* g = gray.ptr<uchar>(y);
         const uchar* r = road_mask.ptr<uchar>(y);
-        values.clear();
+        int histogram[256] = {}, count = 0;
         for (int x = 0; x < gray.cols; ++x)
             if (r[x])
-                values.push_back(g[x]);
-        if (values.size() < 16)
+                ++histogram[g[x]], ++count;
+        if (count < 16)
             continue;
-        std::nth_element(values.begin(), values.begin() + long(values.size() / 2), values.end());
-        const int median = values[values.size() / 2];
+        int median = 0, seen = histogram[0]; // the value at index count / 2 in sorted order
+        while (seen <= count / 2)
+            seen += histogram[++median];
         const int threshold = median + std::max(25, int(0.4 * median));
         uchar* m = mask.ptr<uchar>(y);
         for (int x = 0; x < gray.cols; ++x)
             m[x] = (r[x] && g[x] > threshold) ? 255 : 0;
     }
     // Paint's borders read as dark valleys to line detectors: exclude a margin around it too.
-    cv::dilate(mask, mask, cv::getStructuringElement(cv::MORPH_ELLIPSE, {31, 19}));
+    // Only rows from the top of the road down can hold paint, or be reached by its margin.
+    const int from = std::max(0, top_row - 9);
+    if (from < mask.rows) {
+        cv::Mat rows = mask.rowRange(from, mask.rows);
+        cv::dilate(rows, rows, cv::getStructuringElement(cv::MORPH_ELLIPSE, {31, 19}));
+    }
     return mask;
 }
 
