@@ -1,6 +1,7 @@
 #include "survey_options.hpp"
 
 #include "voirie/core/time_format.hpp"
+#include "voirie/core/track.hpp"
 
 #include <sstream>
 
@@ -21,7 +22,7 @@ void addSurveyOptions(po::options_description& options)
         ("every-frame", "keep every frame")
         ("gap-s", po::value<double>()->default_value(5.0), "a longer time between GPS fixes splits the track")
         ("gap-m", po::value<double>()->default_value(50.0), "a longer jump between GPS fixes splits the track")
-        ("smooth-s", po::value<double>()->default_value(10.0), "smooth GPS noise with a local fit over this many seconds of fixes (0: off)");
+        ("smooth-s", po::value<double>()->default_value(kRecommendedSmoothingSeconds), "smooth GPS noise with a local fit over this many seconds of fixes (0: off)");
 }
 
 IngestOptions ingestOptionsFrom(const po::variables_map& vm)

@@ -1,6 +1,7 @@
 #include "new_survey_dialog.hpp"
 
 #include "voirie/core/plugin_registry.hpp"
+#include "voirie/core/track.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -224,6 +225,7 @@ Result<AnalysisOptions> NewSurveyDialog::options() const
     if (!camera_->text().trimmed().isEmpty())
         o.ingest.camera_file = camera_->text().trimmed().toStdString();
     o.ingest.sampling.step = every_m_->value();
+    o.ingest.cleaning.smoothing_s = kRecommendedSmoothingSeconds; // as `voirie analyze` does
     if (out_->text().trimmed().isEmpty())
         return fail("choose where to write the project (.gpkg)");
     o.out = out_->text().trimmed().toStdString();

@@ -78,7 +78,7 @@ int main(int argc, char** argv)
     options.ingest.videos = {video};
     options.ingest.track = survey / "survey.gpx";
     options.ingest.camera_file = survey / "camera.json";
-    options.ingest.cleaning.smoothing_s = 10;
+    options.ingest.cleaning.smoothing_s = voirie::kRecommendedSmoothingSeconds;
     options.out = work / "bench.gpkg";
     options.plugins = std::vector<std::string>{"cracks", "potholes"};
     options.plugin_dirs = {VOIRIE_BUILTIN_PLUGIN_DIR};

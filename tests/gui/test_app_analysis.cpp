@@ -156,6 +156,7 @@ TEST(NewSurveyDialog, BuildsTheAnalysisFromTheFormAndEachPluginsManifest)
     EXPECT_EQ(*o->ingest.camera_file, survey / "camera.json");
     EXPECT_EQ(*o->plugins, (std::vector<std::string>{"cracks", "potholes"}));
     EXPECT_TRUE(o->anonymize) << "anonymization is on unless turned off";
+    EXPECT_EQ(o->ingest.cleaning.smoothing_s, kRecommendedSmoothingSeconds) << "the GPS is smoothed as the CLI does";
     ASSERT_EQ(o->parameters.count("cracks"), 1u);
     EXPECT_EQ(o->parameters.at("cracks").size(), 1u);
     EXPECT_NEAR(std::stod(o->parameters.at("cracks").at(numeric->name)), spin->value(), 1e-9);

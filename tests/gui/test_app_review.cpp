@@ -31,6 +31,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace fs = std::filesystem;
 using namespace voirie;
 using namespace voirie::test;
@@ -189,8 +191,11 @@ TEST_F(AppTest, ClickingADetectionInTheFrameSelectsItsDamage)
     const auto* canvas = window_->frameView()->canvas();
     ASSERT_FALSE(canvas->detections().empty());
     window_->selectDamage(-1);
-    const auto detection = canvas->detections().front(); // a copy: the click replaces the canvas's list
-    ASSERT_GE(detection.damage_id, 0);
+    // The frame may also show detections the tracker kept out of every damage (seen once, faint).
+    const auto& shown = canvas->detections();
+    const auto of_a_damage = std::find_if(shown.begin(), shown.end(), [](const auto& d) { return d.damage_id >= 0; });
+    ASSERT_NE(of_a_damage, shown.end()) << "the best view of damage 0 shows its own detection";
+    const auto detection = *of_a_damage; // a copy: the click replaces the canvas's list
     // Where the detection's box centre is drawn in the canvas.
     const QImage& image = canvas->image();
     const double scale = std::min(canvas->width() / double(image.width()), canvas->height() / double(image.height()));

@@ -123,7 +123,7 @@ TEST(Track, SmoothingRemovesMostGpsNoiseAndKeepsCleanTracksClean)
     }
     voirie::TrackCleaningCounts counts;
     voirie::TrackCleaningOptions smooth;
-    smooth.smoothing_s = 10;
+    smooth.smoothing_s = voirie::kRecommendedSmoothingSeconds;
     auto raw = voirie::Track::build(noisy, {}, "raw", counts);
     auto smoothed = voirie::Track::build(noisy, smooth, "smoothed", counts);
     auto clean = voirie::Track::build(exact, smooth, "clean", counts);
@@ -138,13 +138,15 @@ TEST(Track, SmoothingRemovesMostGpsNoiseAndKeepsCleanTracksClean)
     for (double t = 7; t <= 595; t += 0.5) {
         raw_errors.push_back(error(*raw, t));
         smoothed_errors.push_back(error(*smoothed, t));
-        EXPECT_LT(error(*clean, t), 0.35) << "an exact track stays exact, curve included, at t=" << t;
+        // Where the straight meets the curve the fit cuts the corner (0.59 m at 15 s, 1.5 s into
+        // the curve; under 0.35 m at 10 s): the price of the smoothing, small beside the noise.
+        EXPECT_LT(error(*clean, t), 0.65) << "an exact track stays nearly exact, curve included, at t=" << t;
     }
     std::sort(raw_errors.begin(), raw_errors.end());
     std::sort(smoothed_errors.begin(), smoothed_errors.end());
     const double raw_median = raw_errors[raw_errors.size() / 2], smoothed_median = smoothed_errors[smoothed_errors.size() / 2];
     EXPECT_GT(raw_median, 1.2);
-    EXPECT_LT(smoothed_median, 0.85 * raw_median) << raw_median << " -> " << smoothed_median;
+    EXPECT_LT(smoothed_median, 0.75 * raw_median) << raw_median << " -> " << smoothed_median; // 1.88 -> 1.28
     // Chainage follows the smoothed positions: close to the distance actually driven.
     EXPECT_NEAR(smoothed->lengthMetres(), 5980, 60);
 }
