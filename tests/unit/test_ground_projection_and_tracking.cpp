@@ -195,12 +195,60 @@ TEST(DamageTracker, ClassesMergeOnlyWithCompatibleClasses)
 {
     DamageTracker tracker({0.75, 30, 1});
     tracker.addFrame(0, {observation(1, 0, 0, "D00", 0, 10), observation(2, 0, 0, "D40", 0.2, 10)}, nullptr);
-    tracker.addFrame(3, {observation(3, 1, 3, "D10", 0.1, 10.2), observation(4, 1, 3, "D20", 0.3, 10)}, nullptr);
+    tracker.addFrame(3, {observation(3, 1, 3, "D10", 0.1, 10.2), observation(4, 1, 3, "D20", 2.0, 10)}, nullptr);
     auto done = tracker.finish();
     ASSERT_EQ(done.size(), 3u); // D00+D10, D40, D20
     EXPECT_EQ(done[0].observations.size(), 2u);
     EXPECT_EQ(done[1].class_code, "D40");
     EXPECT_EQ(done[2].class_code, "D20");
+}
+
+TEST(DamageTracker, CracksWithinAnAlligatorAreaArePartOfIt)
+{
+    DamageTrackerOptions options{0.1, 30, 1}; // nothing merges by distance: each crack stays its own
+    // The network: a 1.5 m footprint along x = 0 from y = 10 (grown by 0.3 m: up to y = 11.8).
+    auto line = [](double x0, double y0, double x1, double y1) {
+        auto l = std::make_shared<OGRLineString>();
+        l->addPoint(x0, y0);
+        l->addPoint(x1, y1);
+        return l;
+    };
+    auto inside = observation(2, 0, 0, "D00", 0.2, 10.1);       // within the area
+    auto beside = observation(3, 0, 0, "D10", 1.5, 10);         // 1.5 m away
+    auto leaving = observation(4, 0, 0, "D00", -0.2, 11.0);     // 0.8 m of 3 m inside
+    leaving.footprint = line(-0.2, 11.0, -0.2, 14.0);
+    leaving.length_m = 3;
+    {
+        DamageTracker tracker(options);
+        tracker.addFrame(0, {observation(1, 0, 0, "D20", 0, 10), inside, beside, leaving}, nullptr);
+        auto done = tracker.finish();
+        ASSERT_EQ(done.size(), 3u);
+        EXPECT_EQ(done[0].class_code, "D20");
+        EXPECT_EQ(done[1].observations.front().detection_id, 3);
+        EXPECT_EQ(done[2].observations.front().detection_id, 4);
+        EXPECT_EQ(tracker.droppedDetections(), std::vector<int64_t>{2});
+    }
+    {
+        // The crack closes before the network it lies in (last seen earlier): still taken in.
+        DamageTracker tracker(options);
+        tracker.addFrame(0, {observation(1, 0, 0, "D20", 0, 10), inside}, nullptr);
+        tracker.addFrame(3, {observation(5, 1, 3, "D20", 0, 10.05)}, nullptr);
+        EXPECT_TRUE(tracker.takeFinished(32).empty()) << "the crack is dropped, the network still open";
+        EXPECT_EQ(tracker.droppedDetections(), std::vector<int64_t>{2});
+        EXPECT_EQ(tracker.finish().size(), 1u);
+    }
+    {
+        // A network seen in one frame only is not kept, and takes nothing in.
+        options.min_frames = 2;
+        DamageTracker tracker(options);
+        auto long_crack = inside;
+        long_crack.frame_index = 1;
+        tracker.addFrame(0, {observation(1, 0, 0, "D20", 0, 10), inside}, nullptr);
+        tracker.addFrame(1, {long_crack}, nullptr);
+        auto done = tracker.finish();
+        ASSERT_EQ(done.size(), 1u);
+        EXPECT_EQ(done[0].class_code, "D00");
+    }
 }
 
 } // namespace

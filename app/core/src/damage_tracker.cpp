@@ -2,6 +2,8 @@
 
 #include "voirie/core/severity_rules.hpp"
 
+#include <ogr_api.h>
+
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -24,6 +26,17 @@ double percentile(std::vector<double> values, double q)
 }
 
 bool isCrack(const std::string& c) { return c == "D00" || c == "D10"; }
+
+// The union of the observations' footprints, grown by `margin` metres (GEOS buffers a
+// collection as the union of its parts).
+std::unique_ptr<OGRGeometry> grownUnion(const std::vector<Observation>& observations, double margin)
+{
+    OGRGeometryCollection all;
+    for (const auto& o : observations)
+        all.addGeometry(o.footprint.get());
+    std::unique_ptr<OGRGeometry> grown(all.Buffer(margin));
+    return grown ? std::move(grown) : std::unique_ptr<OGRGeometry>(observations.front().footprint->clone());
+}
 
 } // namespace
 
@@ -85,19 +98,58 @@ std::vector<Damage> DamageTracker::finish()
 std::vector<Damage> DamageTracker::close(std::vector<Open> done)
 {
     std::sort(done.begin(), done.end(), [](const Open& a, const Open& b) { return a.sequence < b.sequence; });
+    // Networks first: a crack is judged against every alligator area around it, open or closing.
+    for (const auto& open : done)
+        if (open.observations.front().class_code == "D20" && kept(open))
+            networks_.push_back({open.last_chainage_m, grownUnion(open.observations, options_.network_margin_m)});
     std::vector<Damage> out;
     for (auto& open : done) {
-        std::set<int64_t> frames;
-        for (const auto& o : open.observations)
-            frames.insert(o.frame_index);
-        if (int(frames.size()) < options_.min_frames && !clearSingleView(open)) {
+        if (!kept(open) || (isCrack(open.observations.front().class_code) && partOfNetwork(open))) {
             for (const auto& o : open.observations)
                 dropped_.push_back(o.detection_id);
             continue;
         }
         out.push_back(summarise(std::move(open)));
     }
+    // A finished network can still take in cracks seen up to close_after_m after it.
+    const double newest = done.empty() ? 0 : std::max_element(done.begin(), done.end(), [](const Open& a, const Open& b) {
+                                                 return a.last_chainage_m < b.last_chainage_m;
+                                             })->last_chainage_m;
+    std::erase_if(networks_, [&](const Network& n) { return newest - n.last_chainage_m > 2 * options_.close_after_m; });
     return out;
+}
+
+bool DamageTracker::kept(const Open& open) const
+{
+    std::set<int64_t> frames;
+    for (const auto& o : open.observations)
+        frames.insert(o.frame_index);
+    return int(frames.size()) >= options_.min_frames || clearSingleView(open);
+}
+
+bool DamageTracker::partOfNetwork(const Open& crack) const
+{
+    std::vector<const OGRGeometry*> areas;
+    for (const auto& n : networks_)
+        areas.push_back(n.area.get());
+    std::vector<std::unique_ptr<OGRGeometry>> open_areas;
+    for (const auto& open : open_)
+        if (open.observations.front().class_code == "D20" && kept(open))
+            areas.push_back(open_areas.emplace_back(grownUnion(open.observations, options_.network_margin_m)).get());
+    if (areas.empty())
+        return false;
+    double total = 0, inside = 0;
+    for (const auto& o : crack.observations) {
+        const double length = OGR_G_Length(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(o.footprint.get())));
+        total += length;
+        double covered = 0;
+        for (const auto* area : areas)
+            if (area->Intersects(o.footprint.get()))
+                if (std::unique_ptr<OGRGeometry> part(area->Intersection(o.footprint.get())); part)
+                    covered = std::max(covered, OGR_G_Length(OGRGeometry::ToHandle(part.get())));
+        inside += std::min(covered, length);
+    }
+    return total > 0 && inside >= options_.network_share * total;
 }
 
 bool DamageTracker::clearSingleView(const Open& open) const

@@ -14,6 +14,10 @@
 //   (single_view_max_forward_m) view is enough when it is a long (transverse_single_min_m) and
 //   confident (transverse_single_min_confidence) transverse crack, or a confident pothole
 //   (pothole_single_min_confidence).
+// - A crack lying mostly (network_share) within network_margin_m of an alligator area (a kept
+//   D20 damage still open or finished within close_after_m) is part of that area, not a damage of
+//   its own: a network's outer cracks and its edge read as single cracks, and pavement surveys
+//   (ASTM D6433) rate the area, not each crack in it. Its detections are dropped.
 // - Class: the class with the largest summed confidence. Confidence: 1 - prod(1 - c) over its
 //   three most confident observations. Geometry: the best observation's footprint, moved to the
 //   evidence-weighted mean of the centroids of the observations that saw it whole. Length: the
@@ -87,6 +91,8 @@ struct DamageTrackerOptions {
     double transverse_single_min_m = 1.2;
     double transverse_single_min_confidence = 0.5;
     double pothole_single_min_confidence = 0.35;
+    double network_margin_m = 0.3;
+    double network_share = 0.5;
 };
 
 class DamageTracker {
@@ -117,10 +123,18 @@ private:
     std::vector<Damage> close(std::vector<Open> done);
     // A transverse crack or a pothole seen clearly enough in one frame to keep (see the rules above).
     bool clearSingleView(const Open& open) const;
+    bool kept(const Open& open) const;
+    // Whether a crack lies mostly within an alligator area (see the rules above).
+    bool partOfNetwork(const Open& crack) const;
     Damage summarise(Open&& open);
 
     DamageTrackerOptions options_;
     std::vector<Open> open_;
+    struct Network {
+        double last_chainage_m;
+        std::unique_ptr<OGRGeometry> area; // its footprints' union, grown by network_margin_m
+    };
+    std::vector<Network> networks_; // finished alligator areas still near enough to matter
     int64_t next_sequence_ = 0;
     int64_t next_id_ = 1;
     std::vector<int64_t> dropped_;
