@@ -678,7 +678,11 @@ public:
         const cv::Rect extent = cv::boundingRect(f.pixels);
         if (std::hypot(extent.width, extent.height) < 24)
             return std::nullopt; // a few pixels far away: grain as often as a crack
-        if (!network && f.hull_area_m2 / (M_PI * f.length_m * f.length_m / 4) > 0.25)
+        // A thin mark across the road (within 20 degrees) may fork or send out a spur and still
+        // be a transverse crack: its hull then fills a quarter to a half of the disc across its
+        // length. Shadows' soft edges there are wider than 3 pixels of darkness.
+        const bool across = f.angle_deg >= 70 && f.length_m >= 0.8 && f.dark_width_px <= 3;
+        if (!network && f.hull_area_m2 / (M_PI * f.length_m * f.length_m / 4) > (across ? 0.55 : 0.25))
             return std::nullopt; // a compact dark blob's edges (a pothole, a stain): not a crack
         Detection d;
         cv::Rect box = cv::boundingRect(f.pixels);

@@ -206,6 +206,33 @@ TEST(ClassicalPlugins, TransverseCrackFoundThoughStraightInTheImage)
                             [&](const auto& d) { return d.class_code == "D10" && overlaps(d.box, truth); }));
 }
 
+TEST(ClassicalPlugins, BranchedTransverseCrackIsNotTakenForABlobsEdge)
+{
+    // Two close transverse cracks of seed 7 with a fork or a spur: their hull is a quarter of a
+    // disc across their length, which reads as the ring around a dark blob for a crack along
+    // the road. Across the road (within 20 degrees) and thin, up to half a disc is a crack.
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    voirie::sample::GeneratorSettings s;
+    s.seed = 7;
+    s.length_m = 1000;
+    s.damage_per_km = 80;
+    voirie::sample::SurveyGenerator survey(s);
+    for (const int f : {1226, 1391}) {
+        const auto seen = survey.visibleDefects(f);
+        const auto truth = std::find_if(seen.begin(), seen.end(),
+                                        [](const auto& b) { return b.scored && b.class_code == "D10" && b.y > 380; });
+        ASSERT_NE(truth, seen.end()) << "frame " << f;
+        voirie::FrameContext context;
+        context.camera = survey.camera();
+        auto out = cracks->detect(survey.renderFrame(f), context);
+        ASSERT_TRUE(out.ok()) << out.error();
+        EXPECT_TRUE(std::any_of(out->detections.begin(), out->detections.end(),
+                                [&](const auto& d) { return d.class_code == "D10" && overlaps(d.box, *truth); }))
+            << "frame " << f;
+    }
+}
+
 TEST(ClassicalPlugins, CrackWidthFromTheDarknessItTakesNotTheBlur)
 {
     // A crack a few millimetres wide covers less than a pixel a few metres ahead, yet its ridge
