@@ -258,11 +258,11 @@ public:
             std::vector<float> background;
             background.reserve(size_t(on_road.area()));
             for (int y = y0; y < y1; ++y) {
-                const float* strength = strip.ptr<float>(y - s0) - x0;
+                const float* strength = strip.ptr<float>(y - s0);
                 const uchar* on = road.ptr<uchar>(y);
                 float* r = response.ptr<float>(y);
                 for (int x = x0; x < x1; ++x) {
-                    r[x] = strength[x];
+                    r[x] = strength[x - x0];
                     if (on[x])
                         background.push_back(r[x]);
                 }

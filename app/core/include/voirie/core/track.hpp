@@ -25,7 +25,7 @@ struct TrackCleaningOptions {
 // 1.5-1.75 m rms at 10 s, 1.3-1.6 at 15 s, 1.1-1.55 at 20 s; damages matched (`voirie eval`,
 // pooled F1) 0.72 at 10 s, 0.78 at 15 s, 0.76 at 20 s; 0.66 -> 0.73 on seeds 21, 22 left out of
 // the choice. The price: where a straight meets an 80 m radius curve the fit cuts the corner by
-// up to 0.45 m (0.2 m at 10 s).
+// up to 0.6 m (under 0.35 m at 10 s).
 inline constexpr double kRecommendedSmoothingSeconds = 15.0;
 
 // How many fixes cleaning dropped, by reason, and what it made of the rest.
