@@ -395,13 +395,27 @@ public:
     // reject every one of them.
     bool straightArtifact(const GroupFeatures& f, const cv::Mat& gray, const cv::Mat& road) const
     {
+        // Along the road, a mark whose end turns one way into a line across the road is a
+        // patch's side edge (its sealed border has corners); the patch's ends are judged below.
         if (f.angle_deg < 45)
-            return f.straightness < params_.straight_tolerance;
+            return f.straightness < params_.straight_tolerance ||
+                   (f.straightness < 2.5 * params_.straight_tolerance && endsAtACorner(f, gray, road));
         // Short pieces of a joint (cut by markings) wobble more in the image than a long one.
         // A straight line across a whole lane and more is a joint or a pole's shadow even where
         // an end leaves the picture.
         return f.straightness < 2.5 * params_.straight_tolerance &&
                (f.length_m > params_.straight_transverse_max || continuesBeyondEnds(f, gray, road));
+    }
+
+    // The extent of the mark's pixels along its axis.
+    static std::pair<double, double> axisExtent(const GroupFeatures& f)
+    {
+        double lo = 1e9, hi = -1e9;
+        for (const auto& p : f.pixels) {
+            const double a = (cv::Point2f(p) - f.axis_origin).dot(f.axis_direction);
+            lo = std::min(lo, a), hi = std::max(hi, a);
+        }
+        return {lo, hi};
     }
 
     // A straight dark mark whose line goes on, still darker than both its sides, past one of
@@ -412,43 +426,60 @@ public:
     bool continuesBeyondEnds(const GroupFeatures& f, const cv::Mat& gray, const cv::Mat& road) const
     {
         const cv::Point2f dir = f.axis_direction;
-        double lo = 1e9, hi = -1e9;
-        for (const auto& p : f.pixels) {
-            const double a = (cv::Point2f(p) - f.axis_origin).dot(dir);
-            lo = std::min(lo, a), hi = std::max(hi, a);
-        }
+        const auto [lo, hi] = axisExtent(f);
         const double reach = std::clamp(0.5 * (hi - lo), 15.0, 120.0);
         const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
         for (const double sign : {-1.0, 1.0}) {
-            const cv::Point2f out = dir * float(sign);
-            cv::Point2f end = f.axis_origin + dir * float(sign < 0 ? lo : hi);
-            if (darkLineFrom(gray, end, out, 4, reach, side))
+            const cv::Point2f end = f.axis_origin + dir * float(sign < 0 ? lo : hi);
+            if (darkLineFrom(gray, end, dir * float(sign), 4, reach, side) ||
+                turnsAtEnd(f, gray, road, end, dir * float(sign), reach, side))
                 return true;
-            if (f.angle_deg < 45)
+        }
+        return false;
+    }
+
+    bool endsAtACorner(const GroupFeatures& f, const cv::Mat& gray, const cv::Mat& road) const
+    {
+        const auto [lo, hi] = axisExtent(f);
+        const double reach = std::clamp(0.5 * (hi - lo), 15.0, 120.0);
+        const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
+        for (const double sign : {-1.0, 1.0})
+            if (turnsAtEnd(f, gray, road, f.axis_origin + f.axis_direction * float(sign < 0 ? lo : hi),
+                           f.axis_direction * float(sign), reach, side))
+                return true;
+        return false;
+    }
+
+    // Whether the dark line of a mark, followed on from `end` along `out`, turns one way into a
+    // dark line at right angles on the road (along the road for a mark across it, across it for
+    // a mark along it): a corner. A seam, a gutter or a crack the mark ends on runs both ways.
+    bool turnsAtEnd(const GroupFeatures& f, const cv::Mat& gray, const cv::Mat& road, cv::Point2f end,
+                    cv::Point2f out, double reach, float side) const
+    {
+        const bool across_road = f.angle_deg >= 45;
+        // The ridge, and the following, stop short of a corner (there the side samples fall on
+        // the other border): look at right angles from a few points up to 1.5 sides on.
+        end = followDarkLine(gray, end, out, reach, side);
+        for (const float k : {0.f, 0.5f, 1.f, 1.5f}) {
+            const cv::Point2f from = end + out * (k * side);
+            const cv::Point at(int(std::lround(from.x)), int(std::lround(from.y)));
+            if (!cv::Rect(0, 0, road.cols, road.rows).contains(at) || !road.at<uchar>(at))
+                continue; // patches lie on the road; a line's or a kerb's borders do not count
+            const auto g = view_->plane().pixelToGround(from.x, from.y);
+            const auto next = !g ? std::nullopt
+                                 : view_->plane().groundToPixel(across_road ? voirie::sdk::GroundPoint{g->forward + 0.3, g->right}
+                                                                            : voirie::sdk::GroundPoint{g->forward, g->right + 0.3});
+            if (!next)
                 continue;
-            // The ridge, and the following, stop short of a corner (there the side samples fall
-            // on the other border): look along the road from a few points up to 1.5 sides on.
-            end = followDarkLine(gray, end, out, reach, side);
-            for (const float k : {0.f, 0.5f, 1.f, 1.5f}) {
-                const cv::Point2f from = end + out * (k * side);
-                const cv::Point at(int(std::lround(from.x)), int(std::lround(from.y)));
-                if (!cv::Rect(0, 0, road.cols, road.rows).contains(at) || !road.at<uchar>(at))
-                    continue; // patches lie on the road; a line's or a kerb's borders do not count
-                const auto g = view_->plane().pixelToGround(from.x, from.y);
-                const auto ahead = g ? view_->plane().groundToPixel({g->forward + 0.3, g->right}) : std::nullopt;
-                if (!ahead)
-                    continue;
-                cv::Point2f along(float(ahead->first) - from.x, float(ahead->second) - from.y);
-                const float n = std::hypot(along.x, along.y);
-                if (n < 1e-3f)
-                    continue;
-                along /= n;
-                const double clear = f.width_px + 3; // start past the mark's own thickness
-                // A corner turns one way; a seam, a gutter or a crack the mark ends on runs both.
-                if (darkLineFrom(gray, from, along, clear, clear + reach / 2, side) !=
-                    darkLineFrom(gray, from, -along, clear, clear + reach / 2, side))
-                    return true;
-            }
+            cv::Point2f turn(float(next->first) - from.x, float(next->second) - from.y);
+            const float n = std::hypot(turn.x, turn.y);
+            if (n < 1e-3f)
+                continue;
+            turn /= n;
+            const double clear = f.width_px + 3; // start past the mark's own thickness
+            if (darkLineFrom(gray, from, turn, clear, clear + reach / 2, side) !=
+                darkLineFrom(gray, from, -turn, clear, clear + reach / 2, side))
+                return true;
         }
         return false;
     }
