@@ -395,8 +395,8 @@ public:
     // reject every one of them.
     bool straightArtifact(const GroupFeatures& f, const cv::Mat& gray, const cv::Mat& road) const
     {
-        // Along the road, a mark whose end turns one way into a line across the road is a
-        // patch's side edge (its sealed border has corners); the patch's ends are judged below.
+        // Along the road, a nearly straight mark whose end turns one way into a line across the
+        // road is a patch's side edge (its sealed border has corners).
         if (f.angle_deg < 45)
             return f.straightness < params_.straight_tolerance ||
                    (f.straightness < 2.5 * params_.straight_tolerance && endsAtACorner(f, gray, road));
@@ -407,15 +407,24 @@ public:
                (f.length_m > params_.straight_transverse_max || continuesBeyondEnds(f, gray, road));
     }
 
-    // The extent of the mark's pixels along its axis.
-    static std::pair<double, double> axisExtent(const GroupFeatures& f)
+    // Whether `test(end, outwards, reach, side)` holds at one of the mark's two ends: the end on
+    // its axis, the direction out of the mark, how far on to look and how far away its sides lie
+    // (in pixels).
+    template <class EndTest>
+    bool atAnEnd(const GroupFeatures& f, const EndTest& test) const
     {
         double lo = 1e9, hi = -1e9;
         for (const auto& p : f.pixels) {
             const double a = (cv::Point2f(p) - f.axis_origin).dot(f.axis_direction);
             lo = std::min(lo, a), hi = std::max(hi, a);
         }
-        return {lo, hi};
+        const double reach = std::clamp(0.5 * (hi - lo), 15.0, 120.0);
+        const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
+        for (const double sign : {-1.0, 1.0})
+            if (test(f.axis_origin + f.axis_direction * float(sign < 0 ? lo : hi), f.axis_direction * float(sign),
+                     reach, side))
+                return true;
+        return false;
     }
 
     // A straight dark mark whose line goes on, still darker than both its sides, past one of
@@ -425,29 +434,16 @@ public:
     // ends: past its ends the road is plain.
     bool continuesBeyondEnds(const GroupFeatures& f, const cv::Mat& gray, const cv::Mat& road) const
     {
-        const cv::Point2f dir = f.axis_direction;
-        const auto [lo, hi] = axisExtent(f);
-        const double reach = std::clamp(0.5 * (hi - lo), 15.0, 120.0);
-        const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
-        for (const double sign : {-1.0, 1.0}) {
-            const cv::Point2f end = f.axis_origin + dir * float(sign < 0 ? lo : hi);
-            if (darkLineFrom(gray, end, dir * float(sign), 4, reach, side) ||
-                turnsAtEnd(f, gray, road, end, dir * float(sign), reach, side))
-                return true;
-        }
-        return false;
+        return atAnEnd(f, [&](cv::Point2f end, cv::Point2f out, double reach, float side) {
+            return darkLineFrom(gray, end, out, 4, reach, side) || turnsAtEnd(f, gray, road, end, out, reach, side);
+        });
     }
 
     bool endsAtACorner(const GroupFeatures& f, const cv::Mat& gray, const cv::Mat& road) const
     {
-        const auto [lo, hi] = axisExtent(f);
-        const double reach = std::clamp(0.5 * (hi - lo), 15.0, 120.0);
-        const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
-        for (const double sign : {-1.0, 1.0})
-            if (turnsAtEnd(f, gray, road, f.axis_origin + f.axis_direction * float(sign < 0 ? lo : hi),
-                           f.axis_direction * float(sign), reach, side))
-                return true;
-        return false;
+        return atAnEnd(f, [&](cv::Point2f end, cv::Point2f out, double reach, float side) {
+            return turnsAtEnd(f, gray, road, end, out, reach, side);
+        });
     }
 
     // Whether the dark line of a mark, followed on from `end` along `out`, turns one way into a
