@@ -4,6 +4,7 @@
 #include <voirie/plugin_opencv.hpp>
 
 #include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cmath>
@@ -83,16 +84,18 @@ public:
         for (const auto& contour : contours) {
             if (cv::contourArea(contour) < 3)
                 continue;
-            // Area and extent on the road plane.
-            cv::Mat mask = cv::Mat::zeros(dark.size(), CV_8U);
-            cv::drawContours(mask, std::vector<std::vector<cv::Point>>{contour}, 0, cv::Scalar(255), cv::FILLED);
+            // Area and extent on the road plane (the region drawn in its own box: a frame-sized
+            // mask per dark spot cost more than the rest of the detector).
             const cv::Rect box = cv::boundingRect(contour);
+            cv::Mat mask = cv::Mat::zeros(box.size(), CV_8U);
+            cv::drawContours(mask, std::vector<std::vector<cv::Point>>{contour}, 0, cv::Scalar(255), cv::FILLED,
+                             cv::LINE_8, cv::noArray(), INT_MAX, -box.tl());
             double area = 0, ratio_sum = 0;
             int count = 0;
             std::vector<cv::Point2f> ground;
             for (int y = box.y; y < box.y + box.height; ++y)
                 for (int x = box.x; x < box.x + box.width; ++x) {
-                    if (!mask.at<uchar>(y, x))
+                    if (!mask.at<uchar>(y - box.y, x - box.x))
                         continue;
                     const double f = view_->forward(x, y + top);
                     if (f <= 0)
