@@ -17,7 +17,7 @@ using voirie::sdk::Detection;
 
 struct Params {
     double min_range, max_range, left, right, threshold, low_threshold, min_length, straight_tolerance, alligator_area;
-    double straight_transverse_max;
+    double straight_transverse_max, network_threshold;
 };
 
 struct GroupFeatures {
@@ -40,9 +40,10 @@ public:
     explicit CrackDetector(const voirie::sdk::Parameters& p)
         : params_{p.getDouble("min_range_m", 1.8),   p.getDouble("max_range_m", 16),
                   p.getDouble("corridor_left_m", 5.0), p.getDouble("corridor_right_m", 1.45),
-                  p.getDouble("threshold", 5.0),     p.getDouble("low_threshold", 2.5),
+                  p.getDouble("threshold", 6.5),     p.getDouble("low_threshold", 2.5),
                   p.getDouble("min_length_m", 0.45), p.getDouble("straight_tolerance", 0.012),
-                  p.getDouble("alligator_min_area_m2", 0.35), p.getDouble("straight_transverse_max_m", 4.0)}
+                  p.getDouble("alligator_min_area_m2", 0.35), p.getDouble("straight_transverse_max_m", 4.0),
+                  p.getDouble("network_threshold", 5.0)}
     {
         if (params_.min_range >= params_.max_range)
             throw std::invalid_argument("min_range_m must be smaller than max_range_m");
@@ -79,7 +80,37 @@ public:
                               cv::Rect(0, 0, image.cols, image.rows);
         if (area.width < 3 || area.height < 3)
             return {};
-        const cv::Mat seeds = (response(area) >= params_.threshold) & road(area);
+        std::vector<Detection> out = marks(response, gray, road, area, params_.threshold, image.size());
+        // An alligator network's cells are fainter than a lone crack: seeded at the lower
+        // network_threshold, a network takes the place of the cracks seen inside it (pieces of
+        // its cells), unless one was found at the crack threshold already.
+        if (params_.network_threshold < params_.threshold)
+            for (auto& network : marks(response, gray, road, area, params_.network_threshold, image.size()))
+                if (network.class_code == "D20")
+                    addNetwork(std::move(network), out);
+        return out;
+    }
+
+    static void addNetwork(Detection network, std::vector<Detection>& out)
+    {
+        std::vector<cv::Point2f> hull;
+        for (const auto& p : network.points)
+            hull.emplace_back(float(p.x), float(p.y));
+        auto inside = [&](const Detection& d) {
+            const cv::Point2f centre(float(d.x + d.width / 2), float(d.y + d.height / 2));
+            return cv::pointPolygonTest(hull, centre, false) >= 0;
+        };
+        if (std::any_of(out.begin(), out.end(), [&](const Detection& d) { return d.class_code == "D20" && inside(d); }))
+            return;
+        out.erase(std::remove_if(out.begin(), out.end(), inside), out.end());
+        out.push_back(std::move(network));
+    }
+
+    // The marks whose ridges reach `threshold`, grown, grouped and judged: cracks and networks.
+    std::vector<Detection> marks(const cv::Mat& response, const cv::Mat& gray, const cv::Mat& road, cv::Rect area,
+                                 double threshold, cv::Size size) const
+    {
+        const cv::Mat seeds = (response(area) >= threshold) & road(area);
         const cv::Mat grow = (response(area) >= params_.low_threshold) & road(area);
         const cv::Mat cracks = growFromSeeds(seeds, grow);
 
@@ -145,7 +176,7 @@ public:
             f.straight_artifact = straightArtifact(f, gray, road);
             f.valley_share = valleyShare(f, gray);
             measureWidth(f, gray);
-            if (auto d = classify(f, image.size()))
+            if (auto d = classify(f, size))
                 out.push_back(std::move(*d));
         }
         return out;
@@ -244,17 +275,22 @@ public:
             const int y0 = std::clamp(row_of(far), top, gray.rows), y1 = std::clamp(row_of(near) + 1, top, gray.rows);
             if (y1 <= y0)
                 continue;
-            // A 3 cm wide dark line, in pixels at the band's middle distance.
-            const double sigma = std::clamp(0.03 / plane.lateralMetresPerPixel((near + far) / 2), 0.8, 4.0);
+            // A 3 cm wide dark line, in pixels at the band's middle distance: across the view, and
+            // along it, where perspective squeezes the road (a transverse crack five metres ahead
+            // is a quarter as thick in the image as a longitudinal one of the same width; blurred
+            // at the lateral scale, thin ones faded into the grain).
+            const double middle = (near + far) / 2;
+            const double sigma_x = std::clamp(0.03 / plane.lateralMetresPerPixel(middle), 0.8, 4.0);
+            const double sigma_y = std::clamp(0.03 / plane.forwardMetresPerPixel(middle), 0.8, 4.0);
             // Only the band's road columns are filtered (far away the corridor is a fraction of
             // the width), with the blur's reach around them.
             const cv::Rect on_road = cv::boundingRect(road.rowRange(y0, y1));
             if (on_road.empty())
                 continue;
-            const int margin = int(std::ceil(4 * sigma)) + 2;
+            const int margin = int(std::ceil(4 * std::max(sigma_x, sigma_y))) + 2;
             const int s0 = std::max(0, y0 - margin), s1 = std::min(gray.rows, y1 + margin);
             const int x0 = std::max(0, on_road.x - margin), x1 = std::min(gray.cols, on_road.br().x + margin);
-            const cv::Mat strip = ridgeStrength(gray(cv::Rect(x0, s0, x1 - x0, s1 - s0)), sigma);
+            const cv::Mat strip = ridgeStrength(gray(cv::Rect(x0, s0, x1 - x0, s1 - s0)), sigma_x, sigma_y);
             std::vector<float> background;
             background.reserve(size_t(on_road.area()));
             for (int y = y0; y < y1; ++y) {
@@ -295,18 +331,23 @@ public:
         return bins;
     }
 
-    // Scale-normalised ridge strength of each pixel of `strip` at scale `sigma` (pixels).
+    // Scale-normalised ridge strength of each pixel of `strip` at scales `sigma_x` across the
+    // image and `sigma_y` down it (pixels).
     // (Computed at half resolution for the near bands it was 20% faster, and lost transverse
     // cracks: the thresholds are tuned to this full-resolution response.)
-    static cv::Mat ridgeStrength(const cv::Mat& strip, double sigma)
+    static cv::Mat ridgeStrength(const cv::Mat& strip, double sigma_x, double sigma_y)
     {
         cv::Mat smooth, xx, yy, xy;
         strip.convertTo(smooth, CV_32F);
-        cv::GaussianBlur(smooth, smooth, {0, 0}, sigma);
+        cv::GaussianBlur(smooth, smooth, {0, 0}, sigma_x, sigma_y);
         cv::Sobel(smooth, xx, CV_32F, 2, 0, 3);
         cv::Sobel(smooth, yy, CV_32F, 0, 2, 3);
         cv::Sobel(smooth, xy, CV_32F, 1, 1, 3);
-        const float norm = float(sigma * sigma); // scale-normalised second derivatives
+        // Each derivative normalised by its own scales, so a line's strength does not depend on
+        // its direction in the image.
+        xx *= sigma_x * sigma_x;
+        yy *= sigma_y * sigma_y;
+        xy *= sigma_x * sigma_y;
         cv::Mat strength(smooth.size(), CV_32F);
         for (int y = 0; y < smooth.rows; ++y) {
             const float* a = xx.ptr<float>(y);
@@ -317,7 +358,7 @@ public:
                 const float half_trace = 0.5f * (a[x] + c[x]);
                 const float root = std::sqrt(0.25f * (a[x] - c[x]) * (a[x] - c[x]) + d[x] * d[x]);
                 const float across = half_trace + root, along = half_trace - root;
-                r[x] = std::max(0.f, across - 2.f * std::abs(along)) * norm;
+                r[x] = std::max(0.f, across - 2.f * std::abs(along));
             }
         }
         return strength;
