@@ -251,4 +251,34 @@ TEST(DamageTracker, CracksWithinAnAlligatorAreaArePartOfIt)
     }
 }
 
+TEST(DamageTracker, AnAlligatorAreaAroundAPotholeIsItsRim)
+{
+    // The crack detector reads a pothole's broken rim as a small network: an alligator area lying
+    // mostly within a kept pothole's area (grown by 0.3 m) is part of the pothole.
+    auto square = [](double cx, double cy, double half) {
+        auto p = std::make_shared<OGRPolygon>();
+        OGRLinearRing ring;
+        ring.addPoint(cx - half, cy - half);
+        ring.addPoint(cx + half, cy - half);
+        ring.addPoint(cx + half, cy + half);
+        ring.addPoint(cx - half, cy + half);
+        ring.closeRings();
+        p->addRing(&ring);
+        return p;
+    };
+    auto pothole = observation(1, 0, 0, "D40", 0, 10);
+    pothole.footprint = square(0, 10, 0.4);
+    auto rim = observation(2, 0, 0, "D20", 0, 10);
+    rim.footprint = square(0.1, 10, 0.5); // 1 m square, 0.9 m of it within 0.7 m of the centre
+    auto beside = observation(3, 0, 0, "D20", 2.5, 10);
+    beside.footprint = square(2.5, 10, 0.6);
+    DamageTracker tracker({0.1, 30, 1});
+    tracker.addFrame(0, {pothole, rim, beside}, nullptr);
+    auto done = tracker.finish();
+    ASSERT_EQ(done.size(), 2u);
+    EXPECT_EQ(done[0].class_code, "D40");
+    EXPECT_EQ(done[1].observations.front().detection_id, 3);
+    EXPECT_EQ(tracker.droppedDetections(), std::vector<int64_t>{2});
+}
+
 } // namespace

@@ -27,6 +27,23 @@ double percentile(std::vector<double> values, double q)
 
 bool isCrack(const std::string& c) { return c == "D00" || c == "D10"; }
 
+// The class whose kept areas take in a damage of class `c` (see the rules in the header), or none.
+const char* containingClass(const std::string& c)
+{
+    if (isCrack(c))
+        return "D20"; // a crack within an alligator area is part of it
+    if (c == "D20")
+        return "D40"; // a network around a pothole is its broken rim
+    return nullptr;
+}
+
+// What "mostly within" weighs: a crack's length, an area's surface.
+double extent(const OGRGeometry& g, bool surface)
+{
+    auto* h = OGRGeometry::ToHandle(const_cast<OGRGeometry*>(&g));
+    return surface ? OGR_G_Area(h) : OGR_G_Length(h);
+}
+
 // The union of the observations' footprints, grown by `margin` metres (GEOS buffers a
 // collection as the union of its parts).
 std::unique_ptr<OGRGeometry> grownUnion(const std::vector<Observation>& observations, double margin)
@@ -98,13 +115,13 @@ std::vector<Damage> DamageTracker::finish()
 std::vector<Damage> DamageTracker::close(std::vector<Open> done)
 {
     std::sort(done.begin(), done.end(), [](const Open& a, const Open& b) { return a.sequence < b.sequence; });
-    // Networks first: a crack is judged against every alligator area around it, open or closing.
+    // Containing areas first: a damage is judged against every area around it, open or closing.
     for (const auto& open : done)
-        if (open.observations.front().class_code == "D20" && kept(open))
-            networks_.push_back({open.last_chainage_m, grownUnion(open.observations, options_.network_margin_m)});
+        if (const auto& c = open.observations.front().class_code; (c == "D20" || c == "D40") && kept(open))
+            areas_.push_back({c, open.last_chainage_m, grownUnion(open.observations, options_.network_margin_m)});
     std::vector<Damage> out;
     for (auto& open : done) {
-        if (!kept(open) || (isCrack(open.observations.front().class_code) && partOfNetwork(open))) {
+        if (!kept(open) || withinLargerDamage(open)) {
             for (const auto& o : open.observations)
                 dropped_.push_back(o.detection_id);
             continue;
@@ -115,7 +132,7 @@ std::vector<Damage> DamageTracker::close(std::vector<Open> done)
     const double newest = done.empty() ? 0 : std::max_element(done.begin(), done.end(), [](const Open& a, const Open& b) {
                                                  return a.last_chainage_m < b.last_chainage_m;
                                              })->last_chainage_m;
-    std::erase_if(networks_, [&](const Network& n) { return newest - n.last_chainage_m > 2 * options_.close_after_m; });
+    std::erase_if(areas_, [&](const Area& a) { return newest - a.last_chainage_m > 2 * options_.close_after_m; });
     return out;
 }
 
@@ -127,27 +144,32 @@ bool DamageTracker::kept(const Open& open) const
     return int(frames.size()) >= options_.min_frames || clearSingleView(open);
 }
 
-bool DamageTracker::partOfNetwork(const Open& crack) const
+bool DamageTracker::withinLargerDamage(const Open& inner) const
 {
+    const char* container = containingClass(inner.observations.front().class_code);
+    if (container == nullptr)
+        return false;
     std::vector<const OGRGeometry*> areas;
-    for (const auto& n : networks_)
-        areas.push_back(n.area.get());
+    for (const auto& a : areas_)
+        if (a.class_code == container)
+            areas.push_back(a.area.get());
     std::vector<std::unique_ptr<OGRGeometry>> open_areas;
     for (const auto& open : open_)
-        if (open.observations.front().class_code == "D20" && kept(open))
+        if (open.observations.front().class_code == container && kept(open))
             areas.push_back(open_areas.emplace_back(grownUnion(open.observations, options_.network_margin_m)).get());
     if (areas.empty())
         return false;
+    const bool surface = !isCrack(inner.observations.front().class_code);
     double total = 0, inside = 0;
-    for (const auto& o : crack.observations) {
-        const double length = OGR_G_Length(OGRGeometry::ToHandle(const_cast<OGRGeometry*>(o.footprint.get())));
-        total += length;
+    for (const auto& o : inner.observations) {
+        const double size = extent(*o.footprint, surface);
+        total += size;
         double covered = 0;
         for (const auto* area : areas)
             if (area->Intersects(o.footprint.get()))
                 if (std::unique_ptr<OGRGeometry> part(area->Intersection(o.footprint.get())); part)
-                    covered = std::max(covered, OGR_G_Length(OGRGeometry::ToHandle(part.get())));
-        inside += std::min(covered, length);
+                    covered = std::max(covered, extent(*part, surface));
+        inside += std::min(covered, size);
     }
     return total > 0 && inside >= options_.network_share * total;
 }

@@ -17,7 +17,8 @@
 // - A crack lying mostly (network_share) within network_margin_m of an alligator area (a kept
 //   D20 damage still open or finished within close_after_m) is part of that area, not a damage of
 //   its own: a network's outer cracks and its edge read as single cracks, and pavement surveys
-//   (ASTM D6433) rate the area, not each crack in it. Its detections are dropped.
+//   (ASTM D6433) rate the area, not each crack in it. Its detections are dropped. Likewise an
+//   alligator area lying mostly (by surface) within a pothole's is the pothole's broken rim.
 // - Class: the class with the largest summed confidence. Confidence: 1 - prod(1 - c) over its
 //   three most confident observations. Geometry: the best observation's footprint, moved to the
 //   evidence-weighted mean of the centroids of the observations that saw it whole. Length: the
@@ -124,17 +125,19 @@ private:
     // A transverse crack or a pothole seen clearly enough in one frame to keep (see the rules above).
     bool clearSingleView(const Open& open) const;
     bool kept(const Open& open) const;
-    // Whether a crack lies mostly within an alligator area (see the rules above).
-    bool partOfNetwork(const Open& crack) const;
+    // Whether a crack lies mostly within an alligator area, or an alligator area within a
+    // pothole (see the rules above).
+    bool withinLargerDamage(const Open& inner) const;
     Damage summarise(Open&& open);
 
     DamageTrackerOptions options_;
     std::vector<Open> open_;
-    struct Network {
+    struct Area {
+        std::string class_code;
         double last_chainage_m;
         std::unique_ptr<OGRGeometry> area; // its footprints' union, grown by network_margin_m
     };
-    std::vector<Network> networks_; // finished alligator areas still near enough to matter
+    std::vector<Area> areas_; // finished alligator areas and potholes still near enough to matter
     int64_t next_sequence_ = 0;
     int64_t next_id_ = 1;
     std::vector<int64_t> dropped_;
