@@ -89,7 +89,7 @@ struct DamageTrackerOptions {
     double close_after_m = 30.0;
     int min_frames = 2;
     double single_view_max_forward_m = 8.0;
-    double transverse_single_min_m = 1.2;
+    double transverse_single_min_m = 1.1;
     double transverse_single_min_confidence = 0.5;
     double pothole_single_min_confidence = 0.35;
     double network_margin_m = 0.3;
