@@ -80,14 +80,13 @@ public:
                               cv::Rect(0, 0, image.cols, image.rows);
         if (area.width < 3 || area.height < 3)
             return {};
-        std::vector<Detection> out = marks(response, gray, road, area, params_.threshold, image.size());
+        std::vector<Detection> out = marks(response, gray, road, area, params_.threshold, image.size(), false);
         // An alligator network's cells are fainter than a lone crack: seeded at the lower
         // network_threshold, a network takes the place of the cracks seen inside it (pieces of
         // its cells), unless one was found at the crack threshold already.
         if (params_.network_threshold < params_.threshold)
-            for (auto& network : marks(response, gray, road, area, params_.network_threshold, image.size()))
-                if (network.class_code == "D20")
-                    addNetwork(std::move(network), out);
+            for (auto& network : marks(response, gray, road, area, params_.network_threshold, image.size(), true))
+                addNetwork(std::move(network), out);
         return out;
     }
 
@@ -106,9 +105,10 @@ public:
         out.push_back(std::move(network));
     }
 
-    // The marks whose ridges reach `threshold`, grown, grouped and judged: cracks and networks.
+    // The marks whose ridges reach `threshold`, grown, grouped and judged: cracks and networks,
+    // or networks only (the single cracks' tests are then skipped).
     std::vector<Detection> marks(const cv::Mat& response, const cv::Mat& gray, const cv::Mat& road, cv::Rect area,
-                                 double threshold, cv::Size size) const
+                                 double threshold, cv::Size size, bool networks_only) const
     {
         const cv::Mat seeds = (response(area) >= threshold) & road(area);
         const cv::Mat grow = (response(area) >= params_.low_threshold) & road(area);
@@ -171,7 +171,7 @@ public:
         std::vector<Detection> out;
         for (auto& [id, f] : clusters) {
             f.pieces = pieces[id];
-            if (f.pixels.size() < 12 || !describe(f, response))
+            if (f.pixels.size() < 12 || !describe(f, response) || (networks_only && !isNetwork(f)))
                 continue;
             f.straight_artifact = straightArtifact(f, gray, road);
             f.valley_share = valleyShare(f, gray);
@@ -733,10 +733,16 @@ public:
         return true;
     }
 
+    // Several pieces covering enough road, not hugging a rectangle's outline (a patch).
+    bool isNetwork(const GroupFeatures& f) const
+    {
+        return f.hull_area_m2 >= params_.alligator_area && f.spread_m >= 0.45 && f.length_m >= 0.6 &&
+               f.on_outline < 0.7 && f.pieces >= 3;
+    }
+
     std::optional<Detection> classify(const GroupFeatures& f, cv::Size size) const
     {
-        const bool network = f.hull_area_m2 >= params_.alligator_area && f.spread_m >= 0.45 && f.length_m >= 0.6 &&
-                             f.on_outline < 0.7 && f.pieces >= 3;
+        const bool network = isNetwork(f);
         if (!network && f.straight_artifact)
             return std::nullopt; // a joint, a seam, a pole's shadow, a patch's border
         if (!network && f.valley_share < 0.5)
