@@ -293,6 +293,65 @@ TEST(ClassicalPlugins, AlligatorNetworksFainterThanALoneCrackAreFound)
     }
 }
 
+// A frame of a generated survey (seed, metres, damages per km) with the camera in its context.
+struct SurveyFrame {
+    cv::Mat image;
+    voirie::FrameContext context;
+    std::vector<voirie::sample::PixelBoxTruth> seen;
+};
+
+SurveyFrame renderedFrame(uint64_t seed, double length_m, double per_km, int frame)
+{
+    voirie::sample::GeneratorSettings s;
+    s.seed = seed;
+    s.length_m = length_m;
+    s.damage_per_km = per_km;
+    voirie::sample::SurveyGenerator survey(s);
+    SurveyFrame out{survey.renderFrame(frame), {}, survey.visibleDefects(frame)};
+    out.context.camera = survey.camera();
+    return out;
+}
+
+TEST(ClassicalPlugins, WideLongitudinalCrackThatEndsIsNoSeam)
+{
+    // Open longitudinal cracks (5-6 cm wide, high severity) are as straight in the image as a
+    // seam; a seam is thin and runs on out of sight, these are dark, wide and end on the road.
+    // The bundled sample's (seed 1), and one each of seeds 7 and 11.
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    for (const auto& [seed, length_m, per_km, f] :
+         {std::tuple{1, 400.0, 40.0, 806}, std::tuple{7, 1000.0, 80.0, 1013}, std::tuple{11, 1000.0, 40.0, 2501}}) {
+        const SurveyFrame scene = renderedFrame(uint64_t(seed), length_m, per_km, f);
+        auto out = cracks->detect(scene.image, scene.context);
+        ASSERT_TRUE(out.ok()) << out.error();
+        EXPECT_TRUE(std::any_of(out->detections.begin(), out->detections.end(), [&](const auto& d) {
+            return d.class_code == "D00" && std::any_of(scene.seen.begin(), scene.seen.end(), [&](const auto& b) {
+                       return b.scored && b.class_code == "D00" && overlaps(d.box, b);
+                   });
+        })) << "seed " << seed << " frame " << f;
+    }
+}
+
+TEST(ClassicalPlugins, ForkedTransverseCrackIsNoNetwork)
+{
+    // A transverse crack with a fork (the bundled sample's, seed 1) covers as large a hull as an
+    // alligator area, in several pieces; most of its pixels lie along one line.
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    const SurveyFrame scene = renderedFrame(1, 400, 40, 120);
+    auto out = cracks->detect(scene.image, scene.context);
+    ASSERT_TRUE(out.ok()) << out.error();
+    auto on_truth = [&](const std::string& cls) {
+        return std::any_of(out->detections.begin(), out->detections.end(), [&](const auto& d) {
+            return d.class_code == cls && std::any_of(scene.seen.begin(), scene.seen.end(), [&](const auto& b) {
+                       return b.scored && b.class_code == "D10" && overlaps(d.box, b);
+                   });
+        });
+    };
+    EXPECT_TRUE(on_truth("D10"));
+    EXPECT_FALSE(on_truth("D20"));
+}
+
 TEST(ClassicalPlugins, CrackWidthFromTheDarknessItTakesNotTheBlur)
 {
     // A crack a few millimetres wide covers less than a pixel a few metres ahead, yet its ridge
