@@ -810,8 +810,9 @@ public:
         const bool network = isNetwork(f);
         if (!network && f.straight_artifact)
             return std::nullopt; // a joint, a seam, a pole's shadow, a patch's border
-        if (!network && f.valley_share < 0.5)
-            return std::nullopt; // the dark side of a step: a shadow's or a patch's edge
+        if (f.valley_share < 0.5)
+            return std::nullopt; // the dark side of a step: a shadow's or a patch's edge, a
+                                 // manhole's rim (for a network too: its cells are valleys)
         if (f.rect_min_side_m > 0.3 && f.on_outline > 0.8)
             return std::nullopt; // edges of a rectangle on the road: a patch, not damage
         const cv::Rect extent = cv::boundingRect(f.pixels);

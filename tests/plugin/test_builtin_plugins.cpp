@@ -352,6 +352,30 @@ TEST(ClassicalPlugins, ForkedTransverseCrackIsNoNetwork)
     EXPECT_FALSE(on_truth("D20"));
 }
 
+TEST(ClassicalPlugins, ManholeRimsMakeNoNetwork)
+{
+    // On clean roads the pieces of a manhole's rim group into something as large and broken as
+    // an alligator area; so do a tree shadow's edge and a patch's outline. They are the dark side
+    // of a step, not valleys as a network's cells are. Three manholes of seeds 13 and 33 that
+    // read as networks without that test.
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    for (const auto& [seed, f] : {std::pair{13, 492}, std::pair{33, 252}, std::pair{33, 468}}) {
+        voirie::sample::GeneratorSettings s;
+        s.seed = uint64_t(seed);
+        s.length_m = 1000;
+        s.clean = true;
+        voirie::sample::SurveyGenerator clean(s);
+        voirie::FrameContext context;
+        context.camera = clean.camera();
+        auto out = cracks->detect(clean.renderFrame(f), context);
+        ASSERT_TRUE(out.ok()) << out.error();
+        EXPECT_TRUE(std::none_of(out->detections.begin(), out->detections.end(),
+                                 [](const auto& d) { return d.class_code == "D20"; }))
+            << "seed " << seed << " frame " << f;
+    }
+}
+
 TEST(ClassicalPlugins, CrackWidthFromTheDarknessItTakesNotTheBlur)
 {
     // A crack a few millimetres wide covers less than a pixel a few metres ahead, yet its ridge
