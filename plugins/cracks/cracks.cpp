@@ -44,7 +44,7 @@ public:
                   p.getDouble("corridor_left_m", 5.0), p.getDouble("corridor_right_m", 1.45),
                   p.getDouble("threshold", 6.5),     p.getDouble("low_threshold", 2.5),
                   p.getDouble("min_length_m", 0.45), p.getDouble("straight_tolerance", 0.012),
-                  p.getDouble("alligator_min_area_m2", 0.35), p.getDouble("straight_transverse_max_m", 4.0),
+                  p.getDouble("alligator_min_area_m2", 0.35), p.getDouble("straight_transverse_max_m", 3.5),
                   p.getDouble("network_threshold", 5.0)}
     {
         if (params_.min_range >= params_.max_range)

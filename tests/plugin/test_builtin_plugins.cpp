@@ -2,6 +2,7 @@
 #include "builtin_detector.hpp"
 #include "test_support.hpp"
 
+#include "voirie/core/camera_geometry.hpp"
 #include "voirie/core/detector_instance.hpp"
 #include "voirie/core/plugin_parameters.hpp"
 #include "voirie/core/plugin_registry.hpp"
@@ -374,6 +375,45 @@ TEST(ClassicalPlugins, ManholeRimsMakeNoNetwork)
                                  [](const auto& d) { return d.class_code == "D20"; }))
             << "seed " << seed << " frame " << f;
     }
+}
+
+TEST(ClassicalPlugins, AStraightMarkAcrossAWholeLaneIsAJoint)
+{
+    // A straight dark line across the road 6 m ahead, ending on plain road: 2.5 m long it is a
+    // transverse crack; 4.5 m long (3.75 m as measured, the ends' 2% left out), across more than
+    // a lane (`straight_transverse_max_m` 3.5), a joint or a shadow whose ends fade, as one of the
+    // clean seed 33's did at 3.97 m in view.
+    auto cracks = make("cracks", {});
+    auto four_metres = make("cracks", {{"straight_transverse_max_m", "4.0"}});
+    ASSERT_TRUE(cracks && four_metres);
+    voirie::sample::GeneratorSettings s;
+    s.seed = 33;
+    s.length_m = 200;
+    s.clean = true;
+    voirie::sample::SurveyGenerator clean(s);
+    voirie::FrameContext context;
+    context.camera = clean.camera();
+    const voirie::CameraGeometry ground(*context.camera);
+    auto lineAcross = [&](double left_m, double right_m) {
+        cv::Mat image = clean.renderFrame(0);
+        const auto a = ground.groundToPixel({6.0, -left_m}), b = ground.groundToPixel({6.0, right_m});
+        EXPECT_TRUE(a && b);
+        if (a && b)
+            cv::line(image, cv::Point2d(a->first, a->second), cv::Point2d(b->first, b->second), cv::Scalar(35, 35, 35), 2,
+                     cv::LINE_AA);
+        return image;
+    };
+    auto transverse = [&](voirie::DetectorInstance& plugin, const cv::Mat& image) {
+        auto out = plugin.detect(image, context);
+        EXPECT_TRUE(out.ok()) << out.error();
+        return out.ok() ? std::count_if(out->detections.begin(), out->detections.end(),
+                                        [](const auto& d) { return d.class_code == "D10"; })
+                        : -1;
+    };
+    const cv::Mat crack = lineAcross(1.6, 0.9), joint = lineAcross(3.6, 0.9);
+    EXPECT_EQ(transverse(*cracks, crack), 1);
+    EXPECT_EQ(transverse(*cracks, joint), 0);
+    EXPECT_EQ(transverse(*four_metres, joint), 1);
 }
 
 TEST(ClassicalPlugins, CrackWidthFromTheDarknessItTakesNotTheBlur)
