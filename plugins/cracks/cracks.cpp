@@ -32,6 +32,7 @@ struct GroupFeatures {
     double on_outline = 0; // share of the pixels on the outline of their bounding rectangle (patch edges)
     double rect_min_side_m = 0;
     double valley_share = 1; // share of its pixels darker than the road on both sides (not a step edge)
+    double side_contrast = 0; // how the surfaces on its two sides differ, over its depth (a patch's side)
     bool straight_artifact = false; // a joint, a seam, a shadow's or a marking's edge
     int pieces = 1;
     cv::Point2f axis_origin, axis_direction;
@@ -181,6 +182,7 @@ public:
             measureWidth(f, gray);
             f.straight_artifact = straightArtifact(f, gray, road);
             f.valley_share = valleyShare(f, gray);
+            f.side_contrast = sideContrast(f, gray);
             if (auto d = classify(f, size))
                 out.push_back(std::move(*d));
         }
@@ -640,6 +642,40 @@ public:
         return total ? double(dark) / total : 0;
     }
 
+    // A patch's sealed side is a dark line between two surfaces, the patch and the road, which
+    // differ in shade; a crack has the same road on both sides. Over up to 60 of the mark's
+    // pixels: the difference between the road two side-distances off the line on either side
+    // (five pixels along it, averaged), summed, over the line's summed depth below the lighter
+    // side.
+    double sideContrast(const GroupFeatures& f, const cv::Mat& gray) const
+    {
+        const cv::Point2f dir = f.axis_direction, normal(-dir.y, dir.x);
+        const float off = 2.f * float(std::max(3.0, 1.5 * f.width_px + 2.0));
+        const cv::Rect inside(0, 0, gray.cols, gray.rows);
+        auto at = [&](cv::Point2f p) { return cv::Point(int(std::lround(p.x)), int(std::lround(p.y))); };
+        auto sideMean = [&](cv::Point2f p) -> double {
+            double sum = 0;
+            for (int t = -2; t <= 2; ++t) {
+                const cv::Point q = at(p + dir * float(t));
+                if (!inside.contains(q))
+                    return -1;
+                sum += gray.at<uchar>(q);
+            }
+            return sum / 5;
+        };
+        double difference = 0, depth = 0;
+        const size_t step = std::max<size_t>(1, f.pixels.size() / 60);
+        for (size_t i = 0; i < f.pixels.size(); i += step) {
+            const cv::Point2f p(f.pixels[i]);
+            const double a = sideMean(p + normal * off), b = sideMean(p - normal * off);
+            if (a < 0 || b < 0 || !inside.contains(at(p)))
+                continue;
+            difference += std::abs(a - b);
+            depth += std::max(1.0, std::min(a, b) - gray.at<uchar>(at(p)));
+        }
+        return depth > 0 ? difference / depth : 0;
+    }
+
     // A crack's width from the darkness it takes from the road, which blur and compression
     // spread but do not change: across the mark at up to 40 places, the deficit below the
     // road's level on either side, summed over the profile, over how much darker than the road
@@ -813,6 +849,13 @@ public:
         if (f.valley_share < 0.5)
             return std::nullopt; // the dark side of a step: a shadow's or a patch's edge, a
                                  // manhole's rim (for a network too: its cells are valleys)
+        // Along the road, a line between two surfaces of different shade is a patch's side. Of
+        // the longitudinal cracks found on seeds 1, 7, 11 (perfect GPS) and the clean roads 13,
+        // 33, the views of true ones stay under 0.8 (0.53 at the 95th percentile); a fifth of the
+        // others pass 0.9.
+        constexpr double kMaxSideContrast = 0.9;
+        if (!network && f.angle_deg < 45 && f.side_contrast >= kMaxSideContrast)
+            return std::nullopt;
         if (f.rect_min_side_m > 0.3 && f.on_outline > 0.8)
             return std::nullopt; // edges of a rectangle on the road: a patch, not damage
         const cv::Rect extent = cv::boundingRect(f.pixels);
