@@ -127,6 +127,18 @@ TEST(OnnxYolo, EveryModelProblemIsOneClearSentence)
     EXPECT_NE(error.find("is not valid JSON"), std::string::npos) << error;
 }
 
+// Settings of a generated survey: seed, metres of road, damages per km (`damage_per_km`), or a
+// clean road.
+voirie::sample::GeneratorSettings surveySettings(uint64_t seed, double length_m, double per_km, bool clean = false)
+{
+    voirie::sample::GeneratorSettings s;
+    s.seed = seed;
+    s.length_m = length_m;
+    s.damage_per_km = per_km;
+    s.clean = clean;
+    return s;
+}
+
 // A generated frame with a defect close ahead, from the survey generator, with its truth box.
 struct Scene {
     cv::Mat image;
@@ -137,15 +149,8 @@ struct Scene {
 
 Scene frameWith(const std::string& cls, bool clean = false)
 {
-    voirie::sample::GeneratorSettings s;
-    s.seed = 31;
-    s.length_m = 120;
-    s.damage_per_km = 80;
-    s.clean = clean;
-    voirie::sample::SurveyGenerator damaged(s);
-    voirie::sample::GeneratorSettings d = s;
-    d.clean = false;
-    voirie::sample::SurveyGenerator reference(d);
+    voirie::sample::SurveyGenerator damaged(surveySettings(31, 120, 80, clean));
+    voirie::sample::SurveyGenerator reference(surveySettings(31, 120, 80));
     for (int f = 0; f < reference.frameCount(); f += 3)
         for (const auto& b : reference.visibleDefects(f))
             if (b.scored && b.class_code == cls && b.y > 400) { // close: low in the frame
@@ -216,11 +221,7 @@ TEST(ClassicalPlugins, BranchedTransverseCrackIsNotTakenForABlobsEdge)
     // the road. Across the road (within 20 degrees) and thin, up to half a disc is a crack.
     auto cracks = make("cracks", {});
     ASSERT_TRUE(cracks);
-    voirie::sample::GeneratorSettings s;
-    s.seed = 7;
-    s.length_m = 1000;
-    s.damage_per_km = 80;
-    voirie::sample::SurveyGenerator survey(s);
+    voirie::sample::SurveyGenerator survey(surveySettings(7, 1000, 80));
     for (const int f : {1226, 1391}) {
         const auto seen = survey.visibleDefects(f);
         const auto truth = std::find_if(seen.begin(), seen.end(),
@@ -244,11 +245,7 @@ TEST(ClassicalPlugins, TransverseCracksJudgedAtTheirScaleOnTheRoad)
     auto cracks = make("cracks", {});
     ASSERT_TRUE(cracks);
     for (const auto& [seed, per_km, f] : {std::tuple{7, 80.0, 1232}, std::tuple{7, 80.0, 1584}, std::tuple{11, 40.0, 1912}}) {
-        voirie::sample::GeneratorSettings s;
-        s.seed = seed;
-        s.length_m = 1000;
-        s.damage_per_km = per_km;
-        voirie::sample::SurveyGenerator survey(s);
+        voirie::sample::SurveyGenerator survey(surveySettings(uint64_t(seed), 1000, per_km));
         const auto seen = survey.visibleDefects(f);
         voirie::FrameContext context;
         context.camera = survey.camera();
@@ -270,11 +267,7 @@ TEST(ClassicalPlugins, AlligatorNetworksFainterThanALoneCrackAreFound)
     auto cracks = make("cracks", {});
     auto single = make("cracks", {{"network_threshold", "6.5"}});
     ASSERT_TRUE(cracks && single);
-    voirie::sample::GeneratorSettings s;
-    s.seed = 7;
-    s.length_m = 1000;
-    s.damage_per_km = 80;
-    voirie::sample::SurveyGenerator survey(s);
+    voirie::sample::SurveyGenerator survey(surveySettings(7, 1000, 80));
     for (const int f : {216, 576, 1448}) {
         const auto seen = survey.visibleDefects(f);
         voirie::FrameContext context;
@@ -303,11 +296,7 @@ struct SurveyFrame {
 
 SurveyFrame renderedFrame(uint64_t seed, double length_m, double per_km, int frame)
 {
-    voirie::sample::GeneratorSettings s;
-    s.seed = seed;
-    s.length_m = length_m;
-    s.damage_per_km = per_km;
-    voirie::sample::SurveyGenerator survey(s);
+    voirie::sample::SurveyGenerator survey(surveySettings(uint64_t(seed), length_m, per_km));
     SurveyFrame out{survey.renderFrame(frame), {}, survey.visibleDefects(frame)};
     out.context.camera = survey.camera();
     return out;
@@ -362,11 +351,7 @@ TEST(ClassicalPlugins, ManholeRimsMakeNoNetwork)
     auto cracks = make("cracks", {});
     ASSERT_TRUE(cracks);
     for (const auto& [seed, f] : {std::pair{13, 492}, std::pair{33, 252}, std::pair{33, 468}}) {
-        voirie::sample::GeneratorSettings s;
-        s.seed = uint64_t(seed);
-        s.length_m = 1000;
-        s.clean = true;
-        voirie::sample::SurveyGenerator clean(s);
+        voirie::sample::SurveyGenerator clean(surveySettings(uint64_t(seed), 1000, 40, true));
         voirie::FrameContext context;
         context.camera = clean.camera();
         auto out = cracks->detect(clean.renderFrame(f), context);
@@ -386,11 +371,7 @@ TEST(ClassicalPlugins, AStraightMarkAcrossAWholeLaneIsAJoint)
     auto cracks = make("cracks", {});
     auto four_metres = make("cracks", {{"straight_transverse_max_m", "4.0"}});
     ASSERT_TRUE(cracks && four_metres);
-    voirie::sample::GeneratorSettings s;
-    s.seed = 33;
-    s.length_m = 200;
-    s.clean = true;
-    voirie::sample::SurveyGenerator clean(s);
+    voirie::sample::SurveyGenerator clean(surveySettings(33, 200, 40, true));
     voirie::FrameContext context;
     context.camera = clean.camera();
     const voirie::CameraGeometry ground(*context.camera);
@@ -452,11 +433,7 @@ TEST(ClassicalPlugins, CrackWidthFromTheDarknessItTakesNotTheBlur)
 // manholes, patches, stains, joints, seams and markings, but no damage. Returns {found, frames}.
 std::pair<int, int> detectionsOnACleanRoad(const std::string& plugin_id, const std::string& cls)
 {
-    voirie::sample::GeneratorSettings s;
-    s.seed = 32;
-    s.length_m = 150;
-    s.clean = true;
-    voirie::sample::SurveyGenerator clean(s);
+    voirie::sample::SurveyGenerator clean(surveySettings(32, 150, 40, true));
     auto plugin = make(plugin_id, {});
     EXPECT_TRUE(plugin);
     if (!plugin)
