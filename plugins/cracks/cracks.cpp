@@ -33,10 +33,42 @@ struct GroupFeatures {
     double rect_min_side_m = 0;
     double valley_share = 1; // share of its pixels darker than the road on both sides (not a step edge)
     double side_contrast = 0; // how the surfaces on its two sides differ, over its depth (a patch's side)
+    double line_share = 0; // share of its pixels along one (wandering) line: a crack, not a network
     bool straight_artifact = false; // a joint, a seam, a shadow's or a marking's edge
     int pieces = 1;
     cv::Point2f axis_origin, axis_direction;
 };
+
+// Share of a mark's pixels within 6 cm on the road of one line along its principal axis, allowed
+// to wander: the axis is cut into four stretches, and in each the densest 12 cm band across it
+// counts. `along` and `across` are the pixels' ground coordinates on the axis, in metres.
+// Forked cracks along and across the road: 0.7-0.9; alligator networks: 0.25-0.43 (the middle
+// half of 190 views on seeds 1, 7, 11), 0.63 at the 95th percentile.
+double shareAlongOneLine(const std::vector<float>& along, const std::vector<float>& across)
+{
+    if (along.empty())
+        return 0;
+    const auto [lo, hi] = std::minmax_element(along.begin(), along.end());
+    const float length = std::max(1e-3f, *hi - *lo);
+    constexpr int kStretches = 4, kBins = 200, kBand = 6; // 2 cm bins over 4 m across; 12 cm band
+    std::vector<std::array<int, kBins>> counts(kStretches);
+    for (auto& c : counts)
+        c.fill(0);
+    for (size_t i = 0; i < along.size(); ++i) {
+        const int stretch = std::clamp(int((along[i] - *lo) / length * kStretches), 0, kStretches - 1);
+        ++counts[size_t(stretch)][size_t(std::clamp(int(std::floor(across[i] / 0.02f)) + kBins / 2, 0, kBins - 1))];
+    }
+    int on_line = 0;
+    for (const auto& c : counts) {
+        int band = std::accumulate(c.begin(), c.begin() + kBand, 0), best = band;
+        for (int b = kBand; b < kBins; ++b) {
+            band += c[size_t(b)] - c[size_t(b - kBand)];
+            best = std::max(best, band);
+        }
+        on_line += best;
+    }
+    return double(on_line) / double(along.size());
+}
 
 class CrackDetector : public voirie::sdk::Detector {
 public:
@@ -668,8 +700,8 @@ public:
         for (size_t i = 0; i < f.pixels.size(); i += step) {
             const cv::Point2f p(f.pixels[i]);
             const double a = sideMean(p + normal * off), b = sideMean(p - normal * off);
-            if (a < 0 || b < 0 || !inside.contains(at(p)))
-                continue;
+            if (a < 0 || b < 0)
+                continue; // a side off the picture
             difference += std::abs(a - b);
             depth += std::max(1.0, std::min(a, b) - gray.at<uchar>(at(p)));
         }
@@ -753,6 +785,7 @@ public:
         f.spread_m = extent(across);
         if (f.length_m < params_.min_length)
             return false;
+        f.line_share = shareAlongOneLine(along, across);
         std::vector<cv::Point2f> hull;
         std::vector<cv::Point2f> scaled;
         for (const auto& g : ground)
@@ -799,46 +832,7 @@ public:
     {
         constexpr double kMaxLineShare = 0.7;
         return f.hull_area_m2 >= params_.alligator_area && f.spread_m >= 0.45 && f.length_m >= 0.6 &&
-               f.on_outline < 0.7 && f.pieces >= 3 && lineShare(f) < kMaxLineShare;
-    }
-
-    // Share of a mark's pixels within 6 cm on the road of one line along its principal axis,
-    // allowed to wander: the axis is cut into four stretches, and in each the densest 12 cm band
-    // across it counts. Forked cracks along and across the road: 0.7-0.9; alligator networks:
-    // 0.25-0.43 (the middle half of 190 views on seeds 1, 7, 11), 0.63 at the 95th percentile.
-    double lineShare(const GroupFeatures& f) const
-    {
-        std::vector<cv::Point2f> ground;
-        ground.reserve(f.pixels.size());
-        for (const auto& p : f.pixels)
-            ground.emplace_back(view_->forward(p.x, p.y), view_->right(p.x, p.y));
-        const cv::PCA pca(cv::Mat(ground).reshape(1), cv::Mat(), cv::PCA::DATA_AS_ROW);
-        const cv::Point2f axis(pca.eigenvectors.at<float>(0, 0), pca.eigenvectors.at<float>(0, 1));
-        const cv::Point2f centre(pca.mean.at<float>(0, 0), pca.mean.at<float>(0, 1));
-        float lo = 1e9f, hi = -1e9f;
-        for (auto& g : ground) {
-            const cv::Point2f d = g - centre;
-            g = {d.dot(axis), d.x * -axis.y + d.y * axis.x}; // along, across
-            lo = std::min(lo, g.x), hi = std::max(hi, g.x);
-        }
-        constexpr int kStretches = 4, kBins = 200, kBand = 6; // 2 cm bins over 4 m across; 12 cm band
-        std::vector<std::array<int, kBins>> counts(kStretches);
-        for (auto& c : counts)
-            c.fill(0);
-        for (const auto& g : ground) {
-            const int stretch = std::clamp(int((g.x - lo) / std::max(1e-3f, hi - lo) * kStretches), 0, kStretches - 1);
-            ++counts[size_t(stretch)][size_t(std::clamp(int(std::floor(g.y / 0.02f)) + kBins / 2, 0, kBins - 1))];
-        }
-        int on_line = 0;
-        for (const auto& c : counts) {
-            int band = std::accumulate(c.begin(), c.begin() + kBand, 0), best = band;
-            for (int b = kBand; b < kBins; ++b) {
-                band += c[size_t(b)] - c[size_t(b - kBand)];
-                best = std::max(best, band);
-            }
-            on_line += best;
-        }
-        return double(on_line) / double(ground.size());
+               f.on_outline < 0.7 && f.pieces >= 3 && f.line_share < kMaxLineShare;
     }
 
     std::optional<Detection> classify(const GroupFeatures& f, cv::Size size) const
