@@ -16,7 +16,7 @@ int runEval(const CommandLine& cl)
         ("project", po::value<std::string>()->required(), "the project GeoPackage (its 'damages' layer)")
         ("truth", po::value<std::string>()->required(), "ground truth (e.g. ground_truth.geojson from voirie sample)")
         ("match-m", po::value<double>()->default_value(2.0), "largest distance between a damage and its true defect")
-        ("length-km", po::value<double>(), "surveyed length for false positives per km (default: the project's track)")
+        ("length-km", po::value<double>(), "surveyed length for false positives per km (default: the span of the project's frames, else its track)")
         ("json", "print {\"classes\":{...},\"overall\":{...}}");
     po::positional_options_description positional;
     positional.add("project", 1);

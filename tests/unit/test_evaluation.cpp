@@ -139,6 +139,47 @@ TEST(DamageEvaluation, EmptyTruthOfACleanSurveyCountsEveryDamageFalse)
     EXPECT_NEAR(*eval->false_positives_per_km, 4.0, 0.01);
 }
 
+TEST(DamageEvaluation, ACleanSurveyFoundCleanHasNoFalsePositivesPerKm)
+{
+    // The clean-road figure that matters most must not read "n/a" when it is zero.
+    TempDir dir;
+    voirie::test::writeFile(dir / "truth.geojson", R"({"type": "FeatureCollection", "features": []})");
+    writeLayer(dir / "project.gpkg", "GPKG", "damages", {}, 1000);
+    auto eval = voirie::evaluateDamages(dir / "project.gpkg", dir / "truth.geojson", {});
+    ASSERT_TRUE(eval.ok()) << eval.error();
+    EXPECT_EQ(eval->scores.overall().fp, 0);
+    ASSERT_TRUE(eval->survey_km);
+    EXPECT_NEAR(*eval->survey_km, 1.0, 1e-3);
+    ASSERT_TRUE(eval->false_positives_per_km);
+    EXPECT_DOUBLE_EQ(*eval->false_positives_per_km, 0.0);
+}
+
+TEST(DamageEvaluation, PerKmOverTheRoadTheFramesCoverNotTheWholeTrack)
+{
+    // The GPS logs on before and after the footage: the track is longer than the road surveyed.
+    TempDir dir;
+    writeLayer(dir / "truth.geojson", "GeoJSON", "truth", {});
+    writeLayer(dir / "project.gpkg", "GPKG", "damages", {kTruth[0]}, 1000);
+    {
+        GDALDatasetUniquePtr ds(GDALDataset::Open((dir / "project.gpkg").string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE));
+        ASSERT_TRUE(ds);
+        OGRSpatialReference wgs = voirie::wgs84LonLat();
+        OGRLayer* frames = ds->CreateLayer("frames", &wgs, wkbPoint, nullptr);
+        voirie::addField(*frames, "chainage_m", OFTReal);
+        for (double chainage : {150.0, 400.0, 300.0, 650.0}) {
+            OGRFeatureUniquePtr f(OGRFeature::CreateFeature(frames->GetLayerDefn()));
+            f->SetField("chainage_m", chainage);
+            f->SetGeometry(toLonLat("POINT (" + std::to_string(chainage) + " -5)").get());
+            ASSERT_EQ(frames->CreateFeature(f.get()), OGRERR_NONE);
+        }
+    }
+    auto eval = voirie::evaluateDamages(dir / "project.gpkg", dir / "truth.geojson", {});
+    ASSERT_TRUE(eval.ok()) << eval.error();
+    ASSERT_TRUE(eval->survey_km);
+    EXPECT_NEAR(*eval->survey_km, 0.5, 1e-9);
+    EXPECT_NEAR(*eval->false_positives_per_km, 2.0, 1e-9);
+}
+
 TEST(DamageEvaluation, ClassMustAgree)
 {
     auto e = evaluate({{"D10", "LINESTRING (30 -1, 30 1)", 2.0, 0}}, {{"D00", "LINESTRING (30 -1, 30 1)", 2.0, 0}});

@@ -85,6 +85,49 @@ std::optional<double> sizeError(const Feature& truth, const Feature& found)
     return std::abs(*m - *t) / *t;
 }
 
+// The road the survey covered, in km: the span of the sampled frames' chainage, as `analyze`
+// reports it; without a `frames` layer, the length of the `track` layer, which runs on over the
+// GPS fixes logged before and after the footage (on the sample surveys a third longer).
+std::optional<double> surveyedKm(GDALDataset& project, std::optional<LocalMetricFrame>& frame)
+{
+    if (OGRLayer* frames = project.GetLayerByName("frames")) {
+        if (const int field = frames->GetLayerDefn()->GetFieldIndex("chainage_m"); field >= 0) {
+            double lo = INFINITY, hi = -INFINITY;
+            frames->ResetReading();
+            for (auto& f : *frames)
+                if (f->IsFieldSetAndNotNull(field))
+                    lo = std::min(lo, f->GetFieldAsDouble(field)), hi = std::max(hi, f->GetFieldAsDouble(field));
+            if (hi > lo)
+                return (hi - lo) / 1000.0;
+        }
+    }
+    OGRLayer* track = project.GetLayerByName("track");
+    if (track == nullptr)
+        return std::nullopt;
+    double metres = 0;
+    track->ResetReading();
+    for (auto& f : *track) {
+        const OGRGeometry* g = f->GetGeometryRef();
+        if (g == nullptr || g->IsEmpty())
+            continue;
+        if (!frame) { // a clean road found clean: no feature has placed the frame yet
+            OGRPoint c;
+            g->Centroid(&c);
+            frame.emplace(c.getX(), c.getY());
+        }
+        std::unique_ptr<OGRGeometry> line(g->clone());
+        line->assignSpatialReference(nullptr);
+        if (!frame->toMetric(*line))
+            continue;
+        const auto type = wkbFlatten(line->getGeometryType());
+        if (type == wkbLineString)
+            metres += line->toLineString()->get_Length();
+        else if (type == wkbMultiLineString)
+            metres += line->toMultiLineString()->get_Length();
+    }
+    return metres > 0 ? std::optional<double>(metres / 1000.0) : std::nullopt;
+}
+
 } // namespace
 
 Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, const std::filesystem::path& truth_path,
@@ -159,27 +202,7 @@ Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, c
     eval.p90_position_error_m = percentile(positions, 90);
     eval.median_size_error_rel = percentile(sizes, 50);
 
-    eval.survey_km = options.survey_km;
-    if (!eval.survey_km) {
-        if (OGRLayer* track = project_ds->GetLayerByName("track")) {
-            double metres = 0;
-            track->ResetReading();
-            for (auto& f : *track)
-                if (const OGRGeometry* g = f->GetGeometryRef()) {
-                    std::unique_ptr<OGRGeometry> line(g->clone());
-                    line->assignSpatialReference(nullptr);
-                    if (frame && frame->toMetric(*line)) {
-                        const auto type = wkbFlatten(line->getGeometryType());
-                        if (type == wkbLineString)
-                            metres += line->toLineString()->get_Length();
-                        else if (type == wkbMultiLineString)
-                            metres += line->toMultiLineString()->get_Length();
-                    }
-                }
-            if (metres > 0)
-                eval.survey_km = metres / 1000.0;
-        }
-    }
+    eval.survey_km = options.survey_km ? options.survey_km : surveyedKm(*project_ds, frame);
     if (eval.survey_km && *eval.survey_km > 0)
         eval.false_positives_per_km = eval.scores.overall().fp / *eval.survey_km;
     return eval;

@@ -30,7 +30,7 @@ struct DamageEvaluation {
 
 struct DamageEvaluationOptions {
     double match_m = 2.0;
-    std::optional<double> survey_km; // else the length of the project's `track` layer
+    std::optional<double> survey_km; // else the span of the project's frames, or its `track`
 };
 
 // Reads the `damages` layer of `project` and the features of `truth` (both lon/lat, with a
