@@ -362,6 +362,22 @@ TEST(ClassicalPlugins, ManholeRimsMakeNoNetwork)
     }
 }
 
+TEST(ClassicalPlugins, APatchCornerIsNoLongitudinalCrack)
+{
+    // A patch's side and its near edge, seen as one piece (clean seed 13, frame 2614): the
+    // corner bends the piece's line, so it wobbled past the tolerance the corner test allowed
+    // (2.5 times the straightness tolerance) and came out as a longitudinal crack.
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    voirie::sample::SurveyGenerator clean(surveySettings(13, 1000, 40, true));
+    voirie::FrameContext context;
+    context.camera = clean.camera();
+    auto out = cracks->detect(clean.renderFrame(2614), context);
+    ASSERT_TRUE(out.ok()) << out.error();
+    EXPECT_TRUE(std::none_of(out->detections.begin(), out->detections.end(),
+                             [](const auto& d) { return d.class_code == "D00"; }));
+}
+
 TEST(ClassicalPlugins, AStraightMarkAcrossAWholeLaneIsAJoint)
 {
     // A straight dark line across the road 6 m ahead, ending on plain road: 2.5 m long it is a
