@@ -191,6 +191,22 @@ TEST(DamageTracker, TransverseCrackOrPotholeSeenClearlyInOneFrameIsKept)
     EXPECT_EQ(tracker.droppedDetections(), (std::vector<int64_t>{2, 3, 4, 5, 6, 8, 9}));
 }
 
+TEST(DamageTracker, NearViewsTellTheClass)
+{
+    // A transverse crack seen as longitudinal from 15 and 12 m, confidently, and as transverse
+    // from 9 and 6 m: far away its direction is judged over a few foreshortened pixels.
+    DamageTracker tracker({0.75, 30, 2});
+    for (int f = 0; f < 4; ++f) {
+        const double c = 3.0 * f;
+        auto o = observation(f + 1, f, c, f < 2 ? "D00" : "D10", 0, 14, f < 2 ? 0.8 : 0.6);
+        tracker.addFrame(c, {o}, nullptr);
+    }
+    auto done = tracker.finish();
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(done[0].observations.size(), 4u);
+    EXPECT_EQ(done[0].class_code, "D10");
+}
+
 TEST(DamageTracker, ClassesMergeOnlyWithCompatibleClasses)
 {
     DamageTracker tracker({0.75, 30, 1});

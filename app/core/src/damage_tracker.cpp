@@ -194,8 +194,8 @@ Damage DamageTracker::summarise(Open&& open)
     d.id = next_id_++;
 
     std::map<std::string, double> votes;
-    for (const auto& o : obs)
-        votes[o.class_code] += o.confidence;
+    for (const auto& o : obs) // a near view tells the class better than a far one
+        votes[o.class_code] += o.confidence * std::min(1.0, options_.class_vote_near_m / std::max(o.forward_m, 1.0));
     d.class_code = std::max_element(votes.begin(), votes.end(), [](auto& a, auto& b) { return a.second < b.second; })->first;
 
     std::vector<double> confidences;

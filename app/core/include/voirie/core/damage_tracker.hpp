@@ -19,11 +19,14 @@
 //   its own: a network's outer cracks and its edge read as single cracks, and pavement surveys
 //   (ASTM D6433) rate the area, not each crack in it. Its detections are dropped. Likewise an
 //   alligator area lying mostly (by surface) within a pothole's is the pothole's broken rim.
-// - Class: the class with the largest summed confidence. Confidence: 1 - prod(1 - c) over its
-//   three most confident observations. Geometry: the best observation's footprint, moved to the
-//   evidence-weighted mean of the centroids of the observations that saw it whole. Length: the
-//   75th percentile of observed lengths; area: the median over the nearer half of observations;
-//   width: the median observed width.
+// - Class: the class with the largest summed vote, each view voting its confidence, scaled down
+//   beyond class_vote_near_m ahead by class_vote_near_m / its distance: far away a transverse
+//   crack is a pixel thick and a crack's direction is judged over a few foreshortened pixels, so
+//   a far view of a crack often reads as the other class (or is a seam the track took in).
+// - Confidence: 1 - prod(1 - c) over its three most confident observations. Geometry: the best
+//   observation's footprint, moved to the evidence-weighted mean of the centroids of the
+//   observations that saw it whole. Length: the 75th percentile of observed lengths; area: the
+//   median over the nearer half of observations; width: the median observed width.
 #pragma once
 
 #include "voirie/core/detection.hpp"
@@ -94,6 +97,7 @@ struct DamageTrackerOptions {
     double pothole_single_min_confidence = 0.35;
     double network_margin_m = 0.3;
     double network_share = 0.5;
+    double class_vote_near_m = 8.0;
 };
 
 class DamageTracker {
