@@ -554,10 +554,11 @@ public:
                     cv::Point2f out, double reach, float side) const
     {
         const bool across_road = f.angle_deg >= 45;
-        // The ridge, and the following, stop short of a corner (there the side samples fall on
-        // the other border): look at right angles from a few points up to 1.5 sides on.
+        // The ridge stops short of a corner (there the side samples fall on the other border),
+        // and the following may cross it and run a few pixels on (its gaps of up to 6 px): look
+        // at right angles from a few points between one side before that end and 1.5 sides on.
         end = followDarkLine(gray, end, out, reach, side);
-        for (const float k : {0.f, 0.5f, 1.f, 1.5f}) {
+        for (const float k : {-1.f, -0.5f, 0.f, 0.5f, 1.f, 1.5f}) {
             const cv::Point2f from = end + out * (k * side);
             const cv::Point at(int(std::lround(from.x)), int(std::lround(from.y)));
             if (!cv::Rect(0, 0, road.cols, road.rows).contains(at) || !road.at<uchar>(at))

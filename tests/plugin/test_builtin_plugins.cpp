@@ -378,6 +378,23 @@ TEST(ClassicalPlugins, APatchCornerIsNoLongitudinalCrack)
                              [](const auto& d) { return d.class_code == "D00"; }));
 }
 
+TEST(ClassicalPlugins, APatchsNearEdgeIsNoTransverseCrack)
+{
+    // The near edge of a patch's sealed border (seed 7, frame 1838), close ahead: followed to its
+    // end, the dark line ran a few pixels past the corner, and looking for the side from there
+    // missed it. A transverse crack near it (none in this frame) would still be found.
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    const SurveyFrame scene = renderedFrame(7, 1000, 80, 1838);
+    auto out = cracks->detect(scene.image, scene.context);
+    ASSERT_TRUE(out.ok()) << out.error();
+    EXPECT_TRUE(std::none_of(out->detections.begin(), out->detections.end(), [&](const auto& d) {
+        return d.class_code == "D10" && std::none_of(scene.seen.begin(), scene.seen.end(), [&](const auto& b) {
+                   return b.scored && overlaps(d.box, b);
+               });
+    }));
+}
+
 TEST(ClassicalPlugins, AStraightMarkAcrossAWholeLaneIsAJoint)
 {
     // A straight dark line across the road 6 m ahead, ending on plain road: 2.5 m long it is a
