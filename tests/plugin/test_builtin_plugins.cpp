@@ -378,7 +378,7 @@ TEST(ClassicalPlugins, APatchCornerIsNoLongitudinalCrack)
                              [](const auto& d) { return d.class_code == "D00"; }));
 }
 
-TEST(ClassicalPlugins, APatchsNearEdgeIsNoTransverseCrack)
+TEST(ClassicalPlugins, APatchNearEdgeIsNoTransverseCrack)
 {
     // The near edge of a patch's sealed border (seed 7, frame 1838), close ahead: followed to its
     // end, the dark line ran a few pixels past the corner, and looking for the side from there

@@ -87,7 +87,7 @@ std::optional<double> sizeError(const Feature& truth, const Feature& found)
 
 // The road the survey covered, in km: the span of the sampled frames' chainage, as `analyze`
 // reports it; without a `frames` layer, the length of the `track` layer, which runs on over the
-// GPS fixes logged before and after the footage (on the sample surveys a third longer).
+// GPS fixes logged before and after the footage (a third longer on the 400 m sample).
 std::optional<double> surveyedKm(GDALDataset& project, std::optional<LocalMetricFrame>& frame)
 {
     if (OGRLayer* frames = project.GetLayerByName("frames")) {
