@@ -292,6 +292,14 @@ struct SurveyFrame {
     cv::Mat image;
     voirie::FrameContext context;
     std::vector<voirie::sample::PixelBoxTruth> seen;
+
+    // Whether a detection's box overlaps a scored true defect (of `truth_class`, else of any).
+    bool onTruth(const voirie::Detection& d, const std::string& truth_class = {}) const
+    {
+        return std::any_of(seen.begin(), seen.end(), [&](const auto& b) {
+            return b.scored && (truth_class.empty() || b.class_code == truth_class) && overlaps(d.box, b);
+        });
+    }
 };
 
 SurveyFrame renderedFrame(uint64_t seed, double length_m, double per_km, int frame)
@@ -314,11 +322,9 @@ TEST(ClassicalPlugins, WideLongitudinalCrackThatEndsIsNoSeam)
         const SurveyFrame scene = renderedFrame(uint64_t(seed), length_m, per_km, f);
         auto out = cracks->detect(scene.image, scene.context);
         ASSERT_TRUE(out.ok()) << out.error();
-        EXPECT_TRUE(std::any_of(out->detections.begin(), out->detections.end(), [&](const auto& d) {
-            return d.class_code == "D00" && std::any_of(scene.seen.begin(), scene.seen.end(), [&](const auto& b) {
-                       return b.scored && b.class_code == "D00" && overlaps(d.box, b);
-                   });
-        })) << "seed " << seed << " frame " << f;
+        EXPECT_TRUE(std::any_of(out->detections.begin(), out->detections.end(),
+                                [&](const auto& d) { return d.class_code == "D00" && scene.onTruth(d, "D00"); }))
+            << "seed " << seed << " frame " << f;
     }
 }
 
@@ -332,11 +338,8 @@ TEST(ClassicalPlugins, ForkedTransverseCrackIsNoNetwork)
     auto out = cracks->detect(scene.image, scene.context);
     ASSERT_TRUE(out.ok()) << out.error();
     auto on_truth = [&](const std::string& cls) {
-        return std::any_of(out->detections.begin(), out->detections.end(), [&](const auto& d) {
-            return d.class_code == cls && std::any_of(scene.seen.begin(), scene.seen.end(), [&](const auto& b) {
-                       return b.scored && b.class_code == "D10" && overlaps(d.box, b);
-                   });
-        });
+        return std::any_of(out->detections.begin(), out->detections.end(),
+                           [&](const auto& d) { return d.class_code == cls && scene.onTruth(d, "D10"); });
     };
     EXPECT_TRUE(on_truth("D10"));
     EXPECT_FALSE(on_truth("D20"));
@@ -388,11 +391,8 @@ TEST(ClassicalPlugins, APatchNearEdgeIsNoTransverseCrack)
     const SurveyFrame scene = renderedFrame(7, 1000, 80, 1838);
     auto out = cracks->detect(scene.image, scene.context);
     ASSERT_TRUE(out.ok()) << out.error();
-    EXPECT_TRUE(std::none_of(out->detections.begin(), out->detections.end(), [&](const auto& d) {
-        return d.class_code == "D10" && std::none_of(scene.seen.begin(), scene.seen.end(), [&](const auto& b) {
-                   return b.scored && overlaps(d.box, b);
-               });
-    }));
+    EXPECT_TRUE(std::none_of(out->detections.begin(), out->detections.end(),
+                             [&](const auto& d) { return d.class_code == "D10" && !scene.onTruth(d); }));
 }
 
 TEST(ClassicalPlugins, AStraightMarkAcrossAWholeLaneIsAJoint)
