@@ -498,13 +498,21 @@ public:
     template <class EndTest>
     bool atAnEnd(const GroupFeatures& f, const EndTest& test) const
     {
+        const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
+        // The ends of the mark's line: pixels off it by more than a side-distance (a piece of a
+        // patch's far edge beyond its corner) would carry an end past the corner, where nothing
+        // turns.
         double lo = 1e9, hi = -1e9;
         for (const auto& p : f.pixels) {
-            const double a = (cv::Point2f(p) - f.axis_origin).dot(f.axis_direction);
+            const cv::Point2f d = cv::Point2f(p) - f.axis_origin;
+            if (std::abs(d.x * -f.axis_direction.y + d.y * f.axis_direction.x) > side)
+                continue;
+            const double a = d.dot(f.axis_direction);
             lo = std::min(lo, a), hi = std::max(hi, a);
         }
+        if (lo > hi)
+            return false;
         const double reach = std::clamp(0.5 * (hi - lo), 15.0, 120.0);
-        const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
         for (const double sign : {-1.0, 1.0})
             if (test(f.axis_origin + f.axis_direction * float(sign < 0 ? lo : hi), f.axis_direction * float(sign),
                      reach, side))

@@ -395,6 +395,20 @@ TEST(ClassicalPlugins, APatchNearEdgeIsNoTransverseCrack)
                              [&](const auto& d) { return d.class_code == "D10" && !scene.onTruth(d); }));
 }
 
+TEST(ClassicalPlugins, APatchSideWithAPieceOfItsFarEdgeIsNoLongitudinalCrack)
+{
+    // A patch's side close ahead grouped with a few pixels of the far edge beyond the corner
+    // (seed 7, frame 2631): the end taken on the mark's axis lay past the corner, where the far
+    // edge is not, and the side stayed a longitudinal crack.
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    const SurveyFrame scene = renderedFrame(7, 1000, 80, 2631);
+    auto out = cracks->detect(scene.image, scene.context);
+    ASSERT_TRUE(out.ok()) << out.error();
+    EXPECT_TRUE(std::none_of(out->detections.begin(), out->detections.end(),
+                             [&](const auto& d) { return d.class_code == "D00" && !scene.onTruth(d); }));
+}
+
 TEST(ClassicalPlugins, AStraightMarkAcrossAWholeLaneIsAJoint)
 {
     // A straight dark line across the road 6 m ahead, ending on plain road: 2.5 m long it is a
