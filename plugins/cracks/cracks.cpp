@@ -814,6 +814,18 @@ public:
             near_outline += std::abs(cv::pointPolygonTest(outline, p, true)) < 8.0; // within 8 cm
         f.on_outline = double(near_outline) / double(scaled.size());
         f.rect_min_side_m = std::min(rect.size.width, rect.size.height) / 100.0;
+        // Patches are cut along the lane. Of one seen in part (a side and an edge: an L; three
+        // sides: a U), the smallest rectangle is a diagonal one; the pixels hug the outline of
+        // their bounding box along the road instead.
+        const cv::Rect2f along_road = cv::boundingRect(scaled);
+        if (std::min(along_road.width, along_road.height) / 100.0 > 0.3) {
+            int near_box = 0;
+            for (const auto& p : scaled)
+                near_box += std::min({p.x - along_road.x, along_road.br().x - p.x, p.y - along_road.y,
+                                      along_road.br().y - p.y}) < 8.0f;
+            if (const double share = double(near_box) / double(scaled.size()); share > f.on_outline)
+                f.on_outline = share, f.rect_min_side_m = std::min(along_road.width, along_road.height) / 100.0;
+        }
         // Angle between the principal axis and the driving direction (the forward axis).
         f.angle_deg = std::acos(std::min(1.0, double(std::abs(axis.x)))) * 180.0 / M_PI;
 

@@ -409,6 +409,30 @@ TEST(ClassicalPlugins, APatchSideWithAPieceOfItsFarEdgeIsNoLongitudinalCrack)
                              [&](const auto& d) { return d.class_code == "D00" && !scene.onTruth(d); }));
 }
 
+TEST(ClassicalPlugins, APatchSeenInPartIsNoDamage)
+{
+    // A patch's side with part of its near edge (an L: seed 11, frames 2409 and 2411) and three
+    // sides of another (a U: the clean seed 13, frame 2218). The smallest rectangle around an L
+    // or a U is a diagonal one, which they do not hug; their bounding box along the road they do.
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    for (const int f : {2409, 2411}) {
+        const SurveyFrame scene = renderedFrame(11, 1000, 40, f);
+        auto out = cracks->detect(scene.image, scene.context);
+        ASSERT_TRUE(out.ok()) << out.error();
+        EXPECT_TRUE(std::none_of(out->detections.begin(), out->detections.end(),
+                                 [&](const auto& d) { return !scene.onTruth(d); }))
+            << "frame " << f;
+    }
+    voirie::sample::SurveyGenerator clean(surveySettings(13, 1000, 40, true));
+    voirie::FrameContext context;
+    context.camera = clean.camera();
+    auto out = cracks->detect(clean.renderFrame(2218), context);
+    ASSERT_TRUE(out.ok()) << out.error();
+    EXPECT_TRUE(std::none_of(out->detections.begin(), out->detections.end(),
+                             [](const auto& d) { return d.class_code == "D20"; }));
+}
+
 TEST(ClassicalPlugins, AStraightMarkAcrossAWholeLaneIsAJoint)
 {
     // A straight dark line across the road 6 m ahead, ending on plain road: 2.5 m long it is a
