@@ -39,6 +39,13 @@ struct GroupFeatures {
     cv::Point2f axis_origin, axis_direction;
 };
 
+// How far beside a mark's axis its sides are sampled, in pixels: clear of the ridge's own
+// thickness (which blur widens), at least 3.
+float sideDistance(const GroupFeatures& f)
+{
+    return float(std::max(3.0, 1.5 * f.width_px + 2.0));
+}
+
 // Share of a mark's pixels within 6 cm on the road of one line along its principal axis, allowed
 // to wander: the axis is cut into four stretches, and in each the densest 12 cm band across it
 // counts. `along` and `across` are the pixels' ground coordinates on the axis, in metres.
@@ -498,7 +505,7 @@ public:
     template <class EndTest>
     bool atAnEnd(const GroupFeatures& f, const EndTest& test) const
     {
-        const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
+        const float side = sideDistance(f);
         // The ends of the mark's line: pixels off it by more than a side-distance (a piece of a
         // patch's far edge beyond its corner) would carry an end past the corner, where nothing
         // turns.
@@ -662,7 +669,7 @@ public:
     double valleyShare(const GroupFeatures& f, const cv::Mat& gray) const
     {
         const cv::Point2f dir = f.axis_direction, normal(-dir.y, dir.x);
-        const float side = float(std::max(3.0, 1.5 * f.width_px + 2.0));
+        const float side = sideDistance(f);
         auto value = [&](cv::Point2f p) -> double {
             const int x = int(std::lround(p.x)), y = int(std::lround(p.y));
             if (x < 0 || y < 0 || x >= gray.cols || y >= gray.rows)
@@ -694,7 +701,7 @@ public:
     double sideContrast(const GroupFeatures& f, const cv::Mat& gray) const
     {
         const cv::Point2f dir = f.axis_direction, normal(-dir.y, dir.x);
-        const float off = 2.f * float(std::max(3.0, 1.5 * f.width_px + 2.0));
+        const float off = 2.f * sideDistance(f);
         const cv::Rect inside(0, 0, gray.cols, gray.rows);
         auto at = [&](cv::Point2f p) { return cv::Point(int(std::lround(p.x)), int(std::lround(p.y))); };
         auto sideMean = [&](cv::Point2f p) -> double {
