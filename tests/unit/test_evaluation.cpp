@@ -19,6 +19,7 @@ struct Placed {
     std::string cls;
     std::string wkt_metres; // e.g. "POINT (10 0)" or "LINESTRING (0 0, 3 0)"
     double length_m = 0, area_m2 = 0;
+    std::string severity; // written when not empty
 };
 
 constexpr double kLon = 4.8170, kLat = 45.7545;
@@ -49,9 +50,12 @@ void writeLayer(const std::filesystem::path& path, const char* driver, const cha
     voirie::addField(*layer, "class", OFTString);
     voirie::addField(*layer, "length_m", OFTReal);
     voirie::addField(*layer, "area_m2", OFTReal);
+    voirie::addField(*layer, "severity", OFTString);
     for (const auto& item : items) {
         OGRFeatureUniquePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
         f->SetField("class", item.cls.c_str());
+        if (!item.severity.empty())
+            f->SetField("severity", item.severity.c_str());
         f->SetField("length_m", item.length_m);
         f->SetField("area_m2", item.area_m2);
         f->SetGeometry(toLonLat(item.wkt_metres).get());
@@ -216,6 +220,38 @@ TEST(DamageEvaluation, PositionAndSizeErrors)
     EXPECT_NEAR(*e.median_size_error_rel, 0.1, 0.001); // 10% and 20%: nearest-rank median
     auto tight = evaluate({{"D40", "POINT (0 0)", 0, 0.2}}, {{"D40", "POINT (0.8 0)", 0, 0.2}}, 0, 0.5);
     EXPECT_EQ(tight.scores.overall().tp, 0) << "outside --match-m";
+}
+
+TEST(DamageEvaluation, SeverityAgreementOfMatchedDamages)
+{
+    // Per class, true severity against found severity, over the matched pairs where both have one:
+    // the thin crack read as medium, the pothole without a true severity, the miss, are apart.
+    auto e = evaluate({{"D00", "LINESTRING (10 0, 14 0)", 4.0, 0, "L"},
+                       {"D10", "LINESTRING (30 -1, 30 1)", 2.0, 0, "M"},
+                       {"D20", "POLYGON ((50 0, 52 0, 52 1, 50 1, 50 0))", 0, 2.0, "H"},
+                       {"D40", "POINT (70 0)", 0, 0.25, ""},
+                       {"D00", "LINESTRING (90 0, 94 0)", 4.0, 0, "H"}},
+                      {{"D00", "LINESTRING (10 0, 14 0)", 4.0, 0, "M"},
+                       {"D10", "LINESTRING (30 -1, 30 1)", 2.0, 0, "M"},
+                       {"D20", "POLYGON ((50 0, 52 0, 52 1, 50 1, 50 0))", 0, 2.0, "H"},
+                       {"D40", "POINT (70 0)", 0, 0.25, "L"}},
+                      100);
+    EXPECT_EQ(e.scores.overall().tp, 4);
+    EXPECT_EQ(e.severity.pairs(), 3);
+    EXPECT_EQ(e.severity.agreeing(), 2);
+    const auto json = e.toJson();
+    EXPECT_NEAR(json["overall"]["severity_agreement"].get<double>(), 0.6667, 1e-4);
+    EXPECT_EQ(json["severity_confusion"]["D00"]["L"]["M"], 1);
+    EXPECT_EQ(json["severity_confusion"]["D00"]["L"]["L"], 0);
+    EXPECT_EQ(json["severity_confusion"]["D20"]["H"]["H"], 1);
+    EXPECT_FALSE(json["severity_confusion"].contains("D40"));
+    EXPECT_FALSE(json["severity_confusion"]["D00"].contains("H")) << "the missed crack has no pair";
+    EXPECT_NE(e.toText().find("severity: 2 of 3 matched damages agree (67%)"), std::string::npos) << e.toText();
+    EXPECT_NE(e.toText().find("D00: true L found L/M/H 0/1/0"), std::string::npos) << e.toText();
+
+    auto none = evaluate(kTruth, kTruth, 100);
+    EXPECT_TRUE(none.toJson()["overall"]["severity_agreement"].is_null()) << "no severities: n/a";
+    EXPECT_EQ(none.toText().find("severity:"), std::string::npos);
 }
 
 TEST(DamageEvaluation, ExplainsBadInputs)

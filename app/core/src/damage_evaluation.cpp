@@ -18,6 +18,7 @@ struct Feature {
     std::unique_ptr<OGRGeometry> geometry; // metric
     OGRPoint centroid;
     std::optional<double> length_m, area_m2;
+    std::string severity; // L, M or H; empty when the layer has none
 };
 
 std::optional<double> positiveField(OGRFeature& f, const char* name)
@@ -70,6 +71,9 @@ Result<std::vector<Feature>> readLayer(OGRLayer& layer, const std::string& where
         feature.geometry->Centroid(&feature.centroid);
         feature.length_m = positiveField(*f, "length_m");
         feature.area_m2 = positiveField(*f, "area_m2");
+        if (const int i = f->GetFieldIndex("severity"); i >= 0 && f->IsFieldSetAndNotNull(i))
+            if (const std::string code = f->GetFieldAsString(i); code == "L" || code == "M" || code == "H")
+                feature.severity = code;
         out.push_back(std::move(feature));
     }
     return out;
@@ -130,6 +134,55 @@ std::optional<double> surveyedKm(GDALDataset& project, std::optional<LocalMetric
 
 } // namespace
 
+int SeverityAgreement::pairs(const Confusion& c)
+{
+    int n = 0;
+    for (const auto& [truth, row] : c)
+        for (const auto& [found, count] : row)
+            n += count;
+    return n;
+}
+
+int SeverityAgreement::agreeing(const Confusion& c)
+{
+    int n = 0;
+    for (const auto& [truth, row] : c)
+        if (auto same = row.find(truth); same != row.end())
+            n += same->second;
+    return n;
+}
+
+int SeverityAgreement::pairs() const
+{
+    int n = 0;
+    for (const auto& [cls, c] : confusion)
+        n += pairs(c);
+    return n;
+}
+
+int SeverityAgreement::agreeing() const
+{
+    int n = 0;
+    for (const auto& [cls, c] : confusion)
+        n += agreeing(c);
+    return n;
+}
+
+namespace {
+
+constexpr const char* kSeverities[] = {"L", "M", "H"};
+
+int count(const SeverityAgreement::Confusion& c, const std::string& truth, const std::string& found)
+{
+    const auto row = c.find(truth);
+    if (row == c.end())
+        return 0;
+    const auto cell = row->second.find(found);
+    return cell == row->second.end() ? 0 : cell->second;
+}
+
+} // namespace
+
 Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, const std::filesystem::path& truth_path,
                                          const DamageEvaluationOptions& options)
 {
@@ -178,8 +231,10 @@ Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, c
         truth_used[size_t(c.t)] = found_used[size_t(c.d)] = true;
         const auto& t = (*truth)[size_t(c.t)];
         const auto& d = (*found)[size_t(c.d)];
-        eval.matches.push_back({c.t, c.d, c.distance, t.centroid.Distance(&d.centroid), sizeError(t, d)});
+        eval.matches.push_back({c.t, c.d, c.distance, t.centroid.Distance(&d.centroid), sizeError(t, d), t.severity, d.severity});
         ++eval.scores.classes[t.cls].tp;
+        if (!t.severity.empty() && !d.severity.empty())
+            ++eval.severity.confusion[t.cls][t.severity][d.severity];
     }
     for (size_t t = 0; t < truth->size(); ++t) {
         auto& score = eval.scores.classes[(*truth)[t].cls];
@@ -219,6 +274,16 @@ nlohmann::ordered_json DamageEvaluation::toJson() const
     j["overall"]["median_size_error_rel"] = value(median_size_error_rel);
     j["overall"]["false_positives_per_km"] = value(false_positives_per_km);
     j["overall"]["survey_km"] = value(survey_km);
+    const int pairs = severity.pairs();
+    j["overall"]["severity_agreement"] = value(pairs ? std::optional<double>(double(severity.agreeing()) / pairs) : std::nullopt);
+    // class -> true severity -> found severity -> matched damages
+    nlohmann::ordered_json confusion = nlohmann::ordered_json::object();
+    for (const auto& [cls, c] : severity.confusion)
+        for (const char* truth : kSeverities)
+            if (c.count(truth))
+                for (const char* found : kSeverities)
+                    confusion[cls][truth][found] = count(c, truth, found);
+    j["severity_confusion"] = confusion;
     return j;
 }
 
@@ -243,6 +308,21 @@ std::string DamageEvaluation::toText() const
     std::snprintf(line, sizeof(line), "false positives per km: %s over %s\n", show(false_positives_per_km, "").c_str(),
                   show(survey_km, " km").c_str());
     out += line;
+    if (const int pairs = severity.pairs(); pairs > 0) {
+        std::snprintf(line, sizeof(line), "severity: %d of %d matched damages agree (%d%%)\n", severity.agreeing(), pairs,
+                      int(std::lround(100.0 * severity.agreeing() / pairs)));
+        out += line;
+        for (const auto& [cls, c] : severity.confusion) {
+            out += "  " + cls + ":";
+            for (const char* truth : kSeverities)
+                if (c.count(truth)) {
+                    std::snprintf(line, sizeof(line), " true %s found L/M/H %d/%d/%d;", truth, count(c, truth, "L"),
+                                  count(c, truth, "M"), count(c, truth, "H"));
+                    out += line;
+                }
+            out.back() = '\n';
+        }
+    }
     return out;
 }
 

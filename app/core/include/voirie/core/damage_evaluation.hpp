@@ -5,7 +5,9 @@
 #include "voirie/core/score_table.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace voirie {
@@ -15,6 +17,18 @@ struct DamageMatch {
     double distance_m;       // between the geometries (0 when they touch)
     double position_error_m; // between their centroids
     std::optional<double> size_error_rel; // |measured - true| / true, length for cracks, area otherwise
+    std::string truth_severity, detected_severity; // "L", "M", "H", or empty where a side has none
+};
+
+// How the severities of matched damages agree: `confusion[class][true][found]` counts the pairs
+// where both sides have one.
+struct SeverityAgreement {
+    using Confusion = std::map<std::string, std::map<std::string, int>>;
+    std::map<std::string, Confusion> confusion;
+    static int pairs(const Confusion& c);
+    static int agreeing(const Confusion& c);
+    int pairs() const;
+    int agreeing() const;
 };
 
 struct DamageEvaluation {
@@ -23,6 +37,7 @@ struct DamageEvaluation {
     std::optional<double> median_position_error_m, p90_position_error_m, median_size_error_rel;
     std::optional<double> survey_km;
     std::optional<double> false_positives_per_km;
+    SeverityAgreement severity;
 
     nlohmann::ordered_json toJson() const;
     std::string toText() const;
@@ -34,7 +49,7 @@ struct DamageEvaluationOptions {
 };
 
 // Reads the `damages` layer of `project` and the features of `truth` (both lon/lat, with a
-// `class` attribute and `length_m` / `area_m2`), then matches one-to-one: same class, geometries
+// `class` attribute and `length_m` / `area_m2`, optionally `severity`), then matches one-to-one: same class, geometries
 // within match_m, closest pairs first.
 Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, const std::filesystem::path& truth,
                                          const DamageEvaluationOptions& options);
