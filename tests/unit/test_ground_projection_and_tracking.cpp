@@ -267,6 +267,37 @@ TEST(DamageTracker, CracksWithinAnAlligatorAreaArePartOfIt)
     }
 }
 
+TEST(DamageTracker, AnAlligatorAreaCoversWhatAllItsViewsSaw)
+{
+    // A 2 m wide network from y = 10 to 12.4 (4.8 m², high severity) that each of three views
+    // sees a 1.4 m long part of (2.8 m², medium): the range and the frame's edge cut it.
+    auto part = [](double y0, double y1) {
+        auto p = std::make_shared<OGRPolygon>();
+        OGRLinearRing ring;
+        ring.addPoint(-1, y0);
+        ring.addPoint(1, y0);
+        ring.addPoint(1, y1);
+        ring.addPoint(-1, y1);
+        ring.closeRings();
+        p->addRing(&ring);
+        return p;
+    };
+    DamageTracker tracker({0.75, 30, 2});
+    const double starts[] = {10.0, 10.6, 11.0};
+    for (int f = 0; f < 3; ++f) {
+        auto o = observation(f + 1, f, 3.0 * f, "D20", 0, starts[f]);
+        o.footprint = part(starts[f], starts[f] + 1.4);
+        o.area_m2 = 2.8;
+        o.length_m = 2 * std::hypot(1.0, 0.7);
+        tracker.addFrame(3.0 * f, {o}, nullptr);
+    }
+    auto done = tracker.finish();
+    ASSERT_EQ(done.size(), 1u);
+    EXPECT_EQ(done[0].class_code, "D20");
+    EXPECT_NEAR(done[0].area_m2, 4.8, 1e-6);
+    EXPECT_EQ(done[0].severity, Severity::High);
+}
+
 TEST(DamageTracker, AnAlligatorAreaAroundAPotholeIsItsRim)
 {
     // The crack detector reads a pothole's broken rim as a small network: an alligator area lying
