@@ -21,6 +21,18 @@ struct Feature {
     std::string severity; // L, M or H; empty when the layer has none
 };
 
+constexpr const char* kSeverities[] = {"L", "M", "H"};
+
+// Matched pairs of one class with this true and this found severity.
+int count(const SeverityAgreement::Confusion& c, const std::string& truth, const std::string& found)
+{
+    const auto row = c.find(truth);
+    if (row == c.end())
+        return 0;
+    const auto cell = row->second.find(found);
+    return cell == row->second.end() ? 0 : cell->second;
+}
+
 std::optional<double> positiveField(OGRFeature& f, const char* name)
 {
     const int i = f.GetFieldIndex(name);
@@ -167,21 +179,6 @@ int SeverityAgreement::agreeing() const
         n += agreeing(c);
     return n;
 }
-
-namespace {
-
-constexpr const char* kSeverities[] = {"L", "M", "H"};
-
-int count(const SeverityAgreement::Confusion& c, const std::string& truth, const std::string& found)
-{
-    const auto row = c.find(truth);
-    if (row == c.end())
-        return 0;
-    const auto cell = row->second.find(found);
-    return cell == row->second.end() ? 0 : cell->second;
-}
-
-} // namespace
 
 Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, const std::filesystem::path& truth_path,
                                          const DamageEvaluationOptions& options)

@@ -49,8 +49,8 @@ struct DamageEvaluationOptions {
 };
 
 // Reads the `damages` layer of `project` and the features of `truth` (both lon/lat, with a
-// `class` attribute and `length_m` / `area_m2`, optionally `severity`), then matches one-to-one: same class, geometries
-// within match_m, closest pairs first.
+// `class` attribute, `length_m` / `area_m2` and optionally `severity`), then matches one-to-one:
+// same class, geometries within match_m, closest pairs first.
 Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, const std::filesystem::path& truth,
                                          const DamageEvaluationOptions& options);
 
