@@ -80,7 +80,7 @@ Params readParams(const voirie::sdk::Parameters& p)
              p.getDouble("crack_threshold", 0.5),
              p.getDouble("lane_threshold", 0.5),
              p.getDouble("lane_margin", 0.04),
-             p.getDouble("min_pothole_area", 0.0015),
+             p.getDouble("min_pothole_area", 0.001),
              p.getDouble("min_crack_length", 0.02),
              p.getDouble("alligator_min_area_m2", 0.5)};
     if (r.model.empty())
