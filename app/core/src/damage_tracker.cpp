@@ -55,19 +55,6 @@ std::unique_ptr<OGRGeometry> grownUnion(const std::vector<Observation>& observat
     return grown ? std::move(grown) : std::unique_ptr<OGRGeometry>(observations.front().footprint->clone());
 }
 
-// The surface the observations' polygons cover together, in m² (0 when none is a polygon).
-double coveredArea(const std::vector<Observation>& observations)
-{
-    OGRMultiPolygon polygons;
-    for (const auto& o : observations)
-        if (wkbFlatten(o.footprint->getGeometryType()) == wkbPolygon)
-            polygons.addGeometry(o.footprint.get());
-    if (polygons.IsEmpty())
-        return 0;
-    const std::unique_ptr<OGRGeometry> covered(polygons.UnionCascaded());
-    return covered ? extent(*covered, true) : 0;
-}
-
 } // namespace
 
 bool DamageTracker::compatible(const std::string& a, const std::string& b)
@@ -267,7 +254,7 @@ Damage DamageTracker::summarise(Open&& open)
     // seeds 1, 7, 11, 12, 15, 16 the nearest views' median area read a median 36% off the true
     // area, the union 23%).
     if (d.class_code == "D20")
-        d.area_m2 = std::max(d.area_m2, coveredArea(obs));
+        d.area_m2 = std::max(d.area_m2, extent(*grownUnion(obs, 0), true));
 
     if (isCrack(d.class_code))
         d.severity = d.width_mm ? crackSeverity(*d.width_mm) : Severity::Unknown;
