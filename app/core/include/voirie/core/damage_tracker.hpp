@@ -26,7 +26,8 @@
 // - Confidence: 1 - prod(1 - c) over its three most confident observations. Geometry: the best
 //   observation's footprint, moved to the evidence-weighted mean of the centroids of the
 //   observations that saw it whole. Length: the 75th percentile of observed lengths; area: the
-//   median over the nearer half of observations; width: the median observed width.
+//   median over the nearer half of observations, for an alligator network at least the union of
+//   what its views saw (each sees a part); width: the median observed width.
 #pragma once
 
 #include "voirie/core/detection.hpp"
