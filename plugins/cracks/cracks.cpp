@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <numeric>
+#include <optional>
 
 namespace {
 
@@ -26,6 +27,7 @@ struct GroupFeatures {
     std::vector<cv::Point> pixels;
     double length_m = 0, spread_m = 0, hull_area_m2 = 0, angle_deg = 0; // angle from the driving direction
     double straightness = 1;  // residual off the best line, as a share of the length (image space)
+    double residual_px = 0;   // the same residual in pixels
     double width_px = 0;   // thickness of the detected ridge (pixels over length): blur widens it
     double dark_width_px = 0, width_mm = 0; // the crack's own width, from the darkness it takes away
     double mean_response = 0;
@@ -115,6 +117,7 @@ public:
         const cv::Mat markings = voirie::plugins::brightMarkings(gray, marking_search_, top);
         cv::Mat road = roadCorridor(markings, top);
         road.setTo(0, markings);
+        lane_line_ = laneLine(markings, top);
 
         cv::Mat response = ridges(gray, top, road);
         // Cracks are looked for within the road's bounding box, with room for the joining below.
@@ -475,9 +478,58 @@ public:
         return region;
     }
 
+    // The lane line left of the camera (the centre line in right-hand traffic) on the road
+    // plane, right = a + b * forward, fitted to the bright marking pixels between the road's
+    // edges in range; none when fewer than 40 are seen (a gap between dashes fills the view).
+    struct LaneLine {
+        double a = 0, b = 0;
+        double rightAt(double forward) const { return a + b * forward; }
+    };
+    std::optional<LaneLine> laneLine(const cv::Mat& markings, int top) const
+    {
+        std::vector<cv::Point2f> on_line; // (forward, right)
+        for (int y = top; y < markings.rows; ++y) {
+            const uchar* m = markings.ptr<uchar>(y);
+            const uchar* bins = distance_bins_.ptr<uchar>(y);
+            const float* forward = view_->forwardRow(y);
+            const float* lateral = view_->rightRow(y);
+            for (int x = 0; x < markings.cols; ++x)
+                if (m[x] && bins[x] != kNoBin && lateral[x] > -3.2f && lateral[x] < -0.6f)
+                    on_line.emplace_back(forward[x], lateral[x]);
+        }
+        std::optional<LaneLine> line;
+        // Least squares twice: the second time without the pixels 30 cm off the first line (an
+        // arrow, a patch's bright edge).
+        for (int pass = 0; pass < 2 && on_line.size() >= 40; ++pass) {
+            double n = 0, sf = 0, sr = 0, sff = 0, sfr = 0;
+            for (const auto& p : on_line)
+                if (!line || std::abs(p.y - line->rightAt(p.x)) < 0.3)
+                    n += 1, sf += p.x, sr += p.y, sff += double(p.x) * p.x, sfr += double(p.x) * p.y;
+            const double det = n * sff - sf * sf;
+            if (n < 40 || det <= 1e-9 * n * n)
+                return std::nullopt;
+            const double b = (n * sfr - sf * sr) / det;
+            line = LaneLine{(sr - b * sf) / n, b};
+        }
+        return line;
+    }
+
+    // Whether a mark runs within 40 cm of the lane line, on the road plane.
+    bool alongTheLaneLine(const GroupFeatures& f) const
+    {
+        if (!lane_line_)
+            return false;
+        double forward = 0, right = 0;
+        for (const auto& p : f.pixels)
+            forward += view_->forward(p.x, p.y), right += view_->right(p.x, p.y);
+        forward /= double(f.pixels.size()), right /= double(f.pixels.size());
+        return std::abs(right - lane_line_->rightAt(forward)) < 0.4;
+    }
+
     // A straight mark is a joint, a seam, or the edge of a shadow or a marking, unless it runs
-    // across the road and ends there. Along the road, straight marks near the lane's edges are
-    // seams, kerb shadows and line edges far more often than cracks. Across it, perspective
+    // across the road and ends there. Along the road, straight marks are seams, kerb shadows and
+    // line edges far more often than cracks, unless they wander, end and keep off the lane line
+    // (a straight crack, wide or thin, that a driver sees is no seam). Across it, perspective
     // squeezes a transverse crack's wander into a pixel or two, so straightness alone would
     // reject every one of them.
     bool straightArtifact(const GroupFeatures& f, const cv::Mat& gray, const cv::Mat& road) const
@@ -488,9 +540,21 @@ public:
         // tolerance, a true crack with a corner-like end at 2.9 (seeds 7, 13).
         constexpr double kCornerWobble = 2.75;
         if (f.angle_deg < 45) {
-            if (f.straightness < kCornerWobble * params_.straight_tolerance && endsAtACorner(f, gray, road))
+            if (f.straightness >= kCornerWobble * params_.straight_tolerance || wideCrackThatEnds(f, gray))
+                return false;
+            if (endsAtACorner(f, gray, road))
                 return true;
-            return f.straightness < params_.straight_tolerance && !wideCrackThatEnds(f, gray);
+            if (f.straightness >= params_.straight_tolerance)
+                return false;
+            // Straight along the road: a seam, or a patch's side whose corner was not seen, is
+            // ruled (within half a pixel of its line); a crack that wanders more than that and
+            // ends on plain road at both ends is a crack, unless it lies along the lane line,
+            // where paving passes meet.
+            constexpr double kRuledResidualPx = 0.6;
+            return f.residual_px < kRuledResidualPx || alongTheLaneLine(f) ||
+                   atAnEnd(f, [&](cv::Point2f end, cv::Point2f out, double reach, float side) {
+                       return darkLineFrom(gray, end, out, 4, reach, side);
+                   });
         }
         // Short pieces of a joint (cut by markings) wobble more in the image than a long one.
         // A straight line across a whole lane and more is a joint or a pole's shadow even where
@@ -852,6 +916,7 @@ public:
         const double length_px = std::max(1.0, hi - lo);
         f.width_px = double(f.pixels.size()) / length_px;
         const double residual = std::sqrt(std::max(0.0, sq / double(f.pixels.size()) - f.width_px * f.width_px / 12.0));
+        f.residual_px = residual;
         f.straightness = residual / length_px;
         return true;
     }
@@ -924,6 +989,7 @@ public:
     std::unique_ptr<RoadView> view_;
     cv::Mat road_, marking_search_;
     cv::Mat distance_bins_; // roadCorridor's distance bin of each pixel looked at, else kNoBin
+    std::optional<LaneLine> lane_line_; // of the frame being looked at
 };
 
 } // namespace

@@ -345,6 +345,33 @@ TEST(ClassicalPlugins, WideLongitudinalCrackThatEndsIsNoSeam)
     }
 }
 
+TEST(ClassicalPlugins, StraightLongitudinalCracksThatEndAreNoSeams)
+{
+    // Seed 22 (never tuned on): a 5 cm open crack with a thin spur, whose spur read as the corner
+    // of a patch's border, and two thin cracks in the other lane, straight to 0.4% of their
+    // length: they wander by more than a pixel, end on plain road and lie away from the lane
+    // line, where a seam runs on and is ruled straight.
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    for (const int f : {100, 708, 1033}) {
+        const SurveyFrame scene = renderedFrame(22, 1000, 40, f);
+        auto out = cracks->detect(scene.image, scene.context);
+        ASSERT_TRUE(out.ok()) << out.error();
+        EXPECT_TRUE(std::any_of(out->detections.begin(), out->detections.end(),
+                                [&](const auto& d) { return d.class_code == "D00" && scene.onTruth(d, "D00"); }))
+            << "frame " << f;
+    }
+}
+
+TEST(ClassicalPlugins, RuledLinesAlongTheRoadAreNoCracks)
+{
+    // A clean road's straight marks along it that end in view: patch sides and pieces of a seam,
+    // ruled to within half a pixel (frames 27 to 2214), and the seam beside the centre line where
+    // its pieces wander more (1809, 2322). Each came out as a longitudinal crack without its rule.
+    for (const int f : {27, 315, 1260, 1998, 2214, 1809, 2322})
+        EXPECT_EQ(falseDetections(renderedFrame(13, 1000, 40, f, true), "D00"), 0) << "frame " << f;
+}
+
 TEST(ClassicalPlugins, ForkedTransverseCrackIsNoNetwork)
 {
     // A transverse crack with a fork (the bundled sample's, seed 1) covers as large a hull as an
