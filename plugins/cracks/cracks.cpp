@@ -48,6 +48,30 @@ float sideDistance(const GroupFeatures& f)
     return float(std::max(3.0, 1.5 * f.width_px + 2.0));
 }
 
+// Share of `points` within 8 cm of the outline of the rectangle `corners` (in order; points and
+// corners in cm on the road), or 0 unless they lie along `sides` of its sides or more (each with
+// at least 15% of them).
+double outlineShare(const std::vector<cv::Point2f>& points, const std::array<cv::Point2f, 4>& corners, int sides)
+{
+    constexpr float kNearCm = 8;
+    std::array<int, 4> per_side{};
+    int near = 0;
+    for (const auto& p : points) {
+        float nearest = kNearCm;
+        int side = -1;
+        for (int s = 0; s < 4; ++s) {
+            const cv::Point2f a = corners[size_t(s)], ab = corners[size_t((s + 1) % 4)] - a;
+            const float t = std::clamp((p - a).dot(ab) / std::max(1e-6f, ab.dot(ab)), 0.f, 1.f);
+            if (const float d = float(cv::norm(p - (a + t * ab))); d < nearest)
+                nearest = d, side = s;
+        }
+        if (side >= 0)
+            ++near, ++per_side[size_t(side)];
+    }
+    const auto held = std::count_if(per_side.begin(), per_side.end(), [&](int n) { return n > 0 && n >= 0.15 * near; });
+    return held >= sides ? double(near) / double(points.size()) : 0.0;
+}
+
 // Share of a mark's pixels within 6 cm on the road of one line along its principal axis, allowed
 // to wander: the axis is cut into four stretches, and in each the densest 12 cm band across it
 // counts. `along` and `across` are the pixels' ground coordinates on the axis, in metres.
@@ -875,26 +899,23 @@ public:
             scaled.emplace_back(g.x * 100, g.y * 100);
         cv::convexHull(scaled, hull);
         f.hull_area_m2 = cv::contourArea(hull) / 1e4;
-        // A patch's sealed edges form a rectangle on the road: its pixels hug the outline.
+        // A patch's sealed edges form a rectangle on the road: its pixels hug the outline. Across
+        // the road, along two sides at least (an L, a U, the whole): a transverse crack with a
+        // spur hugs one side of the rectangle around it.
+        const int sides = std::abs(axis.x) < std::cos(M_PI / 4) ? 2 : 1;
         const cv::RotatedRect rect = cv::minAreaRect(scaled);
-        cv::Point2f corners[4];
-        rect.points(corners);
-        const std::vector<cv::Point2f> outline(corners, corners + 4);
-        int near_outline = 0;
-        for (const auto& p : scaled)
-            near_outline += std::abs(cv::pointPolygonTest(outline, p, true)) < 8.0; // within 8 cm
-        f.on_outline = double(near_outline) / double(scaled.size());
+        std::array<cv::Point2f, 4> corners;
+        rect.points(corners.data());
+        f.on_outline = outlineShare(scaled, corners, sides);
         f.rect_min_side_m = std::min(rect.size.width, rect.size.height) / 100.0;
         // Patches are cut along the lane. Of one seen in part (a side and an edge: an L; three
         // sides: a U), the smallest rectangle is a diagonal one; the pixels hug the outline of
         // their bounding box along the road instead.
         const cv::Rect2f along_road = cv::boundingRect(scaled);
         if (std::min(along_road.width, along_road.height) / 100.0 > 0.3) {
-            int near_box = 0;
-            for (const auto& p : scaled)
-                near_box += std::min({p.x - along_road.x, along_road.br().x - p.x, p.y - along_road.y,
-                                      along_road.br().y - p.y}) < 8.0f;
-            if (const double share = double(near_box) / double(scaled.size()); share > f.on_outline)
+            const std::array<cv::Point2f, 4> box{along_road.tl(), cv::Point2f(along_road.br().x, along_road.y),
+                                                 along_road.br(), cv::Point2f(along_road.x, along_road.br().y)};
+            if (const double share = outlineShare(scaled, box, sides); share > f.on_outline)
                 f.on_outline = share, f.rect_min_side_m = std::min(along_road.width, along_road.height) / 100.0;
         }
         // Angle between the principal axis and the driving direction (the forward axis).

@@ -389,6 +389,23 @@ TEST(ClassicalPlugins, ForkedTransverseCrackIsNoNetwork)
     EXPECT_FALSE(on_truth("D20"));
 }
 
+TEST(ClassicalPlugins, TransverseCrackWithASpurIsNoPatchBorder)
+{
+    // Seed 22 (never tuned on): a 15 mm transverse crack whose spur widens the rectangle around
+    // it past 30 cm; the crack hugs that rectangle's far side, which read as a patch's border. A
+    // patch's border lies along two sides at least.
+    auto cracks = make("cracks", {});
+    ASSERT_TRUE(cracks);
+    for (const int f : {2164, 2165}) {
+        const SurveyFrame scene = renderedFrame(22, 1000, 40, f);
+        auto out = cracks->detect(scene.image, scene.context);
+        ASSERT_TRUE(out.ok()) << out.error();
+        EXPECT_TRUE(std::any_of(out->detections.begin(), out->detections.end(),
+                                [&](const auto& d) { return d.class_code == "D10" && scene.onTruth(d, "D10"); }))
+            << "frame " << f;
+    }
+}
+
 TEST(ClassicalPlugins, ManholeRimsMakeNoNetwork)
 {
     // On clean roads the pieces of a manhole's rim group into something as large and broken as
