@@ -571,11 +571,12 @@ public:
             if (f.straightness >= params_.straight_tolerance)
                 return false;
             // Straight along the road: a seam, or a patch's side whose corner was not seen, is
-            // ruled (within half a pixel of its line); a crack that wanders more than that and
-            // ends on plain road at both ends is a crack, unless it lies along the lane line,
-            // where paving passes meet.
-            constexpr double kRuledResidualPx = 0.6;
-            return f.residual_px < kRuledResidualPx || alongTheLaneLine(f) ||
+            // ruled (within half a pixel of its line, or a quarter of the tolerance near the car);
+            // a crack that wanders more than that and ends on plain road at both ends is a crack,
+            // unless it lies along the lane line, where paving passes meet.
+            constexpr double kRuledResidualPx = 0.6, kRuledStraightness = 0.25;
+            return f.residual_px < kRuledResidualPx || f.straightness < kRuledStraightness * params_.straight_tolerance ||
+                   alongTheLaneLine(f) ||
                    atAnEnd(f, [&](cv::Point2f end, cv::Point2f out, double reach, float side) {
                        return darkLineFrom(gray, end, out, 4, reach, side);
                    });
