@@ -148,7 +148,7 @@ TEST(RoadSegNetTraining, OneShortEpochWritesAModelThePluginRuns)
     TempDir dir;
     const std::string command = "/usr/bin/python3 " VOIRIE_SOURCE_DIR "/tools/train/train_segnet.py --data " +
                                 kImages.string() + " --out " + (dir / "model").string() +
-                                " --epochs 1 --batch 2 --threads 1 --validation-percent 0 --pothole-share 0.5 > " +
+                                " --epochs 1 --batch 2 --threads 1 --validation-percent 0 --pothole-share 0.5 --small-pothole-area 600 > " +
                                 (dir / "log.txt").string() + " 2>&1";
     const int status = std::system(command.c_str());
     std::ifstream log(dir / "log.txt");
@@ -176,6 +176,21 @@ TEST(RoadSegNetTraining, PotholeImagesDrawnAtTheRequestedShare)
         "assert abs(p[:2].sum() - 0.5) < 1e-9 and abs(p.sum() - 1) < 1e-9 and abs(p[2] - 0.0625) < 1e-9, p; "
         "assert t.sampling_weights(m, 0) is None; "
         "assert t.sampling_weights(np.zeros((4, 3, 4, 4), np.uint8), 0.5) is None\"";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+}
+
+// --small-pothole-area: the pixels of a pothole smaller than the reference area weigh
+// sqrt(reference / area), every other pixel 1.
+TEST(RoadSegNetTraining, SmallPotholesAreWeighedUp)
+{
+    const std::string command =
+        "/usr/bin/python3 -c \"import sys; sys.path.insert(0, '" VOIRIE_SOURCE_DIR "/tools/train'); "
+        "import numpy as np, train_segnet as t; "
+        "m = np.zeros((1, 3, 12, 12), np.float32); m[0, 0, 0:2, 0:2] = 1; m[0, 0, 5:12, 5:12] = 1; m[0, 1, 0:2, 0:2] = 1; "
+        "w = t.small_pothole_weights(m, 16).numpy(); "
+        "assert np.allclose(w[0, 0, 0:2, 0:2], 2) and np.allclose(w[0, 0, 5:, 5:], 1), w[0, 0]; "
+        "assert np.allclose(w[0, 0, 3, 3], 1) and np.allclose(w[0, 1:], 1), w; "
+        "assert t.small_pothole_weights(m, 0) is None\"";
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 

@@ -14,6 +14,7 @@ import os
 import sys
 import time
 
+import cv2
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -30,13 +31,31 @@ POS_WEIGHT = {"pothole": 6.0, "crack": 6.0, "lane": 1.0}
 DICE_WEIGHT = {"pothole": 1.0, "crack": 1.0, "lane": 0.3}
 
 
-def loss_fn(logits, target):
+def loss_fn(logits, target, pixel_weight=None):
     pos = torch.tensor([POS_WEIGHT[c] for c in CLASSES]).view(1, -1, 1, 1)
-    bce = F.binary_cross_entropy_with_logits(logits, target, pos_weight=pos)
+    bce = F.binary_cross_entropy_with_logits(logits, target, weight=pixel_weight, pos_weight=pos)
     prob = torch.sigmoid(logits)
     inter = (prob * target).sum((0, 2, 3))
     dice = 1 - (2 * inter + 1) / (prob.sum((0, 2, 3)) + target.sum((0, 2, 3)) + 1)
     return bce + sum(DICE_WEIGHT[c] * dice[i] for i, c in enumerate(CLASSES)) / len(CLASSES)
+
+
+def small_pothole_weights(masks, reference_area):
+    """Per-pixel loss weights [B, C, H, W]: sqrt(reference_area / area) on the pixels of each
+    pothole smaller than `reference_area` pixels (at the input size), 1 elsewhere. Potholes are
+    scored one by one (localization), but pixel losses are dominated by the large ones; the small
+    ones are those the network misses. None when `reference_area` is 0."""
+    if reference_area <= 0:
+        return None
+    weights = np.ones(masks.shape, np.float32)
+    k = CLASSES.index("pothole")
+    for b in range(len(masks)):
+        count, labels, stats, _ = cv2.connectedComponentsWithStats((masks[b, k] > 0.5).astype(np.uint8), connectivity=8)
+        for c in range(1, count):
+            area = stats[c, cv2.CC_STAT_AREA]
+            if area < reference_area:
+                weights[b, k][labels == c] = np.sqrt(reference_area / area)
+    return torch.from_numpy(weights)
 
 
 def pixel_scores(net, images, masks, batch=32):
@@ -88,6 +107,9 @@ def main():
     ap.add_argument("--pothole-share", type=float, default=0.0,
                     help="draw images showing a pothole this often per epoch (0: as often as they occur); "
                          "potholes are in about a quarter of br-road-damage's images")
+    ap.add_argument("--small-pothole-area", type=float, default=0.0,
+                    help="weigh up the pixels of each pothole smaller than this many input pixels by the square "
+                         "root of this area over its own (0: off); the small potholes are those the network misses")
     args = ap.parse_args()
     if args.input_width % 8 or args.input_height % 8:
         raise SystemExit("--input-width and --input-height must be multiples of 8")
@@ -128,7 +150,7 @@ def main():
             pairs = [road_dataset.augment(train_images[i], train_masks[i], rng) for i in idx]
             x = torch.from_numpy(road_dataset.to_tensor_layout(np.stack([p[0] for p in pairs])))
             y = torch.from_numpy(np.stack([p[1] for p in pairs]).astype(np.float32))
-            loss = loss_fn(net(x), y)
+            loss = loss_fn(net(x), y, small_pothole_weights(y.numpy(), args.small_pothole_area))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -152,7 +174,8 @@ def main():
         "training": {"data": os.path.abspath(args.data), "train_images": len(train_names),
                      "validation_images": len(val_names), "validation_percent": args.validation_percent,
                      "epochs": args.epochs, "batch": args.batch,
-                     "lr": args.lr, "seed": args.seed, "pothole_share": args.pothole_share, "init": args.init, "threads": args.threads,
+                     "lr": args.lr, "seed": args.seed, "pothole_share": args.pothole_share,
+                     "small_pothole_area": args.small_pothole_area, "init": args.init, "threads": args.threads,
                      "minutes": round(minutes, 1), "finished": datetime.datetime.now().isoformat(timespec="seconds"),
                      "command": " ".join(sys.argv)},
         "validation_pixel_iou": pixel_scores(net, val_images, val_masks),
