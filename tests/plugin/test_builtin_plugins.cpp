@@ -328,22 +328,28 @@ int falseDetections(const SurveyFrame& scene, const std::string& cls = {})
     }));
 }
 
+// Whether the crack detector finds a detection of `cls` on a true defect of that class in a frame.
+bool foundOnTruth(const SurveyFrame& scene, const std::string& cls)
+{
+    auto cracks = make("cracks", {});
+    EXPECT_TRUE(cracks);
+    if (!cracks)
+        return false;
+    auto out = cracks->detect(scene.image, scene.context);
+    EXPECT_TRUE(out.ok()) << out.error();
+    return out.ok() && std::any_of(out->detections.begin(), out->detections.end(), [&](const auto& d) {
+               return d.class_code == cls && scene.onTruth(d, cls);
+           });
+}
+
 TEST(ClassicalPlugins, WideLongitudinalCrackThatEndsIsNoSeam)
 {
     // Open longitudinal cracks (5-6 cm wide, high severity) are as straight in the image as a
     // seam; a seam is thin and runs on out of sight, these are dark, wide and end on the road.
     // The bundled sample's (seed 1), and one each of seeds 7 and 11.
-    auto cracks = make("cracks", {});
-    ASSERT_TRUE(cracks);
     for (const auto& [seed, length_m, per_km, f] :
-         {std::tuple{1, 400.0, 40.0, 806}, std::tuple{7, 1000.0, 80.0, 1013}, std::tuple{11, 1000.0, 40.0, 2501}}) {
-        const SurveyFrame scene = renderedFrame(uint64_t(seed), length_m, per_km, f);
-        auto out = cracks->detect(scene.image, scene.context);
-        ASSERT_TRUE(out.ok()) << out.error();
-        EXPECT_TRUE(std::any_of(out->detections.begin(), out->detections.end(),
-                                [&](const auto& d) { return d.class_code == "D00" && scene.onTruth(d, "D00"); }))
-            << "seed " << seed << " frame " << f;
-    }
+         {std::tuple{1, 400.0, 40.0, 806}, std::tuple{7, 1000.0, 80.0, 1013}, std::tuple{11, 1000.0, 40.0, 2501}})
+        EXPECT_TRUE(foundOnTruth(renderedFrame(uint64_t(seed), length_m, per_km, f), "D00")) << "seed " << seed << " frame " << f;
 }
 
 TEST(ClassicalPlugins, StraightLongitudinalCracksThatEndAreNoSeams)
@@ -352,16 +358,8 @@ TEST(ClassicalPlugins, StraightLongitudinalCracksThatEndAreNoSeams)
     // of a patch's border, and two thin cracks in the other lane, straight to 0.4% of their
     // length: they wander by more than a pixel, end on plain road and lie away from the lane
     // line, where a seam runs on and is ruled straight.
-    auto cracks = make("cracks", {});
-    ASSERT_TRUE(cracks);
-    for (const int f : {100, 708, 1033}) {
-        const SurveyFrame scene = renderedFrame(22, 1000, 40, f);
-        auto out = cracks->detect(scene.image, scene.context);
-        ASSERT_TRUE(out.ok()) << out.error();
-        EXPECT_TRUE(std::any_of(out->detections.begin(), out->detections.end(),
-                                [&](const auto& d) { return d.class_code == "D00" && scene.onTruth(d, "D00"); }))
-            << "frame " << f;
-    }
+    for (const int f : {100, 708, 1033})
+        EXPECT_TRUE(foundOnTruth(renderedFrame(22, 1000, 40, f), "D00")) << "frame " << f;
 }
 
 TEST(ClassicalPlugins, RuledLinesAlongTheRoadAreNoCracks)
@@ -402,16 +400,8 @@ TEST(ClassicalPlugins, TransverseCrackWithASpurIsNoPatchBorder)
     // Seed 22 (never tuned on): a 15 mm transverse crack whose spur widens the rectangle around
     // it past 30 cm; the crack hugs that rectangle's far side, which read as a patch's border. A
     // patch's border lies along two sides at least.
-    auto cracks = make("cracks", {});
-    ASSERT_TRUE(cracks);
-    for (const int f : {2164, 2165}) {
-        const SurveyFrame scene = renderedFrame(22, 1000, 40, f);
-        auto out = cracks->detect(scene.image, scene.context);
-        ASSERT_TRUE(out.ok()) << out.error();
-        EXPECT_TRUE(std::any_of(out->detections.begin(), out->detections.end(),
-                                [&](const auto& d) { return d.class_code == "D10" && scene.onTruth(d, "D10"); }))
-            << "frame " << f;
-    }
+    for (const int f : {2164, 2165})
+        EXPECT_TRUE(foundOnTruth(renderedFrame(22, 1000, 40, f), "D10")) << "frame " << f;
 }
 
 TEST(ClassicalPlugins, ManholeRimsMakeNoNetwork)
