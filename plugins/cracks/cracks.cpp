@@ -503,8 +503,9 @@ public:
     }
 
     // The lane line left of the camera (the centre line in right-hand traffic) on the road
-    // plane, right = a + b * forward, fitted to the bright marking pixels between the road's
-    // edges in range; none when fewer than 40 are seen (a gap between dashes fills the view).
+    // plane, right = a + b * forward, fitted to the bright marking pixels in range 0.6-3.2 m left
+    // of the camera (farther is the edge line, as in roadCorridor); none when fewer than 40 are
+    // seen (a gap between dashes fills the view).
     struct LaneLine {
         double a = 0, b = 0;
         double rightAt(double forward) const { return a + b * forward; }
@@ -571,7 +572,8 @@ public:
             if (f.straightness >= params_.straight_tolerance)
                 return false;
             // Straight along the road: a seam, or a patch's side whose corner was not seen, is
-            // ruled (within half a pixel of its line, or a quarter of the tolerance near the car);
+            // ruled (within 0.6 px of its line, or a quarter of the tolerance: a long side near
+            // the car, whose pixel of wander compression makes);
             // a crack that wanders more than that and ends on plain road at both ends is a crack,
             // unless it lies along the lane line, where paving passes meet.
             constexpr double kRuledResidualPx = 0.6, kRuledStraightness = 0.25;
