@@ -194,4 +194,20 @@ TEST(RoadSegNetTraining, SmallPotholesAreWeighedUp)
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
+// --widen-to: the widened network computes the masks the narrower one did (before its noise),
+// and learns with more channels.
+TEST(RoadSegNetTraining, WideningKeepsWhatTheNetworkComputes)
+{
+    const std::string command =
+        "/usr/bin/python3 -c \"import sys; sys.path.insert(0, '" VOIRIE_SOURCE_DIR "/tools/train'); "
+        "import torch, segnet_model as s; torch.manual_seed(0); "
+        "net = s.RoadSegNet(8); net.train(); net(torch.rand(4, 3, 48, 64)); net.eval(); "
+        "x = torch.rand(2, 3, 48, 64); wide = s.widen(net, 12, noise=0).eval(); "
+        "assert wide.stem[0].out_channels == 12 and wide.head.in_channels == 12; "
+        "d = float((wide(x) - net(x)).abs().max()); assert d < 1e-4, d; "
+        "noisy = float((s.widen(net, 12).eval()(x) - net(x)).abs().max()); assert 0 < noisy < 1, noisy; "
+        "ok = False\ntry: s.widen(net, 4)\nexcept ValueError: ok = True\nassert ok\"";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+}
+
 } // namespace

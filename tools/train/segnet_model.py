@@ -3,6 +3,7 @@
 Small on purpose (about 0.2 M parameters): it has to run on one laptop core in a few tens of
 milliseconds, and it uses only operators Debian's OpenCV 4.6 DNN runs (Conv, BatchNorm folded
 into Conv, ReLU, Resize, Concat, Add)."""
+import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -59,3 +60,63 @@ class RoadSegNet(nn.Module):
         y = self.dec1(torch.cat([y, s1], 1))
         y = self.head(y)
         return F.interpolate(y, size=x.shape[2:], mode="bilinear", align_corners=False)
+
+
+def _level_maps(old_width, new_width, rng):
+    """For each stage (channels 1, 2 and 4 times the width): which old channel every new channel
+    copies. The old channels come first, in order; the extra ones repeat old channels at random."""
+    maps = {}
+    for k in (1, 2, 4):
+        old, new = k * old_width, k * new_width
+        maps[k * old_width] = np.concatenate([np.arange(old), rng.integers(0, old, new - old)])
+    return maps
+
+
+def _input_map(in_channels, old_width, maps):
+    """(old input channel of each new input channel, how many new channels share it). The
+    decoders' inputs are concatenations: [1/8 stage, 1/4 stage] and [1/4 stage, 1/2 stage]."""
+    if in_channels in maps:
+        parts = [(maps[in_channels], 0)]
+    elif in_channels == 6 * old_width:
+        parts = [(maps[4 * old_width], 0), (maps[2 * old_width], 4 * old_width)]
+    elif in_channels == 3 * old_width:
+        parts = [(maps[2 * old_width], 0), (maps[old_width], 2 * old_width)]
+    else:  # the image
+        return np.arange(in_channels), np.ones(in_channels)
+    index = np.concatenate([m + offset for m, offset in parts])
+    shared = np.concatenate([np.bincount(m)[m] for m, _ in parts])
+    return index, shared
+
+
+def widen(net, width, seed=0, noise=0.01):
+    """A RoadSegNet `width` wide that computes what `net` does (Net2WiderNet, Chen et al. 2016):
+    every new channel copies an old one, and the layers that read a copied channel share its
+    weight among the copies. A little noise on the copies lets them learn apart. The network
+    underfits at the width a laptop core runs fast; widening a trained one saves training from
+    scratch on a CPU."""
+    old_width = net.stem[0].out_channels
+    if width < old_width:
+        raise ValueError(f"cannot widen a network of width {old_width} to {width}")
+    rng = np.random.default_rng(seed)
+    maps = _level_maps(old_width, width, rng)
+    wider = RoadSegNet(width)
+    with torch.no_grad():
+        for old, new in zip(net.modules(), wider.modules()):
+            if isinstance(old, nn.Conv2d):
+                out_index = maps.get(old.out_channels, np.arange(old.out_channels))
+                weight = old.weight[torch.from_numpy(out_index)]
+                if old.groups == 1:
+                    in_index, shared = _input_map(old.in_channels, old_width, maps)
+                    weight = weight[:, torch.from_numpy(in_index)] / torch.from_numpy(shared).float().view(1, -1, 1, 1)
+                copies = torch.zeros(len(out_index), 1, 1, 1)
+                copies[old.out_channels if old.out_channels in maps else len(out_index):] = 1
+                weight = weight + copies * noise * float(old.weight.std()) * torch.randn(weight.shape)
+                new.weight.copy_(weight)
+                if old.bias is not None:
+                    new.bias.copy_(old.bias[torch.from_numpy(out_index)])
+            elif isinstance(old, nn.BatchNorm2d):
+                index = torch.from_numpy(maps[old.num_features])
+                for name in ("weight", "bias", "running_mean", "running_var"):
+                    getattr(new, name).copy_(getattr(old, name)[index])
+                new.num_batches_tracked.copy_(old.num_batches_tracked)
+    return wider

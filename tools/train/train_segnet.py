@@ -2,7 +2,7 @@
 """Trains road-segnet (pothole, crack and lane masks) on a dataset in the br-road-damage layout and
 writes the ONNX model the road-segnet plugin runs (road-segnet.onnx), its description
 (road-segnet.json: input size, classes, how it was trained), the PyTorch weights for
-fine-tuning (road-segnet.pt) and a model card (MODEL_CARD.md). CPU only; Debian's python3-torch (scripts/install-train-deps.sh).
+fine-tuning (road-segnet.pt) and a model card (MODEL_CARD.md). CPU only; Debian's python3-torch (scripts/install-deps.sh).
 
   tools/train/train_segnet.py --data ../shared/datasets/br-road-damage --out plugins/road-segnet/model
   tools/train/train_segnet.py --data my-roads --init plugins/road-segnet/model/road-segnet.pt --epochs 6 --out my-model
@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model_card  # noqa: E402
 import road_dataset  # noqa: E402
 from export_onnx import OPSET, export  # noqa: E402
-from segnet_model import CLASSES, RoadSegNet  # noqa: E402
+from segnet_model import CLASSES, RoadSegNet, widen  # noqa: E402
 
 # Cracks and potholes cover a few percent of a frame: weigh their pixels up, and add a Dice term
 # so a thin crack counts as much as a large lane.
@@ -99,6 +99,9 @@ def main():
     ap.add_argument("--input-height", type=int, default=240)
     ap.add_argument("--width", type=int, default=24, help="channels of the first stage (the network's size)")
     ap.add_argument("--init", help="start from these weights (a road-segnet.pt) to fine-tune; its width is used")
+    ap.add_argument("--widen-to", type=int, default=0,
+                    help="with --init: first widen its network to this width, computing the same masks "
+                         "(segnet_model.widen), then train: more capacity without training from scratch")
     ap.add_argument("--max-images", type=int, default=0, help="train on the first N training images only (a smoke test)")
     ap.add_argument("--validation-percent", type=int, default=road_dataset.VALIDATION_PERCENT,
                     help="share of images held out by name (see road_dataset.is_validation); 0 trains on all")
@@ -113,6 +116,8 @@ def main():
     args = ap.parse_args()
     if args.input_width % 8 or args.input_height % 8:
         raise SystemExit("--input-width and --input-height must be multiples of 8")
+    if args.widen_to and not args.init:
+        raise SystemExit("--widen-to needs --init: the network to widen")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -135,6 +140,13 @@ def main():
     if state:
         net.load_state_dict(state["weights"])
         print(f"fine-tuning from {args.init}", flush=True)
+        if args.widen_to and args.widen_to != width:
+            try:
+                net = widen(net, args.widen_to, seed=args.seed)
+            except ValueError as e:
+                raise SystemExit(f"--widen-to: {e}")
+            print(f"widened from {width} to {args.widen_to} channels", flush=True)
+            width = args.widen_to
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     steps_per_epoch = max(1, len(train_names) // args.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, epochs=args.epochs,
@@ -175,7 +187,7 @@ def main():
                      "validation_images": len(val_names), "validation_percent": args.validation_percent,
                      "epochs": args.epochs, "batch": args.batch,
                      "lr": args.lr, "seed": args.seed, "pothole_share": args.pothole_share,
-                     "small_pothole_area": args.small_pothole_area, "init": args.init, "threads": args.threads,
+                     "small_pothole_area": args.small_pothole_area, "init": args.init, "widen_to": args.widen_to, "threads": args.threads,
                      "minutes": round(minutes, 1), "finished": datetime.datetime.now().isoformat(timespec="seconds"),
                      "command": " ".join(sys.argv)},
         "validation_pixel_iou": pixel_scores(net, val_images, val_masks),
