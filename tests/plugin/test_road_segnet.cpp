@@ -194,6 +194,22 @@ TEST(RoadSegNetTraining, SmallPotholesAreWeighedUp)
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
+// --selection-percent: a second held-out split, drawn from the images outside the validation
+// split and apart from it, so choosing between models leaves the validation figures unbiased.
+TEST(RoadSegNetTraining, SelectionSplitIsHeldOutApartFromValidation)
+{
+    const std::string command =
+        "/usr/bin/python3 -c \"import sys; sys.path.insert(0, '" VOIRIE_SOURCE_DIR "/tools/train'); "
+        "import road_dataset as r; names = ['frame%03d' % i for i in range(400)]; "
+        "sel = [n for n in names if r.is_selection(n, 20)]; val = [n for n in names if r.is_validation(n, 20)]; "
+        "assert 50 < len(sel) < 110 and 50 < len(val) < 110, (len(sel), len(val)); "
+        "assert sel != val and not r.is_selection(names[0], 0); "
+        "t, v, s = r.split('" VOIRIE_SOURCE_DIR "/tests/data/road-segnet', 0, 100); assert not t and not v and len(s) == 5; "
+        "t, v, s = r.split('" VOIRIE_SOURCE_DIR "/tests/data/road-segnet', 100, 100); assert not t and not s and len(v) == 5; "
+        "t, v, s = r.split('" VOIRIE_SOURCE_DIR "/tests/data/road-segnet'); assert not s and len(t) + len(v) == 5\"";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+}
+
 // --widen-to: the widened network computes the masks the narrower one did (before its noise),
 // and learns with more channels.
 TEST(RoadSegNetTraining, WideningKeepsWhatTheNetworkComputes)

@@ -57,16 +57,20 @@ def main():
     ap.add_argument("--voirie", default="build/bin/voirie")
     ap.add_argument("--param", action="append", default=[], help="passed to voirie detect (road-segnet.key=value)")
     ap.add_argument("--plugin", default="road-segnet", help="the detector plugin to score (any Voirie detector)")
-    ap.add_argument("--split", choices=["validation", "training"], default="validation",
-                    help="score the validation split (the figures to report), or training images (to tune thresholds "
-                         "without looking at the validation split)")
+    ap.add_argument("--split", choices=["validation", "training", "selection"], default="validation",
+                    help="score the validation split (the figures to report), training images (to tune thresholds "
+                         "without looking at the validation split), or the selection split (images neither trained "
+                         "on nor reported: to choose between models trained with --selection-percent)")
+    ap.add_argument("--selection-percent", type=int, default=15,
+                    help="the selection split's share, as the models compared were trained with")
     ap.add_argument("--limit", type=int, default=0, help="score N images spread over the split")
     ap.add_argument("--out", help="write the figures here as JSON")
     ap.add_argument("--card", help="fill the plugin-level section of this MODEL_CARD.md with the figures")
     args = ap.parse_args()
 
-    training, validation = road_dataset.split(args.data)
-    names = validation if args.split == "validation" else training
+    training, validation, _ = road_dataset.split(args.data)
+    selection = road_dataset.split(args.data, selection_percent=args.selection_percent)[2]
+    names = {"validation": validation, "training": training, "selection": selection}[args.split]
     if args.limit and args.limit < len(names):
         names = [names[i * len(names) // args.limit] for i in range(args.limit)]
     with tempfile.TemporaryDirectory() as folder:

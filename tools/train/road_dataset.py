@@ -21,6 +21,11 @@ def is_validation(name, percent=VALIDATION_PERCENT):
     return int(hashlib.sha1(name.encode("utf-8")).hexdigest()[:8], 16) % 100 < percent
 
 
+def is_selection(name, percent):
+    """Like is_validation, on the SHA-1 of "selection:" and the name: a draw independent of it."""
+    return int(hashlib.sha1(("selection:" + name).encode("utf-8")).hexdigest()[:8], 16) % 100 < percent
+
+
 def image_names(root):
     folder = os.path.join(root, "images")
     if not os.path.isdir(folder):
@@ -32,9 +37,15 @@ def image_names(root):
     return names
 
 
-def split(root, percent=VALIDATION_PERCENT):
+def split(root, percent=VALIDATION_PERCENT, selection_percent=0):
+    """(training, validation, selection) image names. The selection split is `selection_percent`
+    of the images outside the validation split (is_selection), also never trained on: a model is
+    chosen over another on it, so that the validation figures stay unbiased by the choice."""
     names = image_names(root)
-    return [n for n in names if not is_validation(n, percent)], [n for n in names if is_validation(n, percent)]
+    rest = [n for n in names if not is_validation(n, percent)]
+    return ([n for n in rest if not is_selection(n, selection_percent)],
+            [n for n in names if is_validation(n, percent)],
+            [n for n in rest if is_selection(n, selection_percent)])
 
 
 def image_path(root, name):

@@ -105,6 +105,9 @@ def main():
     ap.add_argument("--max-images", type=int, default=0, help="train on the first N training images only (a smoke test)")
     ap.add_argument("--validation-percent", type=int, default=road_dataset.VALIDATION_PERCENT,
                     help="share of images held out by name (see road_dataset.is_validation); 0 trains on all")
+    ap.add_argument("--selection-percent", type=int, default=0,
+                    help="share of the other images also held out (road_dataset.is_selection), to choose between "
+                         "models on (evaluate_segnet.py --split selection); 0: none")
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--pothole-share", type=float, default=0.0,
@@ -123,14 +126,16 @@ def main():
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     started = time.time()
-    train_names, val_names = road_dataset.split(args.data, args.validation_percent)
+    train_names, val_names, selection_names = road_dataset.split(args.data, args.validation_percent,
+                                                                 args.selection_percent)
     if args.max_images:
         train_names = train_names[:args.max_images]
         val_names = val_names[:max(2, args.max_images // 4)]
     if not train_names:
         raise SystemExit(f"{args.data}: every image falls in the validation split; add images")
     w, h = args.input_width, args.input_height
-    print(f"{len(train_names)} training and {len(val_names)} validation images at {w}x{h}", flush=True)
+    print(f"{len(train_names)} training, {len(val_names)} validation and {len(selection_names)} selection images "
+          f"at {w}x{h}", flush=True)
     train_images, train_masks = road_dataset.load_all(args.data, train_names, w, h)
     val_images, val_masks = road_dataset.load_all(args.data, val_names, w, h)
 
@@ -185,6 +190,7 @@ def main():
         "width": width, "parameters": sum(p.numel() for p in net.parameters()),
         "training": {"data": os.path.abspath(args.data), "train_images": len(train_names),
                      "validation_images": len(val_names), "validation_percent": args.validation_percent,
+                     "selection_images": len(selection_names), "selection_percent": args.selection_percent,
                      "epochs": args.epochs, "batch": args.batch,
                      "lr": args.lr, "seed": args.seed, "pothole_share": args.pothole_share,
                      "small_pothole_area": args.small_pothole_area, "init": args.init, "widen_to": args.widen_to, "threads": args.threads,
