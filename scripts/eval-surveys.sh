@@ -8,7 +8,8 @@
 #   tuning:   the bundled sample (seed 1, 400 m), seeds 7 (80 defects/km), 11, 12, 15 and 16, the
 #             clean roads 13 and 33: the surveys rules are chosen on (15 and 16 since 2026-11-24,
 #             first scored after every rule before was chosen: they read what unseen roads do)
-#   held-out: seeds 21 and 22 and the clean roads 43 and 53: only to accept or reject a change
+#   held-out: seeds 21, 22 and 23 and the clean roads 43 and 53: only to accept or reject a change
+#             (23 since 2026-11-25, first scored after every rule was chosen: a third unseen road)
 # Needs a build (scripts/build.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 # seed:metres:defects per km ("clean" for a road without damage)
 tuning=(1:400:40 7:1000:80 11:1000:40 12:1000:40 15:1000:40 16:1000:40 13:1000:clean 33:1000:clean)
-held_out=(21:1000:40 22:1000:40 43:1000:clean 53:1000:clean)
+held_out=(21:1000:40 22:1000:40 23:1000:40 43:1000:clean 53:1000:clean)
 case "$set_name" in
   tuning) surveys=("${tuning[@]}") ;;
   held-out) surveys=("${held_out[@]}") ;;
