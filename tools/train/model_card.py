@@ -25,6 +25,9 @@ def write(path, info, data_is_br_road_damage):
     data = DATA_CREDIT if data_is_br_road_damage else (
         f"Trained on the images and masks in `{t['data']}` (a dataset in the br-road-damage layout); "
         "credit its authors and state its licence here.")
+    selection = (f" {t['selection_images']} more images (`road_dataset.is_selection`, {t['selection_percent']}% of the "
+                 "rest) were held out of training too, to choose between models on (`evaluate_segnet.py --split "
+                 "selection`)." if t.get("selection_images") else "")
     text = f"""# road-segnet model card
 
 A compact encoder-decoder ({info['parameters']:,} parameters, ONNX opset {info['opset']}, {size_kib:.0f} KiB)
@@ -42,7 +45,7 @@ Validation = every image whose name's SHA-1 (first 8 hex digits as a number) mod
 {t.get('validation_percent', road_dataset.VALIDATION_PERCENT)} (`road_dataset.is_validation`): fixed by the name alone, so it does not move when
 images are added. {t['train_images']} training images, {t['validation_images']} validation images; the model never
 saw the validation images, and nothing was chosen by looking at them: the plugin's thresholds
-were tuned on training images (`evaluate_segnet.py --split training`).
+were tuned on training images (`evaluate_segnet.py --split training`).{selection}
 
 ## Training
 `{t['command']}`

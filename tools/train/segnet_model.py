@@ -1,6 +1,6 @@
 """The road-segnet network: a compact encoder-decoder for pothole, crack and lane masks.
 
-Small on purpose (about 0.2 M parameters): it has to run on one laptop core in a few tens of
+Small on purpose (tens of thousands of parameters): it has to run on one laptop core in a few tens of
 milliseconds, and it uses only operators Debian's OpenCV 4.6 DNN runs (Conv, BatchNorm folded
 into Conv, ReLU, Resize, Concat, Add)."""
 import numpy as np
@@ -109,7 +109,7 @@ def widen(net, width, seed=0, noise=0.01):
                     in_index, shared = _input_map(old.in_channels, old_width, maps)
                     weight = weight[:, torch.from_numpy(in_index)] / torch.from_numpy(shared).float().view(1, -1, 1, 1)
                 copies = torch.zeros(len(out_index), 1, 1, 1)
-                copies[old.out_channels if old.out_channels in maps else len(out_index):] = 1
+                copies[old.out_channels:] = 1  # out_index starts with the old channels, in order
                 weight = weight + copies * noise * float(old.weight.std()) * torch.randn(weight.shape)
                 new.weight.copy_(weight)
                 if old.bias is not None:
