@@ -138,6 +138,10 @@ def main():
           f"at {w}x{h}", flush=True)
     train_images, train_masks = road_dataset.load_all(args.data, train_names, w, h)
     val_images, val_masks = road_dataset.load_all(args.data, val_names, w, h)
+    # Progress is shown on the selection split when there is one: it is the split choices are
+    # made on; the validation split is scored once, at the end.
+    watched, watched_images, watched_masks = ("validation", val_images, val_masks) if not selection_names else (
+        "selection", *road_dataset.load_all(args.data, selection_names, w, h))
 
     state = torch.load(args.init, map_location="cpu") if args.init else None
     width = state.get("width", args.width) if state else args.width
@@ -173,8 +177,8 @@ def main():
             opt.step()
             sched.step()
             total += float(loss)
-        iou = pixel_scores(net, val_images, val_masks)
-        print(f"epoch {epoch + 1}/{args.epochs}: loss {total / steps_per_epoch:.4f}, validation IoU " +
+        iou = pixel_scores(net, watched_images, watched_masks)
+        print(f"epoch {epoch + 1}/{args.epochs}: loss {total / steps_per_epoch:.4f}, {watched} IoU " +
               ", ".join(f"{c} {v:.3f}" for c, v in iou.items()) + f" ({time.time() - started:.0f} s)", flush=True)
 
     os.makedirs(args.out, exist_ok=True)
