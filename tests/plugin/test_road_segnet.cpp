@@ -142,13 +142,15 @@ TEST(RoadSegNet, EveryModelProblemIsOneClearSentence)
 }
 
 // The training tool, end to end in seconds: one short epoch on the committed images, an ONNX
-// export checked against PyTorch by the tool itself, and a model the plugin loads and runs.
+// export checked against PyTorch by the tool itself, and a model the plugin loads and runs; a
+// selection split held out, on which progress is shown and which the model card names.
 TEST(RoadSegNetTraining, OneShortEpochWritesAModelThePluginRuns)
 {
     TempDir dir;
     const std::string command = "/usr/bin/python3 " VOIRIE_SOURCE_DIR "/tools/train/train_segnet.py --data " +
                                 kImages.string() + " --out " + (dir / "model").string() +
-                                " --epochs 1 --batch 2 --threads 1 --validation-percent 0 --pothole-share 0.5 --small-pothole-area 600 > " +
+                                " --epochs 1 --batch 2 --threads 1 --validation-percent 0 --selection-percent 20 --pothole-share 0.5 "
+                                "--small-pothole-area 600 > " +
                                 (dir / "log.txt").string() + " 2>&1";
     const int status = std::system(command.c_str());
     std::ifstream log(dir / "log.txt");
@@ -156,6 +158,10 @@ TEST(RoadSegNetTraining, OneShortEpochWritesAModelThePluginRuns)
     ASSERT_EQ(status, 0) << "the training tool failed (scripts/install-deps.sh installs python3-torch):\n" << text;
     for (const char* file : {"road-segnet.onnx", "road-segnet.json", "road-segnet.pt"})
         EXPECT_TRUE(fs::exists(dir / "model" / file)) << file;
+    EXPECT_NE(text.find("selection IoU"), std::string::npos) << "progress is shown on the selection split:\n" << text;
+    std::ifstream card(dir / "model" / "MODEL_CARD.md");
+    const std::string card_text((std::istreambuf_iterator<char>(card)), {});
+    EXPECT_NE(card_text.find("held out of training too"), std::string::npos) << card_text;
 
     std::string error;
     auto segnet = makeBuiltinDetector("road-segnet", {{"model", (dir / "model" / "road-segnet.onnx").string()}}, &error);
