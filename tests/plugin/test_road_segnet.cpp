@@ -36,6 +36,13 @@ cv::Mat readMask(const std::string& name, const std::string& cls)
     return m.empty() ? m : cv::Mat(m > 127);
 }
 
+// A shell command running `code` in Python with the training tool's modules importable; it exits
+// 0 when every assert in `code` held.
+std::string trainingPython(const std::string& code)
+{
+    return "/usr/bin/python3 -c \"import sys; sys.path.insert(0, '" VOIRIE_SOURCE_DIR "/tools/train'); " + code + "\"";
+}
+
 std::vector<std::string> testImageNames()
 {
     std::vector<std::string> names;
@@ -174,14 +181,13 @@ TEST(RoadSegNetTraining, OneShortEpochWritesAModelThePluginRuns)
 // --pothole-share: images with pothole pixels make that share of an epoch's draws.
 TEST(RoadSegNetTraining, PotholeImagesDrawnAtTheRequestedShare)
 {
-    const std::string command =
-        "/usr/bin/python3 -c \"import sys; sys.path.insert(0, '" VOIRIE_SOURCE_DIR "/tools/train'); "
+    const std::string command = trainingPython(
         "import numpy as np, train_segnet as t; "
         "m = np.zeros((10, 3, 4, 4), np.uint8); m[:2, 0, 1, 1] = 1; "
         "p = t.sampling_weights(m, 0.5); "
         "assert abs(p[:2].sum() - 0.5) < 1e-9 and abs(p.sum() - 1) < 1e-9 and abs(p[2] - 0.0625) < 1e-9, p; "
         "assert t.sampling_weights(m, 0) is None; "
-        "assert t.sampling_weights(np.zeros((4, 3, 4, 4), np.uint8), 0.5) is None\"";
+        "assert t.sampling_weights(np.zeros((4, 3, 4, 4), np.uint8), 0.5) is None");
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
@@ -189,14 +195,13 @@ TEST(RoadSegNetTraining, PotholeImagesDrawnAtTheRequestedShare)
 // sqrt(reference / area), every other pixel 1.
 TEST(RoadSegNetTraining, SmallPotholesAreWeighedUp)
 {
-    const std::string command =
-        "/usr/bin/python3 -c \"import sys; sys.path.insert(0, '" VOIRIE_SOURCE_DIR "/tools/train'); "
+    const std::string command = trainingPython(
         "import numpy as np, train_segnet as t; "
         "m = np.zeros((1, 3, 12, 12), np.float32); m[0, 0, 0:2, 0:2] = 1; m[0, 0, 5:12, 5:12] = 1; m[0, 1, 0:2, 0:2] = 1; "
         "w = t.small_pothole_weights(m, 16).numpy(); "
         "assert np.allclose(w[0, 0, 0:2, 0:2], 2) and np.allclose(w[0, 0, 5:, 5:], 1), w[0, 0]; "
         "assert np.allclose(w[0, 0, 3, 3], 1) and np.allclose(w[0, 1:], 1), w; "
-        "assert t.small_pothole_weights(m, 0) is None\"";
+        "assert t.small_pothole_weights(m, 0) is None");
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
@@ -204,15 +209,14 @@ TEST(RoadSegNetTraining, SmallPotholesAreWeighedUp)
 // split and apart from it, so choosing between models leaves the validation figures unbiased.
 TEST(RoadSegNetTraining, SelectionSplitIsHeldOutApartFromValidation)
 {
-    const std::string command =
-        "/usr/bin/python3 -c \"import sys; sys.path.insert(0, '" VOIRIE_SOURCE_DIR "/tools/train'); "
+    const std::string command = trainingPython(
         "import road_dataset as r; names = ['frame%03d' % i for i in range(400)]; "
         "sel = [n for n in names if r.is_selection(n, 20)]; val = [n for n in names if r.is_validation(n, 20)]; "
         "assert 50 < len(sel) < 110 and 50 < len(val) < 110, (len(sel), len(val)); "
         "assert sel != val and not r.is_selection(names[0], 0); "
         "t, v, s = r.split('" VOIRIE_SOURCE_DIR "/tests/data/road-segnet', 0, 100); assert not t and not v and len(s) == 5; "
         "t, v, s = r.split('" VOIRIE_SOURCE_DIR "/tests/data/road-segnet', 100, 100); assert not t and not s and len(v) == 5; "
-        "t, v, s = r.split('" VOIRIE_SOURCE_DIR "/tests/data/road-segnet'); assert not s and len(t) + len(v) == 5\"";
+        "t, v, s = r.split('" VOIRIE_SOURCE_DIR "/tests/data/road-segnet'); assert not s and len(t) + len(v) == 5");
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
@@ -220,15 +224,14 @@ TEST(RoadSegNetTraining, SelectionSplitIsHeldOutApartFromValidation)
 // and learns with more channels.
 TEST(RoadSegNetTraining, WideningKeepsWhatTheNetworkComputes)
 {
-    const std::string command =
-        "/usr/bin/python3 -c \"import sys; sys.path.insert(0, '" VOIRIE_SOURCE_DIR "/tools/train'); "
+    const std::string command = trainingPython(
         "import torch, segnet_model as s; torch.manual_seed(0); "
         "net = s.RoadSegNet(8); net.train(); net(torch.rand(4, 3, 48, 64)); net.eval(); "
         "x = torch.rand(2, 3, 48, 64); wide = s.widen(net, 12, noise=0).eval(); "
         "assert wide.stem[0].out_channels == 12 and wide.head.in_channels == 12; "
         "d = float((wide(x) - net(x)).abs().max()); assert d < 1e-4, d; "
         "noisy = float((s.widen(net, 12).eval()(x) - net(x)).abs().max()); assert 0 < noisy < 1, noisy; "
-        "ok = False\ntry: s.widen(net, 4)\nexcept ValueError: ok = True\nassert ok\"";
+        "ok = False\ntry: s.widen(net, 4)\nexcept ValueError: ok = True\nassert ok");
     EXPECT_EQ(std::system(command.c_str()), 0) << command;
 }
 
