@@ -88,6 +88,36 @@ def sampling_weights(masks, pothole_share):
     return p / p.sum()
 
 
+# Options that must be the same when a run is resumed: they shape the network, the data or the schedule.
+RESUME_MUST_MATCH = ("data", "epochs", "batch", "lr", "input_width", "input_height", "width", "init", "widen_to",
+                     "validation_percent", "selection_percent", "max_images", "pothole_share", "small_pothole_area")
+
+
+def save_checkpoint(path, args, epochs_done, net, opt, sched, rng, seconds):
+    """Everything a run needs to go on as if never stopped, written whole or not at all."""
+    state = {"epochs_done": epochs_done, "options": {k: getattr(args, k) for k in RESUME_MUST_MATCH},
+             "weights": net.state_dict(), "optimizer": opt.state_dict(), "schedule": sched.state_dict(),
+             "numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "seconds": seconds}
+    torch.save(state, path + ".partial")
+    os.replace(path + ".partial", path)
+
+
+def resume_from(path, args, net, opt, sched, rng):
+    """Loads a checkpoint written by save_checkpoint into the run; returns the epochs already done and
+    the seconds they took."""
+    state = torch.load(path, map_location="cpu")
+    differ = [k for k in RESUME_MUST_MATCH if state["options"].get(k) != getattr(args, k)]
+    if differ:
+        raise SystemExit(f"--resume: {path} was written with other options: " +
+                         ", ".join(f"--{k.replace('_', '-')} {state['options'].get(k)}" for k in differ))
+    net.load_state_dict(state["weights"])
+    opt.load_state_dict(state["optimizer"])
+    sched.load_state_dict(state["schedule"])
+    rng.bit_generator.state = state["numpy_rng"]
+    torch.set_rng_state(state["torch_rng"])
+    return state["epochs_done"], state.get("seconds", 0.0)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="dataset folder: images/ and masks/ (br-road-damage layout)")
@@ -116,6 +146,9 @@ def main():
     ap.add_argument("--small-pothole-area", type=float, default=0.0,
                     help="weigh up the pixels of each pothole smaller than this many input pixels by the square "
                          "root of this area over its own (0: off); the small potholes are those the network misses")
+    ap.add_argument("--resume", action="store_true",
+                    help="go on from OUT/checkpoint.pt (written after every epoch: weights, optimizer, schedule, "
+                         "random state), so that a long run survives being stopped; the other options must match")
     args = ap.parse_args()
     if args.input_width % 8 or args.input_height % 8:
         raise SystemExit("--input-width and --input-height must be multiples of 8")
@@ -161,8 +194,15 @@ def main():
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, epochs=args.epochs,
                                                 steps_per_epoch=steps_per_epoch, pct_start=0.15)
     draw = sampling_weights(train_masks, args.pothole_share)
+    os.makedirs(args.out, exist_ok=True)
+    checkpoint = os.path.join(args.out, "checkpoint.pt")
+    first_epoch = 0
+    if args.resume and os.path.exists(checkpoint):
+        first_epoch, seconds_before = resume_from(checkpoint, args, net, opt, sched, rng)
+        started -= seconds_before  # the model card's minutes count the whole run
+        print(f"resuming after epoch {first_epoch}/{args.epochs} from {checkpoint}", flush=True)
     net.train()
-    for epoch in range(args.epochs):
+    for epoch in range(first_epoch, args.epochs):
         order = (rng.choice(len(train_names), len(train_names), p=draw) if draw is not None
                  else rng.permutation(len(train_names)))
         total = 0.0
@@ -180,8 +220,8 @@ def main():
         iou = pixel_scores(net, watched_images, watched_masks)
         print(f"epoch {epoch + 1}/{args.epochs}: loss {total / steps_per_epoch:.4f}, {watched} IoU " +
               ", ".join(f"{c} {v:.3f}" for c, v in iou.items()) + f" ({time.time() - started:.0f} s)", flush=True)
+        save_checkpoint(checkpoint, args, epoch + 1, net, opt, sched, rng, time.time() - started)
 
-    os.makedirs(args.out, exist_ok=True)
     onnx_path = os.path.join(args.out, "road-segnet.onnx")
     worst = export(net, w, h, onnx_path)
     torch.save({"weights": net.state_dict(), "width": width, "input_width": w, "input_height": h, "classes": CLASSES},
