@@ -31,7 +31,7 @@ void addPluginDirOption(po::options_description& options)
                           "VOIRIE_PLUGIN_PATH and the built-in plugin folder");
 }
 
-PluginRegistry makeRegistry(const std::vector<std::string>& plugin_dirs)
+std::vector<std::filesystem::path> checkedPluginDirs(const std::vector<std::string>& plugin_dirs)
 {
     std::vector<std::filesystem::path> dirs;
     for (const auto& d : plugin_dirs) {
@@ -40,7 +40,12 @@ PluginRegistry makeRegistry(const std::vector<std::string>& plugin_dirs)
             throw RuntimeError("plugin folder " + d + " does not exist or is not a folder");
         dirs.emplace_back(d);
     }
-    return PluginRegistry(PluginRegistry::defaultSearchPath(dirs));
+    return dirs;
+}
+
+PluginRegistry makeRegistry(const std::vector<std::string>& plugin_dirs)
+{
+    return PluginRegistry(PluginRegistry::defaultSearchPath(checkedPluginDirs(plugin_dirs)));
 }
 
 std::vector<std::string> splitList(const std::string& text)

@@ -1,7 +1,7 @@
 // What every `voirie` command shares: usage errors, option parsing, the plugin registry.
 #pragma once
 
-#include "voirie/core/plugin_registry.hpp"
+#include "voirie/core/plugin_host/plugin_registry.hpp"
 
 #include <boost/program_options.hpp>
 
@@ -43,6 +43,8 @@ bool parseOptions(const CommandLine& cl, const std::string& synopsis, po::option
 // The plugin registry over --plugin-dir folders (which must exist), VOIRIE_PLUGIN_PATH and the
 // folder beside the binary.
 PluginRegistry makeRegistry(const std::vector<std::string>& plugin_dirs);
+// The --plugin-dir folders, each checked to exist (RuntimeError naming the one that does not).
+std::vector<std::filesystem::path> checkedPluginDirs(const std::vector<std::string>& plugin_dirs);
 
 // Adds --plugin-dir to a command's options.
 void addPluginDirOption(po::options_description& options);

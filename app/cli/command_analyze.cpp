@@ -2,7 +2,7 @@
 #include "cli_support.hpp"
 #include "survey_options.hpp"
 
-#include "voirie/core/analysis_run.hpp"
+#include "voirie/core/analysis/analysis_run.hpp"
 
 #include <unistd.h>
 

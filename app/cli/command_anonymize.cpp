@@ -2,7 +2,7 @@
 // clean photo surveys before sharing them.
 #include "cli_support.hpp"
 
-#include "voirie/core/anonymizer_set.hpp"
+#include "voirie/core/plugin_host/anonymizer_set.hpp"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>

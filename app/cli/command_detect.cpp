@@ -1,9 +1,9 @@
 // `voirie detect`: detector plugins on still images.
 #include "cli_support.hpp"
 
-#include "voirie/core/camera_file.hpp"
-#include "voirie/core/detector_instance.hpp"
-#include "voirie/core/plugin_parameters.hpp"
+#include "voirie/core/geo/camera_file.hpp"
+#include "voirie/core/plugin_host/detector_set.hpp"
+#include "voirie/core/plugin_host/plugin_parameters.hpp"
 
 #include <nlohmann/json.hpp>
 #include <opencv2/imgcodecs.hpp>
@@ -43,38 +43,20 @@ int runDetect(const CommandLine& cl)
     if (!overrides)
         throw UsageError(overrides.error());
 
-    PluginRegistry registry = makeRegistry(
+    DetectorSetOptions set_options;
+    set_options.plugin_dirs = checkedPluginDirs(
         vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{});
-    const bool explicit_plugins = vm.count("plugins") != 0;
-    const std::vector<std::string> ids =
-        explicit_plugins ? splitList(vm["plugins"].as<std::string>()) : registry.usableIds();
-    for (const auto& [id, _] : *overrides)
-        if (std::find(ids.begin(), ids.end(), id) == ids.end())
-            throw UsageError("--param names plugin '" + id + "', which is not among the plugins being run");
-
-    std::vector<std::unique_ptr<DetectorInstance>> detectors;
-    for (const auto& id : ids) {
-        auto library = registry.load(id);
-        if (!library) {
-            if (explicit_plugins)
-                throw RuntimeError(library.error());
-            std::cerr << "voirie detect: skipping a plugin: " << library.error() << "\n";
-            continue;
-        }
-        auto params = resolveParameters((*library)->manifest(), (*overrides)[id]);
-        if (!params)
-            throw UsageError(params.error());
-        auto instance = DetectorInstance::create(*library, *params);
-        if (!instance)
-            throw RuntimeError(instance.error());
-        detectors.push_back(std::move(*instance));
-    }
-    if (detectors.empty()) {
-        std::string searched;
-        for (const auto& d : registry.searchDirs())
-            searched += (searched.empty() ? "" : ", ") + d.string();
-        throw RuntimeError("no usable detector plugin was found (searched: " + searched + ")");
-    }
+    if (vm.count("plugins"))
+        set_options.ids = splitList(vm["plugins"].as<std::string>());
+    set_options.parameters = *overrides;
+    if (auto s = DetectorSet::checkParameters(set_options); !s)
+        throw UsageError(s.error());
+    auto set = DetectorSet::open(set_options);
+    if (!set)
+        throw RuntimeError(set.error());
+    for (const auto& s : set->skipped())
+        std::cerr << "voirie detect: skipping a plugin: " << s << "\n";
+    auto& detectors = set->worker(0);
 
     std::optional<CameraModel> camera;
     if (vm.count("camera")) {

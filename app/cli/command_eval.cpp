@@ -2,8 +2,8 @@
 // level, against true boxes in frames).
 #include "cli_support.hpp"
 
-#include "voirie/core/box_evaluation.hpp"
-#include "voirie/core/damage_evaluation.hpp"
+#include "voirie/core/evaluation/box_evaluation.hpp"
+#include "voirie/core/evaluation/damage_evaluation.hpp"
 
 #include <iostream>
 

@@ -1,8 +1,8 @@
 // `voirie export`: a project's layers into GIS formats, in the user's CRS, filtered.
 #include "cli_support.hpp"
 
-#include "voirie/core/project_export.hpp"
-#include "voirie/core/severity_rules.hpp"
+#include "voirie/core/export/project_export.hpp"
+#include "voirie/core/vocabulary/severity_rules.hpp"
 
 #include <iostream>
 

@@ -2,8 +2,8 @@
 #include "cli_support.hpp"
 #include "survey_options.hpp"
 
-#include "voirie/core/frames_geopackage.hpp"
-#include "voirie/core/time_format.hpp"
+#include "voirie/core/base/time_format.hpp"
+#include "voirie/core/project/frames_geopackage.hpp"
 
 #include <iomanip>
 #include <iostream>

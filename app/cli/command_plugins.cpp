@@ -1,7 +1,7 @@
 // `voirie plugins` and `voirie plugins validate`.
 #include "cli_support.hpp"
 
-#include "voirie/core/plugin_validator.hpp"
+#include "voirie/core/plugin_host/plugin_validator.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,7 +1,7 @@
 // `voirie rate`: road segments rated under a condition scheme, into the project's segments layer.
 #include "cli_support.hpp"
 
-#include "voirie/core/segment_rating.hpp"
+#include "voirie/core/rating/segment_rating.hpp"
 
 #include <nlohmann/json.hpp>
 

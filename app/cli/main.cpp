@@ -1,9 +1,9 @@
 // `voirie`: the command line. Exit codes: 0 success, 1 runtime failure, 2 usage error.
 #include "cli_support.hpp"
 
-#include "voirie/core/crash_reporter.hpp"
-#include "voirie/core/plugin_library.hpp"
-#include "voirie/core/version.hpp"
+#include "voirie/core/base/version.hpp"
+#include "voirie/core/plugin_host/crash_reporter.hpp"
+#include "voirie/core/plugin_host/plugin_library.hpp"
 
 #include <functional>
 #include <iomanip>

@@ -1,7 +1,7 @@
 #include "survey_options.hpp"
 
-#include "voirie/core/time_format.hpp"
-#include "voirie/core/track.hpp"
+#include "voirie/core/base/time_format.hpp"
+#include "voirie/core/ingest/track.hpp"
 
 #include <sstream>
 

@@ -3,7 +3,7 @@
 
 #include "cli_support.hpp"
 
-#include "voirie/core/survey_reader.hpp"
+#include "voirie/core/ingest/survey_reader.hpp"
 
 #include <nlohmann/json.hpp>
 

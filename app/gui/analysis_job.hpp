@@ -3,7 +3,7 @@
 // valid whenever it looks (the partial file is committed every few frames).
 #pragma once
 
-#include "voirie/core/analysis_run.hpp"
+#include "voirie/core/analysis/analysis_run.hpp"
 
 #include <QObject>
 

@@ -6,7 +6,7 @@
 #include "map_canvas.hpp"
 #include "plugins_dialog.hpp"
 
-#include "voirie/core/version.hpp"
+#include "voirie/core/base/version.hpp"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -7,7 +7,7 @@
 
 #include "project_data.hpp"
 
-#include "voirie/core/result.hpp"
+#include "voirie/core/base/result.hpp"
 
 #include <QCache>
 #include <QImage>

@@ -1,6 +1,6 @@
 #include "export_dialog.hpp"
 
-#include "voirie/core/severity_rules.hpp"
+#include "voirie/core/vocabulary/severity_rules.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>

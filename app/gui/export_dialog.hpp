@@ -1,7 +1,7 @@
 // The export dialog: the same options and the same code (exportProject) as `voirie export`.
 #pragma once
 
-#include "voirie/core/project_export.hpp"
+#include "voirie/core/export/project_export.hpp"
 
 #include <QDialog>
 

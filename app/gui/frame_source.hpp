@@ -5,7 +5,7 @@
 
 #include "project_data.hpp"
 
-#include "voirie/core/anonymizer_set.hpp"
+#include "voirie/core/plugin_host/anonymizer_set.hpp"
 
 #include <opencv2/core.hpp>
 #include <opencv2/videoio.hpp>

@@ -11,9 +11,9 @@
 #include "plugins_dialog.hpp"
 #include "review_controller.hpp"
 
-#include "voirie/core/analysis_run.hpp"
-#include "voirie/core/damage_classes.hpp"
-#include "voirie/core/segment_rating.hpp"
+#include "voirie/core/analysis/analysis_run.hpp"
+#include "voirie/core/rating/segment_rating.hpp"
+#include "voirie/core/vocabulary/damage_classes.hpp"
 
 #include <QAction>
 #include <QApplication>
@@ -421,170 +421,6 @@ void MainWindow::setProjectData(std::unique_ptr<ProjectData> data, bool keep_vie
     updateStatus();
 }
 
-void MainWindow::refreshFilterChoices()
-{
-    QSignalBlocker block_class(class_filter_), block_plugin(plugin_filter_);
-    const QString current_class = class_filter_->currentData().toString();
-    const QString current_plugin = plugin_filter_->currentData().toString();
-    class_filter_->clear();
-    class_filter_->addItem("All classes", "");
-    plugin_filter_->clear();
-    plugin_filter_->addItem("All plugins", "");
-    if (!project_)
-        return;
-    std::set<std::string> classes, plugins;
-    for (const auto& d : project_->damages) {
-        classes.insert(d.class_code);
-        QString list = QString::fromStdString(d.plugins);
-        for (const QString& p : list.split(',', Qt::SkipEmptyParts))
-            plugins.insert(p.trimmed().section(' ', 0, 0).toStdString());
-    }
-    for (const auto& c : kDamageClasses)
-        if (classes.count(std::string(c.code)))
-            class_filter_->addItem(QString("%1 %2").arg(QString::fromStdString(std::string(c.code)),
-                                                        className(std::string(c.code))),
-                                   QString::fromStdString(std::string(c.code)));
-    for (const auto& p : plugins)
-        plugin_filter_->addItem(QString::fromStdString(p), QString::fromStdString(p));
-    class_filter_->setCurrentIndex(std::max(0, class_filter_->findData(current_class)));
-    plugin_filter_->setCurrentIndex(std::max(0, plugin_filter_->findData(current_plugin)));
-}
-
-void MainWindow::applyFilter()
-{
-    DamageFilter f;
-    if (const QString c = class_filter_->currentData().toString(); !c.isEmpty())
-        f.classes.insert(c.toStdString());
-    f.severity = severity_filter_->currentData().toString().toStdString();
-    f.min_confidence = confidence_filter_->value();
-    f.review_state = review_filter_->currentData().toString().toStdString();
-    f.plugin = plugin_filter_->currentData().toString().toStdString();
-    filter_model_->setFilter(f);
-    std::vector<char> visible;
-    if (project_) {
-        visible.resize(project_->damages.size());
-        for (size_t i = 0; i < visible.size(); ++i)
-            visible[i] = f.accepts(project_->damages[i]);
-    }
-    map_->setVisibleDamages(std::move(visible));
-    updateStatus();
-}
-
-void MainWindow::fillSegments()
-{
-    segments_->setRowCount(0);
-    segment_damages_->setRowCount(0);
-    if (!project_)
-        return;
-    segments_->setRowCount(int(project_->segments.size()));
-    for (int row = 0; row < int(project_->segments.size()); ++row) {
-        const auto& s = project_->segments[size_t(row)];
-        const QString label = QString::fromStdString(s.road_id.empty() ? s.label : s.road_id + " " + s.label);
-        auto* grade = new QTableWidgetItem(QString::fromStdString(s.grade));
-        grade->setBackground(QColor(QString::fromStdString(s.colour)));
-        auto* index = new QTableWidgetItem;
-        index->setData(Qt::DisplayRole, s.index);
-        auto* surveyed = new QTableWidgetItem;
-        surveyed->setData(Qt::DisplayRole, qRound(s.surveyed_m));
-        auto* count = new QTableWidgetItem;
-        count->setData(Qt::DisplayRole, int(s.damage_ids.size()));
-        segments_->setItem(row, 0, new QTableWidgetItem(label));
-        segments_->setItem(row, 1, grade);
-        segments_->setItem(row, 2, index);
-        segments_->setItem(row, 3, new QTableWidgetItem(QString::fromStdString(s.grade_label)));
-        segments_->setItem(row, 4, new QTableWidgetItem(QString::fromStdString(s.treatment)));
-        segments_->setItem(row, 5, surveyed);
-        segments_->setItem(row, 6, count);
-    }
-    segments_->resizeColumnsToContents();
-    tabs_->setTabText(1, project_->segments.empty() ? QString("Segments (not rated: voirie rate)")
-                                                    : QString("Segments · %1").arg(QString::fromStdString(project_->scheme_title)));
-}
-
-void MainWindow::showSegmentDamages(int row)
-{
-    segment_damages_->setRowCount(0);
-    if (!project_ || row < 0 || row >= int(project_->segments.size()))
-        return;
-    const auto& s = project_->segments[size_t(row)];
-    MapRect r;
-    for (const auto& p : s.map_path)
-        r.extend(p);
-    map_->zoomToRect(r);
-    for (int64_t id : s.damage_ids) {
-        const int i = project_->findDamage(id);
-        if (i < 0)
-            continue;
-        const auto& d = project_->damages[size_t(i)];
-        const int at = segment_damages_->rowCount();
-        segment_damages_->insertRow(at);
-        auto* item = new QTableWidgetItem(QString::number(id));
-        item->setData(Qt::UserRole, qlonglong(id));
-        segment_damages_->setItem(at, 0, item);
-        auto* cls = new QTableWidgetItem(QString::fromStdString(d.class_code) + " " + className(d.class_code));
-        cls->setData(Qt::DecorationRole, classColour(d.class_code));
-        segment_damages_->setItem(at, 1, cls);
-        segment_damages_->setItem(at, 2, new QTableWidgetItem(QString::fromStdString(d.severity)));
-        segment_damages_->setItem(at, 3, new QTableWidgetItem(QString::fromStdString(d.review_state)));
-    }
-}
-
-void MainWindow::selectDamage(int index)
-{
-    if (!project_ || index >= int(project_->damages.size()))
-        index = -1;
-    selected_ = index;
-    map_->setSelectedDamage(index);
-    if (index >= 0) {
-        // Keep the selection on screen without jumping when it already is.
-        const QPointF at = map_->toScreen(project_->damages[size_t(index)].centre);
-        if (!map_->rect().adjusted(30, 30, -30, -30).contains(at.toPoint()))
-            map_->centreOn(project_->damages[size_t(index)].centre);
-        const QModelIndex row = filter_model_->mapFromSource(model_->index(index, 0));
-        if (row.isValid() && table_->currentIndex().row() != row.row()) {
-            QSignalBlocker block(table_->selectionModel());
-            table_->selectionModel()->setCurrentIndex(row, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-            table_->scrollTo(row);
-            table_->viewport()->update();
-        }
-        frame_view_->showDamage(index);
-    }
-    updateStatus();
-}
-
-void MainWindow::stepDamage(int direction)
-{
-    const int rows = filter_model_->rowCount();
-    if (rows == 0)
-        return;
-    const QModelIndex current = selected_ >= 0 ? filter_model_->mapFromSource(model_->index(selected_, 0)) : QModelIndex();
-    int row = current.isValid() ? current.row() + direction : (direction > 0 ? 0 : rows - 1);
-    row = std::clamp(row, 0, rows - 1);
-    selectDamage(filter_model_->mapToSource(filter_model_->index(row, 0)).row());
-}
-
-void MainWindow::review(const std::string& field, const std::string& value)
-{
-    if (selected_ < 0) {
-        statusBar()->showMessage("Select a damage first (click it on the map or in the table)", 4000);
-        return;
-    }
-    if (review_->edit(selected_, field, value) && field == "review_state")
-        stepDamage(1); // the next one comes up, so a survey is reviewed with A and R alone
-}
-
-void MainWindow::editNote()
-{
-    if (selected_ < 0)
-        return;
-    bool ok = false;
-    const QString note = QInputDialog::getMultiLineText(
-        this, "Review note", QString("Note on damage %1").arg(project_->damages[size_t(selected_)].damage_id),
-        QString::fromStdString(project_->damages[size_t(selected_)].review_note), &ok);
-    if (ok)
-        review_->edit(selected_, "review_note", note.toStdString());
-}
-
 void MainWindow::updateStatus()
 {
     if (!project_) {
@@ -668,38 +504,6 @@ void MainWindow::fillRecentMenu()
     recent_menu_->setEnabled(!recent.isEmpty());
 }
 
-bool MainWindow::rateAgain()
-{
-    if (!project_ || job_->running())
-        return false;
-    auto options = recordedRateOptions(project_->path);
-    if (options) {
-        options->command_line = "voirie-app: Tools > Rate segments again";
-        if (auto rated = rateProject(*options); !rated)
-            options = fail(rated.error());
-    }
-    if (!options) {
-        report("Cannot rate the segments: " + QString::fromStdString(options.error()));
-        return false;
-    }
-    // Only the segments change: the damages, the view and the undo history stay as they are.
-    auto fresh = loadProject(project_->path);
-    if (!fresh) {
-        report(QString::fromStdString(fresh.error()));
-        return false;
-    }
-    project_->segments = std::move(fresh->segments);
-    project_->grades = std::move(fresh->grades);
-    project_->scheme_title = std::move(fresh->scheme_title);
-    fillSegments();
-    map_->update();
-    statusBar()->showMessage(QString("Rated %1 segments (%2)")
-                                 .arg(project_->segments.size())
-                                 .arg(QString::fromStdString(project_->scheme_title)),
-                             8000);
-    return true;
-}
-
 void MainWindow::showPlugins()
 {
     auto* dialog = new PluginsDialog(this);
@@ -716,49 +520,6 @@ void MainWindow::showExport()
     auto* dialog = new ExportDialog(project_->path, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
-}
-
-void MainWindow::showNewSurvey()
-{
-    if (job_->running()) {
-        statusBar()->showMessage("An analysis is already running", 4000);
-        return;
-    }
-    NewSurveyDialog dialog(this);
-    if (dialog.exec() != QDialog::Accepted)
-        return;
-    if (auto o = dialog.options(); o)
-        startAnalysis(*o);
-}
-
-bool MainWindow::startAnalysis(const AnalysisOptions& options)
-{
-    if (!job_->start(options))
-        return false;
-    last_reload_ms_ = reload_interval_ms_ > 0 ? QDateTime::currentMSecsSinceEpoch() : 0;
-    progress_->setRange(0, 0);
-    progress_->setVisible(true);
-    cancel_button_->setVisible(true);
-    statusBar()->showMessage("Analysing " + QString::fromStdString(options.out.filename().string()) + " in the background…");
-    return true;
-}
-
-void MainWindow::cancelAnalysis()
-{
-    job_->cancel();
-    cancel_button_->setEnabled(false);
-    statusBar()->showMessage("Cancelling: the frames in flight are finished and committed first…");
-}
-
-void MainWindow::reloadPartial()
-{
-    const fs::path partial = partialProjectPath(job_->options().out);
-    if (!fs::exists(partial))
-        return;
-    if (auto data = loadProject(partial); data) {
-        const bool first = !project_ || project_->path != partial;
-        setProjectData(std::make_unique<ProjectData>(std::move(*data)), !first); // reviewed once finished
-    }
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event)

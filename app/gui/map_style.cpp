@@ -1,6 +1,6 @@
 #include "map_style.hpp"
 
-#include "voirie/core/damage_classes.hpp"
+#include "voirie/core/vocabulary/damage_classes.hpp"
 
 #include <QImage>
 

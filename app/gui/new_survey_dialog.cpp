@@ -1,7 +1,7 @@
 #include "new_survey_dialog.hpp"
 
-#include "voirie/core/plugin_registry.hpp"
-#include "voirie/core/track.hpp"
+#include "voirie/core/ingest/track.hpp"
+#include "voirie/core/plugin_host/plugin_registry.hpp"
 
 #include <QCheckBox>
 #include <QComboBox>

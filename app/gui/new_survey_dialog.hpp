@@ -3,7 +3,7 @@
 // plugin's manifest, anonymization (on unless explicitly turned off), and the project to write.
 #pragma once
 
-#include "voirie/core/analysis_run.hpp"
+#include "voirie/core/analysis/analysis_run.hpp"
 
 #include <QDialog>
 

@@ -1,6 +1,6 @@
 #include "plugins_dialog.hpp"
 
-#include "voirie/core/plugin_registry.hpp"
+#include "voirie/core/plugin_host/plugin_registry.hpp"
 
 #include <QDialogButtonBox>
 #include <QHeaderView>

@@ -1,7 +1,8 @@
 #include "project_data.hpp"
 
-#include "voirie/core/condition_rating.hpp"
-#include "voirie/core/gdal_helpers.hpp"
+#include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/project/project_reader.hpp"
+#include "voirie/core/rating/condition_rating.hpp"
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -15,25 +16,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double kEarthRadius = 6378137.0; // the sphere of EPSG:3857
-
-double unixTime(const OGRFeature& f, const char* field)
-{
-    const int i = f.GetFieldIndex(field);
-    int y, mo, d, h, mi, tz;
-    float s;
-    if (i < 0 || !f.IsFieldSetAndNotNull(i) || !f.GetFieldAsDateTime(i, &y, &mo, &d, &h, &mi, &s, &tz))
-        return 0;
-    struct tm t {};
-    t.tm_year = y - 1900;
-    t.tm_mon = mo - 1;
-    t.tm_mday = d;
-    t.tm_hour = h;
-    t.tm_min = mi;
-    double seconds = double(timegm(&t)) + s;
-    if (tz > 1) // GDAL's offset in quarter hours from 100
-        seconds -= (tz - 100) * 15 * 60;
-    return seconds;
-}
 
 GDALDatasetUniquePtr openProject(const fs::path& project)
 {
@@ -166,16 +148,12 @@ Result<ProjectData> loadProject(const fs::path& project)
 
     ProjectData data;
     data.path = project;
-    if (OGRLayer* run = ds->GetLayerByName("run")) {
-        if (OGRFeatureUniquePtr f(run->GetNextFeature()); f) {
-            data.run_status = fieldText(*f, "status");
-            data.camera_json = fieldText(*f, "camera");
-        }
-    }
-    if (OGRLayer* inputs = ds->GetLayerByName("run_inputs"))
-        for (OGRFeatureUniquePtr f(inputs->GetNextFeature()); f; f.reset(inputs->GetNextFeature()))
-            if (const fs::path p = fieldText(*f, "path"); !p.empty())
-                data.sources[p.filename().string()] = p;
+    const ProjectRun run = readProjectRun(*ds);
+    data.run_status = run.status;
+    data.camera_json = run.camera_json;
+    for (const auto& input : run.inputs)
+        if (const fs::path p = input.path; !p.empty())
+            data.sources[p.filename().string()] = p;
 
     OGRLayer* track = ds->GetLayerByName("track");
     for (OGRFeatureUniquePtr f(track->GetNextFeature()); f; f.reset(track->GetNextFeature()))
@@ -192,7 +170,7 @@ Result<ProjectData> loadProject(const fs::path& project)
         r.file = fieldText(*f, "file");
         r.frame_in_file = f->GetFieldAsInteger64("frame_in_file");
         r.pts_ms = fieldNumber(*f, "pts_ms");
-        r.time = unixTime(*f, "time");
+        r.time = fieldTime(*f, "time");
         r.heading_deg = fieldNumber(*f, "heading_deg");
         r.chainage_m = fieldNumber(*f, "chainage_m");
         if (const OGRGeometry* g = f->GetGeometryRef(); g && wkbFlatten(g->getGeometryType()) == wkbPoint)
@@ -202,31 +180,29 @@ Result<ProjectData> loadProject(const fs::path& project)
     std::sort(data.frames.begin(), data.frames.end(),
               [](const FrameRecord& a, const FrameRecord& b) { return a.index < b.index; });
 
-    OGRLayer* damages = ds->GetLayerByName("damages");
     // The chips are the bulk of the file and are read one at a time when shown.
-    const char* ignored[] = {"chip", "chip_path", "class_name", "last_seen", nullptr};
-    damages->SetIgnoredFields(ignored);
-    data.damages.reserve(size_t(std::max<GIntBig>(0, damages->GetFeatureCount(FALSE))));
-    for (OGRFeatureUniquePtr f(damages->GetNextFeature()); f; f.reset(damages->GetNextFeature())) {
+    auto damages = readProjectDamages(*ds);
+    if (!damages)
+        return fail(project.string() + ": " + damages.error());
+    data.damages.reserve(damages->size());
+    for (auto& read : *damages) {
         DamageRecord d;
-        d.damage_id = f->GetFieldAsInteger64("damage_id");
-        d.class_code = fieldText(*f, "class");
-        d.severity = fieldText(*f, "severity");
-        d.review_state = fieldText(*f, "review_state");
-        if (d.review_state.empty())
-            d.review_state = "unreviewed";
-        d.review_note = fieldText(*f, "review_note");
-        d.plugins = fieldText(*f, "plugins");
-        d.confidence = fieldNumber(*f, "confidence");
-        d.length_m = fieldNumber(*f, "length_m");
-        d.area_m2 = fieldNumber(*f, "area_m2");
-        d.width_mm = fieldNumber(*f, "width_mm");
-        d.chainage_m = fieldNumber(*f, "chainage_m");
-        d.first_seen = unixTime(*f, "first_seen");
-        d.n_frames = int(fieldNumber(*f, "n_frames"));
-        d.evidence_frame = int64_t(fieldNumber(*f, "evidence_frame", -1));
-        d.evidence_detection = int64_t(fieldNumber(*f, "evidence_detection", -1));
-        readShape(f->GetGeometryRef(), d);
+        d.damage_id = read.damage_id;
+        d.class_code = std::move(read.class_code);
+        d.severity = std::move(read.severity);
+        d.review_state = read.review_state.empty() ? "unreviewed" : std::move(read.review_state);
+        d.review_note = std::move(read.review_note);
+        d.plugins = std::move(read.plugins);
+        d.confidence = read.confidence;
+        d.length_m = read.length_m;
+        d.area_m2 = read.area_m2;
+        d.width_mm = read.width_mm;
+        d.chainage_m = read.chainage_m;
+        d.first_seen = read.first_seen;
+        d.n_frames = read.n_frames;
+        d.evidence_frame = read.evidence_frame;
+        d.evidence_detection = read.evidence_detection;
+        readShape(read.geometry.get(), d);
         data.bounds.extend(d.bounds);
         data.damage_by_id_[d.damage_id] = int(data.damages.size());
         data.damages.push_back(std::move(d));

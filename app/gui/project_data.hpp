@@ -3,8 +3,8 @@
 // in Web Mercator metres (EPSG:3857), the display projection, so drawing needs no reprojection.
 #pragma once
 
-#include "voirie/core/rated_segments.hpp"
-#include "voirie/core/result.hpp"
+#include "voirie/core/base/result.hpp"
+#include "voirie/core/rating/rated_segments.hpp"
 
 #include <filesystem>
 #include <map>

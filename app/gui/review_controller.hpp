@@ -5,7 +5,7 @@
 
 #include "project_data.hpp"
 
-#include "voirie/core/project_review.hpp"
+#include "voirie/core/project/project_review.hpp"
 
 #include <QObject>
 #include <QUndoStack>

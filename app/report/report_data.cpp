@@ -1,6 +1,8 @@
 #include "report_data.hpp"
 
-#include "voirie/core/gdal_helpers.hpp"
+#include "voirie/core/base/time_format.hpp"
+#include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/project/project_reader.hpp"
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -20,16 +22,13 @@ std::vector<LonLat> points(const OGRGeometry* g)
     return out;
 }
 
-// A DateTime field as "2026-11-24 09:30 UTC", empty when unset.
-std::string utcText(OGRFeature& f, const char* field)
+// A time as "2026-11-24 09:30 UTC", empty when unset (0).
+std::string utcText(double unix_seconds)
 {
-    int y, mo, d, h, mi, tz;
-    float s;
-    if (!f.IsFieldSetAndNotNull(f.GetFieldIndex(field)) || !f.GetFieldAsDateTime(f.GetFieldIndex(field), &y, &mo, &d, &h, &mi, &s, &tz))
+    if (unix_seconds == 0)
         return {};
-    char text[40];
-    std::snprintf(text, sizeof text, "%04d-%02d-%02d %02d:%02d UTC", y, mo, d, h, mi);
-    return text;
+    const std::string iso = formatIso8601(unix_seconds); // 2026-11-24T09:30:00.000Z
+    return iso.substr(0, 10) + " " + iso.substr(11, 5) + " UTC";
 }
 
 } // namespace
@@ -49,22 +48,17 @@ Result<ReportData> readReportData(const fs::path& project)
 
     ReportData r;
     r.project = project;
-    OGRLayer* run = ds->GetLayerByName("run");
-    if (OGRFeatureUniquePtr f(run->GetNextFeature()); f) {
-        r.voirie_version = fieldText(*f, "voirie_version");
-        r.command_line = fieldText(*f, "command_line");
-        r.run_status = fieldText(*f, "status");
-        r.anonymized_by = fieldText(*f, "anonymized_by");
-        r.started_utc = utcText(*f, "started");
-        r.finished_utc = utcText(*f, "finished");
-    }
-    OGRLayer* inputs = ds->GetLayerByName("run_inputs");
-    for (OGRFeatureUniquePtr f(inputs->GetNextFeature()); f; f.reset(inputs->GetNextFeature()))
-        r.inputs.push_back({fieldText(*f, "role"), fieldText(*f, "path"),
-                            std::to_string(f->GetFieldAsInteger64("size_bytes")), fieldText(*f, "sha256")});
-    OGRLayer* plugins = ds->GetLayerByName("run_plugins");
-    for (OGRFeatureUniquePtr f(plugins->GetNextFeature()); f; f.reset(plugins->GetNextFeature()))
-        r.plugins.push_back({fieldText(*f, "plugin_id"), fieldText(*f, "kind"), fieldText(*f, "version")});
+    const ProjectRun run = readProjectRun(*ds);
+    r.voirie_version = run.voirie_version;
+    r.command_line = run.command_line;
+    r.run_status = run.status;
+    r.anonymized_by = run.anonymized_by;
+    r.started_utc = utcText(run.started);
+    r.finished_utc = utcText(run.finished);
+    for (const auto& input : run.inputs)
+        r.inputs.push_back({input.role, input.path, std::to_string(input.size_bytes), input.sha256});
+    for (const auto& plugin : run.plugins)
+        r.plugins.push_back({plugin.id, plugin.kind, plugin.version});
 
     auto rated = readRatedSegments(*ds, project.string());
     if (!rated)
@@ -79,28 +73,26 @@ Result<ReportData> readReportData(const fs::path& project)
     }
     rating->ResetReading();
     if (OGRFeatureUniquePtr record(rating->GetNextFeature()); record)
-        r.rated_utc = utcText(*record, "rated");
+        r.rated_utc = utcText(fieldTime(*record, "rated"));
 
-    OGRLayer* damages = ds->GetLayerByName("damages");
-    for (OGRFeatureUniquePtr f(damages->GetNextFeature()); f; f.reset(damages->GetNextFeature())) {
+    auto damages = readProjectDamages(*ds, {/*chips=*/true, /*skip_rejected=*/true});
+    if (!damages)
+        return fail(project.string() + ": " + damages.error());
+    for (auto& read : *damages) {
         ReportDamage d;
-        d.review_state = fieldText(*f, "review_state");
-        if (d.review_state == "rejected")
-            continue;
-        d.id = f->GetFieldAsInteger64("damage_id");
-        d.class_code = fieldText(*f, "class");
-        d.severity = fieldText(*f, "severity");
-        d.confidence = f->GetFieldAsDouble("confidence");
-        d.length_m = f->GetFieldAsDouble("length_m");
-        d.area_m2 = f->GetFieldAsDouble("area_m2");
-        d.width_mm = f->GetFieldAsDouble("width_mm");
-        d.chainage_m = f->GetFieldAsDouble("chainage_m");
-        int bytes = 0;
-        if (const GByte* chip = f->GetFieldAsBinary(f->GetFieldIndex("chip"), &bytes); chip && bytes > 0)
-            d.chip_jpeg.assign(reinterpret_cast<const char*>(chip), size_t(bytes));
-        if (const OGRGeometry* g = f->GetGeometryRef(); g && !g->IsEmpty()) {
+        d.review_state = read.review_state;
+        d.id = read.damage_id;
+        d.class_code = read.class_code;
+        d.severity = read.severity;
+        d.confidence = read.confidence;
+        d.length_m = read.length_m;
+        d.area_m2 = read.area_m2;
+        d.width_mm = read.width_mm;
+        d.chainage_m = read.chainage_m;
+        d.chip_jpeg.assign(read.chip.begin(), read.chip.end());
+        if (read.geometry) {
             OGRPoint c;
-            if (g->Centroid(&c) == OGRERR_NONE)
+            if (read.geometry->Centroid(&c) == OGRERR_NONE)
                 d.at = {c.getX(), c.getY()};
         }
         r.damages[d.id] = std::move(d);

@@ -2,9 +2,9 @@
 // damages by class and severity, the rated segments with their damages and evidence chips.
 #pragma once
 
-#include "voirie/core/rated_segments.hpp"
-#include "voirie/core/rating_scheme.hpp"
-#include "voirie/core/result.hpp"
+#include "voirie/core/base/result.hpp"
+#include "voirie/core/rating/rated_segments.hpp"
+#include "voirie/core/rating/rating_scheme.hpp"
 
 #include <array>
 #include <filesystem>

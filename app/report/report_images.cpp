@@ -1,7 +1,7 @@
 #include "report_images.hpp"
 
-#include "voirie/core/condition_rating.hpp"
-#include "voirie/core/damage_classes.hpp"
+#include "voirie/core/rating/condition_rating.hpp"
+#include "voirie/core/vocabulary/damage_classes.hpp"
 
 #include <gdal_priv.h>
 #include <gdal_utils.h>

@@ -3,11 +3,11 @@
 #include "report_data.hpp"
 #include "report_images.hpp"
 
-#include "voirie/core/atomic_output.hpp"
-#include "voirie/core/condition_rating.hpp"
-#include "voirie/core/damage_classes.hpp"
-#include "voirie/core/html_text.hpp"
-#include "voirie/core/version.hpp"
+#include "voirie/core/base/atomic_output.hpp"
+#include "voirie/core/base/html_text.hpp"
+#include "voirie/core/base/version.hpp"
+#include "voirie/core/rating/condition_rating.hpp"
+#include "voirie/core/vocabulary/damage_classes.hpp"
 
 #include <nlohmann/json.hpp>
 

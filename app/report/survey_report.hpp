@@ -8,7 +8,7 @@
 // Needs a QGuiApplication (fonts, painting); the CLI creates one on the offscreen platform.
 #pragma once
 
-#include "voirie/core/result.hpp"
+#include "voirie/core/base/result.hpp"
 
 #include <filesystem>
 #include <optional>

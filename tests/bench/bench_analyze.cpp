@@ -8,7 +8,7 @@
 // The survey is rendered by the sample generator once and kept in build/bench-data/.
 #include "test_support.hpp"
 
-#include "voirie/core/analysis_run.hpp"
+#include "voirie/core/analysis/analysis_run.hpp"
 #include <voirie/sample/survey_generator.hpp>
 
 #include <opencv2/videoio.hpp>

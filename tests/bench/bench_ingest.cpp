@@ -3,7 +3,7 @@
 //   voirie_bench_ingest [seconds_of_video=60]
 #include "survey_fixtures.hpp"
 
-#include "voirie/core/survey_reader.hpp"
+#include "voirie/core/ingest/survey_reader.hpp"
 
 #include <opencv2/imgproc.hpp>
 

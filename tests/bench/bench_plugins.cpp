@@ -5,9 +5,9 @@
 //   voirie_bench_plugins
 #include "test_support.hpp"
 
-#include "voirie/core/detector_instance.hpp"
-#include "voirie/core/plugin_parameters.hpp"
-#include "voirie/core/plugin_registry.hpp"
+#include "voirie/core/plugin_host/detector_instance.hpp"
+#include "voirie/core/plugin_host/plugin_parameters.hpp"
+#include "voirie/core/plugin_host/plugin_registry.hpp"
 #include "voirie/sample/survey_generator.hpp"
 
 #include <opencv2/core/utility.hpp>

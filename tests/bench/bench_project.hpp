@@ -2,7 +2,7 @@
 // 4 x 5.5 km near Lyon, written through ProjectStore like `voirie analyze` writes them.
 #pragma once
 
-#include "voirie/core/project_store.hpp"
+#include "voirie/core/project/project_store.hpp"
 
 #include <cmath>
 #include <cstdlib>

@@ -2,9 +2,9 @@
 // accuracy against the ground truth, kills and resumes, refusals, and a plugin that throws.
 #include "sample_survey.hpp"
 
-#include "voirie/core/time_format.hpp"
-#include "voirie/core/track.hpp"
-#include "voirie/core/track_reader.hpp"
+#include "voirie/core/base/time_format.hpp"
+#include "voirie/core/ingest/track.hpp"
+#include "voirie/core/ingest/track_reader.hpp"
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -163,9 +163,10 @@ TEST_F(Analyze, FindsTheSurveysDamagesWhereTheyAre)
 TEST_F(Analyze, KilledAfterACommitResumesToTheSameDamages)
 {
     TempDir work;
-    // The test hook kills the process with SIGKILL right after the first commit holding 16 frames.
-    auto killed = runCommand("VOIRIE_TEST_KILL_AFTER_FRAMES=16 " + shellQuoted(VOIRIE_CLI) + " " + inputs() + " --out " +
-                        shellQuoted(work / "q.gpkg"));
+    // The same analysis through the engine, whose committed-hook kills the process with SIGKILL
+    // right after the first commit holding 16 frames.
+    auto killed = runCommand(shellQuoted(VOIRIE_TEST_ANALYZE_AND_KILL) + " " + shellQuoted(survey()) + " " +
+                             shellQuoted(VOIRIE_FAKE_PLUGIN_DIR) + " " + shellQuoted(work / "q.gpkg") + " 16");
     EXPECT_EQ(killed.exit_code, 128 + 9);
     EXPECT_FALSE(fs::exists(work / "q.gpkg")) << "the project's name only ever holds a finished project";
     ASSERT_TRUE(fs::exists(work / "q.partial.gpkg"));

@@ -3,7 +3,7 @@
 // within the CRS's tolerance, CRS), filters, images, styles, and every refusal.
 #include "sample_survey.hpp"
 
-#include "voirie/core/shapefile_names.hpp"
+#include "voirie/core/export/shapefile_names.hpp"
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>

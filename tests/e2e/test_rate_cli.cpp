@@ -4,8 +4,8 @@
 #include "cli_fixtures.hpp"
 #include "sample_survey.hpp"
 
-#include "voirie/core/condition_rating.hpp"
-#include "voirie/core/segment_rating.hpp"
+#include "voirie/core/rating/condition_rating.hpp"
+#include "voirie/core/rating/segment_rating.hpp"
 
 #include <gdal_priv.h>
 #include <nlohmann/json.hpp>

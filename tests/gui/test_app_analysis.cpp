@@ -10,8 +10,8 @@
 #include "new_survey_dialog.hpp"
 #include "map_canvas.hpp"
 
-#include "voirie/core/analysis_run.hpp"
-#include "voirie/core/plugin_registry.hpp"
+#include "voirie/core/analysis/analysis_run.hpp"
+#include "voirie/core/plugin_host/plugin_registry.hpp"
 
 #include <QApplication>
 #include <QDoubleSpinBox>

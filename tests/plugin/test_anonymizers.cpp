@@ -4,9 +4,9 @@
 #include "image_detail.hpp"
 #include "test_support.hpp"
 
-#include "voirie/core/anonymizer_set.hpp"
-#include "voirie/core/detector_instance.hpp"
-#include "voirie/core/plugin_registry.hpp"
+#include "voirie/core/plugin_host/anonymizer_set.hpp"
+#include "voirie/core/plugin_host/detector_instance.hpp"
+#include "voirie/core/plugin_host/plugin_registry.hpp"
 #include <voirie/sample/survey_generator.hpp>
 
 #include <gtest/gtest.h>

@@ -2,11 +2,11 @@
 #include "builtin_detector.hpp"
 #include "test_support.hpp"
 
-#include "voirie/core/camera_geometry.hpp"
-#include "voirie/core/detector_instance.hpp"
-#include "voirie/core/plugin_parameters.hpp"
-#include "voirie/core/plugin_registry.hpp"
-#include "voirie/core/plugin_validator.hpp"
+#include "voirie/core/geo/camera_geometry.hpp"
+#include "voirie/core/plugin_host/detector_instance.hpp"
+#include "voirie/core/plugin_host/plugin_parameters.hpp"
+#include "voirie/core/plugin_host/plugin_registry.hpp"
+#include "voirie/core/plugin_host/plugin_validator.hpp"
 #include "voirie/sample/survey_generator.hpp"
 
 #include <gtest/gtest.h>

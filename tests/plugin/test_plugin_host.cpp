@@ -2,9 +2,9 @@
 // plugins stay listed, the others keep working.
 #include "test_support.hpp"
 
-#include "voirie/core/detector_instance.hpp"
-#include "voirie/core/plugin_parameters.hpp"
-#include "voirie/core/plugin_registry.hpp"
+#include "voirie/core/plugin_host/detector_instance.hpp"
+#include "voirie/core/plugin_host/plugin_parameters.hpp"
+#include "voirie/core/plugin_host/plugin_registry.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

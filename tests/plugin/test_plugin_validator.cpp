@@ -1,4 +1,4 @@
-#include "voirie/core/plugin_validator.hpp"
+#include "voirie/core/plugin_host/plugin_validator.hpp"
 
 #include <gtest/gtest.h>
 

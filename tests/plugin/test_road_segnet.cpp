@@ -3,7 +3,7 @@
 #include "builtin_detector.hpp"
 #include "test_support.hpp"
 
-#include "voirie/core/plugin_validator.hpp"
+#include "voirie/core/plugin_host/plugin_validator.hpp"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -2,9 +2,9 @@
 // created through the same registry, parameter resolution and ABI as the application uses.
 #pragma once
 
-#include "voirie/core/detector_instance.hpp"
-#include "voirie/core/plugin_parameters.hpp"
-#include "voirie/core/plugin_registry.hpp"
+#include "voirie/core/plugin_host/detector_instance.hpp"
+#include "voirie/core/plugin_host/plugin_parameters.hpp"
+#include "voirie/core/plugin_host/plugin_registry.hpp"
 
 #include <filesystem>
 #include <map>

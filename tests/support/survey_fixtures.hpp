@@ -5,7 +5,7 @@
 
 #include "test_support.hpp"
 
-#include "voirie/core/mp4_creation_time.hpp"
+#include "voirie/core/ingest/mp4_creation_time.hpp"
 
 #include <ogr_spatialref.h>
 #include <opencv2/imgproc.hpp>

@@ -1,0 +1,102 @@
+// Survey ingest: video file(s) or a photo folder + a GPS track + the camera -> a stream of
+// georeferenced frames, sampled by distance travelled (docs/ARCHITECTURE.md: FrameSource -> Sampler -> GeoFrame).
+#pragma once
+
+#include "voirie/core/base/result.hpp"
+#include "voirie/core/geo/camera_model.hpp"
+#include "voirie/core/ingest/frame_sampler.hpp"
+#include "voirie/core/ingest/track.hpp"
+#include "voirie/core/ingest/track_reader.hpp"
+#include "voirie/core/ingest/video_timeline.hpp"
+
+#include <opencv2/core.hpp>
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace voirie {
+
+struct IngestOptions {
+    std::vector<std::filesystem::path> videos;
+    std::optional<std::filesystem::path> photos_dir;
+    std::optional<std::filesystem::path> track; // required for video; optional for photos (EXIF)
+    TrackColumns track_columns;
+    TrackCleaningOptions cleaning;
+    std::optional<double> video_start; // UTC of the first video frame
+    double time_offset_s = 0;
+    SamplingPolicy sampling;
+    std::optional<std::filesystem::path> camera_file;
+};
+
+struct GeoFrame {
+    int64_t index = 0;            // position in the survey's decoded frames (photos: photo index)
+    std::filesystem::path file;
+    int64_t frame_in_file = 0;
+    double pts_ms = 0;
+    double time = 0;              // UTC Unix seconds
+    double lon = 0, lat = 0;
+    double heading_deg = 0;
+    double speed_mps = 0;
+    double chainage_m = 0;
+    cv::Mat image;                // BGR
+};
+
+struct IngestSummary {
+    std::string source_kind;      // "video" or "photos"
+    std::vector<VideoFileInfo> videos;
+    int64_t frames_decoded = 0;   // video frames decoded, or photos read
+    int64_t frames_sampled = 0;
+    int64_t frames_skipped_in_gaps = 0;
+    int64_t frames_outside_track = 0;
+    int64_t photos_unreadable = 0;
+    int64_t photos_without_time = 0;
+    std::string track_path, track_format;
+    TrackCleaningCounts track_counts;
+    std::optional<NmeaStatistics> nmea;
+    int track_rows_without_time = 0;
+    double track_start = 0, track_end = 0, track_length_m = 0;
+    std::string camera_source;    // "file PATH" or "default dash-cam"
+    CameraModel camera;
+    std::string sampling;
+    double time_offset_s = 0;
+    std::vector<std::string> warnings;
+};
+
+class SurveyReader {
+public:
+    // Reads and cleans the track, opens the videos (or lists the photos), reads the camera, and
+    // checks that video time and track time overlap. Every refusal is one sentence.
+    static Result<std::unique_ptr<SurveyReader>> open(const IngestOptions& options);
+    ~SurveyReader();
+
+    // The next sampled frame, with its image; nothing at the end of the survey.
+    std::optional<GeoFrame> next();
+
+    // What was read, decoded, sampled and dropped so far (complete once next() returned nothing).
+    const IngestSummary& summary();
+    const Track& track() const { return *track_; }
+    const CameraModel& camera() const { return summary_.camera; }
+
+private:
+    SurveyReader() = default;
+    std::optional<GeoFrame> nextVideoFrame();
+    std::optional<GeoFrame> nextPhoto();
+    // Positions a frame at `time`, counting it as skipped when the track has no position there.
+    std::optional<TrackSample> positionAt(double time);
+    static void place(GeoFrame& frame, double time, const TrackSample& sample);
+
+    IngestOptions options_;
+    IngestSummary summary_;
+    std::optional<Track> track_;
+    std::optional<VideoTimeline> video_;
+    std::vector<std::filesystem::path> photos_;
+    std::vector<std::optional<double>> photo_times_;
+    size_t next_photo_ = 0;
+    std::unique_ptr<FrameSampler> sampler_;
+    int64_t decoded_ = 0;
+};
+
+} // namespace voirie

@@ -1,0 +1,88 @@
+// Stage 6 of `voirie analyze`: what the run tells its user (text) and scripts (JSON); the JSON is
+// also stored in the project's run table.
+#include "voirie/core/analysis/analysis_run.hpp"
+
+#include <sstream>
+
+namespace voirie {
+
+nlohmann::ordered_json AnalysisSummary::toJson() const
+{
+    nlohmann::ordered_json j;
+    j["project"] = project.string();
+    j["plugins"] = plugins;
+    j["km"] = km;
+    j["frames_decoded"] = ingest.frames_decoded;
+    j["frames_sampled"] = ingest.frames_sampled;
+    j["frames_analysed"] = frames_analysed;
+    j["frames_replayed"] = frames_replayed;
+    j["detections"] = detections;
+    j["detections_off_road"] = detections_off_road;
+    j["detections_invalid"] = detections_invalid;
+    j["damages"] = damages;
+    j["anonymized_by"] = anonymized_by;
+    j["regions_blurred"] = regions_blurred;
+    j["anonymizer_failures"] = anonymizer_failures;
+    j["regions_on_damage_not_blurred"] = regions_on_damage;
+    j["damages_by_class"] = nlohmann::ordered_json::object();
+    for (const auto& [cls, by_severity] : damages_by_class)
+        for (const auto& [sev, n] : by_severity)
+            j["damages_by_class"][cls][sev] = n;
+    j["plugin_failures"] = nlohmann::ordered_json::object();
+    for (const auto& [id, n] : plugin_failures)
+        j["plugin_failures"][id] = n;
+    j["wall_s"] = wall_s;
+    j["cpu_s"] = cpu_s;
+    j["cpu_s_per_km"] = km > 0 ? nlohmann::ordered_json(cpu_s / km) : nlohmann::ordered_json(nullptr);
+    j["interrupted"] = interrupted;
+    j["resumed"] = resumed;
+    return j;
+}
+
+std::string AnalysisSummary::toText() const
+{
+    std::ostringstream s;
+    s.setf(std::ios::fixed);
+    s.precision(2);
+    s << (interrupted ? "interrupted: " : "") << km << " km, " << ingest.frames_decoded << " frames decoded, "
+      << ingest.frames_sampled << " sampled";
+    if (frames_replayed)
+        s << " (" << frames_replayed << " already analysed by the interrupted run)";
+    s << "\n" << detections << " detections (" << detections_off_road << " off the road or out of range";
+    if (detections_invalid)
+        s << ", " << detections_invalid << " invalid dropped";
+    s << "), " << damages << " damages";
+    if (!damages_by_class.empty()) {
+        s << ":";
+        for (const auto& [cls, by_severity] : damages_by_class) {
+            s << " " << cls << " ";
+            bool first = true;
+            for (const auto& [sev, n] : by_severity) {
+                s << (first ? "" : "/") << n << sev;
+                first = false;
+            }
+        }
+    }
+    s << "\n";
+    for (const auto& [id, n] : plugin_failures)
+        s << "plugin " << id << " failed on " << n << " frame(s); the run went on without it there\n";
+    if (anonymized_by.empty()) {
+        s << "images NOT anonymized (--no-anonymize): faces and licence plates may show; do not share them\n";
+    } else {
+        std::string by;
+        for (const auto& a : anonymized_by)
+            by += (by.empty() ? "" : ", ") + a;
+        s << "evidence images anonymized by " << by << ": " << regions_blurred << " region(s) blurred";
+        if (anonymizer_failures)
+            s << ", " << anonymizer_failures << " chip(s) blurred whole after an anonymizer failed";
+        s << "\n";
+    }
+    s.precision(1);
+    s << "time " << wall_s << " s, CPU " << cpu_s << " s";
+    if (km > 0)
+        s << " (" << cpu_s / km / 60.0 << " CPU-min per km)";
+    s << "\n";
+    return s.str();
+}
+
+} // namespace voirie

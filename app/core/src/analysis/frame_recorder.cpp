@@ -1,0 +1,146 @@
+#include "frame_recorder.hpp"
+
+#include "evidence_chip.hpp"
+
+#include "voirie/core/geo/camera_file.hpp"
+#include "voirie/core/vocabulary/severity_rules.hpp"
+
+namespace voirie {
+namespace {
+
+constexpr size_t kFailureExamples = 5;
+
+bool touchesEdge(const PixelBox& b, const cv::Mat& image)
+{
+    constexpr double margin = 2.0;
+    return b.x <= margin || b.y <= margin || b.x + b.width >= image.cols - margin ||
+           b.y + b.height >= image.rows - margin;
+}
+
+// How good a picture of the defect a frame is: confident, close, sharp, and whole.
+double evidenceScore(const Detection& d, const GroundFootprint& g, double sharpness, bool truncated)
+{
+    const double closeness = 1.0 / (1.0 + (g.distance_m / 6.0) * (g.distance_m / 6.0));
+    return d.confidence * closeness * (sharpness / (sharpness + 100.0)) * (truncated ? 0.5 : 1.0);
+}
+
+} // namespace
+
+FrameRecorder::FrameRecorder(ProjectStore& store, const Track& track, const CameraModel& camera,
+                             const AnalysisOptions& options, const ResumeState& resume, EvidenceWriter& evidence,
+                             AnalysisSummary& summary, std::function<void(const std::string&)> warn)
+    : store_(store), track_(track), camera_(camera), options_(options), resume_(resume), evidence_(evidence),
+      summary_(summary), warn_(std::move(warn)), tracker_(options.tracking),
+      last_frame_index_(resume.last_frame_index), frames_committed_(resume.frames_committed)
+{
+}
+
+Status FrameRecorder::record(FrameJob& job)
+{
+    GeoFrame& frame = job.frame;
+    if (!projector_)
+        projector_.emplace(scaledTo(camera_, frame.image.cols, frame.image.rows), options_.max_range_m);
+    if (!first_chainage_)
+        first_chainage_ = frame.chainage_m;
+    last_chainage_ = frame.chainage_m;
+    current_image_ = &frame.image;
+    pixel_of_.clear();
+    std::vector<Observation> observations;
+    if (job.replay) {
+        ++summary_.frames_replayed;
+        if (auto it = resume_.observations_by_frame.find(frame.index); it != resume_.observations_by_frame.end())
+            observations = it->second;
+        for (const auto& o : observations) {
+            auto d = resume_.detections_by_id.find(o.detection_id);
+            pixel_of_[o.detection_id] = d != resume_.detections_by_id.end() ? d->second : Detection{};
+        }
+    } else {
+        if (auto s = recordDetections(job, observations); !s) {
+            current_image_ = nullptr;
+            return s;
+        }
+        ++frames_committed_;
+        last_frame_index_ = frame.index;
+    }
+    // The tracker keeps a copy of a view's pixels when it is the damage's best so far.
+    tracker_.addFrame(frame.chainage_m, std::move(observations), [&](const Observation& o) -> EvidenceView {
+        auto it = pixel_of_.find(o.detection_id);
+        if (it == pixel_of_.end() || current_image_ == nullptr)
+            return {};
+        const cv::Rect window = evidenceWindow(*current_image_, it->second);
+        return {(*current_image_)(window).clone(), shiftedInto(it->second, window)};
+    });
+    auto stored = storeDamages(tracker_.takeFinished(frame.chainage_m));
+    current_image_ = nullptr;
+    return stored;
+}
+
+Status FrameRecorder::recordDetections(FrameJob& job, std::vector<Observation>& observations)
+{
+    const GeoFrame& frame = job.frame;
+    ++summary_.frames_analysed;
+    summary_.detections_invalid += job.invalid;
+    for (const auto& [plugin, sentence] : job.failures) {
+        if (summary_.failure_examples.size() < kFailureExamples) {
+            summary_.failure_examples.push_back("frame " + std::to_string(frame.index) + ": " + sentence);
+            warn_("frame " + std::to_string(frame.index) + ": " + sentence + " (the run goes on)");
+        }
+        ++summary_.plugin_failures[plugin];
+    }
+    if (auto s = store_.addFrame(frame); !s)
+        return s;
+    const VehiclePose pose{track_.frame().toMetric(frame.lon, frame.lat), frame.heading_deg};
+    for (const auto& d : job.detections) {
+        StoredDetection stored{frame.index, frame.time, frame.chainage_m, d, std::nullopt};
+        if (auto footprint = projector_->project(d, pose)) {
+            Observation o;
+            o.frame_index = frame.index;
+            o.time = frame.time;
+            o.frame_chainage_m = frame.chainage_m;
+            o.class_code = d.class_code;
+            o.plugin_id = d.plugin_id;
+            o.confidence = d.confidence;
+            o.centroid = footprint->centroid;
+            o.length_m = footprint->length_m;
+            o.area_m2 = footprint->area_m2;
+            o.width_mm = footprint->width_mm;
+            o.distance_m = footprint->distance_m;
+            o.forward_m = footprint->forward_m;
+            o.truncated = touchesEdge(d.box, frame.image);
+            o.evidence_score = evidenceScore(d, *footprint, boxSharpness(frame.image, d.box), o.truncated);
+            o.footprint = std::shared_ptr<const OGRGeometry>(footprint->metric.release());
+            stored.observation = o;
+        } else {
+            ++summary_.detections_off_road;
+        }
+        auto id = store_.addDetection(stored, track_.frame());
+        if (!id)
+            return fail(id.error());
+        ++summary_.detections;
+        pixel_of_[*id] = d;
+        if (stored.observation) {
+            stored.observation->detection_id = *id;
+            observations.push_back(std::move(*stored.observation));
+        }
+    }
+    return Ok{};
+}
+
+Status FrameRecorder::storeDamages(std::vector<Damage> damages)
+{
+    for (auto& d : damages) {
+        auto chip_path = evidence_.write(d);
+        if (!chip_path)
+            return fail(chip_path.error());
+        if (auto s = store_.addDamage(d, track_.frame(), *chip_path); !s)
+            return s;
+        ++summary_.damages;
+        const std::string severity = severityCode(d.severity);
+        ++summary_.damages_by_class[d.class_code][severity.empty() ? "?" : severity];
+    }
+    return Ok{};
+}
+
+Status FrameRecorder::finish() { return storeDamages(tracker_.finish()); }
+
+} // namespace voirie

@@ -1,0 +1,60 @@
+// Stage 4 of `voirie analyze`: recording, on the writer's thread and in frame order. Each frame's
+// detections go to the ground (GroundProjector), into the project (ProjectStore) and to the
+// tracker (DamageTracker); each damage the tracker finishes gets its evidence (EvidenceWriter)
+// and is stored. Frames an interrupted run committed are replayed from its project.
+#pragma once
+
+#include "detection_pipeline.hpp"
+#include "evidence_writer.hpp"
+
+#include "voirie/core/damage/damage_tracker.hpp"
+#include "voirie/core/damage/ground_projector.hpp"
+#include "voirie/core/project/project_store.hpp"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace voirie {
+
+class FrameRecorder {
+public:
+    FrameRecorder(ProjectStore& store, const Track& track, const CameraModel& camera, const AnalysisOptions& options,
+                  const ResumeState& resume, EvidenceWriter& evidence, AnalysisSummary& summary,
+                  std::function<void(const std::string&)> warn);
+
+    // Records one frame (detected, or replayed from the interrupted run).
+    Status record(FrameJob& job);
+    // Stores the damages still open at the end of the survey.
+    Status finish();
+
+    int64_t lastFrameIndex() const { return last_frame_index_; }
+    int64_t framesCommitted() const { return frames_committed_; }
+    // Kilometres of the track the recorded frames cover (0 before the first frame).
+    double kilometres() const { return first_chainage_ ? (last_chainage_ - *first_chainage_) / 1000.0 : 0; }
+    bool anyFrame() const { return first_chainage_.has_value(); }
+
+private:
+    Status recordDetections(FrameJob& job, std::vector<Observation>& observations);
+    Status storeDamages(std::vector<Damage> damages);
+
+    ProjectStore& store_;
+    const Track& track_;
+    const CameraModel& camera_;
+    const AnalysisOptions& options_;
+    const ResumeState& resume_;
+    EvidenceWriter& evidence_;
+    AnalysisSummary& summary_;
+    std::function<void(const std::string&)> warn_;
+
+    std::optional<GroundProjector> projector_; // made at the first frame's size
+    DamageTracker tracker_;
+    std::map<int64_t, Detection> pixel_of_; // detections of the frame being handled, by id
+    const cv::Mat* current_image_ = nullptr;
+    int64_t last_frame_index_, frames_committed_;
+    std::optional<double> first_chainage_;
+    double last_chainage_ = 0;
+};
+
+} // namespace voirie

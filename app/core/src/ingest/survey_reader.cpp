@@ -1,0 +1,248 @@
+#include "voirie/core/ingest/survey_reader.hpp"
+
+#include "voirie/core/geo/camera_file.hpp"
+#include "photo_exif.hpp"
+#include "voirie/core/base/time_format.hpp"
+
+#include <opencv2/imgcodecs.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace voirie {
+namespace fs = std::filesystem;
+namespace {
+
+std::string lowerExtension(const fs::path& p)
+{
+    std::string ext = p.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+    return ext;
+}
+
+std::string seconds(double s)
+{
+    std::ostringstream out;
+    out.precision(1);
+    out << std::fixed << s;
+    return out.str();
+}
+
+} // namespace
+
+SurveyReader::~SurveyReader() = default;
+
+Result<std::unique_ptr<SurveyReader>> SurveyReader::open(const IngestOptions& options)
+{
+    std::unique_ptr<SurveyReader> reader(new SurveyReader());
+    reader->options_ = options;
+    IngestSummary& summary = reader->summary_;
+    summary.sampling = options.sampling.describe();
+    summary.time_offset_s = options.time_offset_s;
+    if (options.videos.empty() == !options.photos_dir.has_value())
+        return fail("give either video file(s) or a photo folder, not both and not neither");
+
+    std::vector<GpsFix> fixes;
+    std::string track_source;
+    if (options.photos_dir) {
+        summary.source_kind = "photos";
+        std::error_code ec;
+        if (!fs::is_directory(*options.photos_dir, ec))
+            return fail("photo folder " + options.photos_dir->string() + " does not exist or is not a folder");
+        std::vector<std::pair<std::optional<double>, fs::path>> photos;
+        for (const auto& entry : fs::directory_iterator(*options.photos_dir, ec)) {
+            const auto ext = lowerExtension(entry.path());
+            if (!entry.is_regular_file() || (ext != ".jpg" && ext != ".jpeg"))
+                continue;
+            auto tags = readPhotoTags(entry.path());
+            if (!tags) {
+                ++summary.photos_unreadable;
+                summary.warnings.push_back(tags.error());
+                continue;
+            }
+            std::optional<double> time;
+            if (tags->time)
+                time = *tags->time + options.time_offset_s;
+            else
+                ++summary.photos_without_time;
+            if (time && tags->lon && !options.track)
+                fixes.push_back({*time, *tags->lon, *tags->lat, std::nullopt});
+            photos.emplace_back(time, entry.path());
+        }
+        if (photos.empty())
+            return fail("photo folder " + options.photos_dir->string() + " holds no readable JPEG photos");
+        std::sort(photos.begin(), photos.end(), [](const auto& a, const auto& b) {
+            if (a.first && b.first && *a.first != *b.first)
+                return *a.first < *b.first;
+            return a.second < b.second;
+        });
+        std::sort(fixes.begin(), fixes.end(), [](const GpsFix& a, const GpsFix& b) { return a.time < b.time; });
+        for (auto& [time, path] : photos) {
+            reader->photos_.push_back(path);
+            reader->photo_times_.push_back(time);
+        }
+        track_source = "EXIF GPS tags of the photos in " + options.photos_dir->string();
+        summary.track_format = "EXIF";
+    } else {
+        summary.source_kind = "video";
+        if (!options.track)
+            return fail("a video survey needs a GPS track (--track)");
+    }
+
+    if (options.track) {
+        auto file = readTrackFile(*options.track, options.track_columns);
+        if (!file)
+            return fail(file.error());
+        fixes = std::move(file->fixes);
+        summary.nmea = file->nmea;
+        summary.track_format = file->format;
+        summary.track_rows_without_time = file->rows_without_time;
+        track_source = options.track->string();
+        if (file->nmea && fixes.empty()) {
+            const auto& n = *file->nmea;
+            return fail("NMEA log " + track_source + " has no usable fix: " + std::to_string(n.sentences) +
+                        " sentences, " + std::to_string(n.bad_checksum) + " with a bad or missing checksum, " +
+                        std::to_string(n.void_rmc) + " RMC with status V, " + std::to_string(n.no_fix_gga) +
+                        " GGA without a fix, " + std::to_string(n.unparseable) + " malformed");
+        }
+        if (fixes.empty() && file->rows_without_time > 0)
+            return fail("track " + track_source + " has positions but no readable times (" +
+                        std::to_string(file->rows_without_time) + " without time); Voirie needs a time for every fix");
+    }
+    summary.track_path = track_source;
+    auto track = Track::build(fixes, options.cleaning, track_source, summary.track_counts);
+    if (!track)
+        return fail(track.error());
+    reader->track_.emplace(std::move(*track));
+    summary.track_start = reader->track_->startTime();
+    summary.track_end = reader->track_->endTime();
+    summary.track_length_m = reader->track_->lengthMetres();
+
+    int width = 0, height = 0;
+    if (!options.videos.empty()) {
+        auto video = VideoTimeline::open(options.videos, options.video_start, options.time_offset_s);
+        if (!video)
+            return fail(video.error());
+        reader->video_.emplace(std::move(*video));
+        width = reader->video_->files().front().width;
+        height = reader->video_->files().front().height;
+        const double vs = reader->video_->expectedStart(), ve = reader->video_->expectedEnd();
+        if (ve < summary.track_start || vs > summary.track_end) {
+            const double suggested = options.time_offset_s + (summary.track_start - vs);
+            return fail("video time " + formatIso8601(vs) + " to " + formatIso8601(ve) +
+                        " does not overlap the track's " + formatIso8601(summary.track_start) + " to " +
+                        formatIso8601(summary.track_end) + "; --time-offset " + seconds(suggested) +
+                        " would align their starts");
+        }
+    } else {
+        auto tags = readPhotoTags(reader->photos_.front());
+        width = tags ? tags->width : 0;
+        height = tags ? tags->height : 0;
+    }
+
+    if (options.camera_file) {
+        auto camera = readCameraFile(*options.camera_file);
+        if (!camera)
+            return fail(camera.error());
+        if (std::abs(double(camera->width) / camera->height - double(width) / height) > 0.01)
+            summary.warnings.push_back("camera file " + options.camera_file->string() + " is for " +
+                                       std::to_string(camera->width) + "x" + std::to_string(camera->height) +
+                                       " but the frames are " + std::to_string(width) + "x" + std::to_string(height) +
+                                       " (another aspect ratio): check the camera file");
+        summary.camera = scaledTo(*camera, width, height);
+        summary.camera_source = "file " + options.camera_file->string();
+    } else {
+        summary.camera = defaultDashcamCamera(width, height);
+        summary.camera_source = "default dash-cam (90 deg field of view, 1.3 m high, pitched 12 deg down)";
+    }
+    reader->sampler_ = std::make_unique<FrameSampler>(options.sampling);
+    return reader;
+}
+
+std::optional<TrackSample> SurveyReader::positionAt(double time)
+{
+    auto sample = track_->at(time);
+    if (!sample) {
+        if (time >= track_->startTime() && time <= track_->endTime())
+            ++summary_.frames_skipped_in_gaps;
+        else
+            ++summary_.frames_outside_track;
+    }
+    return sample;
+}
+
+void SurveyReader::place(GeoFrame& frame, double time, const TrackSample& sample)
+{
+    frame.time = time;
+    frame.lon = sample.lon;
+    frame.lat = sample.lat;
+    frame.heading_deg = sample.heading_deg;
+    frame.speed_mps = sample.speed_mps;
+    frame.chainage_m = sample.chainage_m;
+}
+
+const IngestSummary& SurveyReader::summary()
+{
+    if (video_)
+        summary_.videos = video_->files(); // decode counts and partial flags, as of now
+    return summary_;
+}
+
+std::optional<GeoFrame> SurveyReader::next()
+{
+    return video_ ? nextVideoFrame() : nextPhoto();
+}
+
+std::optional<GeoFrame> SurveyReader::nextVideoFrame()
+{
+    VideoFrameRef ref;
+    while (video_->next(ref)) {
+        ++summary_.frames_decoded;
+        const int64_t index = decoded_++;
+        auto sample = positionAt(ref.time);
+        if (!sample || !sampler_->accept(ref.time, sample->chainage_m))
+            continue;
+        GeoFrame frame;
+        frame.image = video_->retrieve();
+        if (frame.image.empty())
+            continue;
+        frame.index = index;
+        frame.file = video_->files()[ref.file].path;
+        frame.frame_in_file = ref.frame_in_file;
+        frame.pts_ms = ref.pts_ms;
+        place(frame, ref.time, *sample);
+        ++summary_.frames_sampled;
+        return frame;
+    }
+    return std::nullopt;
+}
+
+std::optional<GeoFrame> SurveyReader::nextPhoto()
+{
+    while (next_photo_ < photos_.size()) {
+        const size_t i = next_photo_++;
+        ++summary_.frames_decoded;
+        const auto& time = photo_times_[i];
+        if (!time)
+            continue; // counted as without time when listed
+        auto sample = positionAt(*time);
+        if (!sample || !sampler_->accept(*time, sample->chainage_m))
+            continue;
+        GeoFrame frame;
+        frame.image = cv::imread(photos_[i].string(), cv::IMREAD_COLOR);
+        if (frame.image.empty()) {
+            ++summary_.photos_unreadable;
+            summary_.warnings.push_back("photo " + photos_[i].string() + " cannot be decoded");
+            continue;
+        }
+        frame.index = int64_t(i);
+        frame.file = photos_[i];
+        place(frame, *time, *sample);
+        ++summary_.frames_sampled;
+        return frame;
+    }
+    return std::nullopt;
+}
+
+} // namespace voirie

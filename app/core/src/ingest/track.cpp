@@ -1,0 +1,215 @@
+#include "voirie/core/ingest/track.hpp"
+
+#include "voirie/core/base/time_format.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace voirie {
+namespace {
+
+double distance(const MetricPoint& a, const MetricPoint& b) { return std::hypot(b.x - a.x, b.y - a.y); }
+
+bool validPosition(const GpsFix& f)
+{
+    if (!std::isfinite(f.lon) || !std::isfinite(f.lat) || !std::isfinite(f.time))
+        return false;
+    if (std::abs(f.lat) > 90 || std::abs(f.lon) > 180)
+        return false;
+    return !(std::abs(f.lon) < 1e-7 && std::abs(f.lat) < 1e-7);
+}
+
+// Heading of travel over [i, i+1], looking further along the segment while the vehicle stands
+// still (a stopped car's GPS jitter says nothing about its direction).
+double headingAround(const std::vector<TrackPoint>& seg, size_t i)
+{
+    constexpr double kMinMove = 0.5; // metres
+    for (size_t reach = 1; reach < seg.size(); ++reach) {
+        const size_t a = i >= reach - 1 ? i - (reach - 1) : 0;
+        const size_t b = std::min(seg.size() - 1, i + reach);
+        if (distance(seg[a].metric, seg[b].metric) >= kMinMove || (a == 0 && b == seg.size() - 1))
+            return headingDegrees(seg[b].metric.x - seg[a].metric.x, seg[b].metric.y - seg[a].metric.y);
+    }
+    return 0;
+}
+
+// Weighted least squares of v(dt) = sum c_k dt^k (k <= degree); returns c_0, the value at dt = 0.
+std::optional<double> localPolynomialAt(const std::vector<double>& dt, const std::vector<double>& v,
+                                        const std::vector<double>& w, int degree)
+{
+    const int n = degree + 1;
+    double m[4][5] = {};
+    for (size_t k = 0; k < dt.size(); ++k) {
+        double basis[4] = {1, dt[k], dt[k] * dt[k], dt[k] * dt[k] * dt[k]};
+        for (int r = 0; r < n; ++r) {
+            for (int c = 0; c < n; ++c)
+                m[r][c] += w[k] * basis[r] * basis[c];
+            m[r][n] += w[k] * basis[r] * v[k];
+        }
+    }
+    for (int col = 0; col < n; ++col) { // Gauss-Jordan with partial pivoting
+        int pivot = col;
+        for (int r = col + 1; r < n; ++r)
+            if (std::abs(m[r][col]) > std::abs(m[pivot][col]))
+                pivot = r;
+        if (std::abs(m[pivot][col]) < 1e-12)
+            return std::nullopt;
+        std::swap(m[col], m[pivot]);
+        for (int r = 0; r < n; ++r)
+            if (r != col) {
+                const double f = m[r][col] / m[col][col];
+                for (int c = col; c <= n; ++c)
+                    m[r][c] -= f * m[col][c];
+            }
+    }
+    return m[0][n] / m[0][0];
+}
+
+void smoothSegment(std::vector<TrackPoint>& seg, double window_s)
+{
+    const double half = window_s / 2;
+    std::vector<MetricPoint> smoothed(seg.size());
+    size_t first = 0; // the earliest fix in the window (fixes are in time order): linear, not quadratic
+    for (size_t i = 0; i < seg.size(); ++i) {
+        while (seg[i].time - seg[first].time > half)
+            ++first;
+        std::vector<double> dt, xs, ys, w;
+        for (size_t j = first; j < seg.size(); ++j) {
+            const double d = seg[j].time - seg[i].time;
+            if (d > half)
+                break;
+            const double u = std::abs(d) / (half * 1.0001);
+            dt.push_back(d);
+            xs.push_back(seg[j].metric.x);
+            ys.push_back(seg[j].metric.y);
+            w.push_back(std::pow(1 - u * u * u, 3));
+        }
+        smoothed[i] = seg[i].metric;
+        if (dt.size() < 4)
+            continue; // too few fixes for a fit: keep the fix as measured
+        // Quadratic: a cubic gives the same value at the centre of a symmetric window; a quartic
+        // over a longer window cut an 80 m curve's entry by as much and smoothed no better.
+        auto x = localPolynomialAt(dt, xs, w, 2), y = localPolynomialAt(dt, ys, w, 2);
+        if (x && y)
+            smoothed[i] = {*x, *y};
+    }
+    for (size_t i = 0; i < seg.size(); ++i)
+        seg[i].metric = smoothed[i];
+}
+
+} // namespace
+
+Result<Track> Track::build(const std::vector<GpsFix>& fixes, const TrackCleaningOptions& options,
+                           const std::string& source, TrackCleaningCounts& counts)
+{
+    counts = {};
+    counts.fixes_read = int(fixes.size());
+    std::vector<GpsFix> valid;
+    for (const auto& f : fixes) {
+        if (!validPosition(f))
+            ++counts.zero_position;
+        else
+            valid.push_back(f);
+    }
+    if (valid.size() < 2)
+        return fail("track " + source + " has " + std::to_string(valid.size()) +
+                    " valid fix(es) (" + std::to_string(counts.fixes_read) + " read, " +
+                    std::to_string(counts.zero_position) +
+                    " at 0,0 or invalid); a track needs at least two fixes with position and time");
+
+    LocalMetricFrame frame(valid.front().lon, valid.front().lat);
+    const double max_speed = options.max_speed_kmh / 3.6;
+    std::vector<std::vector<TrackPoint>> segments;
+    std::optional<TrackPoint> last; // copied: segments grow and move
+    for (const auto& f : valid) {
+        TrackPoint p{f.time, f.lon, f.lat, frame.toMetric(f.lon, f.lat), 0.0, f.hdop};
+        if (last) {
+            const double dt = p.time - last->time;
+            if (dt == 0) {
+                ++counts.duplicate_time;
+                continue;
+            }
+            if (dt < 0) {
+                ++counts.backwards_time;
+                continue;
+            }
+            const double d = distance(last->metric, p.metric);
+            if (d / dt > max_speed) {
+                ++counts.speed_outlier;
+                continue;
+            }
+            if (dt > options.gap_seconds || d > options.gap_metres) {
+                // Never interpolate across a gap; chainage bridges it in a straight line.
+                p.chainage_m = last->chainage_m + d;
+                segments.emplace_back();
+            } else {
+                p.chainage_m = last->chainage_m + d;
+            }
+        } else {
+            segments.emplace_back();
+        }
+        segments.back().push_back(p);
+        last = p;
+    }
+    // A segment of one fix cannot be interpolated: it stays only as a marker of where a gap was.
+    std::vector<std::vector<TrackPoint>> usable;
+    for (auto& s : segments)
+        if (s.size() >= 2)
+            usable.push_back(std::move(s));
+    counts.fixes_used = 0;
+    for (const auto& s : usable)
+        counts.fixes_used += int(s.size());
+    counts.segments = int(usable.size());
+    counts.gaps = std::max(0, int(segments.size()) - 1);
+    if (usable.empty())
+        return fail("track " + source + " has no two consecutive fixes close enough in time and space to use (" +
+                    std::to_string(counts.fixes_read) + " read, " + std::to_string(counts.dropped()) +
+                    " dropped while cleaning, gap threshold " + std::to_string(int(options.gap_seconds)) + " s / " +
+                    std::to_string(int(options.gap_metres)) + " m)");
+    if (options.smoothing_s > 0) {
+        const TrackPoint* previous = nullptr;
+        for (auto& seg : usable) {
+            smoothSegment(seg, options.smoothing_s);
+            for (auto& p : seg) {
+                frame.toGeographic(p.metric, p.lon, p.lat);
+                p.chainage_m = previous ? previous->chainage_m + distance(previous->metric, p.metric) : 0.0;
+                previous = &p;
+            }
+        }
+    }
+    return Track(std::move(frame), std::move(usable));
+}
+
+std::optional<TrackSample> Track::at(double time) const
+{
+    // Frame timestamps carry floating-point noise well below a millisecond: a frame that far
+    // past a segment's end still belongs to it.
+    constexpr double kTolerance = 1e-4;
+    if (!std::isfinite(time))
+        return std::nullopt;
+    auto seg_it = std::upper_bound(segments_.begin(), segments_.end(), time - kTolerance,
+                                   [](double t, const std::vector<TrackPoint>& s) { return t < s.back().time; });
+    if (seg_it == segments_.end())
+        return std::nullopt;
+    const auto& seg = *seg_it;
+    if (time < seg.front().time - kTolerance)
+        return std::nullopt; // before the track, or inside a gap
+    time = std::clamp(time, seg.front().time, seg.back().time);
+    auto next = std::upper_bound(seg.begin(), seg.end(), time, [](double t, const TrackPoint& p) { return t < p.time; });
+    if (next == seg.end())
+        --next;
+    const size_t i = size_t(next - seg.begin()) - 1;
+    const TrackPoint& a = seg[i];
+    const TrackPoint& b = seg[i + 1];
+    const double f = (time - a.time) / (b.time - a.time);
+    TrackSample s;
+    s.metric = {a.metric.x + f * (b.metric.x - a.metric.x), a.metric.y + f * (b.metric.y - a.metric.y)};
+    frame_.toGeographic(s.metric, s.lon, s.lat);
+    s.chainage_m = a.chainage_m + f * (b.chainage_m - a.chainage_m);
+    s.speed_mps = (b.chainage_m - a.chainage_m) / (b.time - a.time);
+    s.heading_deg = headingAround(seg, i);
+    s.segment = int(seg_it - segments_.begin());
+    return s;
+}
+
+} // namespace voirie

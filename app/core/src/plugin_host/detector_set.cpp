@@ -1,0 +1,92 @@
+#include "voirie/core/plugin_host/detector_set.hpp"
+
+#include "voirie/core/plugin_host/plugin_registry.hpp"
+
+#include <algorithm>
+
+namespace voirie {
+
+Status checkParameterTargets(const ParameterOverrides& parameters, const std::vector<std::string>& ids)
+{
+    for (const auto& [id, _] : parameters)
+        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            return fail("--param names plugin '" + id + "', which is not among the plugins being run");
+    return Ok{};
+}
+
+Status DetectorSet::checkParameters(const DetectorSetOptions& options)
+{
+    PluginRegistry registry(PluginRegistry::defaultSearchPath(options.plugin_dirs));
+    std::vector<std::string> targets = options.ids ? *options.ids : registry.usableIds("detector");
+    targets.insert(targets.end(), options.other_plugin_ids.begin(), options.other_plugin_ids.end());
+    if (auto s = checkParameterTargets(options.parameters, targets); !s)
+        return s;
+    for (const auto& [id, values] : options.parameters)
+        for (const auto& entry : registry.entries())
+            if (entry.manifest && entry.manifest->id == id)
+                if (auto resolved = resolveParameters(*entry.manifest, values); !resolved)
+                    return fail(resolved.error());
+    return Ok{};
+}
+
+Result<DetectorSet> DetectorSet::open(const DetectorSetOptions& options)
+{
+    PluginRegistry registry(PluginRegistry::defaultSearchPath(options.plugin_dirs));
+    const bool named = options.ids.has_value();
+    const std::vector<std::string> ids = named ? *options.ids : registry.usableIds("detector");
+    std::vector<std::string> targets = ids;
+    targets.insert(targets.end(), options.other_plugin_ids.begin(), options.other_plugin_ids.end());
+    if (auto s = checkParameterTargets(options.parameters, targets); !s)
+        return fail(s.error());
+
+    const int workers = std::max(1, options.workers);
+    DetectorSet set;
+    set.per_worker_.resize(size_t(workers));
+    for (const auto& id : ids) {
+        auto library = registry.load(id);
+        Result<std::map<std::string, ParameterValue>> params = fail("");
+        if (library) {
+            auto it = options.parameters.find(id);
+            params = resolveParameters((*library)->manifest(), it == options.parameters.end()
+                                                                    ? std::map<std::string, std::string>{}
+                                                                    : it->second);
+        }
+        std::string problem = !library ? library.error() : !params ? params.error() : "";
+        std::vector<std::unique_ptr<DetectorInstance>> instances;
+        for (int w = 0; problem.empty() && w < workers; ++w) {
+            auto instance = DetectorInstance::create(*library, *params);
+            if (!instance)
+                problem = instance.error();
+            else
+                instances.push_back(std::move(*instance));
+        }
+        if (!problem.empty()) {
+            if (named)
+                return fail(problem);
+            set.skipped_.push_back(problem);
+            continue;
+        }
+        set.libraries_.push_back(*library);
+        set.parameters_.push_back(*params);
+        for (int w = 0; w < workers; ++w)
+            set.per_worker_[size_t(w)].push_back(std::move(instances[size_t(w)]));
+    }
+    if (set.libraries_.empty()) {
+        std::string searched;
+        for (const auto& d : registry.searchDirs())
+            searched += (searched.empty() ? "" : ", ") + d.string();
+        return fail("no usable detector plugin was found (searched: " + searched + ")" +
+                    (set.skipped_.empty() ? "" : "; " + set.skipped_.front()));
+    }
+    return set;
+}
+
+std::vector<std::string> DetectorSet::describe() const
+{
+    std::vector<std::string> out;
+    for (const auto& l : libraries_)
+        out.push_back(l->manifest().id + " " + l->manifest().version);
+    return out;
+}
+
+} // namespace voirie

@@ -1,0 +1,118 @@
+#include "voirie/core/project/project_review.hpp"
+
+#include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/vocabulary/damage_classes.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <pwd.h>
+#include <unistd.h>
+
+namespace voirie {
+namespace fs = std::filesystem;
+
+bool isReviewField(const std::string& field)
+{
+    return field == "review_state" || field == "class" || field == "severity" || field == "review_note";
+}
+
+Status checkReviewValue(const std::string& field, const std::string& value)
+{
+    if (field == "review_state" && value != "unreviewed" && value != "accepted" && value != "rejected")
+        return fail("review state '" + value + "' is not one of unreviewed, accepted, rejected");
+    if (field == "class" && !isKnownDamageClass(value))
+        return fail("'" + value + "' is not a damage class (D00, D10, D20, D40, D43, D44, D50, repair)");
+    if (field == "severity" && value != "L" && value != "M" && value != "H" && !value.empty())
+        return fail("severity '" + value + "' is not one of L, M, H");
+    if (!isReviewField(field))
+        return fail("'" + field + "' is not a field a review may change");
+    return Ok{};
+}
+
+std::string ProjectReview::currentUser()
+{
+    if (const passwd* pw = getpwuid(getuid()); pw && pw->pw_name && *pw->pw_name)
+        return pw->pw_name;
+    for (const char* variable : {"USER", "LOGNAME"})
+        if (const char* v = std::getenv(variable); v && *v)
+            return v;
+    return "unknown";
+}
+
+ProjectReview::ProjectReview(fs::path path, GDALDatasetUniquePtr ds) : path_(std::move(path)), ds_(std::move(ds)) {}
+
+Result<std::unique_ptr<ProjectReview>> ProjectReview::open(const fs::path& project)
+{
+    GDALAllRegister();
+    CPLErrorReset();
+    const char* drivers[] = {"GPKG", nullptr};
+    GDALDatasetUniquePtr ds(
+        GDALDataset::Open(project.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers));
+    if (!ds)
+        return fail("cannot open project " + project.string() + " for review: " + CPLGetLastErrorMsg());
+    if (ds->GetLayerByName("damages") == nullptr)
+        return fail(project.string() + " is not a Voirie project: it has no 'damages' layer");
+    if (ds->GetLayerByName("review_log") == nullptr) {
+        char** options = CSLSetNameValue(nullptr, "ASPATIAL_VARIANT", "GPKG_ATTRIBUTES");
+        OGRLayer* log = ds->CreateLayer("review_log", nullptr, wkbNone, options);
+        CSLDestroy(options);
+        if (log == nullptr)
+            return fail("cannot add the review log to " + project.string() + ": " + CPLGetLastErrorMsg());
+        addField(*log, "time", OFTDateTime);
+        for (const char* f : {"user", "action"})
+            addField(*log, f, OFTString);
+        addField(*log, "damage_id", OFTInteger64);
+        for (const char* f : {"field", "old_value", "new_value"})
+            addField(*log, f, OFTString);
+    }
+    return std::unique_ptr<ProjectReview>(new ProjectReview(project, std::move(ds)));
+}
+
+Status ProjectReview::apply(const ReviewEdit& edit, const std::string& action)
+{
+    if (auto ok = checkReviewValue(edit.field, edit.new_value); !ok)
+        return ok;
+    const std::string what = "damage " + std::to_string(edit.damage_id);
+    OGRLayer* damages = ds_->GetLayerByName("damages");
+    OGRLayer* log = ds_->GetLayerByName("review_log");
+    damages->SetAttributeFilter(("damage_id = " + std::to_string(edit.damage_id)).c_str());
+    damages->ResetReading();
+    OGRFeatureUniquePtr f(damages->GetNextFeature());
+    damages->SetAttributeFilter(nullptr);
+    if (!f)
+        return fail(path_.string() + " has no " + what);
+    const std::string stored = f->GetFieldAsString(edit.field.c_str());
+    if (stored != edit.old_value)
+        return fail(what + "'s " + edit.field + " is '" + stored + "' in " + path_.string() + ", not '" +
+                    edit.old_value + "': reopen the project to see the latest review");
+
+    f->SetField(edit.field.c_str(), edit.new_value.c_str());
+    if (edit.field == "class")
+        for (const auto& c : kDamageClasses)
+            if (c.code == edit.new_value)
+                f->SetField("class_name", std::string(c.name).c_str());
+    OGRFeatureUniquePtr entry(OGRFeature::CreateFeature(log->GetLayerDefn()));
+    setTimeField(*entry, "time",
+                 std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+    entry->SetField("user", currentUser().c_str());
+    entry->SetField("action", action.c_str());
+    entry->SetField("damage_id", GIntBig(edit.damage_id));
+    entry->SetField("field", edit.field.c_str());
+    entry->SetField("old_value", edit.old_value.c_str());
+    entry->SetField("new_value", edit.new_value.c_str());
+
+    CPLErrorReset();
+    if (ds_->StartTransaction() != OGRERR_NONE)
+        return fail("cannot start a transaction in " + path_.string() + ": " + CPLGetLastErrorMsg());
+    if (damages->SetFeature(f.get()) != OGRERR_NONE || log->CreateFeature(entry.get()) != OGRERR_NONE) {
+        const std::string reason = CPLGetLastErrorMsg();
+        ds_->RollbackTransaction();
+        return fail("cannot save the review of " + what + " in " + path_.string() + ": " + reason);
+    }
+    if (ds_->CommitTransaction() != OGRERR_NONE)
+        return fail("cannot save the review of " + what + " in " + path_.string() + " (disk full or read-only?): " +
+                    CPLGetLastErrorMsg());
+    return Ok{};
+}
+
+} // namespace voirie

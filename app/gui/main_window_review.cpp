@@ -1,0 +1,128 @@
+// MainWindow, review by concern (as OBS splits OBSBasic into OBSBasic_*.cpp): the damage table
+// filters, moving through the damages and the review decisions on them.
+#include "main_window.hpp"
+
+#include "damage_table_model.hpp"
+#include "frame_view.hpp"
+#include "map_canvas.hpp"
+#include "review_controller.hpp"
+
+#include "voirie/core/vocabulary/damage_classes.hpp"
+
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QStatusBar>
+#include <QTableView>
+
+#include <set>
+namespace voirie::gui {
+
+void MainWindow::refreshFilterChoices()
+{
+    QSignalBlocker block_class(class_filter_), block_plugin(plugin_filter_);
+    const QString current_class = class_filter_->currentData().toString();
+    const QString current_plugin = plugin_filter_->currentData().toString();
+    class_filter_->clear();
+    class_filter_->addItem("All classes", "");
+    plugin_filter_->clear();
+    plugin_filter_->addItem("All plugins", "");
+    if (!project_)
+        return;
+    std::set<std::string> classes, plugins;
+    for (const auto& d : project_->damages) {
+        classes.insert(d.class_code);
+        QString list = QString::fromStdString(d.plugins);
+        for (const QString& p : list.split(',', Qt::SkipEmptyParts))
+            plugins.insert(p.trimmed().section(' ', 0, 0).toStdString());
+    }
+    for (const auto& c : kDamageClasses)
+        if (classes.count(std::string(c.code)))
+            class_filter_->addItem(QString("%1 %2").arg(QString::fromStdString(std::string(c.code)),
+                                                        className(std::string(c.code))),
+                                   QString::fromStdString(std::string(c.code)));
+    for (const auto& p : plugins)
+        plugin_filter_->addItem(QString::fromStdString(p), QString::fromStdString(p));
+    class_filter_->setCurrentIndex(std::max(0, class_filter_->findData(current_class)));
+    plugin_filter_->setCurrentIndex(std::max(0, plugin_filter_->findData(current_plugin)));
+}
+
+void MainWindow::applyFilter()
+{
+    DamageFilter f;
+    if (const QString c = class_filter_->currentData().toString(); !c.isEmpty())
+        f.classes.insert(c.toStdString());
+    f.severity = severity_filter_->currentData().toString().toStdString();
+    f.min_confidence = confidence_filter_->value();
+    f.review_state = review_filter_->currentData().toString().toStdString();
+    f.plugin = plugin_filter_->currentData().toString().toStdString();
+    filter_model_->setFilter(f);
+    std::vector<char> visible;
+    if (project_) {
+        visible.resize(project_->damages.size());
+        for (size_t i = 0; i < visible.size(); ++i)
+            visible[i] = f.accepts(project_->damages[i]);
+    }
+    map_->setVisibleDamages(std::move(visible));
+    updateStatus();
+}
+
+void MainWindow::selectDamage(int index)
+{
+    if (!project_ || index >= int(project_->damages.size()))
+        index = -1;
+    selected_ = index;
+    map_->setSelectedDamage(index);
+    if (index >= 0) {
+        // Keep the selection on screen without jumping when it already is.
+        const QPointF at = map_->toScreen(project_->damages[size_t(index)].centre);
+        if (!map_->rect().adjusted(30, 30, -30, -30).contains(at.toPoint()))
+            map_->centreOn(project_->damages[size_t(index)].centre);
+        const QModelIndex row = filter_model_->mapFromSource(model_->index(index, 0));
+        if (row.isValid() && table_->currentIndex().row() != row.row()) {
+            QSignalBlocker block(table_->selectionModel());
+            table_->selectionModel()->setCurrentIndex(row, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+            table_->scrollTo(row);
+            table_->viewport()->update();
+        }
+        frame_view_->showDamage(index);
+    }
+    updateStatus();
+}
+
+void MainWindow::stepDamage(int direction)
+{
+    const int rows = filter_model_->rowCount();
+    if (rows == 0)
+        return;
+    const QModelIndex current = selected_ >= 0 ? filter_model_->mapFromSource(model_->index(selected_, 0)) : QModelIndex();
+    int row = current.isValid() ? current.row() + direction : (direction > 0 ? 0 : rows - 1);
+    row = std::clamp(row, 0, rows - 1);
+    selectDamage(filter_model_->mapToSource(filter_model_->index(row, 0)).row());
+}
+
+void MainWindow::review(const std::string& field, const std::string& value)
+{
+    if (selected_ < 0) {
+        statusBar()->showMessage("Select a damage first (click it on the map or in the table)", 4000);
+        return;
+    }
+    if (review_->edit(selected_, field, value) && field == "review_state")
+        stepDamage(1); // the next one comes up, so a survey is reviewed with A and R alone
+}
+
+void MainWindow::editNote()
+{
+    if (selected_ < 0)
+        return;
+    bool ok = false;
+    const QString note = QInputDialog::getMultiLineText(
+        this, "Review note", QString("Note on damage %1").arg(project_->damages[size_t(selected_)].damage_id),
+        QString::fromStdString(project_->damages[size_t(selected_)].review_note), &ok);
+    if (ok)
+        review_->edit(selected_, "review_note", note.toStdString());
+}
+
+} // namespace voirie::gui
