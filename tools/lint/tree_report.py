@@ -91,6 +91,23 @@ def main():
         memo[k] = d
         return d
     print(f"app/core: {len(header_of)} files, {count} include edges, longest include chain {max(map(depth, edges))} files")
+    headers = {k for k in edges if k.endswith(".hpp")}
+    print(f"app/core headers: {len(headers)}, header-to-header include edges "
+          f"{sum(len(edges[k] & headers) for k in headers)}")
+    # Between modules (files under a module folder): which module's files include which module.
+    def module(key):
+        m = re.match(r"(?:voirie/core|src)/([^/]+)/", key)
+        return m.group(1) if m else None
+    between = {}
+    for k, targets in edges.items():
+        for t in targets:
+            a, b = module(k), module(t)
+            if a and b and a != b:
+                between[(a, b)] = between.get((a, b), 0) + 1
+    if between:
+        print(f"edges between modules: {sum(between.values())} includes over {len(between)} module pairs")
+        for (a, b), n in sorted(between.items()):
+            print(f"  {a} -> {b}: {n}")
 
 
 if __name__ == "__main__":

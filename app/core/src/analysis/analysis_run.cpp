@@ -84,6 +84,26 @@ private:
     std::chrono::steady_clock::time_point last_ = std::chrono::steady_clock::now();
 };
 
+// Records how far the run got, with `status` ("running", "interrupted"), and commits.
+Status commitProgress(ProjectStore& store, const FrameRecorder& recorder, const std::string& status)
+{
+    if (auto s = store.setProgress(recorder.lastFrameIndex(), recorder.framesCommitted(), status); !s)
+        return s;
+    return store.commit();
+}
+
+// The survey is done: its progress, the run's summary and the QGIS styles, committed.
+Status completeProject(ProjectStore& store, const FrameRecorder& recorder, const AnalysisSummary& summary)
+{
+    if (auto s = store.setProgress(recorder.lastFrameIndex(), recorder.framesCommitted(), "complete"); !s)
+        return s;
+    if (auto s = store.finishRun(nowUnix(), summary.toJson(), "complete"); !s)
+        return s;
+    if (auto s = store.writeStyles(); !s)
+        return s;
+    return store.commit();
+}
+
 } // namespace
 
 Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const AnalysisHooks& hooks)
@@ -150,14 +170,11 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
         commits.frameDone();
         const auto now = std::chrono::steady_clock::now();
         if (!job->replay && commits.due(now)) {
-            recorded = store.setProgress(recorder.lastFrameIndex(), recorder.framesCommitted(), "running");
-            if (recorded)
-                recorded = store.commit();
-            if (!recorded)
-                break;
-            if (hooks.committed)
+            recorded = commitProgress(store, recorder, "running");
+            if (recorded && hooks.committed)
                 hooks.committed(recorder.framesCommitted());
-            recorded = store.begin();
+            if (recorded)
+                recorded = store.begin();
             if (!recorded)
                 break;
             commits.committed(now);
@@ -176,9 +193,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     summary.ingest = reader.summary();
     summary.km = recorder.kilometres();
     if (summary.interrupted) {
-        if (auto s = store.setProgress(recorder.lastFrameIndex(), recorder.framesCommitted(), "interrupted"); !s)
-            return fail(s.error());
-        if (auto s = store.commit(); !s)
+        if (auto s = commitProgress(store, recorder, "interrupted"); !s)
             return fail(s.error());
         summary.project = plan->partial;
     } else {
@@ -188,13 +203,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
             return fail(s.error());
         summary.wall_s = elapsed();
         summary.cpu_s = cpuSeconds() - cpu_start;
-        if (auto s = store.setProgress(recorder.lastFrameIndex(), recorder.framesCommitted(), "complete"); !s)
-            return fail(s.error());
-        if (auto s = store.finishRun(nowUnix(), summary.toJson(), "complete"); !s)
-            return fail(s.error());
-        if (auto s = store.writeStyles(); !s)
-            return fail(s.error());
-        if (auto s = store.commit(); !s)
+        if (auto s = completeProject(store, recorder, summary); !s)
             return fail(s.error());
         if (auto s = moveIntoPlace(std::move(project->store), *plan); !s)
             return fail(s.error());
