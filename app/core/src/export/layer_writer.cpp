@@ -1,25 +1,14 @@
 #include "layer_writer.hpp"
 
 #include "voirie/core/base/html_text.hpp"
-#include "voirie/core/base/time_format.hpp"
 #include "voirie/core/export/shapefile_names.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
-#include "voirie/core/project/qgis_styles.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
-#include "voirie/core/vocabulary/severity_rules.hpp"
+
 #include <cpl_string.h>
-#include <gdal_priv.h>
-#include <ogrsf_frmts.h>
-#include <algorithm>
+
 #include <cstdio>
-#include <cstring>
 #include <fstream>
-#include <functional>
-#include <map>
-#include <random>
-#include <set>
-#include <sstream>
-#include <unistd.h>
 
 namespace voirie {
 namespace fs = std::filesystem;

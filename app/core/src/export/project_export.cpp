@@ -6,25 +6,17 @@
 #include "layer_writer.hpp"
 #include "staged_output.hpp"
 
-#include "voirie/core/base/html_text.hpp"
-#include "voirie/core/base/time_format.hpp"
-#include "voirie/core/export/shapefile_names.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
-#include "voirie/core/project/qgis_styles.hpp"
+#include "voirie/core/project/project_reader.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
-#include "voirie/core/vocabulary/severity_rules.hpp"
-#include <cpl_string.h>
+
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
+
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
-#include <fstream>
-#include <functional>
 #include <map>
-#include <random>
-#include <set>
-#include <sstream>
+#include <memory>
 #include <unistd.h>
 
 namespace voirie {
@@ -103,15 +95,10 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
     // Images leave with the export: say so when the project's were never anonymized.
     std::vector<std::string> warnings;
     if (chips != ChipMode::None && std::find(o.layers.begin(), o.layers.end(), "damages") != o.layers.end())
-        if (OGRLayer* run = project->GetLayerByName("run")) {
-            run->ResetReading();
-            OGRFeatureUniquePtr r(run->GetNextFeature());
-            if (r && r->GetFieldIndex("anonymized_by") >= 0 &&
-                std::string(r->GetFieldAsString("anonymized_by")).rfind("none", 0) == 0)
-                warnings.push_back("the evidence images of " + o.project.string() +
-                                   " were not anonymized (analysed with --no-anonymize): faces and licence plates "
-                                   "may show; use --chips none to leave them out");
-        }
+        if (readProjectRun(*project).anonymized_by.rfind("none", 0) == 0)
+            warnings.push_back("the evidence images of " + o.project.string() +
+                               " were not anonymized (analysed with --no-anonymize): faces and licence plates "
+                               "may show; use --chips none to leave them out");
 
     StagedOutput staged(o.out, folder);
     if (folder)
