@@ -178,6 +178,39 @@ TEST(RoadSegNetTraining, OneShortEpochWritesAModelThePluginRuns)
     EXPECT_TRUE(out.ok()) << out.error();
 }
 
+// --resume: a run stopped after its first epoch and resumed ends with the very weights of the
+// same run never stopped (optimizer, schedule and random state come back with the checkpoint);
+// resuming with other options is refused.
+TEST(RoadSegNetTraining, AResumedRunEndsAsTheUninterruptedOne)
+{
+    TempDir dir;
+    auto train = [&](const std::string& out, const std::string& extra) {
+        const std::string command = "/usr/bin/python3 " VOIRIE_SOURCE_DIR "/tools/train/train_segnet.py --data " +
+                                    kImages.string() + " --out " + (dir / out).string() +
+                                    " --epochs 2 --batch 2 --threads 1 --validation-percent 0 --seed 3 " + extra +
+                                    " >> " + (dir / "log.txt").string() + " 2>&1";
+        return std::system(command.c_str());
+    };
+    auto log = [&] {
+        std::ifstream in(dir / "log.txt");
+        return std::string((std::istreambuf_iterator<char>(in)), {});
+    };
+    ASSERT_EQ(train("whole", ""), 0) << log();
+    ASSERT_EQ(train("stopped", "--stop-after 1"), 0) << log();
+    EXPECT_TRUE(fs::exists(dir / "stopped" / "checkpoint.pt"));
+    EXPECT_FALSE(fs::exists(dir / "stopped" / "road-segnet.pt")) << "a stopped run writes no model";
+    EXPECT_NE(train("stopped", "--epochs 3 --resume"), 0) << "argparse takes the last --epochs: 3, refused";
+    EXPECT_NE(log().find("written with other options: --epochs 2"), std::string::npos) << log();
+    ASSERT_EQ(train("stopped", "--resume"), 0) << log();
+    EXPECT_NE(log().find("resuming after epoch 1/2"), std::string::npos) << log();
+    const std::string compare = trainingPython(
+        "import torch; a = torch.load('" + (dir / "whole" / "road-segnet.pt").string() + "')['weights']; "
+        "b = torch.load('" + (dir / "stopped" / "road-segnet.pt").string() + "')['weights']; "
+        "assert a.keys() == b.keys(); "
+        "assert all(torch.equal(a[k], b[k]) for k in a), 'the resumed weights differ'");
+    EXPECT_EQ(std::system(compare.c_str()), 0) << compare;
+}
+
 // --pothole-share: images with pothole pixels make that share of an epoch's draws.
 TEST(RoadSegNetTraining, PotholeImagesDrawnAtTheRequestedShare)
 {

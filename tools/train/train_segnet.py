@@ -149,6 +149,9 @@ def main():
     ap.add_argument("--resume", action="store_true",
                     help="go on from OUT/checkpoint.pt (written after every epoch: weights, optimizer, schedule, "
                          "random state), so that a long run survives being stopped; the other options must match")
+    ap.add_argument("--stop-after", type=int, default=0,
+                    help="stop after this many epochs, leaving the checkpoint and no model (as a stopped session "
+                         "would); --resume goes on")
     args = ap.parse_args()
     if args.input_width % 8 or args.input_height % 8:
         raise SystemExit("--input-width and --input-height must be multiples of 8")
@@ -221,6 +224,9 @@ def main():
         print(f"epoch {epoch + 1}/{args.epochs}: loss {total / steps_per_epoch:.4f}, {watched} IoU " +
               ", ".join(f"{c} {v:.3f}" for c, v in iou.items()) + f" ({time.time() - started:.0f} s)", flush=True)
         save_checkpoint(checkpoint, args, epoch + 1, net, opt, sched, rng, time.time() - started)
+        if args.stop_after and epoch + 1 >= args.stop_after and epoch + 1 < args.epochs:
+            print(f"stopped after epoch {epoch + 1} (--stop-after); --resume goes on from {checkpoint}", flush=True)
+            return
 
     onnx_path = os.path.join(args.out, "road-segnet.onnx")
     worst = export(net, w, h, onnx_path)
