@@ -95,7 +95,9 @@ RESUME_MUST_MATCH = ("data", "epochs", "batch", "lr", "input_width", "input_heig
 
 def save_checkpoint(path, args, epochs_done, net, opt, sched, rng, seconds):
     """Everything a run needs to go on as if never stopped, written whole or not at all."""
-    state = {"epochs_done": epochs_done, "options": {k: getattr(args, k) for k in RESUME_MUST_MATCH},
+    options = {k: getattr(args, k) for k in RESUME_MUST_MATCH}
+    options["data"] = os.path.realpath(args.data)  # the same folder however it was named
+    state = {"epochs_done": epochs_done, "options": options,
              "weights": net.state_dict(), "optimizer": opt.state_dict(), "schedule": sched.state_dict(),
              "numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "seconds": seconds}
     torch.save(state, path + ".partial")
@@ -106,7 +108,11 @@ def resume_from(path, args, net, opt, sched, rng):
     """Loads a checkpoint written by save_checkpoint into the run; returns the epochs already done and
     the seconds they took."""
     state = torch.load(path, map_location="cpu")
-    differ = [k for k in RESUME_MUST_MATCH if state["options"].get(k) != getattr(args, k)]
+    given = {k: getattr(args, k) for k in RESUME_MUST_MATCH}
+    given["data"] = os.path.realpath(args.data)
+    stored = dict(state["options"])
+    stored["data"] = os.path.realpath(stored.get("data", ""))
+    differ = [k for k in RESUME_MUST_MATCH if stored.get(k) != given[k]]
     if differ:
         raise SystemExit(f"--resume: {path} was written with other options: " +
                          ", ".join(f"--{k.replace('_', '-')} {state['options'].get(k)}" for k in differ))
