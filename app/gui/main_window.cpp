@@ -1,3 +1,7 @@
+// MainWindow: building the window (docks, actions, menus), opening projects and basemaps, the
+// status bar, recent files, drag and drop. Split by concern as OBS splits OBSBasic: review
+// (main_window_review.cpp), the segments panel (main_window_segments.cpp), analysis control
+// (main_window_analysis.cpp).
 #include "main_window.hpp"
 
 #include "analysis_job.hpp"

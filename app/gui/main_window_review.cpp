@@ -18,6 +18,7 @@
 #include <QTableView>
 
 #include <set>
+
 namespace voirie::gui {
 
 void MainWindow::refreshFilterChoices()
