@@ -52,6 +52,27 @@ GDALDatasetUniquePtr openVector(const std::filesystem::path& path)
     return ds;
 }
 
+// The feature's geometry in the metric frame (placed at the first geometry seen) and its
+// centroid there.
+Status placeInFrame(Feature& feature, const OGRGeometry& g, std::optional<LocalMetricFrame>& frame,
+                    const std::string& where)
+{
+    if (!frame) {
+        OGRPoint c;
+        g.Centroid(&c);
+        frame.emplace(c.getX(), c.getY());
+    }
+    feature.geometry.reset(g.clone());
+    feature.geometry->assignSpatialReference(nullptr);
+    if (!frame->toMetric(*feature.geometry))
+        return fail("cannot project a geometry of " + where + " into metres");
+    feature.geometry->Centroid(&feature.centroid);
+    return Ok{};
+}
+
+// "L", "M" or "H"; anything else (unset, unknown) as empty.
+std::string severityLevel(const std::string& code) { return code == "L" || code == "M" || code == "H" ? code : ""; }
+
 // Reads class, geometry and size of every feature of a layer into the metric frame.
 Result<std::vector<Feature>> readLayer(OGRLayer& layer, const std::string& where,
                                        std::optional<LocalMetricFrame>& frame)
@@ -70,23 +91,14 @@ Result<std::vector<Feature>> readLayer(OGRLayer& layer, const std::string& where
         const OGRGeometry* g = f->GetGeometryRef();
         if (g == nullptr || g->IsEmpty())
             continue;
-        if (!frame) {
-            OGRPoint c;
-            g->Centroid(&c);
-            frame.emplace(c.getX(), c.getY());
-        }
         Feature feature;
         feature.cls = f->GetFieldAsString("class");
-        feature.geometry.reset(g->clone());
-        feature.geometry->assignSpatialReference(nullptr);
-        if (!frame->toMetric(*feature.geometry))
-            return fail("cannot project a geometry of " + where + " into metres");
-        feature.geometry->Centroid(&feature.centroid);
+        if (auto s = placeInFrame(feature, *g, frame, where); !s)
+            return fail(s.error());
         feature.length_m = positiveField(*f, "length_m");
         feature.area_m2 = positiveField(*f, "area_m2");
         if (const int i = f->GetFieldIndex("severity"); i >= 0 && f->IsFieldSetAndNotNull(i))
-            if (const std::string code = f->GetFieldAsString(i); code == "L" || code == "M" || code == "H")
-                feature.severity = code;
+            feature.severity = severityLevel(f->GetFieldAsString(i));
         out.push_back(std::move(feature));
     }
     return out;
@@ -108,22 +120,13 @@ Result<std::vector<Feature>> readProjectFeatures(GDALDataset& project, OGRLayer&
     for (const auto& d : *damages) {
         if (!d.geometry)
             continue;
-        if (!frame) {
-            OGRPoint c;
-            d.geometry->Centroid(&c);
-            frame.emplace(c.getX(), c.getY());
-        }
         Feature feature;
         feature.cls = d.class_code;
-        feature.geometry.reset(d.geometry->clone());
-        feature.geometry->assignSpatialReference(nullptr);
-        if (!frame->toMetric(*feature.geometry))
-            return fail("cannot project a geometry of " + where + " into metres");
-        feature.geometry->Centroid(&feature.centroid);
+        if (auto s = placeInFrame(feature, *d.geometry, frame, where); !s)
+            return fail(s.error());
         feature.length_m = positive(d.length_m);
         feature.area_m2 = positive(d.area_m2);
-        if (d.severity == "L" || d.severity == "M" || d.severity == "H")
-            feature.severity = d.severity;
+        feature.severity = severityLevel(d.severity);
         out.push_back(std::move(feature));
     }
     return out;

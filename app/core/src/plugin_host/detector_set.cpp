@@ -14,12 +14,28 @@ Status checkParameterTargets(const ParameterOverrides& parameters, const std::ve
     return Ok{};
 }
 
+namespace {
+
+// The detectors a set is made of: the named ones, or every usable detector on the path.
+std::vector<std::string> detectorIds(const DetectorSetOptions& options, const PluginRegistry& registry)
+{
+    return options.ids ? *options.ids : registry.usableIds("detector");
+}
+
+// The plugins --param may name: the detectors and the plugins run beside them.
+std::vector<std::string> parameterTargets(const DetectorSetOptions& options, const PluginRegistry& registry)
+{
+    std::vector<std::string> targets = detectorIds(options, registry);
+    targets.insert(targets.end(), options.other_plugin_ids.begin(), options.other_plugin_ids.end());
+    return targets;
+}
+
+} // namespace
+
 Status DetectorSet::checkParameters(const DetectorSetOptions& options)
 {
     PluginRegistry registry(PluginRegistry::defaultSearchPath(options.plugin_dirs));
-    std::vector<std::string> targets = options.ids ? *options.ids : registry.usableIds("detector");
-    targets.insert(targets.end(), options.other_plugin_ids.begin(), options.other_plugin_ids.end());
-    if (auto s = checkParameterTargets(options.parameters, targets); !s)
+    if (auto s = checkParameterTargets(options.parameters, parameterTargets(options, registry)); !s)
         return s;
     for (const auto& [id, values] : options.parameters)
         for (const auto& entry : registry.entries())
@@ -33,10 +49,8 @@ Result<DetectorSet> DetectorSet::open(const DetectorSetOptions& options)
 {
     PluginRegistry registry(PluginRegistry::defaultSearchPath(options.plugin_dirs));
     const bool named = options.ids.has_value();
-    const std::vector<std::string> ids = named ? *options.ids : registry.usableIds("detector");
-    std::vector<std::string> targets = ids;
-    targets.insert(targets.end(), options.other_plugin_ids.begin(), options.other_plugin_ids.end());
-    if (auto s = checkParameterTargets(options.parameters, targets); !s)
+    const std::vector<std::string> ids = detectorIds(options, registry);
+    if (auto s = checkParameterTargets(options.parameters, parameterTargets(options, registry)); !s)
         return fail(s.error());
 
     const int workers = std::max(1, options.workers);
