@@ -67,5 +67,6 @@ int runAnonymize(const CommandLine& cl);
 int runSample(const CommandLine& cl);
 int runEval(const CommandLine& cl);
 int runEvalBoxes(const CommandLine& cl);
+int runCheck(const CommandLine& cl);
 
 } // namespace voirie::cli

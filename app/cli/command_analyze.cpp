@@ -89,6 +89,7 @@ int runAnalyze(const CommandLine& cl)
         ("out", po::value<std::string>()->required(), "the project GeoPackage to write (PROJECT.gpkg)")
         ("resume", "continue an interrupted run of --out from its last committed frame")
         ("overwrite", "replace --out if it exists")
+        ("allow-partial", "exit 0 even when the footage could not all be decoded (the project still records it as partial)")
         ("json", "print the final summary as JSON on stdout")
         ("quiet", "no progress and no summary on stderr");
     po::variables_map vm;
@@ -166,9 +167,17 @@ int runAnalyze(const CommandLine& cl)
             std::cerr << "voirie analyze: interrupted; the work so far is in " << summary->project.string()
                       << " — run the same command with --resume to continue\n";
         else
-            std::cerr << "wrote " << summary->project.string() << "\n";
+            std::cerr << "wrote " << summary->project.string() << (summary->partial() ? " (status partial)" : "") << "\n";
     }
-    return summary->interrupted ? 130 : kExitOk;
+    if (summary->interrupted)
+        return 130;
+    if (summary->partial() && vm.count("allow-partial") == 0) {
+        // Said even with --quiet: a partial survey must never pass for a complete one.
+        std::cerr << "voirie analyze: the survey is PARTIAL: " << summary->ingest.incompleteness().front()
+                  << "; the project records it as partial (pass --allow-partial to accept it with exit 0)\n";
+        return kExitFailure;
+    }
+    return kExitOk;
 }
 
 } // namespace voirie::cli

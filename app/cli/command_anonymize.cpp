@@ -2,6 +2,8 @@
 // clean photo surveys before sharing them.
 #include "cli_support.hpp"
 
+#include "voirie/core/base/atomic_output.hpp"
+
 #include "voirie/core/plugin_host/anonymizer_set.hpp"
 
 #include <nlohmann/json.hpp>
@@ -82,12 +84,19 @@ int runAnonymize(const CommandLine& cl)
                       << "; the whole image was blurred instead\n";
             any_failure = true;
         }
-        // Written beside the target and renamed: never a half-written image at its name.
-        const fs::path tmp = target.parent_path() / ("." + target.filename().string() + ".partial" +
-                                                     target.extension().string());
-        if (!cv::imwrite(tmp.string(), image) || (fs::rename(tmp, target, ec), ec)) {
-            fs::remove(tmp, ec);
-            std::cerr << "voirie anonymize: cannot write " << target.string() << "\n";
+        // Encoded in memory, written beside the target and renamed: never a half-written image at
+        // its name, and a full disk said as such.
+        std::vector<unsigned char> encoded;
+        auto output = AtomicOutput::prepare(target, true);
+        Status written = output ? Status(Ok{}) : Status(fail(output.error()));
+        if (written && !cv::imencode(target.extension().string(), image, encoded))
+            written = fail("cannot encode " + target.string() + " as " + target.extension().string());
+        if (written)
+            written = output->write(std::string_view(reinterpret_cast<const char*>(encoded.data()), encoded.size()));
+        if (written)
+            written = output->commit();
+        if (!written) {
+            std::cerr << "voirie anonymize: " << written.error() << "\n";
             any_failure = true;
             continue;
         }

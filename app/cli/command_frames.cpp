@@ -54,9 +54,7 @@ int runFrames(const CommandLine& cl)
         if (!written)
             throw RuntimeError(written.error());
     }
-    bool partial = false;
-    for (const auto& v : summary.videos)
-        partial = partial || v.partial;
+    const bool partial = !summary.incompleteness().empty();
     if (as_json) {
         nlohmann::ordered_json out;
         auto& list = out["frames"] = nlohmann::ordered_json::array();
@@ -78,8 +76,8 @@ int runFrames(const CommandLine& cl)
             std::cerr << "wrote " << frames.size() << " frames and the track to " << vm["out"].as<std::string>() << "\n";
     }
     if (partial) {
-        std::cerr << "voirie frames: a video ended before its declared length (see the summary); the frames up to the cut "
-                     "were used\n";
+        std::cerr << "voirie frames: the footage could not all be decoded: " << summary.incompleteness().front()
+                  << "; the frames that could be were used\n";
         return kExitFailure;
     }
     return kExitOk;

@@ -2,9 +2,12 @@
 #include "cli_support.hpp"
 
 #include "voirie/core/base/version.hpp"
+#include "voirie/core/geo/gdal_error_trap.hpp"
+#include "voirie/core/ingest/video_decoder_log.hpp"
 #include "voirie/core/plugin_host/crash_reporter.hpp"
 #include "voirie/core/plugin_host/plugin_library.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <iomanip>
 #include <iostream>
@@ -35,6 +38,7 @@ const std::vector<Command>& commands()
         {"rate", "condition index, grade and treatment per road segment (rating schemes)", runRate},
         {"report", "a survey report for the council: HTML (and PDF) with map, charts, worst segments", runReport},
         {"frames", "georeferenced frames of a survey, sampled by distance travelled", runFrames},
+        {"check", "check a project: integrity, layers, fields, whether its analysis is complete", runCheck},
     };
     return list;
 }
@@ -47,7 +51,8 @@ void printHelp()
                  "commands:\n";
     for (const auto& c : commands())
         std::cout << "  " << std::left << std::setw(18) << c.name << c.summary << "\n";
-    std::cout << "\nExit codes: 0 success, 1 failure, 2 usage error.\n"
+    std::cout << "\n--verbose (any command): also show GDAL's and FFmpeg's own messages.\n"
+                 "Exit codes: 0 success, 1 failure, 2 usage error.\n"
                  "Plugins are searched in --plugin-dir, then VOIRIE_PLUGIN_PATH (colon-separated), "
                  "then the plugin folder installed beside voirie.\n";
 }
@@ -58,6 +63,13 @@ int main(int argc, char** argv)
 {
     voirie::installCrashReporter();
     std::vector<std::string> args(argv + 1, argv + argc);
+    // GDAL's and FFmpeg's own lines are turned into Voirie's sentences; --verbose shows them too.
+    const auto verbose = std::find(args.begin(), args.end(), "--verbose");
+    const bool show_library_messages = verbose != args.end();
+    if (show_library_messages)
+        args.erase(verbose);
+    voirie::setGdalMessagesVerbose(show_library_messages);
+    voirie::setVideoDecoderMessagesVerbose(show_library_messages);
     if (args.empty()) {
         printHelp();
         return kExitUsage;

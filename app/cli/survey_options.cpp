@@ -103,6 +103,8 @@ nlohmann::ordered_json summaryJson(const IngestSummary& s)
         vj["frames_declared"] = v.frames_declared;
         vj["frames_decoded"] = v.frames_decoded;
         vj["partial"] = v.partial;
+        vj["frames_lost"] = v.frames_lost;
+        vj["decoder_errors"] = v.decoder_errors;
         vj["timestamps_estimated"] = v.timestamps_estimated;
         videos.push_back(vj);
     }
@@ -117,7 +119,9 @@ nlohmann::ordered_json summaryJson(const IngestSummary& s)
     t["fixes_dropped"] = {{"zero_position", s.track_counts.zero_position},
                           {"duplicate_time", s.track_counts.duplicate_time},
                           {"backwards_time", s.track_counts.backwards_time},
-                          {"speed_outlier", s.track_counts.speed_outlier}};
+                          {"speed_outlier", s.track_counts.speed_outlier},
+                          {"time_outlier", s.track_counts.time_outlier}};
+    t["dropped_examples"] = s.track_counts.dropped_examples;
     t["rows_without_time"] = s.track_rows_without_time;
     t["segments"] = s.track_counts.segments;
     t["gaps"] = s.track_counts.gaps;
@@ -143,12 +147,18 @@ std::string summaryText(const IngestSummary& s)
     for (const auto& v : s.videos)
         out << "video " << v.path.string() << ": " << v.frames_decoded << " of " << v.frames_declared
             << " frames, starts " << formatIso8601(v.start_time) << " (" << v.start_source << ")"
-            << (v.partial ? ", PARTIAL: decoding stopped early (truncated or damaged file)" : "") << "\n";
+            << (v.frames_lost ? ", " + std::to_string(v.frames_lost) + " lost to damage" : std::string())
+            << (v.partial ? ", PARTIAL: decoding stopped early (truncated or damaged file)"
+                          : v.frames_lost ? ", PARTIAL: damaged stretches skipped" : "")
+            << "\n";
     const auto& c = s.track_counts;
     out << "track " << s.track_path << " (" << s.track_format << "): " << c.fixes_read << " fixes read, " << c.fixes_used
         << " used; dropped " << c.zero_position << " at 0,0, " << c.duplicate_time << " duplicate times, "
-        << c.backwards_time << " going backwards, " << c.speed_outlier << " above the speed limit; " << c.segments
+        << c.backwards_time << " going backwards, " << c.time_outlier << " dated out of order, " << c.speed_outlier
+        << " above the speed limit; " << c.segments
         << " segment(s), " << c.gaps << " gap(s), " << s.track_length_m << " m\n";
+    for (const auto& e : c.dropped_examples)
+        out << "  dropped " << e << "\n";
     if (s.nmea)
         out << "NMEA: " << s.nmea->sentences << " sentences, " << s.nmea->bad_checksum << " bad checksums, "
             << s.nmea->void_rmc << " void RMC, " << s.nmea->no_fix_gga << " GGA without fix\n";

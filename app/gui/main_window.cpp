@@ -380,7 +380,19 @@ bool MainWindow::openProject(const QString& path, bool quiet)
     if (auto ok = review_->setProject(project_.get()); !ok)
         report("Reviews cannot be saved: " + QString::fromStdString(ok.error()));
     addRecent(QFileInfo(path).absoluteFilePath());
-    setWindowTitle(QString("%1 — Voirie").arg(QFileInfo(path).fileName()));
+    setWindowTitle(QString("%1%2 — Voirie")
+                       .arg(QFileInfo(path).fileName(), project_->run_status == "partial" ? " (partial survey)" : ""));
+    if (project_->run_status == "partial") {
+        const QString partial = "This survey is partial: part of the footage could not be analysed" +
+                                QString::fromStdString(project_->partial_reasons.empty()
+                                                           ? ""
+                                                           : " (" + project_->partial_reasons.front() + ")") +
+                                ". Damages and grades cover only what was.";
+        if (quiet)
+            statusBar()->showMessage(partial, 15000);
+        else
+            report(partial);
+    }
     const fs::path beside = fs::path(path.toStdString()).parent_path() / "basemap.tif";
     if (fs::exists(beside))
         openBasemap(QString::fromStdString(beside.string()), true);

@@ -1,6 +1,7 @@
 #include "project_data.hpp"
 
 #include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/project/project_open.hpp"
 #include "voirie/core/project/project_reader.hpp"
 #include "voirie/core/rating/condition_rating.hpp"
 
@@ -17,7 +18,9 @@ namespace {
 
 constexpr double kEarthRadius = 6378137.0; // the sphere of EPSG:3857
 
-GDALDatasetUniquePtr openProject(const fs::path& project)
+// For the frame-by-frame reads after loadProject() checked the project (a check per frame would
+// cost a full scan each time).
+GDALDatasetUniquePtr reopenCheckedProject(const fs::path& project)
 {
     GDALAllRegister();
     CPLErrorReset();
@@ -138,18 +141,16 @@ std::optional<fs::path> ProjectData::sourceFile(const std::string& file_name) co
 
 Result<ProjectData> loadProject(const fs::path& project)
 {
-    GDALDatasetUniquePtr ds = openProject(project);
-    if (!ds)
-        return fail("cannot open project " + project.string() + ": " +
-                    (CPLGetLastErrorMsg()[0] ? CPLGetLastErrorMsg() : "not a GeoPackage"));
-    for (const char* name : {"track", "frames", "damages"})
-        if (ds->GetLayerByName(name) == nullptr)
-            return fail(project.string() + " is not a Voirie project: it has no '" + name + "' layer");
+    auto opened = openProject(project, {ProjectAccess::read, {"track", "frames", "damages"}});
+    if (!opened)
+        return fail(opened.error());
+    GDALDatasetUniquePtr ds = std::move(*opened);
 
     ProjectData data;
     data.path = project;
     const ProjectRun run = readProjectRun(*ds);
     data.run_status = run.status;
+    data.partial_reasons = run.partial_reasons;
     data.camera_json = run.camera_json;
     for (const auto& input : run.inputs)
         if (const fs::path p = input.path; !p.empty())
@@ -229,7 +230,7 @@ Result<ProjectData> loadProject(const fs::path& project)
 
 Result<std::vector<FrameDetection>> loadFrameDetections(const fs::path& project, int64_t frame_index)
 {
-    GDALDatasetUniquePtr ds = openProject(project);
+    GDALDatasetUniquePtr ds = reopenCheckedProject(project);
     if (!ds)
         return fail("cannot open project " + project.string() + ": " + CPLGetLastErrorMsg());
     OGRLayer* detections = ds->GetLayerByName("detections");
@@ -256,7 +257,7 @@ Result<std::vector<FrameDetection>> loadFrameDetections(const fs::path& project,
 
 std::string loadChip(const fs::path& project, int64_t damage_id)
 {
-    GDALDatasetUniquePtr ds = openProject(project);
+    GDALDatasetUniquePtr ds = reopenCheckedProject(project);
     OGRLayer* damages = ds ? ds->GetLayerByName("damages") : nullptr;
     if (damages == nullptr)
         return {};

@@ -75,6 +75,7 @@ struct ProjectData {
     std::string scheme_title;
     std::map<std::string, std::filesystem::path> sources; // input file name -> path recorded by the run
     std::string run_status, camera_json;
+    std::vector<std::string> partial_reasons; // run_status "partial": what was not analysed
     MapRect bounds;
 
     // Index into `damages`, or -1.

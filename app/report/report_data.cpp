@@ -2,6 +2,7 @@
 
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/project/project_open.hpp"
 #include "voirie/core/project/project_reader.hpp"
 
 #include <gdal_priv.h>
@@ -35,15 +36,10 @@ std::string utcText(double unix_seconds)
 
 Result<ReportData> readReportData(const fs::path& project)
 {
-    GDALAllRegister();
-    CPLErrorReset();
-    const char* drivers[] = {"GPKG", nullptr};
-    GDALDatasetUniquePtr ds(GDALDataset::Open(project.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers));
-    if (!ds)
-        return fail("cannot open project " + project.string() + ": " + CPLGetLastErrorMsg());
-    for (const char* name : {"track", "damages", "run", "run_inputs", "run_plugins"})
-        if (ds->GetLayerByName(name) == nullptr)
-            return fail(project.string() + " is not a Voirie project: it has no '" + name + "' layer");
+    auto opened = openProject(project, {ProjectAccess::read, {"track", "damages", "run", "run_inputs", "run_plugins"}});
+    if (!opened)
+        return fail(opened.error());
+    GDALDatasetUniquePtr ds = std::move(*opened);
     OGRLayer* rating = ds->GetLayerByName("rating");
 
     ReportData r;
@@ -52,6 +48,7 @@ Result<ReportData> readReportData(const fs::path& project)
     r.voirie_version = run.voirie_version;
     r.command_line = run.command_line;
     r.run_status = run.status;
+    r.partial_reasons = run.partial_reasons;
     r.anonymized_by = run.anonymized_by;
     r.started_utc = utcText(run.started);
     r.finished_utc = utcText(run.finished);

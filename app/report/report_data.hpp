@@ -29,6 +29,7 @@ using ReportSegment = RatedSegment;
 struct ReportData {
     std::filesystem::path project;
     std::string voirie_version, command_line, run_status, anonymized_by, started_utc, finished_utc;
+    std::vector<std::string> partial_reasons; // run_status "partial": what was not analysed
     std::vector<std::array<std::string, 4>> inputs;  // role, path, size in bytes, sha256
     std::vector<std::array<std::string, 3>> plugins; // id, kind, version
     RatingScheme scheme;

@@ -143,6 +143,14 @@ std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& im
       << VOIRIE_VERSION << " on " << QDateTime::currentDateTimeUtc().toString("yyyy-MM-dd HH:mm").toStdString()
       << " UTC from " << escaped(data.project.filename().string()) << "</p>\n";
 
+    // A partial survey says so before anything else: its figures cover only part of the footage.
+    if (data.run_status == "partial") {
+        h << "<p id=\"partial-survey\" style=\"border:2px solid #c0392b;padding:6px 10px;color:#c0392b;\"><b>Partial "
+             "survey:</b> part of the footage could not be analysed, so the figures below cover less than the drive.";
+        for (const auto& reason : data.partial_reasons)
+            h << "<br>" << escaped(reason);
+        h << "</p>\n";
+    }
     // Summary.
     h << "<h2>Survey summary</h2>\n<table class=\"kv\">";
     auto row = [&](const std::string& k, const std::string& v) { h << "<tr><th>" << k << "</th><td>" << v << "</td></tr>"; };
@@ -310,13 +318,8 @@ Result<ReportSummary> writeSurveyReport(const ReportOptions& o)
         for (size_t at = inlined.find(key); at != std::string::npos; at = inlined.find(key, at))
             inlined.replace(at, key.size() - 1, uri + base64(bytes)), at += uri.size();
     }
-    {
-        std::ofstream out(html_out->temporaryPath(), std::ios::binary);
-        out << inlined;
-        out.flush();
-        if (!out)
-            return fail("cannot write " + o.html.string() + " (disk full?)");
-    }
+    if (auto s = html_out->write(inlined); !s)
+        return fail(s.error());
 
     if (pdf_out) {
         QTextDocument document;
@@ -338,7 +341,12 @@ Result<ReportSummary> writeSurveyReport(const ReportOptions& o)
             }
         }
         document.setHtml(QString::fromStdString(printable));
-        QPdfWriter writer(QString::fromStdString(pdf_out->temporaryPath().string()));
+        // Rendered in memory, then written with every write checked: QPdfWriter does not say when
+        // its file could not be written (a full disk left a truncated PDF that looked fine).
+        QByteArray pdf;
+        QBuffer pdf_buffer(&pdf);
+        pdf_buffer.open(QIODevice::WriteOnly);
+        QPdfWriter writer(&pdf_buffer);
         writer.setPageSize(QPageSize(QPageSize::A4));
         writer.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter);
         writer.setResolution(96);
@@ -347,13 +355,15 @@ Result<ReportSummary> writeSurveyReport(const ReportOptions& o)
         document.setPageSize(writer.pageLayout().paintRectPixels(writer.resolution()).size());
         document.print(&writer);
         summary.pdf_pages = document.pageCount();
+        pdf_buffer.close();
+        if (pdf.isEmpty())
+            return fail("cannot write " + o.pdf->string() + ": Qt rendered an empty PDF");
+        if (auto s = pdf_out->write(std::string_view(pdf.constData(), size_t(pdf.size()))); !s)
+            return fail(s.error());
     }
     if (auto s = html_out->commit(); !s)
         return fail(s.error());
     if (pdf_out) {
-        std::error_code ec;
-        if (!fs::exists(pdf_out->temporaryPath(), ec) || fs::file_size(pdf_out->temporaryPath(), ec) == 0)
-            return fail("cannot write " + o.pdf->string() + " (disk full or not writable?)");
         if (auto s = pdf_out->commit(); !s)
             return fail(s.error());
     }

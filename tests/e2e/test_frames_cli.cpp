@@ -250,7 +250,7 @@ TEST(FramesCli, BrokenVideosAreNamed)
     EXPECT_GT(doc["summary"]["videos"][0]["frames_decoded"].get<int>(), 0);
     if (doc["summary"]["videos"][0]["partial"].get<bool>()) {
         EXPECT_EQ(cut.exit_code, 1);
-        EXPECT_CONTAINS(cut.err, "ended before its declared length");
+        EXPECT_CONTAINS(cut.err, "decoding stopped before the end");
     }
 }
 
@@ -286,7 +286,7 @@ TEST(FramesCli, TruncatedFileIsReportedPartial)
     EXPECT_TRUE(v["partial"].get<bool>()) << v.dump();
     EXPECT_LT(v["frames_decoded"].get<int>(), 120);
     EXPECT_GT(v["frames_decoded"].get<int>(), 0);
-    EXPECT_CONTAINS(cut.err, "ended before its declared length");
+    EXPECT_CONTAINS(cut.err, "decoding stopped before the end");
 }
 
 TEST(FramesCli, PhotosWithExifGps)

@@ -82,7 +82,7 @@ TEST_F(SampleSurvey, EvalScoresTruthAgainstItselfPerfectly)
 
     auto missing = voirie("eval " + shellQuoted(work / "none.gpkg") + " --truth " + shellQuoted(survey() / "ground_truth.geojson"));
     EXPECT_EQ(missing.exit_code, 1);
-    EXPECT_CONTAINS(missing.err, "cannot be opened");
+    EXPECT_CONTAINS(missing.err, "none.gpkg: no such file");
     EXPECT_EQ(voirie("eval " + shellQuoted(work / "p.gpkg")).exit_code, 2) << "--truth is required";
 }
 

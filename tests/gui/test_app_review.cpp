@@ -18,6 +18,7 @@
 #include <QComboBox>
 #include <QLineEdit>
 #include <QMimeData>
+#include <QStatusBar>
 #include <QSettings>
 #include <QUrl>
 #include <QDropEvent>
@@ -32,6 +33,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <fstream>
 
 namespace fs = std::filesystem;
 using namespace voirie;
@@ -407,6 +409,27 @@ TEST_F(AppTest, ABadFileIsASentenceAndTheOpenProjectStays)
     EXPECT_EQ(window_->project()->path, project());
     EXPECT_FALSE(window_->openBasemap(QString::fromStdString((dir_ / "notes.gpkg").string()), true));
     EXPECT_NE(window_->map()->basemap(), nullptr) << "the basemap stays";
+}
+
+TEST_F(AppTest, ADamagedProjectIsRefusedAndAPartialOneSaysSoInTheTitle)
+{
+    const fs::path damaged = dir_ / "damaged.gpkg";
+    fs::copy_file(project(), damaged);
+    {
+        std::fstream f(damaged, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(std::streamoff(fs::file_size(damaged) / 2));
+        f.write(std::string(6000, '\x5a').data(), 6000);
+    }
+    EXPECT_FALSE(window_->openProject(QString::fromStdString(damaged.string()), true));
+    EXPECT_NE(window_->lastError().indexOf("is damaged"), -1) << window_->lastError().toStdString();
+    EXPECT_EQ(window_->project()->path, project()) << "the open project stays";
+
+    const fs::path partial = dir_ / "partial.gpkg";
+    fs::copy_file(project(), partial);
+    openVector(partial, true)->ExecuteSQL("UPDATE run SET status = 'partial'", nullptr, nullptr);
+    ASSERT_TRUE(window_->openProject(QString::fromStdString(partial.string()), true)) << window_->lastError().toStdString();
+    EXPECT_NE(window_->windowTitle().indexOf("(partial survey)"), -1) << window_->windowTitle().toStdString();
+    EXPECT_NE(window_->statusBar()->currentMessage().indexOf("This survey is partial"), -1);
 }
 
 TEST_F(AppTest, AReadOnlyProjectOpensForViewingAndAReviewSaysItCannotBeSaved)

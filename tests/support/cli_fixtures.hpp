@@ -34,4 +34,19 @@ inline long long sqlNumber(const std::filesystem::path& p, const std::string& sq
     return n;
 }
 
+// The first column of the first row of an SQL query, as text ("" when none).
+inline std::string sqlText(const std::filesystem::path& p, const std::string& sql)
+{
+    auto ds = openVector(p);
+    if (!ds)
+        return "";
+    OGRLayer* r = ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (r == nullptr)
+        return "";
+    OGRFeatureUniquePtr f(r->GetNextFeature());
+    const std::string v = f ? f->GetFieldAsString(0) : "";
+    ds->ReleaseResultSet(r);
+    return v;
+}
+
 } // namespace voirie::test

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
 #include <sys/stat.h>
@@ -103,6 +104,32 @@ TEST_F(AtomicOutputTest, MovedFromOutputOwnsNothing)
         EXPECT_TRUE(fs::exists(moved.temporaryPath()));
     } // the moved-to object removes the temporary; the moved-from one must not fail later
     EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+} // namespace
+
+namespace {
+
+TEST_F(AtomicOutputTest, WriteThenCommitReplacesThePreviousFileWhole)
+{
+    const fs::path target = dir_ / "out.bin";
+    write(target, "previous");
+    auto out = voirie::AtomicOutput::prepare(target, true);
+    ASSERT_TRUE(out.ok()) << out.error();
+    const std::string content(100000, 'v');
+    ASSERT_TRUE(out->write(content).ok());
+    EXPECT_EQ(read(target), "previous"); // not before the commit
+    ASSERT_TRUE(out->commit().ok());
+    EXPECT_EQ(read(target), content);
+}
+
+TEST(AtomicOutputFailure, AFullDiskIsNamedAsSuch)
+{
+    const std::string full = voirie::writeFailure("/tmp/x/report.pdf", ENOSPC);
+    EXPECT_EQ(full.rfind("cannot write /tmp/x/report.pdf: the disk is full", 0), 0u) << full;
+    EXPECT_NE(voirie::writeFailure("/tmp/x/report.pdf", EROFS).find("read-only"), std::string::npos);
+    // Writing into a missing folder fails with a sentence, not a crash.
+    EXPECT_FALSE(voirie::writeWholeFile("/nonexistent-folder/a.bin", "x").ok());
 }
 
 } // namespace

@@ -178,3 +178,40 @@ TEST(FrameSampler, EveryMetresSkipsAStoppedVehicle)
 }
 
 } // namespace
+
+namespace {
+
+// A fix dated in another year (2926) or another month is out of order with every fix after it:
+// it must cost itself, not the rest of the track (which "going backwards" against it did).
+TEST(Track, AFixWithAWrongDateCostsThatFixOnly)
+{
+    for (double wrong : {900.0 * 365.25 * 86400.0, 80.0 * 86400.0}) {
+        auto fixes = gps(pathFixes(0, 40));
+        fixes[12].time += wrong;
+        voirie::TrackCleaningCounts counts;
+        auto track = voirie::Track::build(fixes, {}, "test", counts);
+        ASSERT_TRUE(track.ok()) << track.error();
+        EXPECT_EQ(counts.time_outlier, 1);
+        EXPECT_EQ(counts.backwards_time, 0);
+        EXPECT_EQ(counts.fixes_used, 40);
+        EXPECT_EQ(counts.segments, 1);
+        ASSERT_FALSE(counts.dropped_examples.empty());
+        EXPECT_NE(counts.dropped_examples[0].find("fix 13 "), std::string::npos) << counts.dropped_examples[0];
+        EXPECT_NEAR(track->endTime() - track->startTime(), 40.0, 1e-9);
+    }
+}
+
+// A wrong first fix (a receiver's cold start a kilometre off) is dropped, not used as the
+// reference that every later fix fails the speed test against.
+TEST(Track, AFirstFixFarAwayDoesNotCostTheRest)
+{
+    auto fixes = gps(pathFixes(0, 30));
+    fixes[0].lat += 0.01; // 1.1 km off, 1 s before the next fix
+    voirie::TrackCleaningCounts counts;
+    auto track = voirie::Track::build(fixes, {}, "test", counts);
+    ASSERT_TRUE(track.ok()) << track.error();
+    EXPECT_EQ(counts.speed_outlier, 1);
+    EXPECT_EQ(counts.fixes_used, 30);
+}
+
+} // namespace

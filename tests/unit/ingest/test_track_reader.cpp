@@ -153,3 +153,61 @@ TEST(Mp4CreationTime, ReadsWhatTheContainerSays)
 }
 
 } // namespace
+
+namespace {
+
+// A GPX whose writer stopped mid-file yields its complete points and says where it was cut.
+TEST(TrackReader, ACutShortGpxGivesItsCompletePoints)
+{
+    TempDir dir;
+    auto fixes = pathFixes(0, 20);
+    writeGpx(dir / "whole.gpx", fixes);
+    const std::string whole = readFile(dir / "whole.gpx");
+    size_t cut = 0;
+    for (int i = 0; i < 12; ++i)
+        cut = whole.find("</trkpt>", cut) + 1;
+    writeFile(dir / "cut.gpx", whole.substr(0, cut + 20)); // inside the 13th point
+    auto file = voirie::readTrackFile(dir / "cut.gpx");
+    ASSERT_TRUE(file.ok()) << file.error();
+    expectSameFixes(*file, std::vector<Fix>(fixes.begin(), fixes.begin() + 12));
+    ASSERT_EQ(file->warnings.size(), 1u);
+    EXPECT_NE(file->warnings[0].find("is cut short after line"), std::string::npos) << file->warnings[0];
+    EXPECT_NE(file->warnings[0].find("12 complete fixes"), std::string::npos) << file->warnings[0];
+
+    writeFile(dir / "nothing.gpx", whole.substr(0, whole.find("<trkpt") + 10));
+    EXPECT_FALSE(voirie::readTrackFile(dir / "nothing.gpx").ok());
+}
+
+TEST(TrackReader, ACutShortNmeaLogSaysSo)
+{
+    TempDir dir;
+    auto fixes = pathFixes(0, 10);
+    std::string nmea;
+    for (const auto& f : fixes)
+        nmea += nmeaRmc(f) + "\n";
+    const std::string last = nmeaRmc(fixes.back());
+    writeFile(dir / "cut.nmea", nmea + last.substr(0, last.size() / 2));
+    auto file = voirie::readTrackFile(dir / "cut.nmea");
+    ASSERT_TRUE(file.ok()) << file.error();
+    EXPECT_EQ(file->fixes.size(), fixes.size());
+    ASSERT_EQ(file->warnings.size(), 1u);
+    EXPECT_NE(file->warnings[0].find("cut short inside its last sentence"), std::string::npos);
+}
+
+TEST(TrackReader, UnreadableCsvRowsAreCountedInAWarning)
+{
+    TempDir dir;
+    std::string csv = "time,lat,lon\n";
+    auto fixes = pathFixes(0, 9);
+    for (size_t i = 0; i < fixes.size(); ++i)
+        csv += iso(fixes[i].t) + "," + std::to_string(fixes[i].lat) + (i % 4 == 1 ? std::string(",") : "," + std::to_string(fixes[i].lon)) + "\n";
+    csv += ",,\n";
+    writeFile(dir / "t.csv", csv);
+    auto file = voirie::readTrackFile(dir / "t.csv");
+    ASSERT_TRUE(file.ok()) << file.error();
+    EXPECT_EQ(file->fixes.size(), 7u);
+    ASSERT_EQ(file->warnings.size(), 1u);
+    EXPECT_NE(file->warnings[0].find("4 of 11 rows of CSV track"), std::string::npos) << file->warnings[0];
+}
+
+} // namespace

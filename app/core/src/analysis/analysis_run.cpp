@@ -95,9 +95,10 @@ Status commitProgress(ProjectStore& store, const FrameRecorder& recorder, const 
 // The survey is done: its progress, the run's summary and the QGIS styles, committed.
 Status completeProject(ProjectStore& store, const FrameRecorder& recorder, const AnalysisSummary& summary)
 {
-    if (auto s = store.setProgress(recorder.lastFrameIndex(), recorder.framesCommitted(), "complete"); !s)
+    const char* status = summary.partial() ? "partial" : "complete";
+    if (auto s = store.setProgress(recorder.lastFrameIndex(), recorder.framesCommitted(), status); !s)
         return s;
-    if (auto s = store.finishRun(nowUnix(), summary.toJson(), "complete"); !s)
+    if (auto s = store.finishRun(nowUnix(), summary.toJson(), status); !s)
         return s;
     if (auto s = store.writeStyles(); !s)
         return s;
@@ -203,6 +204,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
             return fail(s.error());
         summary.wall_s = elapsed();
         summary.cpu_s = cpuSeconds() - cpu_start;
+        summary.ingest = reader.summary(); // final decode counts
         if (auto s = completeProject(store, recorder, summary); !s)
             return fail(s.error());
         if (auto s = moveIntoPlace(std::move(project->store), *plan); !s)

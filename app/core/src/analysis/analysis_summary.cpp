@@ -36,6 +36,9 @@ nlohmann::ordered_json AnalysisSummary::toJson() const
     j["cpu_s_per_km"] = km > 0 ? nlohmann::ordered_json(cpu_s / km) : nlohmann::ordered_json(nullptr);
     j["interrupted"] = interrupted;
     j["resumed"] = resumed;
+    j["partial"] = partial();
+    j["partial_reasons"] = ingest.incompleteness();
+    j["frames_lost"] = ingest.framesLost();
     return j;
 }
 
@@ -44,7 +47,9 @@ std::string AnalysisSummary::toText() const
     std::ostringstream s;
     s.setf(std::ios::fixed);
     s.precision(2);
-    s << (interrupted ? "interrupted: " : "") << km << " km, " << ingest.frames_decoded << " frames decoded, "
+    for (const auto& reason : ingest.incompleteness())
+        s << "PARTIAL: " << reason << "\n";
+    s << (interrupted ? "interrupted: " : partial() ? "partial: " : "") << km << " km, " << ingest.frames_decoded << " frames decoded, "
       << ingest.frames_sampled << " sampled";
     if (frames_replayed)
         s << " (" << frames_replayed << " already analysed by the interrupted run)";

@@ -2,6 +2,8 @@
 
 #include "evidence_chip.hpp"
 
+#include "voirie/core/base/atomic_output.hpp"
+
 #include <opencv2/imgproc.hpp>
 
 #include <cstdio>
@@ -42,12 +44,8 @@ std::string chipFileName(int64_t damage_id)
 Status writeChipFile(const fs::path& folder, const std::string& name, const std::vector<unsigned char>& jpeg)
 {
     const fs::path tmp = folder / ("." + name + ".tmp");
-    {
-        std::ofstream out(tmp, std::ios::binary);
-        out.write(reinterpret_cast<const char*>(jpeg.data()), std::streamsize(jpeg.size()));
-        if (!out)
-            return fail("cannot write evidence chip " + (folder / name).string() + " (disk full?)");
-    }
+    if (auto s = writeWholeFile(tmp, std::string_view(reinterpret_cast<const char*>(jpeg.data()), jpeg.size())); !s)
+        return fail(s.error() + " (evidence chip " + (folder / name).string() + ")");
     std::error_code ec;
     fs::rename(tmp, folder / name, ec);
     if (ec)

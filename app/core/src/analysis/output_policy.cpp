@@ -68,6 +68,8 @@ Result<OpenedProject> openRunProject(const OutputPlan& plan, const Track& track,
 Status moveIntoPlace(std::unique_ptr<ProjectStore> store, const OutputPlan& plan)
 {
     store.reset(); // closed and flushed before the rename
+    if (auto s = syncToDisk(plan.partial); !s)
+        return fail(s.error() + " (the work so far is in " + plan.partial.string() + ")");
     std::error_code ec;
     fs::rename(plan.partial, plan.out, ec);
     if (ec)

@@ -1,11 +1,65 @@
 #include "voirie/core/base/atomic_output.hpp"
 
+#include <fcntl.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstring>
 #include <random>
-#include <unistd.h>
 
 namespace voirie {
 namespace fs = std::filesystem;
+namespace {
+
+// fsync of one file or folder entry.
+int syncOne(const fs::path& path, bool folder)
+{
+    const int fd = ::open(path.c_str(), (folder ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+    if (fd < 0)
+        return errno;
+    const int result = ::fsync(fd) == 0 ? 0 : errno;
+    ::close(fd);
+    // Some file systems cannot sync a folder; that is not a failed write.
+    return folder && (result == EINVAL || result == EBADF) ? 0 : result;
+}
+
+} // namespace
+
+std::string writeFailure(const fs::path& path, int error)
+{
+    const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    if (error == ENOSPC || error == EDQUOT) {
+        std::string free_space;
+        struct statvfs s{};
+        if (::statvfs(folder.c_str(), &s) == 0)
+            free_space = " (" + std::to_string((unsigned long long)(s.f_bavail) * s.f_frsize / 1024) + " KB free)";
+        return "cannot write " + path.string() + ": the disk is full" + (error == EDQUOT ? " for this user (quota)" : "") +
+               free_space + "; free some space and run it again";
+    }
+    if (error == EROFS)
+        return "cannot write " + path.string() + ": the disk is read-only";
+    if (error == EACCES || error == EPERM)
+        return "cannot write " + path.string() + ": permission denied";
+    return "cannot write " + path.string() + ": " + std::strerror(error);
+}
+
+Status syncToDisk(const fs::path& path)
+{
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+        for (const auto& entry : fs::recursive_directory_iterator(path, ec))
+            if (entry.is_regular_file(ec))
+                if (const int e = syncOne(entry.path(), false); e != 0)
+                    return fail(writeFailure(entry.path(), e));
+        if (const int e = syncOne(path, true); e != 0)
+            return fail(writeFailure(path, e));
+        return Ok{};
+    }
+    if (const int e = syncOne(path, false); e != 0)
+        return fail(writeFailure(path, e));
+    return Ok{};
+}
 
 Result<AtomicOutput> AtomicOutput::prepare(const fs::path& target, bool overwrite)
 {
@@ -44,13 +98,50 @@ AtomicOutput::~AtomicOutput()
         fs::remove(temporary_.string() + suffix, ec);
 }
 
+Status AtomicOutput::write(std::string_view bytes)
+{
+    if (auto s = writeWholeFile(temporary_, bytes); !s) {
+        const std::string why = s.error();
+        return fail("cannot write " + target_.string() + why.substr(why.find(':')));
+    }
+    return Ok{};
+}
+
+Status writeWholeFile(const fs::path& path, std::string_view bytes)
+{
+    const fs::path& target_ = path;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return fail(writeFailure(target_, errno));
+    while (!bytes.empty()) {
+        const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            const int error = n < 0 ? errno : ENOSPC;
+            ::close(fd);
+            return fail(writeFailure(target_, error));
+        }
+        bytes.remove_prefix(size_t(n));
+    }
+    if (::close(fd) != 0)
+        return fail(writeFailure(target_, errno));
+    return Ok{};
+}
+
 Status AtomicOutput::commit()
 {
     std::error_code ec;
+    if (!fs::exists(temporary_, ec))
+        return fail("cannot write " + target_.string() + ": nothing was written");
+    if (const int e = syncOne(temporary_, false); e != 0)
+        return fail(writeFailure(target_, e));
     fs::rename(temporary_, target_, ec);
     if (ec)
         return fail("cannot move the finished file into place at " + target_.string() + ": " + ec.message());
     committed_ = true;
+    const fs::path folder = target_.parent_path().empty() ? fs::path(".") : target_.parent_path();
+    syncOne(folder, true); // the rename is durable; the file itself already is
     return Ok{};
 }
 

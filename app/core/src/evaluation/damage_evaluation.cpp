@@ -2,6 +2,7 @@
 
 #include "voirie/core/geo/local_metric_frame.hpp"
 #include "voirie/core/project/project_reader.hpp"
+#include "voirie/core/project/project_open.hpp"
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -227,12 +228,10 @@ Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, c
     auto truth_ds = openVector(truth_path);
     if (!truth_ds)
         return fail("ground truth " + truth_path.string() + " cannot be opened as a vector file");
-    auto project_ds = openVector(project);
+    auto project_ds = openProject(project, {ProjectAccess::read, {{"damages", {"class"}}}});
     if (!project_ds)
-        return fail("project " + project.string() + " cannot be opened (not a GeoPackage or vector file?)");
-    OGRLayer* damages = project_ds->GetLayerByName("damages");
-    if (damages == nullptr)
-        return fail("project " + project.string() + " has no 'damages' layer");
+        return fail(project_ds.error());
+    OGRLayer* damages = (*project_ds)->GetLayerByName("damages");
     if (truth_ds->GetLayerCount() < 1)
         return fail("ground truth " + truth_path.string() + " has no layer");
 
@@ -240,7 +239,7 @@ Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, c
     auto truth = readLayer(*truth_ds->GetLayer(0), "ground truth " + truth_path.string(), frame);
     if (!truth)
         return fail(truth.error());
-    auto found = readProjectFeatures(*project_ds, *damages, "the damages of " + project.string(), frame);
+    auto found = readProjectFeatures(**project_ds, *damages, "the damages of " + project.string(), frame);
     if (!found)
         return fail(found.error());
 
@@ -295,7 +294,7 @@ Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, c
     eval.p90_position_error_m = percentile(positions, 90);
     eval.median_size_error_rel = percentile(sizes, 50);
 
-    eval.survey_km = options.survey_km ? options.survey_km : surveyedKm(*project_ds, frame);
+    eval.survey_km = options.survey_km ? options.survey_km : surveyedKm(**project_ds, frame);
     if (eval.survey_km && *eval.survey_km > 0)
         eval.false_positives_per_km = eval.scores.overall().fp / *eval.survey_km;
     return eval;

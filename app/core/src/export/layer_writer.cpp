@@ -1,7 +1,9 @@
 #include "layer_writer.hpp"
 
+#include "voirie/core/base/atomic_output.hpp"
 #include "voirie/core/base/html_text.hpp"
 #include "voirie/core/export/shapefile_names.hpp"
+#include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
 
@@ -88,8 +90,7 @@ Result<int64_t> LayerWriter::run()
         if (auto s = fill(*f, *g, chips, is_damages); !s)
             return fail(s.error());
         if (out->CreateFeature(g.get()) != OGRERR_NONE)
-            return fail("cannot write " + name_ + " to " + o_.out.string() + " (disk full or not writable?): " +
-                        CPLGetLastErrorMsg());
+            return fail(gdalWriteFailure("write " + name_ + " to", o_.out));
         ++written;
     }
     return written;
@@ -185,10 +186,8 @@ Status LayerWriter::fill(OGRFeature& src, OGRFeature& dst, ChipMode chips, bool 
         std::snprintf(file, sizeof(file), "damage_%06lld.jpg", static_cast<long long>(src.GetFieldAsInteger64("damage_id")));
         std::error_code ec;
         fs::create_directories(chips_folder, ec);
-        std::ofstream out(chips_folder / file, std::ios::binary);
-        out.write(reinterpret_cast<const char*>(data), size);
-        if (!out)
-            return fail("cannot write evidence chip " + (chips_folder / file).string() + " (disk full?)");
+        if (auto s = writeWholeFile(chips_folder / file, std::string_view(reinterpret_cast<const char*>(data), size_t(size))); !s)
+            return fail(s.error() + " (an evidence chip)");
         ++chips_written;
         chip_path = chips_prefix + file;
     }

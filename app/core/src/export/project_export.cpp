@@ -6,7 +6,9 @@
 #include "layer_writer.hpp"
 #include "staged_output.hpp"
 
+#include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/project/project_open.hpp"
 #include "voirie/core/project/project_reader.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
 
@@ -58,11 +60,17 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
     if (chips == ChipMode::Embedded && !fmt.binary_fields && o.format != ExportFormat::KML)
         return fail(std::string(fmt.name) + " cannot embed images; use --chips files (images beside the export) or none");
 
-    const char* drivers[] = {"GPKG", nullptr};
-    GDALDatasetUniquePtr project(GDALDataset::Open(o.project.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers));
-    if (!project)
-        return fail("cannot open project " + o.project.string() + ": " +
-                    (fs::exists(o.project, ec) ? "it is not a GeoPackage" : "no such file"));
+    // The project layers exported are checked with their essential fields; `segments` (written
+    // by voirie rate) is checked below.
+    ProjectOpening opening{ProjectAccess::read, {}};
+    for (const auto& l : o.layers)
+        for (const auto& schema : projectSchema())
+            if (l == schema.layer)
+                opening.layers.push_back(l);
+    auto opened = openProject(o.project, opening);
+    if (!opened)
+        return fail(opened.error());
+    GDALDatasetUniquePtr project = std::move(*opened);
     for (const auto& l : o.layers)
         if (project->GetLayerByName(l.c_str()) == nullptr)
             return fail("project " + o.project.string() + " has no '" + l + "' layer" +
@@ -153,13 +161,13 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
         if (auto s = copyLayerStyles(*project, out, o.layers); !s)
             return fail(s.error());
         if (out.CommitTransaction() != OGRERR_NONE)
-            return fail("cannot write " + o.out.string() + " (disk full?): " + CPLGetLastErrorMsg());
+            return fail(gdalWriteFailure("write", o.out));
     }
     for (auto& [file, ds] : datasets) {
         CPLErrorReset();
         GDALClose(ds.release());
         if (CPLGetLastErrorType() == CE_Failure)
-            return fail("cannot finish writing " + o.out.string() + " (disk full?): " + CPLGetLastErrorMsg());
+            return fail(gdalWriteFailure("finish writing", o.out));
     }
     // Paths as they will be once in place.
     for (auto& l : summary.layers)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "voirie/core/base/atomic_output.hpp"
 #include "voirie/core/base/result.hpp"
 
 #include <filesystem>
@@ -10,8 +11,9 @@
 
 namespace voirie {
 
-// A temporary sibling of the output (file or folder), renamed over it on success and removed
-// otherwise, so that nothing half-written is ever left at the output path.
+// A temporary sibling of the output (file or folder), flushed to the disk and renamed over it on
+// success, removed otherwise, so that nothing half-written is ever left at the output path. The
+// folder form of AtomicOutput (base/atomic_output.hpp), for exports of many files.
 class StagedOutput {
 public:
     StagedOutput(std::filesystem::path target, bool folder) : target_(std::move(target)), folder_(folder)
@@ -40,6 +42,10 @@ public:
         std::vector<std::pair<std::filesystem::path, std::filesystem::path>> moves{{staging_, target_}};
         if (with_sidecar)
             moves.emplace_back(sidecar(staging_), sidecar(target_));
+        for (const auto& [from, to] : moves)
+            if (std::filesystem::exists(from, ec))
+                if (auto s = syncToDisk(from); !s)
+                    return s;
         for (const auto& [from, to] : moves) {
             // Keep the previous output aside until the new one is in place.
             const std::filesystem::path backup = to.string() + ".previous";

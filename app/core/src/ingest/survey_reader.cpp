@@ -98,6 +98,7 @@ Result<std::unique_ptr<SurveyReader>> SurveyReader::open(const IngestOptions& op
         summary.nmea = file->nmea;
         summary.track_format = file->format;
         summary.track_rows_without_time = file->rows_without_time;
+        summary.warnings.insert(summary.warnings.end(), file->warnings.begin(), file->warnings.end());
         track_source = options.track->string();
         if (file->nmea && fixes.empty()) {
             const auto& n = *file->nmea;
@@ -180,6 +181,36 @@ void SurveyReader::place(GeoFrame& frame, double time, const TrackSample& sample
     frame.heading_deg = sample.heading_deg;
     frame.speed_mps = sample.speed_mps;
     frame.chainage_m = sample.chainage_m;
+}
+
+std::vector<std::string> IngestSummary::incompleteness() const
+{
+    std::vector<std::string> out;
+    for (const auto& v : videos) {
+        if (!v.partial && v.frames_lost == 0)
+            continue;
+        std::string s = "video " + v.path.string() + ": " + std::to_string(v.frames_decoded) + " of " +
+                        std::to_string(v.frames_declared) + " frames decoded";
+        if (v.frames_lost > 0)
+            s += ", " + std::to_string(v.frames_lost) + " lost to damage";
+        s += v.partial ? ", decoding stopped before the end" : ", decoding went on after it";
+        if (!v.decoder_message.empty())
+            s += " (FFmpeg: \"" + v.decoder_message + "\")";
+        out.push_back(std::move(s));
+    }
+    if (frames_outside_track > 0)
+        out.push_back(std::to_string(frames_outside_track) + " of " + std::to_string(frames_decoded) +
+                      " frames fall outside the GPS track (it starts after or ends before the footage) and could not "
+                      "be placed");
+    return out;
+}
+
+int64_t IngestSummary::framesLost() const
+{
+    int64_t n = 0;
+    for (const auto& v : videos)
+        n += v.frames_lost;
+    return n;
 }
 
 const IngestSummary& SurveyReader::summary()

@@ -97,6 +97,52 @@ void smoothSegment(std::vector<TrackPoint>& seg, double window_s)
         seg[i].metric = smoothed[i];
 }
 
+// The fixes to keep so that time only goes forward, dropping as few as possible: the longest
+// non-decreasing run of times (patience sorting). One fix dated 2926 costs that fix, not every
+// fix after it; a clock that really jumps back keeps its longer side.
+std::vector<bool> inTimeOrder(const std::vector<GpsFix>& fixes)
+{
+    std::vector<size_t> tails;                           // index ending the best run of each length
+    std::vector<size_t> previous(fixes.size(), SIZE_MAX); // the fix before each in its run
+    for (size_t i = 0; i < fixes.size(); ++i) {
+        const auto at = std::upper_bound(tails.begin(), tails.end(), fixes[i].time,
+                                         [&](double t, size_t j) { return t < fixes[j].time; });
+        if (at != tails.begin())
+            previous[i] = *(at - 1);
+        if (at == tails.end())
+            tails.push_back(i);
+        else
+            *at = i;
+    }
+    std::vector<bool> keep(fixes.size(), false);
+    for (size_t i = tails.empty() ? SIZE_MAX : tails.back(); i != SIZE_MAX; i = previous[i])
+        keep[i] = true;
+    return keep;
+}
+
+// A lone jump: the fix is impossibly far from both neighbours, which are plausible together.
+bool isPositionSpike(const std::vector<GpsFix>& fixes, size_t i, const LocalMetricFrame& frame, double max_speed)
+{
+    auto speed = [&](size_t a, size_t b) {
+        const double dt = std::abs(fixes[b].time - fixes[a].time);
+        return distance(frame.toMetric(fixes[a].lon, fixes[a].lat), frame.toMetric(fixes[b].lon, fixes[b].lat)) /
+               std::max(dt, 1e-3);
+    };
+    if (fixes.size() < 3)
+        return false;
+    if (i == 0)
+        return speed(0, 1) > max_speed && speed(1, 2) <= max_speed;
+    if (i + 1 == fixes.size())
+        return speed(i - 1, i) > max_speed && speed(i - 2, i - 1) <= max_speed;
+    return speed(i - 1, i) > max_speed && speed(i, i + 1) > max_speed && speed(i - 1, i + 1) <= max_speed;
+}
+
+void noteDropped(TrackCleaningCounts& counts, const GpsFix& f, size_t index, const char* why)
+{
+    if (counts.dropped_examples.size() < 5)
+        counts.dropped_examples.push_back("fix " + std::to_string(index + 1) + " (" + formatIso8601(f.time) + "): " + why);
+}
+
 } // namespace
 
 Result<Track> Track::build(const std::vector<GpsFix>& fixes, const TrackCleaningOptions& options,
@@ -104,12 +150,46 @@ Result<Track> Track::build(const std::vector<GpsFix>& fixes, const TrackCleaning
 {
     counts = {};
     counts.fixes_read = int(fixes.size());
-    std::vector<GpsFix> valid;
-    for (const auto& f : fixes) {
-        if (!validPosition(f))
+    std::vector<GpsFix> positioned;
+    std::vector<size_t> index_of; // each kept fix's place in the file, for the summary
+    for (size_t i = 0; i < fixes.size(); ++i) {
+        if (!validPosition(fixes[i]))
             ++counts.zero_position;
         else
-            valid.push_back(f);
+            positioned.push_back(fixes[i]), index_of.push_back(i);
+    }
+    // Outliers cost themselves only: a fix whose time or position is impossible next to its
+    // neighbours is dropped before the fixes are chained, so it cannot become the reference
+    // every later fix is judged against.
+    std::vector<GpsFix> valid;
+    if (!positioned.empty()) {
+        const std::vector<bool> ordered = inTimeOrder(positioned);
+        std::vector<GpsFix> in_order;
+        std::vector<size_t> in_order_index;
+        for (size_t i = 0; i < positioned.size(); ++i) {
+            if (ordered[i]) {
+                in_order.push_back(positioned[i]), in_order_index.push_back(index_of[i]);
+                continue;
+            }
+            // Earlier than the fix before it: "going backwards"; else dated ahead of the fixes after it.
+            if (i > 0 && positioned[i].time < positioned[i - 1].time) {
+                ++counts.backwards_time;
+                noteDropped(counts, positioned[i], index_of[i], "earlier than the fix before it");
+            } else {
+                ++counts.time_outlier;
+                noteDropped(counts, positioned[i], index_of[i], "dated after the fixes that follow it");
+            }
+        }
+        const LocalMetricFrame spike_frame(in_order.front().lon, in_order.front().lat);
+        const double max_speed = options.max_speed_kmh / 3.6;
+        for (size_t i = 0; i < in_order.size(); ++i) {
+            if (isPositionSpike(in_order, i, spike_frame, max_speed)) {
+                ++counts.speed_outlier;
+                noteDropped(counts, in_order[i], in_order_index[i], "a jump no vehicle makes, away from both neighbours");
+                continue;
+            }
+            valid.push_back(in_order[i]);
+        }
     }
     if (valid.size() < 2)
         return fail("track " + source + " has " + std::to_string(valid.size()) +

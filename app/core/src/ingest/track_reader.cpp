@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -103,6 +104,17 @@ std::optional<double> parseNumber(const char* text)
     }
 }
 
+// Rows left out of a table track, said in one sentence.
+void noteUnreadableRows(TrackFile& out, const fs::path& path, int rows)
+{
+    const int unreadable = out.rows_without_position + out.rows_without_time;
+    if (unreadable > 0)
+        out.warnings.push_back(std::to_string(unreadable) + " of " + std::to_string(rows) + " rows of " + out.format +
+                               " track " + path.string() + " could not be read and were left out (" +
+                               std::to_string(out.rows_without_position) + " without a readable position, " +
+                               std::to_string(out.rows_without_time) + " without a readable time)");
+}
+
 Result<TrackFile> readCsv(GDALDataset& ds, const fs::path& path, const TrackColumns& columns)
 {
     TrackFile out;
@@ -123,7 +135,9 @@ Result<TrackFile> readCsv(GDALDataset& ds, const fs::path& path, const TrackColu
         return fail("cannot identify the " + missing + " column(s) in CSV track " + path.string() + " (columns: " +
                     fieldList(defn) + "); name them with --track-columns lat=NAME,lon=NAME,time=NAME");
     }
+    int rows = 0;
     for (auto& feature : *layer) {
+        ++rows;
         auto la = parseNumber(feature->GetFieldAsString(lat)), lo = parseNumber(feature->GetFieldAsString(lon));
         if (!la || !lo) {
             ++out.rows_without_position;
@@ -136,6 +150,7 @@ Result<TrackFile> readCsv(GDALDataset& ds, const fs::path& path, const TrackColu
         }
         out.fixes.push_back({*t, *lo, *la, std::nullopt});
     }
+    noteUnreadableRows(out, path, rows);
     return out;
 }
 
@@ -195,6 +210,68 @@ Result<TrackFile> readFeatures(GDALDataset& ds, const std::string& format)
     return out;
 }
 
+std::string readAll(const fs::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// A GPX whose writer stopped mid-file (a logger unplugged) is not XML GDAL accepts: its complete
+// points are read from a copy cut after the last one, with the open elements closed.
+Result<TrackFile> readCutShortGpx(const fs::path& path)
+{
+    const std::string text = readAll(path);
+    if (text.find("<gpx") == std::string::npos)
+        return fail("not GPX");
+    size_t end = std::string::npos;
+    for (const char* closing : {"</trkpt>", "</rtept>", "</wpt>"})
+        if (const size_t at = text.rfind(closing); at != std::string::npos) {
+            end = at + std::strlen(closing);
+            break;
+        }
+    if (end == std::string::npos)
+        return fail("a GPX file cut before its first complete point");
+    std::string repaired = text.substr(0, end);
+    auto opens = [&](const char* tag) {
+        for (size_t at = repaired.find(tag); at != std::string::npos; at = repaired.find(tag, at + 1)) {
+            const char next = at + std::strlen(tag) < repaired.size() ? repaired[at + std::strlen(tag)] : '\0';
+            if (next == '>' || std::isspace(static_cast<unsigned char>(next)))
+                return true;
+        }
+        return false;
+    };
+    if (opens("<trkseg"))
+        repaired += "</trkseg>";
+    if (opens("<trk"))
+        repaired += "</trk>";
+    if (opens("<rte"))
+        repaired += "</rte>";
+    repaired += "</gpx>\n";
+    const std::string memory = "/vsimem/voirie-cut-short-" + std::to_string(reinterpret_cast<uintptr_t>(&repaired)) + ".gpx";
+    VSILFILE* file = VSIFileFromMemBuffer(memory.c_str(), reinterpret_cast<GByte*>(repaired.data()),
+                                          vsi_l_offset(repaired.size()), FALSE);
+    if (file == nullptr)
+        return fail("cannot stage the repaired GPX");
+    VSIFCloseL(file);
+    const char* gpx_only[] = {"GPX", nullptr};
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    GDALDatasetUniquePtr ds(GDALDataset::Open(memory.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, gpx_only));
+    CPLPopErrorHandler();
+    Result<TrackFile> out = ds ? readFeatures(*ds, "GPX") : Result<TrackFile>(fail("still not readable"));
+    ds.reset();
+    VSIUnlink(memory.c_str());
+    if (!out)
+        return out;
+    const auto line = 1 + std::count(text.begin(), text.begin() + long(end), '\n');
+    out->warnings.push_back("GPX track " + path.string() + " is cut short after line " + std::to_string(line) +
+                            " of " + std::to_string(1 + std::count(text.begin(), text.end(), '\n')) +
+                            " (its writer stopped mid-file): the " + std::to_string(out->fixes.size()) +
+                            " complete fixes before the cut are used");
+    return out;
+}
+
 std::string readHead(const fs::path& path, size_t bytes)
 {
     std::ifstream in(path, std::ios::binary);
@@ -228,14 +305,19 @@ Result<TrackFile> readTrackFile(const fs::path& path, const TrackColumns& column
         return fail("track file " + path.string() + " does not exist or is not a file");
     const std::string head = readHead(path, 4096);
     if (looksLikeNmea(head)) {
-        std::ifstream in(path, std::ios::binary);
-        std::stringstream text;
-        text << in.rdbuf();
+        const std::string text = readAll(path);
         TrackFile out;
         out.format = "NMEA";
-        NmeaTrack nmea = parseNmea(text.str());
+        NmeaTrack nmea = parseNmea(text);
         out.fixes = std::move(nmea.fixes);
         out.nmea = nmea.stats;
+        // A logger that stopped mid-write leaves a last sentence without its checksum.
+        const size_t last_line = text.find_last_of('\n', text.size() > 1 ? text.size() - 2 : 0);
+        const std::string last = text.substr(last_line == std::string::npos ? 0 : last_line + 1);
+        if (!last.empty() && last[0] == '$' && last.find('*') == std::string::npos)
+            out.warnings.push_back("NMEA log " + path.string() + " is cut short inside its last sentence (line " +
+                                   std::to_string(1 + std::count(text.begin(), text.end(), '\n')) +
+                                   "): the fixes before it are used");
         return out;
     }
     GDALAllRegister();
@@ -247,6 +329,9 @@ Result<TrackFile> readTrackFile(const fs::path& path, const TrackColumns& column
     GDALDatasetUniquePtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY,
                                               is_csv ? csv_only : nullptr, is_csv ? csv_options : nullptr));
     CPLPopErrorHandler();
+    if (!ds && !is_csv)
+        if (auto cut_short = readCutShortGpx(path); cut_short)
+            return cut_short;
     if (!ds)
         return fail("track file " + path.string() +
                     " is not in a format Voirie reads (GPX, NMEA 0183, CSV, GeoJSON, KML or another OGR vector format)");
@@ -254,7 +339,10 @@ Result<TrackFile> readTrackFile(const fs::path& path, const TrackColumns& column
     if (driver == "CSV")
         return readCsv(*ds, path, columns);
     const std::string format = driver == "LIBKML" ? "KML" : driver;
-    return readFeatures(*ds, format);
+    auto out = readFeatures(*ds, format);
+    if (out)
+        noteUnreadableRows(*out, path, int(out->fixes.size()) + out->rows_without_position + out->rows_without_time);
+    return out;
 }
 
 } // namespace voirie

@@ -1,6 +1,7 @@
 #include "voirie/core/ingest/video_timeline.hpp"
 
 #include "voirie/core/ingest/mp4_creation_time.hpp"
+#include "voirie/core/ingest/video_decoder_log.hpp"
 
 #include <cmath>
 
@@ -11,6 +12,8 @@ Result<VideoTimeline> VideoTimeline::open(const std::vector<std::filesystem::pat
 {
     if (files.empty())
         return fail("no video file was given");
+    captureVideoDecoderMessages();
+    takeVideoDecoderMessages();
     VideoTimeline timeline;
     timeline.time_offset_ = time_offset;
     timeline.video_start_ = video_start;
@@ -19,8 +22,14 @@ Result<VideoTimeline> VideoTimeline::open(const std::vector<std::filesystem::pat
         if (!std::filesystem::is_regular_file(path, ec))
             return fail("video " + path.string() + " does not exist or is not a file");
         cv::VideoCapture probe(path.string(), cv::CAP_FFMPEG);
-        if (!probe.isOpened())
-            return fail("video " + path.string() + " cannot be opened: not a video FFmpeg can read, or damaged");
+        if (!probe.isOpened()) {
+            const auto said = takeVideoDecoderMessages();
+            std::string why = said.first.empty() ? "not a video FFmpeg can read, or damaged" : "FFmpeg says \"" + said.first.front() + "\"";
+            if (!said.first.empty() && said.first.front().find("moov atom not found") != std::string::npos)
+                why += ": the file has no index, as when a recording is cut before the camera closes the file "
+                       "(power lost, card removed); it cannot be read as it is";
+            return fail("video " + path.string() + " cannot be opened: " + why);
+        }
         VideoFileInfo info;
         info.path = path;
         info.width = int(probe.get(cv::CAP_PROP_FRAME_WIDTH));
@@ -31,12 +40,16 @@ Result<VideoTimeline> VideoTimeline::open(const std::vector<std::filesystem::pat
             info.fps = 30; // a rate is only needed for missing timestamps; say so via the estimate count
         if (info.width <= 0 || info.height <= 0 || info.frames_declared <= 0) {
             cv::Mat first;
-            if (!probe.read(first) || first.empty())
-                return fail("video " + path.string() + " has no frames that can be decoded");
+            if (!probe.read(first) || first.empty()) {
+                const auto said = takeVideoDecoderMessages();
+                return fail("video " + path.string() + " has no frames that can be decoded" +
+                            (said.first.empty() ? std::string() : " (FFmpeg says \"" + said.first.front() + "\")"));
+            }
             info.width = first.cols;
             info.height = first.rows;
         }
         info.container_time = readMp4CreationTime(path);
+        takeVideoDecoderMessages(); // opening is fine; what FFmpeg says from here is about decoding
         timeline.files_.push_back(info);
         if (timeline.files_.size() == 1 && info.frames_declared > 0)
             timeline.capture_ = std::move(probe); // decoding starts here; no second open
@@ -97,7 +110,7 @@ bool VideoTimeline::next(VideoFrameRef& frame)
             opened_current_ = true;
             if (current_ > 0 && info.start_source == "follows previous file") {
                 const auto& prev = files_[current_ - 1];
-                info.start_time = prev.start_time + double(prev.frames_decoded) / prev.fps;
+                info.start_time = prev.start_time + double(prev.frames_decoded + prev.frames_lost) / prev.fps;
             }
             const bool reuse_probe = current_ == 0 && capture_.isOpened();
             if (!reuse_probe && !openFile(current_)) {
@@ -119,19 +132,47 @@ bool VideoTimeline::next(VideoFrameRef& frame)
             frame.frame_in_file = frame_in_file_++;
             frame.pts_ms = pts;
             frame.time = info.start_time + pts / 1000.0;
-            info.frames_decoded = frame_in_file_;
+            ++info.frames_decoded;
             return true;
         }
-        // OpenCV hides FFmpeg's decode errors: a file that stops early is only visible as fewer
-        // frames than the container declares.
-        info.frames_decoded = frame_in_file_;
+        // OpenCV gives up at the first stretch it cannot decode, hiding FFmpeg's errors: a file that
+        // stops early is only visible as fewer frames than the container declares.
+        if (info.frames_declared > 0 && frame_in_file_ < info.frames_declared - 1 && skipUndecodable(info))
+            continue;
         if (info.frames_declared > 0 && frame_in_file_ < info.frames_declared - 1)
             info.partial = true;
+        noteDecoderMessages(info);
         capture_.release();
         ++current_;
         opened_current_ = false;
     }
     return false;
+}
+
+bool VideoTimeline::skipUndecodable(VideoFileInfo& info)
+{
+    // Seek ahead half a second at a time: FFmpeg restarts at the keyframe before each target and
+    // OpenCV decodes forward to it, which succeeds once the keyframe lies past the damage.
+    const int64_t step = std::max<int64_t>(1, int64_t(std::lround(info.fps / 2)));
+    for (int64_t target = frame_in_file_ + step; target < info.frames_declared; target += step) {
+        capture_.set(cv::CAP_PROP_POS_MSEC, double(target) * 1000.0 / info.fps);
+        const auto at = int64_t(std::llround(capture_.get(cv::CAP_PROP_POS_FRAMES)));
+        if (at > frame_in_file_) {
+            info.frames_lost += at - frame_in_file_;
+            frame_in_file_ = at;
+            return true;
+        }
+    }
+    info.frames_lost += std::max<int64_t>(0, info.frames_declared - frame_in_file_);
+    return false;
+}
+
+void VideoTimeline::noteDecoderMessages(VideoFileInfo& info)
+{
+    const auto said = takeVideoDecoderMessages();
+    info.decoder_errors += said.errors;
+    if (info.decoder_message.empty() && !said.first.empty())
+        info.decoder_message = said.first.front();
 }
 
 cv::Mat VideoTimeline::retrieve()

@@ -1,6 +1,7 @@
 #include "voirie/core/project/frames_geopackage.hpp"
 
 #include "voirie/core/base/atomic_output.hpp"
+#include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
 
 #include <cmath>
@@ -87,7 +88,7 @@ Status writeFramesGeoPackage(const std::filesystem::path& path, const Track& tra
         if (auto s = writeFrameFeature(*(*ds)->GetLayerByName("frames"), frame); !s)
             return fail(s.error() + " (" + path.string() + ")");
     if ((*ds)->CommitTransaction() != OGRERR_NONE)
-        return fail("cannot commit to " + path.string() + " (disk full?): " + CPLGetLastErrorMsg());
+        return fail(gdalWriteFailure("commit to", path));
     ds->reset(); // close before the rename, so everything is flushed
     return output->commit();
 }

@@ -2,6 +2,7 @@
 
 #include "voirie/core/project/gdal_helpers.hpp"
 
+#include <nlohmann/json.hpp>
 #include <ogrsf_frmts.h>
 
 namespace voirie {
@@ -71,6 +72,11 @@ ProjectRun readProjectRun(GDALDataset& project)
             run.status = fieldText(*f, "status");
             run.camera_json = fieldText(*f, "camera");
             run.anonymized_by = fieldText(*f, "anonymized_by");
+            const auto summary = nlohmann::json::parse(fieldText(*f, "summary"), nullptr, false);
+            if (summary.is_object() && summary.contains("partial_reasons") && summary["partial_reasons"].is_array())
+                for (const auto& reason : summary["partial_reasons"])
+                    if (reason.is_string())
+                        run.partial_reasons.push_back(reason.get<std::string>());
             run.started = fieldTime(*f, "started");
             run.finished = fieldTime(*f, "finished");
         }

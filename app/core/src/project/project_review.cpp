@@ -1,6 +1,8 @@
 #include "voirie/core/project/project_review.hpp"
 
+#include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/project/project_open.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
 
 #include <chrono>
@@ -43,15 +45,10 @@ ProjectReview::ProjectReview(fs::path path, GDALDatasetUniquePtr ds) : path_(std
 
 Result<std::unique_ptr<ProjectReview>> ProjectReview::open(const fs::path& project)
 {
-    GDALAllRegister();
-    CPLErrorReset();
-    const char* drivers[] = {"GPKG", nullptr};
-    GDALDatasetUniquePtr ds(
-        GDALDataset::Open(project.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers));
-    if (!ds)
-        return fail("cannot open project " + project.string() + " for review: " + CPLGetLastErrorMsg());
-    if (ds->GetLayerByName("damages") == nullptr)
-        return fail(project.string() + " is not a Voirie project: it has no 'damages' layer");
+    auto opened = openProject(project, {ProjectAccess::update, {"damages"}});
+    if (!opened)
+        return fail(opened.error());
+    GDALDatasetUniquePtr ds = std::move(*opened);
     if (ds->GetLayerByName("review_log") == nullptr) {
         char** options = CSLSetNameValue(nullptr, "ASPATIAL_VARIANT", "GPKG_ATTRIBUTES");
         OGRLayer* log = ds->CreateLayer("review_log", nullptr, wkbNone, options);
@@ -110,8 +107,7 @@ Status ProjectReview::apply(const ReviewEdit& edit, const std::string& action)
         return fail("cannot save the review of " + what + " in " + path_.string() + ": " + reason);
     }
     if (ds_->CommitTransaction() != OGRERR_NONE)
-        return fail("cannot save the review of " + what + " in " + path_.string() + " (disk full or read-only?): " +
-                    CPLGetLastErrorMsg());
+        return fail(gdalWriteFailure("save the review of " + what + " in", path_));
     return Ok{};
 }
 

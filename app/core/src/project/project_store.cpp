@@ -2,8 +2,10 @@
 
 #include "voirie/core/base/atomic_output.hpp"
 #include "voirie/core/base/time_format.hpp"
+#include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/project/frames_geopackage.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/project/project_open.hpp"
 #include "voirie/core/project/qgis_styles.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
 #include "voirie/core/vocabulary/severity_rules.hpp"
@@ -75,6 +77,7 @@ Status createSchema(GDALDataset& ds, const std::string& where)
     addField(*run, "finished", OFTDateTime);
     addField(*run, "last_frame_index", OFTInteger64);
     addField(*run, "frames_committed", OFTInteger64);
+    addField(*run, "schema_version", OFTInteger);
 
     for (const char* f : {"role", "path", "sha256"})
         addField(*inputs, f, OFTString);
@@ -91,6 +94,7 @@ Status writeProvenance(GDALDataset& ds, const RunProvenance& run)
     f->SetField("voirie_version", run.voirie_version.c_str());
     f->SetField("command_line", run.command_line.c_str());
     f->SetField("status", "running");
+    f->SetField("schema_version", kProjectSchemaVersion);
     f->SetField("camera", run.camera.dump().c_str());
     f->SetField("options", run.options.dump().c_str());
     f->SetField("fingerprint", run.fingerprint().c_str());
@@ -199,10 +203,10 @@ Result<std::unique_ptr<ProjectStore>> ProjectStore::create(const fs::path& path,
         if (auto s = writeProvenance(**ds, run); !s)
             return fail(s.error() + " (" + path.string() + ")");
         if ((*ds)->CommitTransaction() != OGRERR_NONE)
-            return fail("cannot write " + path.string() + " (disk full?): " + CPLGetLastErrorMsg());
+            return fail(gdalWriteFailure("write", path));
         GDALClose(ds->release());
         if (CPLGetLastErrorType() == CE_Failure)
-            return fail("cannot finish writing " + path.string() + " (disk full?): " + CPLGetLastErrorMsg());
+            return fail(gdalWriteFailure("finish writing", path));
     }
     if (auto s = output->commit(); !s)
         return fail(s.error());
@@ -211,23 +215,18 @@ Result<std::unique_ptr<ProjectStore>> ProjectStore::create(const fs::path& path,
 
 Result<std::unique_ptr<ProjectStore>> ProjectStore::open(const fs::path& path)
 {
-    GDALAllRegister();
-    CPLErrorReset();
-    const char* drivers[] = {"GPKG", nullptr};
-    GDALDatasetUniquePtr ds(GDALDataset::Open(path.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers));
+    auto ds = openProject(path, {ProjectAccess::update,
+                                 {"track", "frames", "detections", "damages", "run", "run_inputs", "run_plugins"}});
     if (!ds)
-        return fail("cannot open project " + path.string() + ": " + CPLGetLastErrorMsg());
-    for (const char* name : {"track", "frames", "detections", "damages", "run", "run_inputs", "run_plugins"})
-        if (ds->GetLayerByName(name) == nullptr)
-            return fail(path.string() + " is not a Voirie project: it has no '" + name + "' layer");
-    return std::unique_ptr<ProjectStore>(new ProjectStore(path, std::move(ds)));
+        return fail(ds.error());
+    return std::unique_ptr<ProjectStore>(new ProjectStore(path, std::move(*ds)));
 }
 
 OGRLayer* ProjectStore::layer(const char* name) { return ds_->GetLayerByName(name); }
 
 Status ProjectStore::failed(const std::string& what)
 {
-    return fail("cannot " + what + " in " + path_.string() + " (disk full or not writable?): " + CPLGetLastErrorMsg());
+    return fail(gdalWriteFailure(what + " in", path_));
 }
 
 std::string ProjectStore::fingerprint() const

@@ -1,8 +1,10 @@
 #include "voirie/core/rating/segment_rating.hpp"
 
 #include "voirie/core/base/version.hpp"
+#include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/geo/local_metric_frame.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/project/project_open.hpp"
 #include "voirie/core/project/project_reader.hpp"
 #include "voirie/core/project/qgis_styles.hpp"
 #include "voirie/core/vocabulary/severity_rules.hpp"
@@ -271,16 +273,11 @@ Result<RateSummary> rateProject(const RateOptions& o)
     if (!scheme)
         return fail(scheme.error());
 
-    GDALAllRegister();
-    CPLErrorReset();
     const std::string where = o.project.string();
-    const char* drivers[] = {"GPKG", nullptr};
-    GDALDatasetUniquePtr ds(GDALDataset::Open(where.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE, drivers));
-    if (!ds)
-        return fail("cannot open project " + where + " for writing: " + CPLGetLastErrorMsg());
-    for (const char* name : {"frames", "damages", "run"})
-        if (ds->GetLayerByName(name) == nullptr)
-            return fail(where + " is not a Voirie project: it has no '" + name + "' layer");
+    auto opened = openProject(o.project, {ProjectAccess::update, {"frames", "damages", "run"}});
+    if (!opened)
+        return fail(opened.error());
+    GDALDatasetUniquePtr ds = std::move(*opened);
 
     double lon0 = 0, lat0 = 0;
     if (auto first = readFrames(*ds->GetLayerByName("frames"), nullptr, lon0, lat0); !first || first->empty())
@@ -361,9 +358,9 @@ Result<RateSummary> rateProject(const RateOptions& o)
     if (ds->StartTransaction() != OGRERR_NONE)
         return fail("cannot start a transaction in " + where + ": " + CPLGetLastErrorMsg());
     auto abort = [&](const std::string& what) {
-        const std::string reason = CPLGetLastErrorMsg();
+        const std::string failure = gdalWriteFailure("write " + what + " into", o.project);
         ds->RollbackTransaction();
-        return fail("cannot write " + what + " into " + where + " (disk full or not writable?): " + reason);
+        return fail(failure);
     };
     OGRSpatialReference wgs84 = wgs84LonLat();
     OGRLayer* layer = recreateLayer(*ds, "segments", &wgs84, wkbLineString);
@@ -481,7 +478,7 @@ Result<RateSummary> rateProject(const RateOptions& o)
         return fail(s.error());
     }
     if (ds->CommitTransaction() != OGRERR_NONE)
-        return fail("cannot commit the rating into " + where + " (disk full?): " + CPLGetLastErrorMsg());
+        return fail(gdalWriteFailure("commit the rating into", o.project));
     return summary;
 }
 
@@ -489,11 +486,10 @@ Result<RateOptions> recordedRateOptions(const fs::path& project)
 {
     RateOptions o;
     o.project = project;
-    GDALAllRegister();
-    const char* drivers[] = {"GPKG", nullptr};
-    GDALDatasetUniquePtr ds(GDALDataset::Open(project.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers));
-    if (!ds)
-        return fail("cannot open project " + project.string() + ": " + CPLGetLastErrorMsg());
+    auto opened = openProject(project, {ProjectAccess::read, {}});
+    if (!opened)
+        return fail(opened.error());
+    GDALDatasetUniquePtr ds = std::move(*opened);
     OGRLayer* rating = ds->GetLayerByName("rating");
     OGRFeatureUniquePtr record(rating ? rating->GetNextFeature() : nullptr);
     if (!record)

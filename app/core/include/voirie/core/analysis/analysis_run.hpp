@@ -67,6 +67,8 @@ struct AnalysisSummary {
     std::vector<std::string> failure_examples;
     double km = 0, wall_s = 0, cpu_s = 0;
     bool interrupted = false, resumed = false;
+    // The footage could not all be decoded: the project's run status is "partial", not complete.
+    bool partial() const { return !ingest.incompleteness().empty(); }
 
     nlohmann::ordered_json toJson() const;
     std::string toText() const;

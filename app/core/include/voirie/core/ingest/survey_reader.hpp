@@ -63,6 +63,11 @@ struct IngestSummary {
     std::string sampling;
     double time_offset_s = 0;
     std::vector<std::string> warnings;
+
+    // Why part of the footage was not analysed - a damaged file (one sentence each), frames the
+    // track does not cover - ; empty when all of it was.
+    std::vector<std::string> incompleteness() const;
+    int64_t framesLost() const;
 };
 
 class SurveyReader {

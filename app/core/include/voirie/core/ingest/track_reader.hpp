@@ -28,6 +28,7 @@ struct TrackFile {
     std::optional<NmeaStatistics> nmea;
     int rows_without_time = 0;     // positions that had no readable time
     int rows_without_position = 0; // rows or features with no readable position
+    std::vector<std::string> warnings; // what was read around: a cut-short file, unreadable rows
 };
 
 Result<TrackFile> readTrackFile(const std::filesystem::path& path, const TrackColumns& columns = {});

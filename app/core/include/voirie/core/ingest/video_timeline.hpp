@@ -23,6 +23,9 @@ struct VideoFileInfo {
     double start_time = 0;         // UTC of the first frame, offset applied
     std::string start_source;      // "container", "--video-start", "follows previous file"
     bool partial = false;          // decoding stopped before the declared end
+    int64_t frames_lost = 0;       // frames skipped over because they could not be decoded
+    int64_t decoder_errors = 0;    // FFmpeg's error messages while decoding this file
+    std::string decoder_message;   // the first of them
     int timestamps_estimated = 0;  // frames whose decoder timestamp was missing or not increasing
 };
 
@@ -40,8 +43,9 @@ public:
     static Result<VideoTimeline> open(const std::vector<std::filesystem::path>& files,
                                       std::optional<double> video_start, double time_offset);
 
-    // Grabs the next frame of the timeline; false at the end. A file that cannot be decoded past
-    // some point is marked partial and the next file continues.
+    // Grabs the next frame of the timeline; false at the end. Where a stretch of a file cannot be
+    // decoded, decoding goes on at the next frame that can (counted in frames_lost); a file that
+    // cannot be decoded to its end is marked partial and the next file continues.
     bool next(VideoFrameRef& frame);
     // The current frame, converted to BGR.
     cv::Mat retrieve();
@@ -53,6 +57,8 @@ public:
 
 private:
     bool openFile(size_t index);
+    bool skipUndecodable(VideoFileInfo& info);
+    void noteDecoderMessages(VideoFileInfo& info);
 
     std::vector<VideoFileInfo> files_;
     double time_offset_ = 0;
