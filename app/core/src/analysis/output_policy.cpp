@@ -58,6 +58,7 @@ Result<OpenedProject> openRunProject(const OutputPlan& plan, const Track& track,
     }
     std::error_code ec;
     fs::remove(plan.partial, ec);
+    AtomicOutput::removeLeftovers(plan.partial); // of a run killed while it created the project
     auto s = ProjectStore::create(plan.partial, track, provenance);
     if (!s)
         return fail(s.error());

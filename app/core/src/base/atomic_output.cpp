@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <random>
+#include <vector>
 
 namespace voirie {
 namespace fs = std::filesystem;
@@ -32,7 +33,8 @@ std::string writeFailure(const fs::path& path, int error)
     if (error == ENOSPC || error == EDQUOT) {
         std::string free_space;
         struct statvfs s{};
-        if (::statvfs(folder.c_str(), &s) == 0)
+        // Worth saying only when it shows the disk is full (a quota can be hit with space left).
+        if (::statvfs(folder.c_str(), &s) == 0 && (unsigned long long)(s.f_bavail) * s.f_frsize < 1024 * 1024)
             free_space = " (" + std::to_string((unsigned long long)(s.f_bavail) * s.f_frsize / 1024) + " KB free)";
         return "cannot write " + path.string() + ": the disk is full" + (error == EDQUOT ? " for this user (quota)" : "") +
                free_space + "; free some space and run it again";
@@ -96,6 +98,19 @@ AtomicOutput::~AtomicOutput()
     // Sidecars some drivers write next to the file (journals, shapefile parts).
     for (const char* suffix : {"-journal", "-wal", "-shm"})
         fs::remove(temporary_.string() + suffix, ec);
+}
+
+void AtomicOutput::removeLeftovers(const fs::path& target)
+{
+    const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    const std::string prefix = "." + target.stem().string() + ".partial-";
+    std::error_code ec;
+    std::vector<fs::path> stale;
+    for (const auto& entry : fs::directory_iterator(folder, ec))
+        if (entry.path().filename().string().rfind(prefix, 0) == 0)
+            stale.push_back(entry.path());
+    for (const auto& p : stale)
+        fs::remove(p, ec);
 }
 
 Status AtomicOutput::write(std::string_view bytes)

@@ -114,14 +114,14 @@ Result<OGRLayer*> LayerWriter::layerFor(const std::string& key, OGRwkbGeometryTy
     OGRLayer* layer = (*ds)->CreateLayer(key.c_str(), const_cast<OGRSpatialReference*>(&srs_), type, options);
     CSLDestroy(options);
     if (layer == nullptr)
-        return fail("cannot create layer " + key + " in " + o_.out.string() + ": " + CPLGetLastErrorMsg());
+        return fail("cannot create layer " + key + " in " + o_.out.string() + ": " + gdalWriteReason());
     const bool shp = fmt_.format == ExportFormat::Shapefile;
     auto add = [&](const std::string& n, OGRFieldType t, int width = 0) {
         OGRFieldDefn field(n.c_str(), t);
         if (width)
             field.SetWidth(width);
         if (layer->CreateField(&field) != OGRERR_NONE)
-            throw std::runtime_error("cannot create field " + n + " in " + key + ": " + CPLGetLastErrorMsg());
+            throw std::runtime_error("cannot create field " + n + " in " + key + ": " + gdalWriteReason());
     };
     try {
         if (fmt_.format == ExportFormat::CSV) {

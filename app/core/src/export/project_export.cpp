@@ -138,7 +138,7 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
                 CPLErrorReset();
                 GDALDatasetUniquePtr ds(driver->Create(file.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
                 if (!ds)
-                    return fail("cannot create " + file.string() + ": " + CPLGetLastErrorMsg());
+                    return fail("cannot create " + file.string() + ": " + gdalWriteReason());
                 if (fmt.format == ExportFormat::GeoPackage && ds->StartTransaction() != OGRERR_NONE)
                     return fail("cannot start a transaction in " + file.string());
                 it = datasets.emplace(file.string(), std::move(ds)).first;

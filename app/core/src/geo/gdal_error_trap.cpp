@@ -63,6 +63,14 @@ std::string gdalWriteFailure(const std::string& what, const std::filesystem::pat
     return "cannot " + what + " " + file.string() + ": " + (reason.empty() ? "GDAL gave no reason" : reason);
 }
 
+std::string gdalWriteReason()
+{
+    const std::string reason = CPLGetLastErrorMsg();
+    if (g_disk_full_seen.exchange(false) || saysDiskFull(reason))
+        return "the disk is full";
+    return reason.empty() ? "GDAL gave no reason" : reason;
+}
+
 GdalErrorTrap::GdalErrorTrap()
 {
     CPLPushErrorHandlerEx(

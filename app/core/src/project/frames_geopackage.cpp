@@ -14,7 +14,7 @@ Status createTrackAndFrameLayers(GDALDataset& ds, const std::string& where)
     OGRLayer* track_layer = ds.CreateLayer("track", &wgs84, wkbLineString, nullptr);
     OGRLayer* frame_layer = ds.CreateLayer("frames", &wgs84, wkbPoint, nullptr);
     if (track_layer == nullptr || frame_layer == nullptr)
-        return fail("cannot create layers in " + where + ": " + CPLGetLastErrorMsg());
+        return fail("cannot create layers in " + where + ": " + gdalWriteReason());
     addField(*track_layer, "segment", OFTInteger);
     addField(*track_layer, "start_time", OFTDateTime);
     addField(*track_layer, "end_time", OFTDateTime);
@@ -46,7 +46,7 @@ Status writeTrackFeatures(OGRLayer& layer, const Track& track)
         f->SetField("length_m", seg.back().chainage_m - seg.front().chainage_m);
         f->SetField("n_fixes", int(seg.size()));
         if (layer.CreateFeature(f.get()) != OGRERR_NONE)
-            return fail(std::string("cannot write the track: ") + CPLGetLastErrorMsg());
+            return fail(std::string("cannot write the track: ") + gdalWriteReason());
     }
     return Ok{};
 }
@@ -65,7 +65,7 @@ Status writeFrameFeature(OGRLayer& layer, const GeoFrame& frame)
     f->SetField("speed_mps", frame.speed_mps);
     f->SetField("chainage_m", frame.chainage_m);
     if (layer.CreateFeature(f.get()) != OGRERR_NONE)
-        return fail("cannot write frame " + std::to_string(frame.index) + ": " + CPLGetLastErrorMsg());
+        return fail("cannot write frame " + std::to_string(frame.index) + ": " + gdalWriteReason());
     return Ok{};
 }
 

@@ -1,6 +1,7 @@
 #include "voirie/core/project/gdal_helpers.hpp"
 
 #include "voirie/core/base/time_format.hpp"
+#include "voirie/core/geo/gdal_error_trap.hpp"
 
 #include <cmath>
 #include <ctime>
@@ -16,7 +17,7 @@ Result<GDALDatasetUniquePtr> createGeoPackage(const std::filesystem::path& path)
     CPLErrorReset();
     GDALDatasetUniquePtr ds(driver->Create(path.string().c_str(), 0, 0, 0, GDT_Unknown, nullptr));
     if (!ds)
-        return fail("cannot create GeoPackage " + path.string() + ": " + CPLGetLastErrorMsg());
+        return fail("cannot create GeoPackage " + path.string() + ": " + gdalWriteReason());
     return ds;
 }
 

@@ -54,7 +54,7 @@ Result<std::unique_ptr<ProjectReview>> ProjectReview::open(const fs::path& proje
         OGRLayer* log = ds->CreateLayer("review_log", nullptr, wkbNone, options);
         CSLDestroy(options);
         if (log == nullptr)
-            return fail("cannot add the review log to " + project.string() + ": " + CPLGetLastErrorMsg());
+            return fail("cannot add the review log to " + project.string() + ": " + gdalWriteReason());
         addField(*log, "time", OFTDateTime);
         for (const char* f : {"user", "action"})
             addField(*log, f, OFTString);
@@ -102,7 +102,7 @@ Status ProjectReview::apply(const ReviewEdit& edit, const std::string& action)
     if (ds_->StartTransaction() != OGRERR_NONE)
         return fail("cannot start a transaction in " + path_.string() + ": " + CPLGetLastErrorMsg());
     if (damages->SetFeature(f.get()) != OGRERR_NONE || log->CreateFeature(entry.get()) != OGRERR_NONE) {
-        const std::string reason = CPLGetLastErrorMsg();
+        const std::string reason = gdalWriteReason();
         ds_->RollbackTransaction();
         return fail("cannot save the review of " + what + " in " + path_.string() + ": " + reason);
     }

@@ -37,7 +37,7 @@ Status createSchema(GDALDataset& ds, const std::string& where)
     OGRLayer* inputs = make("run_inputs", wkbNone);
     OGRLayer* plugins = make("run_plugins", wkbNone);
     if (!detections || !damages || !run || !inputs || !plugins)
-        return fail("cannot create the project's layers in " + where + ": " + CPLGetLastErrorMsg());
+        return fail("cannot create the project's layers in " + where + ": " + gdalWriteReason());
 
     for (const char* f : {"frame_index", "damage_id"})
         addField(*detections, f, OFTInteger64);
@@ -106,7 +106,7 @@ Status writeProvenance(GDALDataset& ds, const RunProvenance& run)
     f->SetField("last_frame_index", GIntBig(-1));
     f->SetField("frames_committed", GIntBig(0));
     if (runs->CreateFeature(f.get()) != OGRERR_NONE)
-        return fail(std::string("cannot write the run's provenance: ") + CPLGetLastErrorMsg());
+        return fail(std::string("cannot write the run's provenance: ") + gdalWriteReason());
     OGRLayer* inputs = ds.GetLayerByName("run_inputs");
     for (const auto& input : run.inputs) {
         OGRFeatureUniquePtr i(OGRFeature::CreateFeature(inputs->GetLayerDefn()));
@@ -115,7 +115,7 @@ Status writeProvenance(GDALDataset& ds, const RunProvenance& run)
         i->SetField("sha256", input.sha256.c_str());
         i->SetField("size_bytes", GIntBig(input.size));
         if (inputs->CreateFeature(i.get()) != OGRERR_NONE)
-            return fail(std::string("cannot write the run's inputs: ") + CPLGetLastErrorMsg());
+            return fail(std::string("cannot write the run's inputs: ") + gdalWriteReason());
     }
     OGRLayer* plugins = ds.GetLayerByName("run_plugins");
     for (const auto& plugin : run.plugins) {
@@ -127,7 +127,7 @@ Status writeProvenance(GDALDataset& ds, const RunProvenance& run)
         p->SetField("sha256", plugin.sha256.c_str());
         p->SetField("parameters", plugin.parameters.dump().c_str());
         if (plugins->CreateFeature(p.get()) != OGRERR_NONE)
-            return fail(std::string("cannot write the run's plugins: ") + CPLGetLastErrorMsg());
+            return fail(std::string("cannot write the run's plugins: ") + gdalWriteReason());
     }
     return Ok{};
 }

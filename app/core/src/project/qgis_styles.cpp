@@ -1,5 +1,6 @@
 #include "voirie/core/project/qgis_styles.hpp"
 
+#include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
 
@@ -134,7 +135,7 @@ Status writeLayerStyle(GDALDataset& ds, const std::string& name, const std::stri
         styles = ds.CreateLayer("layer_styles", nullptr, wkbNone, options);
         CSLDestroy(options);
         if (styles == nullptr)
-            return fail("cannot create the layer_styles table in " + where + ": " + CPLGetLastErrorMsg());
+            return fail("cannot create the layer_styles table in " + where + ": " + gdalWriteReason());
         for (const char* f : {"f_table_catalog", "f_table_schema", "f_table_name", "f_geometry_column", "styleName",
                               "styleQML", "styleSLD", "description", "owner", "ui"})
             addField(*styles, f, OFTString);
@@ -160,7 +161,7 @@ Status writeLayerStyle(GDALDataset& ds, const std::string& name, const std::stri
     f->SetField("ui", "");
     f->SetField("useAsDefault", 1);
     if (styles->CreateFeature(f.get()) != OGRERR_NONE)
-        return fail("cannot write the QGIS style of " + name + " in " + where + ": " + CPLGetLastErrorMsg());
+        return fail("cannot write the QGIS style of " + name + " in " + where + ": " + gdalWriteReason());
     return Ok{};
 }
 

@@ -24,6 +24,9 @@ public:
     const std::filesystem::path& target() const { return target_; }
     // Writes `bytes` as the temporary's whole content, every write checked.
     Status write(std::string_view bytes);
+    // Removes the temporaries a killed writer of `target` left behind (a kill -9 runs no
+    // destructor), with their SQLite journals.
+    static void removeLeftovers(const std::filesystem::path& target);
     // Flushes the temporary to the disk (where a full disk shows at the latest), renames it over
     // the target (atomic within one file system) and flushes the folder entry.
     Status commit();

@@ -34,6 +34,10 @@ bool saysDiskFull(const std::string& message);
 // GDAL or SQLite said so (or the disk has next to no room left), else with GDAL's last error.
 std::string gdalWriteFailure(const std::string& what, const std::filesystem::path& file);
 
+// Why the last GDAL write failed, for a sentence that names the file itself: "the disk is full"
+// when GDAL or SQLite said so, else GDAL's last error.
+std::string gdalWriteReason();
+
 // Lets every GDAL message through to stderr as "GDAL: ..." (voirie --verbose); by default the
 // command line keeps them out of the user's way.
 void setGdalMessagesVerbose(bool verbose);
