@@ -1,10 +1,12 @@
 // `voirie plugins` and `voirie plugins validate`.
 #include "cli_support.hpp"
 
+#include "voirie/core/plugin_host/detector_set.hpp"
 #include "voirie/core/plugin_host/plugin_validator.hpp"
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <iostream>
 
 namespace voirie::cli {
@@ -20,6 +22,18 @@ int runPlugins(const CommandLine& cl)
     auto dirs = vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{};
     PluginRegistry registry = makeRegistry(dirs);
     registry.loadAll(); // so that a broken binary is reported now, not at first use
+    const std::vector<std::string> defaults = defaultDetectorIds(registry);
+    auto isDefault = [&](const std::string& id) { return std::find(defaults.begin(), defaults.end(), id) != defaults.end(); };
+    // Whether a detector runs without --plugins, and why not.
+    auto defaultNote = [&](const PluginManifest& m) -> std::string {
+        if (m.kind != "detector")
+            return "";
+        if (isDefault(m.id))
+            return "runs by default (without --plugins)";
+        if (const std::string unset = missingRequiredParameters(m, {}); !unset.empty())
+            return "not run by default: " + unset;
+        return "not run by default: name it (--plugins " + m.id + ")";
+    };
 
     if (vm.count("json")) {
         nlohmann::ordered_json out;
@@ -31,6 +45,10 @@ int runPlugins(const CommandLine& cl)
             nlohmann::ordered_json j = e.manifest ? manifestJson(*e.manifest) : nlohmann::ordered_json::object();
             if (!e.manifest)
                 j["id"] = e.id();
+            if (e.manifest && e.manifest->kind == "detector") {
+                j["runs_by_default"] = isDefault(e.manifest->id);
+                j["default_note"] = defaultNote(*e.manifest);
+            }
             j["state"] = toString(e.state);
             j["location"] = e.location.string();
             if (e.state == PluginState::Failed)
@@ -58,6 +76,8 @@ int runPlugins(const CommandLine& cl)
             std::cout << "    " << m.kind << (m.kind == "anonymizer" ? ", region kinds: " : ", classes: ") << classes
                       << "   thread safety: " << toString(m.thread_safety)
                       << "   API " << m.api_major << "." << m.api_minor << "\n";
+            if (const std::string note = defaultNote(m); !note.empty() && e.state != PluginState::Failed)
+                std::cout << "    " << note << "\n";
             for (const auto& p : m.parameters)
                 std::cout << "    --param " << m.id << "." << p.name << "=" << formatParameterValue(p.default_value)
                           << "  (" << toString(p.type) << ") " << p.description << "\n";

@@ -1,6 +1,7 @@
 #include "new_survey_dialog.hpp"
 
 #include "voirie/core/ingest/track.hpp"
+#include "voirie/core/plugin_host/detector_set.hpp"
 #include "voirie/core/plugin_host/plugin_registry.hpp"
 
 #include <QCheckBox>
@@ -19,6 +20,7 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace voirie::gui {
@@ -132,13 +134,15 @@ NewSurveyDialog::NewSurveyDialog(QWidget* parent) : QDialog(parent)
 void NewSurveyDialog::addPluginForms(QVBoxLayout* layout)
 {
     PluginRegistry registry(PluginRegistry::defaultSearchPath());
+    const std::vector<std::string> defaults = defaultDetectorIds(registry);
     for (const auto& entry : registry.entries()) {
         if (!entry.manifest || entry.manifest->kind != "detector")
             continue;
         const PluginManifest& m = *entry.manifest;
         auto* box = new QCheckBox(QString::fromStdString(m.name + " (" + m.id + " " + m.version + ")"));
         box->setObjectName(QString::fromStdString("plugin:" + m.id));
-        box->setChecked(entry.state != PluginState::Failed);
+        // Checked: the detectors `voirie analyze` runs without --plugins (meant for real footage).
+        box->setChecked(entry.state != PluginState::Failed && std::find(defaults.begin(), defaults.end(), m.id) != defaults.end());
         box->setEnabled(entry.state != PluginState::Failed);
         box->setToolTip(QString::fromStdString(entry.state == PluginState::Failed ? entry.failure : m.description));
         plugins_[m.id] = box;

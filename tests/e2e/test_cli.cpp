@@ -166,3 +166,30 @@ TEST(Cli, DetectRefusalsAndPluginFailures)
 }
 
 } // namespace
+
+namespace {
+
+// Without --plugins, `voirie detect` runs the detectors meant for real footage (road-segnet) and
+// never fails for one that needs a parameter; `voirie plugins` says which run by default and why.
+TEST(Cli, DefaultDetectorsAreSaidAndRunWithoutPlugins)
+{
+    auto text = runCommand(voirie("plugins"));
+    ASSERT_EQ(text.exit_code, 0) << text.err;
+    EXPECT_CONTAINS(text.out, "runs by default (without --plugins)");
+    EXPECT_CONTAINS(text.out, "not run by default: onnx-yolo needs --param onnx-yolo.model=...");
+    EXPECT_CONTAINS(text.out, "not run by default: name it (--plugins cracks)");
+    auto json = nlohmann::json::parse(runCommand(voirie("plugins --json")).out);
+    for (const auto& p : json["plugins"])
+        if (p["kind"] == "detector")
+            EXPECT_EQ(p["runs_by_default"].get<bool>(), p["id"] == "road-segnet") << p["id"];
+
+    const fs::path image = fs::path(VOIRIE_SOURCE_DIR) / "tests/data/road-segnet/images";
+    const fs::path first = *fs::directory_iterator(image);
+    auto detect = runCommand(voirie("detect --json " + shellQuoted(first)));
+    ASSERT_EQ(detect.exit_code, 0) << detect.err;
+    EXPECT_EQ(detect.err.find("onnx-yolo"), std::string::npos) << detect.err;
+    for (const auto& d : nlohmann::json::parse(detect.out)["images"][0]["detections"])
+        EXPECT_EQ(d["plugin"], "road-segnet");
+}
+
+} // namespace

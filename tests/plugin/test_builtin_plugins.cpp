@@ -4,6 +4,7 @@
 
 #include "voirie/core/geo/camera_geometry.hpp"
 #include "voirie/core/plugin_host/detector_instance.hpp"
+#include "voirie/core/plugin_host/detector_set.hpp"
 #include "voirie/core/plugin_host/plugin_parameters.hpp"
 #include "voirie/core/plugin_host/plugin_registry.hpp"
 #include "voirie/core/plugin_host/plugin_validator.hpp"
@@ -14,6 +15,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <tuple>
 
 namespace {
@@ -570,6 +572,41 @@ TEST(ClassicalPlugins, PotholesIgnoreTheTrapsOfACleanRoad)
     const auto [false_positives, frames] = detectionsOnACleanRoad("potholes", "");
     EXPECT_GE(false_positives, 0);
     EXPECT_LE(false_positives, frames / 10) << "over " << frames << " frames";
+}
+
+} // namespace
+
+namespace {
+
+// Without --plugins, the detectors meant for real footage run: road-segnet alone among the
+// built-ins; onnx-yolo, which needs a model, is never a default and never fails the set.
+TEST(DefaultDetectors, AreTheOnesMarkedForRealFootage)
+{
+    voirie::PluginRegistry registry({kBuiltins});
+    EXPECT_EQ(voirie::defaultDetectorIds(registry), std::vector<std::string>{"road-segnet"});
+
+    auto set = voirie::DetectorSet::open({{kBuiltins}, std::nullopt, {}, {}, 1});
+    ASSERT_TRUE(set.ok()) << set.error();
+    EXPECT_EQ(set->describe().size(), 1u);
+    EXPECT_EQ(set->describe().front().rfind("road-segnet ", 0), 0u);
+    EXPECT_TRUE(set->skipped().empty());
+
+    // Named without its model, onnx-yolo is refused with the parameter to set, before it is created.
+    auto named = voirie::DetectorSet::open({{kBuiltins}, std::vector<std::string>{"onnx-yolo"}, {}, {}, 1});
+    ASSERT_FALSE(named.ok());
+    EXPECT_NE(named.error().find("onnx-yolo needs --param onnx-yolo.model=..."), std::string::npos) << named.error();
+}
+
+// A folder where no detector says "default": every usable detector that needs no parameter.
+TEST(DefaultDetectors, WithoutAnyMarkedEveryRunnableDetectorRuns)
+{
+    TempDir dir;
+    for (const char* id : {"cracks", "potholes", "onnx-yolo"})
+        fs::copy(kBuiltins / id, dir / id, fs::copy_options::recursive);
+    voirie::PluginRegistry registry({dir.path()});
+    auto ids = voirie::defaultDetectorIds(registry);
+    std::sort(ids.begin(), ids.end());
+    EXPECT_EQ(ids, (std::vector<std::string>{"cracks", "potholes"}));
 }
 
 } // namespace

@@ -135,3 +135,31 @@ TEST(PluginManifest, RejectsInvalidParameters)
 }
 
 } // namespace
+
+namespace {
+
+TEST(PluginManifest, ReadsDefaultAndRequired)
+{
+    TempDir dir;
+    auto doc = validManifest();
+    doc["default"] = true;
+    doc["parameters"].push_back({{"name", "model"}, {"type", "string"}, {"default", ""}, {"required", true}});
+    writeFile(dir / "plugin.json", doc.dump());
+    auto m = voirie::readPluginManifest(dir / "plugin.json");
+    ASSERT_TRUE(m.ok()) << m.error();
+    EXPECT_TRUE(m->is_default);
+    EXPECT_TRUE(m->findParameter("model")->required);
+    EXPECT_FALSE(m->findParameter("threshold")->required);
+    EXPECT_EQ(m->missingRequired({}), std::vector<std::string>{"model"});
+    EXPECT_EQ(m->missingRequired({{"model", ""}}), std::vector<std::string>{"model"});
+    EXPECT_TRUE(m->missingRequired({{"model", "m.json"}}).empty());
+    EXPECT_EQ(voirie::manifestJson(*m)["default"], true);
+
+    doc["default"] = "yes";
+    EXPECT_NE(errorFor(doc).find("\"default\" must be true or false"), std::string::npos);
+    doc["default"] = false;
+    doc["parameters"].back()["required"] = 1;
+    EXPECT_NE(errorFor(doc).find("\"required\" must be true or false"), std::string::npos);
+}
+
+} // namespace

@@ -14,12 +14,36 @@ Status checkParameterTargets(const ParameterOverrides& parameters, const std::ve
     return Ok{};
 }
 
+std::vector<std::string> defaultDetectorIds(const PluginRegistry& registry)
+{
+    std::vector<std::string> marked, runnable;
+    for (const auto& entry : registry.entries()) {
+        if (!entry.manifest || entry.state == PluginState::Failed || entry.manifest->kind != "detector")
+            continue;
+        if (entry.manifest->is_default)
+            marked.push_back(entry.manifest->id);
+        if (entry.manifest->missingRequired({}).empty())
+            runnable.push_back(entry.manifest->id);
+    }
+    return marked.empty() ? runnable : marked;
+}
+
+std::string missingRequiredParameters(const PluginManifest& manifest, const std::map<std::string, std::string>& given)
+{
+    const auto missing = manifest.missingRequired(given);
+    if (missing.empty())
+        return {};
+    const ParameterSpec* spec = manifest.findParameter(missing.front());
+    return manifest.id + " needs --param " + manifest.id + "." + missing.front() + "=..." +
+           (spec && !spec->description.empty() ? " (" + spec->description + ")" : "") + " to run";
+}
+
 namespace {
 
-// The detectors a set is made of: the named ones, or every usable detector on the path.
+// The detectors a set is made of: the named ones, or the default ones.
 std::vector<std::string> detectorIds(const DetectorSetOptions& options, const PluginRegistry& registry)
 {
-    return options.ids ? *options.ids : registry.usableIds("detector");
+    return options.ids ? *options.ids : defaultDetectorIds(registry);
 }
 
 // The plugins --param may name: the detectors and the plugins run beside them.
@@ -59,13 +83,15 @@ Result<DetectorSet> DetectorSet::open(const DetectorSetOptions& options)
     for (const auto& id : ids) {
         auto library = registry.load(id);
         Result<std::map<std::string, ParameterValue>> params = fail("");
+        const auto given = options.parameters.find(id);
+        const std::map<std::string, std::string> values =
+            given == options.parameters.end() ? std::map<std::string, std::string>{} : given->second;
+        std::string unset;
         if (library) {
-            auto it = options.parameters.find(id);
-            params = resolveParameters((*library)->manifest(), it == options.parameters.end()
-                                                                    ? std::map<std::string, std::string>{}
-                                                                    : it->second);
+            params = resolveParameters((*library)->manifest(), values);
+            unset = missingRequiredParameters((*library)->manifest(), values);
         }
-        std::string problem = !library ? library.error() : !params ? params.error() : "";
+        std::string problem = !library ? library.error() : !params ? params.error() : unset;
         std::vector<std::unique_ptr<DetectorInstance>> instances;
         for (int w = 0; problem.empty() && w < workers; ++w) {
             auto instance = DetectorInstance::create(*library, *params);

@@ -106,6 +106,11 @@ Result<ParameterSpec> readParameter(const json& p, size_t index)
         }
     }
     spec.description = optionalString(p, "description");
+    if (p.contains("required")) {
+        if (!p["required"].is_boolean())
+            return fail(named + "'s \"required\" must be true or false");
+        spec.required = p["required"].get<bool>();
+    }
     return spec;
 }
 
@@ -191,10 +196,24 @@ Result<PluginManifest> parseManifest(const json& doc, const std::filesystem::pat
         }
     }
     m.description = optionalString(doc, "description");
+    if (doc.contains("default")) {
+        if (!doc["default"].is_boolean())
+            return fail("\"default\" must be true or false");
+        m.is_default = doc["default"].get<bool>();
+    }
     return m;
 }
 
 } // namespace
+
+std::vector<std::string> PluginManifest::missingRequired(const std::map<std::string, std::string>& given) const
+{
+    std::vector<std::string> missing;
+    for (const auto& p : parameters)
+        if (p.required && (given.find(p.name) == given.end() || given.at(p.name).empty()))
+            missing.push_back(p.name);
+    return missing;
+}
 
 const ParameterSpec* PluginManifest::findParameter(const std::string& wanted) const
 {
@@ -274,6 +293,7 @@ nlohmann::ordered_json manifestJson(const PluginManifest& m)
     j["thread_safety"] = toString(m.thread_safety);
     j["license"] = m.license;
     j["library"] = m.libraryPath().string();
+    j["default"] = m.is_default;
     auto& params = j["parameters"] = nlohmann::ordered_json::array();
     for (const auto& p : m.parameters) {
         nlohmann::ordered_json pj;
@@ -287,6 +307,8 @@ nlohmann::ordered_json manifestJson(const PluginManifest& m)
         if (!p.choices.empty())
             pj["choices"] = p.choices;
         pj["description"] = p.description;
+        if (p.required)
+            pj["required"] = true;
         params.push_back(pj);
     }
     return j;

@@ -6,6 +6,7 @@
 #include "voirie/core/base/result.hpp"
 #include "voirie/core/plugin_host/detector_instance.hpp"
 #include "voirie/core/plugin_host/plugin_parameters.hpp"
+#include "voirie/core/plugin_host/plugin_registry.hpp"
 
 #include <filesystem>
 #include <map>
@@ -18,12 +19,20 @@ namespace voirie {
 
 struct DetectorSetOptions {
     std::vector<std::filesystem::path> plugin_dirs;  // searched before the default path
-    std::optional<std::vector<std::string>> ids;     // exactly these; else every usable detector
+    std::optional<std::vector<std::string>> ids;     // exactly these; else defaultDetectorIds()
     ParameterOverrides parameters;                   // "--param id.key=value", grouped by id
     // Plugins run beside the detectors (the anonymizers): --param may name them too.
     std::vector<std::string> other_plugin_ids;
     int workers = 1;                                 // instances of each detector
 };
+
+// The detectors run when a command names none: the usable ones whose manifest says "default"
+// (meant for real footage); where none does, every usable detector that needs no parameter.
+std::vector<std::string> defaultDetectorIds(const PluginRegistry& registry);
+
+// Why a plugin cannot run with the given --param values (a required parameter unset), one
+// sentence; empty when it can.
+std::string missingRequiredParameters(const PluginManifest& manifest, const std::map<std::string, std::string>& given);
 
 // "--param names plugin 'x', which is not among the plugins being run" when an override names a
 // plugin outside `ids`.

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
 #include <variant>
@@ -27,6 +28,7 @@ struct ParameterSpec {
     std::optional<double> min, max;      // numeric parameters only
     std::vector<std::string> choices;     // string parameters: allowed values, empty = any
     std::string description;
+    bool required = false;                // "required": the plugin cannot run until it is set (a model file)
 };
 
 struct PluginManifest {
@@ -44,9 +46,13 @@ struct PluginManifest {
     ThreadSafety thread_safety = ThreadSafety::Unsafe;
     std::string license;
     std::string description;
+    // "default": a detector meant for real footage, run when a command names no plugins.
+    bool is_default = false;
 
     std::filesystem::path libraryPath() const { return path.parent_path() / library; }
     const ParameterSpec* findParameter(const std::string& name) const;
+    // The required parameters `given` (NAME -> value, as --param gives them) leaves unset.
+    std::vector<std::string> missingRequired(const std::map<std::string, std::string>& given) const;
 };
 
 Result<PluginManifest> readPluginManifest(const std::filesystem::path& manifest_path);
