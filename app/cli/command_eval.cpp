@@ -45,13 +45,14 @@ int runEvalBoxes(const CommandLine& cl)
     po::options_description options("options");
     options.add_options()
         ("detections", po::value<std::string>()->required(), "output of voirie detect --json")
-        ("truth", po::value<std::string>()->required(), "true boxes in the same shape (e.g. stills_truth.json)")
+        ("truth", po::value<std::string>()->required(), "true boxes in the same shape (e.g. stills_truth.json), or a "
+                                                        "folder of Pascal VOC .xml annotations (RDD2022)")
         ("iou", po::value<double>()->default_value(0.5), "smallest intersection over union for a hit")
         ("json", "print {\"classes\":{...},\"overall\":{...}}");
     po::positional_options_description positional;
     positional.add("detections", 1);
     po::variables_map vm;
-    if (!parseOptions(cl, "eval-boxes DETECT.json --truth TRUTH.json [--iou 0.5] [--json]", options, positional, vm))
+    if (!parseOptions(cl, "eval-boxes DETECT.json --truth TRUTH.json|VOC_DIR [--iou 0.5] [--json]", options, positional, vm))
         return kExitOk;
     const double iou = vm["iou"].as<double>();
     if (!(iou > 0 && iou <= 1))
@@ -63,9 +64,13 @@ int runEvalBoxes(const CommandLine& cl)
         auto j = eval->scores.toJson();
         j["overall"]["images"] = eval->images;
         j["overall"]["images_missing"] = eval->images_missing;
+        j["apart"] = eval->apart.toJson()["classes"]; // other classes: not in the overall figure
         std::cout << j.dump() << "\n";
     } else {
-        std::cout << eval->scores.toText() << eval->images << " images scored";
+        std::cout << eval->scores.toText();
+        if (!eval->apart.classes.empty())
+            std::cout << "apart (not in the overall figure):\n" << eval->apart.toText();
+        std::cout << eval->images << " images scored";
         if (eval->images_missing)
             std::cout << ", " << eval->images_missing << " of them absent from the detections (all their boxes missed)";
         std::cout << "\n";

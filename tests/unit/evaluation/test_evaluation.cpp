@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <array>
 #include <cmath>
 
 namespace {
@@ -330,6 +331,53 @@ TEST(BoxEvaluation, RefusesWrongShapes)
     auto e = voirie::evaluateBoxes(dir / "bad.json", dir / "ok.json", 0.5);
     ASSERT_FALSE(e.ok());
     EXPECT_NE(e.error().find("does not have the shape of `voirie detect --json`"), std::string::npos);
+}
+
+} // namespace
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string vocAnnotation(const std::string& image, const std::vector<std::pair<std::string, std::array<int, 4>>>& objects)
+{
+    std::string xml = "<annotation>\n\t<folder>images</folder>\n\t<filename>" + image +
+                      "</filename>\n\t<size><width>512</width><height>512</height><depth>3</depth></size>\n";
+    for (const auto& [name, b] : objects)
+        xml += "\t<object>\n\t\t<name>" + name + "</name>\n\t\t<pose>Unspecified</pose>\n\t\t<bndbox>\n\t\t\t<xmin>" +
+               std::to_string(b[0]) + "</xmin>\n\t\t\t<ymin>" + std::to_string(b[1]) + "</ymin>\n\t\t\t<xmax>" +
+               std::to_string(b[2]) + "</xmax>\n\t\t\t<ymax>" + std::to_string(b[3]) + "</ymax>\n\t\t</bndbox>\n\t</object>\n";
+    return xml + "</annotation>\n";
+}
+
+// RDD2022's own truth, a folder of Pascal VOC files: boxes from corners; Repair (and any class
+// CRDDC does not score) reported apart, outside the overall figure.
+TEST(BoxEvaluation, ReadsPascalVocTruthAndKeepsOtherClassesApart)
+{
+    TempDir dir;
+    fs::create_directories(dir / "voc");
+    voirie::test::writeFile(dir / "voc" / "a.xml", vocAnnotation("a.jpg", {{"D00", {10, 20, 30, 220}}, {"Repair", {100, 100, 300, 300}}}));
+    voirie::test::writeFile(dir / "voc" / "b.xml", vocAnnotation("b.jpg", {{"D40", {200, 200, 260, 250}}}));
+    voirie::test::writeFile(dir / "voc" / "notes.txt", "not an annotation");
+    auto dets = boxesFile({{"a.jpg", "D00", 0.9, {10, 20, 20, 200}}, {"a.jpg", "repair", 0.8, {100, 100, 200, 200}},
+                           {"b.jpg", "D40", 0.7, {0, 0, 50, 50}}});
+    voirie::test::writeFile(dir / "d.json", dets.dump());
+    auto e = voirie::evaluateBoxes(dir / "d.json", dir / "voc", 0.5);
+    ASSERT_TRUE(e.ok()) << e.error();
+    EXPECT_EQ(e->images, 2);
+    EXPECT_EQ(e->scores.classes["D00"].tp, 1);
+    EXPECT_EQ(e->scores.classes["D40"].fp, 1);
+    EXPECT_EQ(e->scores.classes["D40"].fn, 1);
+    EXPECT_EQ(e->scores.classes.count("repair"), 0u);
+    EXPECT_EQ(e->apart.classes.at("repair").tp, 1);
+    EXPECT_EQ(e->scores.overall().tp, 1); // repair is not in the overall figure
+
+    voirie::test::writeFile(dir / "bad" / "x.xml", "<html>no</html>");
+    auto bad = voirie::evaluateBoxes(dir / "d.json", dir / "bad", 0.5);
+    ASSERT_FALSE(bad.ok());
+    EXPECT_NE(bad.error().find("is not a Pascal VOC annotation"), std::string::npos) << bad.error();
+    fs::create_directories(dir / "empty");
+    EXPECT_NE(voirie::evaluateBoxes(dir / "d.json", dir / "empty", 0.5).error().find("holds no Pascal VOC"), std::string::npos);
 }
 
 } // namespace

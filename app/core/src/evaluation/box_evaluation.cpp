@@ -1,8 +1,12 @@
 #include "voirie/core/evaluation/box_evaluation.hpp"
 
+#include <cpl_conv.h>
+#include <cpl_minixml.h>
+
 #include <algorithm>
 #include <fstream>
 #include <map>
+#include <memory>
 
 namespace voirie {
 namespace {
@@ -51,6 +55,61 @@ Result<std::map<std::string, std::vector<Box>>> readBoxes(const std::filesystem:
     return out;
 }
 
+// CRDDC's four classes; VOC names are mapped onto Voirie's codes ("Repair" -> "repair").
+bool scoredClass(const std::string& cls) { return cls == "D00" || cls == "D10" || cls == "D20" || cls == "D40"; }
+
+std::string vocClass(std::string name)
+{
+    if (name == "Repair" || name == "REPAIR")
+        return "repair";
+    return name;
+}
+
+// A folder of Pascal VOC annotations, read with GDAL's XML parser.
+Result<std::map<std::string, std::vector<Box>>> readVocFolder(const std::filesystem::path& folder)
+{
+    std::vector<std::filesystem::path> files;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(folder, ec))
+        if (e.path().extension() == ".xml")
+            files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    if (files.empty())
+        return fail("truth folder " + folder.string() + " holds no Pascal VOC annotation (.xml)");
+    std::map<std::string, std::vector<Box>> out;
+    for (const auto& file : files) {
+        std::unique_ptr<CPLXMLNode, decltype(&CPLDestroyXMLNode)> doc(CPLParseXMLFile(file.string().c_str()),
+                                                                        &CPLDestroyXMLNode);
+        const CPLXMLNode* annotation = doc ? CPLGetXMLNode(doc.get(), "=annotation") : nullptr;
+        if (annotation == nullptr)
+            return fail("truth " + file.string() + " is not a Pascal VOC annotation (no <annotation>)");
+        std::string name = CPLGetXMLValue(annotation, "filename", "");
+        if (name.empty())
+            name = file.stem().string() + ".jpg";
+        name = std::filesystem::path(name).filename().string();
+        if (out.count(name))
+            return fail("truth folder " + folder.string() + " describes " + name + " twice");
+        auto& boxes = out[name];
+        for (const CPLXMLNode* o = annotation->psChild; o != nullptr; o = o->psNext) {
+            if (o->eType != CXT_Element || std::string(o->pszValue) != "object")
+                continue;
+            const std::string cls = vocClass(CPLGetXMLValue(o, "name", ""));
+            const char* coords[] = {"bndbox.xmin", "bndbox.ymin", "bndbox.xmax", "bndbox.ymax"};
+            double v[4];
+            for (int i = 0; i < 4; ++i) {
+                const char* text = CPLGetXMLValue(o, coords[i], nullptr);
+                if (text == nullptr)
+                    return fail("truth " + file.string() + ": an object without <" + std::string(coords[i] + 7) + ">");
+                v[i] = CPLAtof(text);
+            }
+            if (cls.empty() || v[2] < v[0] || v[3] < v[1])
+                return fail("truth " + file.string() + ": an object without a <name> or with an inverted box");
+            boxes.push_back({cls, 1.0, {v[0], v[1], v[2] - v[0], v[3] - v[1]}});
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 double boxIou(const double a[4], const double b[4])
@@ -68,7 +127,8 @@ Result<BoxEvaluation> evaluateBoxes(const std::filesystem::path& detections_path
     auto detected = readBoxes(detections_path, "detections");
     if (!detected)
         return fail(detected.error());
-    auto truth = readBoxes(truth_path, "truth");
+    std::error_code ec;
+    auto truth = std::filesystem::is_directory(truth_path, ec) ? readVocFolder(truth_path) : readBoxes(truth_path, "truth");
     if (!truth)
         return fail(truth.error());
     BoxEvaluation eval;
@@ -104,6 +164,13 @@ Result<BoxEvaluation> evaluateBoxes(const std::filesystem::path& detections_path
                 ++eval.scores.classes[true_boxes[t].cls].fn;
     }
     // Detections on images that are not in the truth are not scored (nothing is known there).
+    for (auto it = eval.scores.classes.begin(); it != eval.scores.classes.end();)
+        if (scoredClass(it->first)) {
+            ++it;
+        } else {
+            eval.apart.classes[it->first] = it->second;
+            it = eval.scores.classes.erase(it);
+        }
     return eval;
 }
 

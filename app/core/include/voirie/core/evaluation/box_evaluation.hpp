@@ -11,12 +11,15 @@
 namespace voirie {
 
 struct BoxEvaluation {
-    ScoreTable scores;
+    ScoreTable scores;       // D00, D10, D20, D40: the classes CRDDC scores, and the overall figure
+    ScoreTable apart;        // every other class (repair, D43, ...), scored alike, reported apart
     int images = 0;
     int images_missing = 0; // in the truth but not in the detections (all their boxes missed)
 };
 
-// Both files have the shape of `voirie detect --json`; images are paired by file name.
+// The detections have the shape of `voirie detect --json`; the truth too, or it is a folder of
+// Pascal VOC annotations (.xml, RDD2022's form: <filename>, <object><name>, <bndbox>). Images are
+// paired by file name.
 Result<BoxEvaluation> evaluateBoxes(const std::filesystem::path& detections, const std::filesystem::path& truth,
                                     double iou_threshold);
 
