@@ -14,6 +14,7 @@
 #include "voirie/core/plugin_host/plugin_registry.hpp"
 
 #include <QApplication>
+#include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QSignalSpy>
@@ -120,6 +121,12 @@ TEST(NewSurveyDialog, BuildsTheAnalysisFromTheFormAndEachPluginsManifest)
 {
     const fs::path survey = cachedSampleSurvey();
     gui::NewSurveyDialog dialog;
+    // Checked at first: the detectors meant for real footage, as `voirie analyze` runs them.
+    for (const char* id : {"road-segnet", "cracks", "potholes", "onnx-yolo"}) {
+        auto* box = dialog.findChild<QCheckBox*>(QString("plugin:") + id);
+        ASSERT_NE(box, nullptr) << id;
+        EXPECT_EQ(box->isChecked(), std::string(id) == "road-segnet") << id;
+    }
     auto missing = dialog.options();
     ASSERT_FALSE(missing);
     EXPECT_NE(missing.error().find("video"), std::string::npos) << missing.error();
