@@ -76,7 +76,7 @@ int runAnalyze(const CommandLine& cl)
     addSurveyOptions(options);
     addPluginDirOption(options);
     options.add_options()
-        ("plugins", po::value<std::string>(), "comma-separated detector plugin ids (default: every usable detector)")
+        ("plugins", po::value<std::string>(), "comma-separated detector plugin ids (default: the detectors marked default, see voirie plugins)")
         ("param", po::value<std::vector<std::string>>()->composing(), "plugin parameter PLUGIN_ID.NAME=VALUE (repeatable)")
         ("threads", po::value<int>()->default_value(0), "detection worker threads (0: one per core)")
         ("range-m", po::value<double>()->default_value(25.0), "project nothing farther ahead than this many metres")

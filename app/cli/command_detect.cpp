@@ -26,7 +26,7 @@ int runDetect(const CommandLine& cl)
     po::options_description options("options");
     addPluginDirOption(options);
     options.add_options()
-        ("plugins", po::value<std::string>(), "comma-separated plugin ids (default: every usable detector)")
+        ("plugins", po::value<std::string>(), "comma-separated plugin ids (default: the detectors marked default, see voirie plugins)")
         ("param", po::value<std::vector<std::string>>()->composing(), "plugin parameter PLUGIN_ID.NAME=VALUE (repeatable)")
         ("camera", po::value<std::string>(), "camera.json of the camera that took the images (plugins judge the ground with it)")
         ("json", "print JSON: {\"images\":[{\"path\",\"width\",\"height\",\"detections\":[...]}]}")
