@@ -180,6 +180,11 @@ TEST_F(Analyze, KilledAfterACommitResumesToTheSameDamages)
     auto again = runCommand(shellQuoted(VOIRIE_CLI) + " " + inputs() + " --out " + shellQuoted(work / "q.gpkg"));
     EXPECT_EQ(again.exit_code, 1);
     EXPECT_CONTAINS(again.err, "pass --resume to continue it or --overwrite to start again");
+    // Frames placed on a differently cleaned track would be mixed with the committed ones.
+    auto other_track = runCommand(shellQuoted(VOIRIE_CLI) + " " + inputs() + " --smooth-s 5 --out " +
+                                  shellQuoted(work / "q.gpkg") + " --resume");
+    EXPECT_EQ(other_track.exit_code, 1);
+    EXPECT_CONTAINS(other_track.err, "options differ from this command's");
 
     auto resumed = runCommand(shellQuoted(VOIRIE_CLI) + " " + inputs() + " --out " + shellQuoted(work / "q.gpkg") +
                               " --resume --json");

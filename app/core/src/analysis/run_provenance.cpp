@@ -91,7 +91,13 @@ Result<RunProvenance> buildProvenance(const AnalysisOptions& options, const Dete
                    {"time_offset_s", options.ingest.time_offset_s},
                    {"max_range_m", options.max_range_m},
                    {"merge_m", options.tracking.merge_m},
-                   {"min_frames", options.tracking.min_frames}};
+                   {"min_frames", options.tracking.min_frames},
+                   // The track every frame is placed on: a resume with other cleaning would mix
+                   // frames placed on two different tracks.
+                   {"track_gap_s", options.ingest.cleaning.gap_seconds},
+                   {"track_gap_m", options.ingest.cleaning.gap_metres},
+                   {"track_max_speed_kmh", options.ingest.cleaning.max_speed_kmh},
+                   {"track_smoothing_s", options.ingest.cleaning.smoothing_s}};
     if (options.ingest.video_start)
         run.options["video_start"] = *options.ingest.video_start;
     return run;
