@@ -97,6 +97,11 @@ TEST_F(DamagedInput, AVideoCutBeforeItsIndexIsOneSentence)
     ASSERT_EQ(lines.size(), 1u) << r.err;
     EXPECT_CONTAINS(lines[0], "cannot be opened: FFmpeg says \"moov atom not found\"");
     expectNoLibraryLines(r.err);
+    // --verbose (any command) lets FFmpeg's own lines through, marked as its.
+    auto verbose = runVoirie("--verbose analyze " + inputs(video, survey() / "survey.gpx") +
+                             " --plugins cracks --no-anonymize --out " + shellQuoted(dir_ / "p.gpkg"));
+    EXPECT_EQ(verbose.exit_code, 1);
+    EXPECT_CONTAINS(verbose.err, "FFmpeg: ");
 }
 
 TEST_F(DamagedInput, OneFixWithAWrongDateCostsThatFixOnly)
