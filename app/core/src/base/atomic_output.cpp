@@ -25,6 +25,29 @@ int syncOne(const fs::path& path, bool folder)
     return folder && (result == EINVAL || result == EBADF) ? 0 : result;
 }
 
+// Writes `bytes` as the whole of `file`, every write checked; failures name `named` (the target
+// a temporary stands for).
+Status writeBytes(const fs::path& file, const fs::path& named, std::string_view bytes)
+{
+    const int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return fail(writeFailure(named, errno));
+    while (!bytes.empty()) {
+        const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            const int error = n < 0 ? errno : ENOSPC;
+            ::close(fd);
+            return fail(writeFailure(named, error));
+        }
+        bytes.remove_prefix(size_t(n));
+    }
+    if (::close(fd) != 0)
+        return fail(writeFailure(named, errno));
+    return Ok{};
+}
+
 } // namespace
 
 std::string writeFailure(const fs::path& path, int error)
@@ -113,36 +136,9 @@ void AtomicOutput::removeLeftovers(const fs::path& target)
         fs::remove(p, ec);
 }
 
-Status AtomicOutput::write(std::string_view bytes)
-{
-    if (auto s = writeWholeFile(temporary_, bytes); !s) {
-        const std::string why = s.error();
-        return fail("cannot write " + target_.string() + why.substr(why.find(':')));
-    }
-    return Ok{};
-}
+Status AtomicOutput::write(std::string_view bytes) { return writeBytes(temporary_, target_, bytes); }
 
-Status writeWholeFile(const fs::path& path, std::string_view bytes)
-{
-    const fs::path& target_ = path;
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return fail(writeFailure(target_, errno));
-    while (!bytes.empty()) {
-        const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0) {
-            const int error = n < 0 ? errno : ENOSPC;
-            ::close(fd);
-            return fail(writeFailure(target_, error));
-        }
-        bytes.remove_prefix(size_t(n));
-    }
-    if (::close(fd) != 0)
-        return fail(writeFailure(target_, errno));
-    return Ok{};
-}
+Status writeWholeFile(const fs::path& path, std::string_view bytes) { return writeBytes(path, path, bytes); }
 
 Status AtomicOutput::commit()
 {
