@@ -5,11 +5,10 @@
 #include <cpl_error.h>
 #include <sys/statvfs.h>
 
-#include <cerrno>
-
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 
 namespace voirie {
