@@ -85,6 +85,8 @@ nlohmann::ordered_json summaryJson(const IngestSummary& s)
     j["frames_sampled"] = s.frames_sampled;
     j["frames_skipped_in_gaps"] = s.frames_skipped_in_gaps;
     j["frames_outside_track"] = s.frames_outside_track;
+    j["partial"] = !s.incompleteness().empty();
+    j["partial_reasons"] = s.incompleteness();
     j["sampling"] = s.sampling;
     j["time_offset_s"] = s.time_offset_s;
     if (s.source_kind == "photos") {

@@ -142,6 +142,7 @@ TEST_F(DamagedInput, ACutShortGpxGivesItsCompleteFixesAndSaysWhere)
         said = said || w.get<std::string>().find("is cut short after line") != std::string::npos;
     EXPECT_TRUE(said) << j["summary"]["warnings"].dump();
     EXPECT_CONTAINS(run.err, "fall outside the GPS track");
+    EXPECT_TRUE(j["summary"]["partial"].get<bool>());
 }
 
 TEST_F(DamagedInput, UnreadableCsvRowsAreCountedAndSaid)
