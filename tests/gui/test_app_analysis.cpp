@@ -36,6 +36,7 @@ AnalysisOptions sampleAnalysis(const fs::path& out)
     o.ingest.videos = {survey / "survey.mp4"};
     o.ingest.track = survey / "survey.gpx";
     o.ingest.camera_file = survey / "camera.json";
+    o.ingest.cleaning.smoothing_s = kRecommendedSmoothingSeconds; // as the form and `voirie analyze`: a resume must match
     o.plugins = std::vector<std::string>{"cracks", "potholes"};
     o.anonymize = false;
     o.out = out;
