@@ -25,6 +25,10 @@ int syncOne(const fs::path& path, bool folder)
     return folder && (result == EINVAL || result == EBADF) ? 0 : result;
 }
 
+// The start of a temporary's name beside `target`: ".NAME.partial-" (what prepare() makes and
+// removeLeftovers() looks for).
+std::string temporaryPrefix(const fs::path& target) { return "." + target.stem().string() + ".partial-"; }
+
 // Writes `bytes` as the whole of `file`, every write checked; failures name `named` (the target
 // a temporary stands for).
 Status writeBytes(const fs::path& file, const fs::path& named, std::string_view bytes)
@@ -50,8 +54,9 @@ Status writeBytes(const fs::path& file, const fs::path& named, std::string_view 
 
 } // namespace
 
-std::string writeFailure(const fs::path& path, int error)
+std::string writeFailure(const fs::path& path, int error, const std::string& what)
 {
+    const std::string cannot = "cannot " + what + " " + path.string();
     const fs::path folder = path.parent_path().empty() ? fs::path(".") : path.parent_path();
     if (error == ENOSPC || error == EDQUOT) {
         std::string free_space;
@@ -59,14 +64,14 @@ std::string writeFailure(const fs::path& path, int error)
         // Worth saying only when it shows the disk is full (a quota can be hit with space left).
         if (::statvfs(folder.c_str(), &s) == 0 && (unsigned long long)(s.f_bavail) * s.f_frsize < 1024 * 1024)
             free_space = " (" + std::to_string((unsigned long long)(s.f_bavail) * s.f_frsize / 1024) + " KB free)";
-        return "cannot write " + path.string() + ": the disk is full" + (error == EDQUOT ? " for this user (quota)" : "") +
+        return cannot + ": the disk is full" + (error == EDQUOT ? " for this user (quota)" : "") +
                free_space + "; free some space and run it again";
     }
     if (error == EROFS)
-        return "cannot write " + path.string() + ": the disk is read-only";
+        return cannot + ": the disk is read-only";
     if (error == EACCES || error == EPERM)
-        return "cannot write " + path.string() + ": permission denied";
-    return "cannot write " + path.string() + ": " + std::strerror(error);
+        return cannot + ": permission denied";
+    return cannot + ": " + std::strerror(error);
 }
 
 Status syncToDisk(const fs::path& path)
@@ -101,7 +106,7 @@ Result<AtomicOutput> AtomicOutput::prepare(const fs::path& target, bool overwrit
                     std::strerror(errno) + ")");
     std::random_device rd;
     // The temporary keeps the target's extension so that format drivers recognise it.
-    fs::path temporary = folder / ("." + target.stem().string() + ".partial-" + std::to_string(rd() % 1000000) +
+    fs::path temporary = folder / (temporaryPrefix(target) + std::to_string(rd() % 1000000) +
                                    target.extension().string());
     return AtomicOutput(target, temporary);
 }
@@ -126,7 +131,7 @@ AtomicOutput::~AtomicOutput()
 void AtomicOutput::removeLeftovers(const fs::path& target)
 {
     const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
-    const std::string prefix = "." + target.stem().string() + ".partial-";
+    const std::string prefix = temporaryPrefix(target);
     std::error_code ec;
     std::vector<fs::path> stale;
     for (const auto& entry : fs::directory_iterator(folder, ec))

@@ -54,7 +54,7 @@ std::string gdalWriteFailure(const std::string& what, const std::filesystem::pat
     const bool no_room = ::statvfs(folder.c_str(), &room) == 0 &&
                          (unsigned long long)(room.f_bavail) * room.f_frsize < 64 * 1024;
     if (said_full || no_room)
-        return writeFailure(file, ENOSPC).replace(0, std::string("cannot write").size(), "cannot " + what);
+        return writeFailure(file, ENOSPC, what);
     const std::string reason = CPLGetLastErrorMsg();
     if (reason.find("disk I/O error") != std::string::npos)
         return "cannot " + what + " " + file.string() +

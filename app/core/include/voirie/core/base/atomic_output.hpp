@@ -38,8 +38,9 @@ private:
     bool committed_ = false;
 };
 
-// A write to `path` failed with `error` (errno): one sentence, a full disk named as such.
-std::string writeFailure(const std::filesystem::path& path, int error);
+// "cannot WHAT PATH: ..." for a write that failed with `error` (errno): one sentence, a full
+// disk named as such.
+std::string writeFailure(const std::filesystem::path& path, int error, const std::string& what = "write");
 
 // Writes `bytes` as the whole content of `path` (created or truncated), every write checked; for
 // files inside an output that is staged and committed as a whole.
