@@ -52,7 +52,7 @@ void MainWindow::reloadPartial()
     const fs::path partial = partialProjectPath(job_->options().out);
     if (!fs::exists(partial))
         return;
-    if (auto data = loadProject(partial); data) {
+    if (auto data = loadProject(partial, IntegrityCheck::none); data) { // our own run writes it
         const bool first = !project_ || project_->path != partial;
         setProjectData(std::make_unique<ProjectData>(std::move(*data)), !first); // reviewed once finished
     }

@@ -139,9 +139,9 @@ std::optional<fs::path> ProjectData::sourceFile(const std::string& file_name) co
     return std::nullopt;
 }
 
-Result<ProjectData> loadProject(const fs::path& project)
+Result<ProjectData> loadProject(const fs::path& project, IntegrityCheck integrity)
 {
-    auto opened = openProject(project, {ProjectAccess::read, {"track", "frames", "damages"}});
+    auto opened = openProject(project, {ProjectAccess::read, {"track", "frames", "damages"}, integrity});
     if (!opened)
         return fail(opened.error());
     GDALDatasetUniquePtr ds = std::move(*opened);

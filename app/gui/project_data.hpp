@@ -4,6 +4,7 @@
 #pragma once
 
 #include "voirie/core/base/result.hpp"
+#include "voirie/core/project/project_open.hpp"
 #include "voirie/core/rating/rated_segments.hpp"
 
 #include <filesystem>
@@ -87,11 +88,13 @@ struct ProjectData {
 
 private:
     std::map<int64_t, int> damage_by_id_;
-    friend Result<ProjectData> loadProject(const std::filesystem::path&);
+    friend Result<ProjectData> loadProject(const std::filesystem::path&, IntegrityCheck);
 };
 
-// Fails with one sentence when the file cannot be opened or is not a Voirie project.
-Result<ProjectData> loadProject(const std::filesystem::path& project);
+// Reads a project, checked (project_open): fails with one sentence when the file cannot be opened,
+// is damaged or is not a Voirie project. `integrity` none only for the partial project of the
+// app's own running analysis.
+Result<ProjectData> loadProject(const std::filesystem::path& project, IntegrityCheck integrity = IntegrityCheck::quick);
 
 // A detection of one frame, as the frame view draws it (pixel coordinates, y down).
 struct FrameDetection {

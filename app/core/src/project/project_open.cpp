@@ -142,8 +142,9 @@ Result<GDALDatasetUniquePtr> openProject(const fs::path& path, const ProjectOpen
         return fail("cannot open project " + where + (how.access == ProjectAccess::update ? " for writing" : "") + ": " +
                     (reason.empty() ? "GDAL does not read it as a GeoPackage" : reason));
     }
-    if (const std::string integrity = integrityOf(*ds, how.integrity); integrity != "ok")
-        return fail(damaged(path, integrity));
+    if (how.integrity != IntegrityCheck::none)
+        if (const std::string integrity = integrityOf(*ds, how.integrity); integrity != "ok")
+            return fail(damaged(path, integrity));
     if (const int version = schemaVersionOf(*ds); version > kProjectSchemaVersion)
         return fail("project " + where + " was written by a newer Voirie (project schema " + std::to_string(version) +
                     "; this one reads up to " + std::to_string(kProjectSchemaVersion) + "): update Voirie to read it");

@@ -27,7 +27,9 @@ struct ProjectLayerSchema {
 const std::vector<ProjectLayerSchema>& projectSchema();
 
 enum class ProjectAccess { read, update };
-enum class IntegrityCheck { quick, full };
+// `none` only for a project this process is writing itself (the app's view of its running
+// analysis, reloaded every 2 s): scanning it each time would cost more than the reload.
+enum class IntegrityCheck { quick, full, none };
 
 // A layer the caller reads, and the fields it cannot do without.
 struct ProjectLayerNeed {
