@@ -77,7 +77,15 @@ public:
         const double scale = gray.cols > max_width_ ? double(max_width_) / gray.cols : 1.0;
         if (scale < 1.0)
             cv::resize(gray, gray, {}, scale, scale, cv::INTER_AREA);
-        cv::equalizeHist(gray, gray);
+        // Faces are searched in the image as it is: the cascades normalise each window's
+        // contrast themselves, and on an evidence chip (mostly asphalt) equalizing the histogram
+        // stretches the road's grain into face-like patterns - 8x the CPU time, and faces pasted
+        // into chips were found 34 times of 108 against 108 of 108 without. Plates are searched
+        // in both (the equalized image finds a low-contrast plate in a whole frame the other
+        // misses); the two plate cascades are the cheap ones.
+        cv::Mat equalized;
+        if (plates_)
+            cv::equalizeHist(gray, equalized);
         const int min_face = std::max(8, int(std::lround(min_face_ * scale)));
         const int min_plate = std::max(8, int(std::lround(min_plate_ * scale)));
 
@@ -112,8 +120,10 @@ public:
             run(profile_, flipped, "face", 1.0, true);
         }
         if (plates_) {
-            run(plate_, gray, "plate", 3.0, false);
-            run(plate_alt_, gray, "plate", 3.0, false);
+            for (const cv::Mat* img : {&gray, &equalized}) {
+                run(plate_, *img, "plate", 3.0, false);
+                run(plate_alt_, *img, "plate", 3.0, false);
+            }
         }
         return out;
     }
@@ -127,4 +137,4 @@ private:
 
 } // namespace
 
-VOIRIE_ANONYMIZER_PLUGIN(CascadeAnonymizer, "cascade-anonymizer", "1.0.0", VOIRIE_THREAD_INSTANCE_SAFE, "face", "plate")
+VOIRIE_ANONYMIZER_PLUGIN(CascadeAnonymizer, "cascade-anonymizer", "1.1.0", VOIRIE_THREAD_INSTANCE_SAFE, "face", "plate")

@@ -127,9 +127,26 @@ TEST_F(Analyze, WritesEveryLayerReadableWithProvenanceAndStyles)
     EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM run_plugins WHERE length(sha256) = 64"), "3");
     EXPECT_EQ(scalar(reference(), "SELECT plugin_id FROM run_plugins WHERE kind = 'anonymizer'"), "cascade-anonymizer");
     // Privacy by default: the built-in anonymizer ran over every evidence image.
-    EXPECT_EQ(scalar(reference(), "SELECT anonymized_by FROM run"), "cascade-anonymizer 1.0.0");
-    EXPECT_EQ(s["anonymized_by"], nlohmann::json::array({"cascade-anonymizer 1.0.0"}));
+    EXPECT_EQ(scalar(reference(), "SELECT anonymized_by FROM run"), "cascade-anonymizer 1.1.0");
+    EXPECT_EQ(s["anonymized_by"], nlohmann::json::array({"cascade-anonymizer 1.1.0"}));
     EXPECT_CONTAINS(scalar(reference(), "SELECT parameters FROM run_plugins WHERE plugin_id = 'cracks'"), "{\"");
+
+    // Where the CPU went: every stage that ran has its share, and the shares add up to the run's.
+    const auto& stages = s["cpu_s_by_stage"];
+    double stage_sum = 0;
+    for (const char* stage : {"setup", "decode", "detect:cracks", "detect:potholes", "ground_and_tracking", "store",
+                              "anonymize", "chips"}) {
+        ASSERT_TRUE(stages.contains(stage)) << stage << " missing from " << stages.dump();
+        EXPECT_GE(stages[stage].get<double>(), 0.0) << stage;
+        stage_sum += stages[stage].get<double>();
+    }
+    EXPECT_EQ(stages.size(), 8u) << stages.dump();
+    EXPECT_GT(stages["decode"].get<double>(), 0.0);
+    EXPECT_GT(stages["anonymize"].get<double>(), 0.0);
+    EXPECT_NEAR(stage_sum, s["cpu_s"].get<double>(), 0.02 * s["cpu_s"].get<double>() + 0.05);
+    EXPECT_NEAR(s["cpu_s_per_km_by_stage"]["decode"].get<double>(), stages["decode"].get<double>() / s["km"].get<double>(),
+                1e-6);
+    EXPECT_GT(s["cores_busy"].get<double>(), 0.0);
 
     // QGIS styles: one default per layer, categorised by class.
     EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM layer_styles WHERE useAsDefault = 1"), "4");

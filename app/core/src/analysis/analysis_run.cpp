@@ -10,7 +10,9 @@
 #include "output_policy.hpp"
 #include "run_provenance.hpp"
 
-#include <sys/resource.h>
+#include "voirie/core/base/cpu_time.hpp"
+
+#include <opencv2/core/utility.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -23,12 +25,19 @@ namespace {
 constexpr int kCommitEveryFrames = 16;
 constexpr double kCommitEverySeconds = 2.0;
 
-double cpuSeconds()
-{
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
-}
+// The run has its own threads (decoder, one detection worker and one evidence thread per core):
+// OpenCV's own thread pool inside each plugin call would only add overhead, and would hide where
+// the CPU goes (a stage's cost is measured on the thread that runs it). Restored afterwards.
+class OpenCvSingleThreaded {
+public:
+    OpenCvSingleThreaded() : previous_(cv::getNumThreads()) { cv::setNumThreads(1); }
+    ~OpenCvSingleThreaded() { cv::setNumThreads(previous_); }
+    OpenCvSingleThreaded(const OpenCvSingleThreaded&) = delete;
+    OpenCvSingleThreaded& operator=(const OpenCvSingleThreaded&) = delete;
+
+private:
+    int previous_;
+};
 
 double nowUnix()
 {
@@ -56,17 +65,33 @@ double footageKilometres(SurveyReader& reader)
     return km;
 }
 
-// The anonymizers every evidence image goes through, unless --no-anonymize.
-Result<std::optional<AnonymizerSet>> openAnonymizers(const AnalysisOptions& options)
+// The anonymizers every evidence image goes through, unless --no-anonymize (then none): one set
+// per evidence thread, as a plugin instance serves one thread at a time.
+Result<std::vector<AnonymizerSet>> openAnonymizers(const AnalysisOptions& options, int threads)
 {
-    if (!options.anonymize)
-        return std::optional<AnonymizerSet>();
-    auto set = AnonymizerSet::open(options.plugin_dirs, options.anonymizers, options.parameters);
-    if (!set)
-        return fail(set.error() + "; evidence images would show faces and licence plates unblurred (install "
-                                  "opencv-data for the built-in cascade-anonymizer, or pass --no-anonymize to "
-                                  "write them unblurred, not for sharing)");
-    return std::optional<AnonymizerSet>(std::move(*set));
+    std::vector<AnonymizerSet> sets;
+    for (int i = 0; options.anonymize && i < threads; ++i) {
+        auto set = AnonymizerSet::open(options.plugin_dirs, options.anonymizers, options.parameters);
+        if (!set)
+            return fail(set.error() + "; evidence images would show faces and licence plates unblurred (install "
+                                      "opencv-data for the built-in cascade-anonymizer, or pass --no-anonymize to "
+                                      "write them unblurred, not for sharing)");
+        sets.push_back(std::move(*set));
+    }
+    return sets;
+}
+
+// The ledger's stages; what no stage claims (FFmpeg's decoding threads above all, as OpenCV runs
+// FFmpeg with its own thread pool) is counted with "decode", so that the stages add up to the
+// process's CPU time.
+std::map<std::string, double> cpuByStage(const CpuLedger& cpu, double process_cpu_s)
+{
+    auto stages = cpu.totals();
+    double claimed = 0;
+    for (const auto& [stage, seconds] : stages)
+        claimed += seconds;
+    stages["decode"] += std::max(0.0, process_cpu_s - claimed);
+    return stages;
 }
 
 // Commits every few frames or seconds, so a kill loses little and the partial file stays valid.
@@ -110,7 +135,9 @@ Status completeProject(ProjectStore& store, const FrameRecorder& recorder, const
 Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const AnalysisHooks& hooks)
 {
     const auto wall_start = std::chrono::steady_clock::now();
-    const double cpu_start = cpuSeconds();
+    const double cpu_start = processCpuSeconds();
+    OpenCvSingleThreaded opencv_threads;
+    CpuLedger cpu;
     auto warn = [&](const std::string& s) {
         if (hooks.warning)
             hooks.warning(s);
@@ -129,10 +156,13 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
         return fail(detectors.error());
     for (const auto& s : detectors->skipped())
         warn("skipping a plugin: " + s);
-    auto anonymizers = openAnonymizers(options);
+    auto anonymizers = openAnonymizers(options, workers);
     if (!anonymizers)
         return fail(anonymizers.error());
-    AnonymizerSet* anonymizer = *anonymizers ? &**anonymizers : nullptr;
+    std::vector<AnonymizerSet*> evidence_anonymizers;
+    for (auto& set : *anonymizers)
+        evidence_anonymizers.push_back(&set);
+    AnonymizerSet* anonymizer = evidence_anonymizers.empty() ? nullptr : evidence_anonymizers.front();
     auto opened = SurveyReader::open(options.ingest);
     if (!opened)
         return fail(opened.error());
@@ -153,14 +183,20 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     if (!project)
         return fail(project.error());
     ProjectStore& store = *project->store;
-    EvidenceWriter evidence(anonymizer, options.chips_dir, plan->out.parent_path(), summary, warn);
-    FrameRecorder recorder(store, track, reader.camera(), options, project->resume, evidence, summary, warn);
-    DetectionPipeline pipeline(reader, *detectors, project->resume.last_frame_index, cancelled);
+    cpu.add("setup", processCpuSeconds() - cpu_start);
+    EvidenceWriter evidence(evidence_anonymizers, options.chips_dir, plan->out.parent_path(), cpu);
+    FrameRecorder recorder(store, track, reader.camera(), options, project->resume, evidence, summary, warn, cpu);
+    DetectionPipeline pipeline(reader, *detectors, project->resume.last_frame_index, cancelled, cpu);
     const double km_total = footageKilometres(reader);
 
     // Frames come back in order; each is recorded, and the project committed every few frames.
     Status recorded = store.begin();
     CommitPolicy commits;
+    // Commits and the project's completion are the store's cost too.
+    auto storing = [&](auto&& call) {
+        StageClock clock(cpu, "store");
+        return call();
+    };
     while (recorded) {
         auto job = pipeline.next();
         if (!job)
@@ -171,11 +207,11 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
         commits.frameDone();
         const auto now = std::chrono::steady_clock::now();
         if (!job->replay && commits.due(now)) {
-            recorded = commitProgress(store, recorder, "running");
+            recorded = storing([&] { return commitProgress(store, recorder, "running"); });
             if (recorded && hooks.committed)
                 hooks.committed(recorder.framesCommitted());
             if (recorded)
-                recorded = store.begin();
+                recorded = storing([&] { return store.begin(); });
             if (!recorded)
                 break;
             commits.committed(now);
@@ -194,7 +230,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     summary.ingest = reader.summary();
     summary.km = recorder.kilometres();
     if (summary.interrupted) {
-        if (auto s = commitProgress(store, recorder, "interrupted"); !s)
+        if (auto s = storing([&] { return commitProgress(store, recorder, "interrupted"); }); !s)
             return fail(s.error());
         summary.project = plan->partial;
     } else {
@@ -202,17 +238,20 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
             return fail("no frame could be positioned on the track; nothing was analysed");
         if (auto s = recorder.finish(); !s)
             return fail(s.error());
-        summary.wall_s = elapsed();
-        summary.cpu_s = cpuSeconds() - cpu_start;
         summary.ingest = reader.summary(); // final decode counts
-        if (auto s = completeProject(store, recorder, summary); !s)
+        // The run's own summary, stored in the project, says what the run cost up to here.
+        summary.wall_s = elapsed();
+        summary.cpu_s = processCpuSeconds() - cpu_start;
+        summary.cpu_s_by_stage = cpuByStage(cpu, summary.cpu_s);
+        if (auto s = storing([&] { return completeProject(store, recorder, summary); }); !s)
             return fail(s.error());
-        if (auto s = moveIntoPlace(std::move(project->store), *plan); !s)
+        if (auto s = storing([&] { return moveIntoPlace(std::move(project->store), *plan); }); !s)
             return fail(s.error());
         summary.project = plan->out;
     }
     summary.wall_s = elapsed();
-    summary.cpu_s = cpuSeconds() - cpu_start;
+    summary.cpu_s = processCpuSeconds() - cpu_start;
+    summary.cpu_s_by_stage = cpuByStage(cpu, summary.cpu_s);
     return summary;
 }
 

@@ -34,6 +34,13 @@ nlohmann::ordered_json AnalysisSummary::toJson() const
     j["wall_s"] = wall_s;
     j["cpu_s"] = cpu_s;
     j["cpu_s_per_km"] = km > 0 ? nlohmann::ordered_json(cpu_s / km) : nlohmann::ordered_json(nullptr);
+    j["cores_busy"] = wall_s > 0 ? cpu_s / wall_s : 0.0;
+    j["cpu_s_by_stage"] = nlohmann::ordered_json::object();
+    j["cpu_s_per_km_by_stage"] = nlohmann::ordered_json::object();
+    for (const auto& [stage, seconds] : cpu_s_by_stage) {
+        j["cpu_s_by_stage"][stage] = seconds;
+        j["cpu_s_per_km_by_stage"][stage] = km > 0 ? nlohmann::ordered_json(seconds / km) : nlohmann::ordered_json(nullptr);
+    }
     j["interrupted"] = interrupted;
     j["resumed"] = resumed;
     j["partial"] = partial();
@@ -86,7 +93,15 @@ std::string AnalysisSummary::toText() const
     s << "time " << wall_s << " s, CPU " << cpu_s << " s";
     if (km > 0)
         s << " (" << cpu_s / km / 60.0 << " CPU-min per km)";
+    if (wall_s > 0)
+        s << ", " << cpu_s / wall_s << " cores busy";
     s << "\n";
+    if (km > 0 && !cpu_s_by_stage.empty()) {
+        s << "CPU-s per km by stage:";
+        for (const auto& [stage, seconds] : cpu_s_by_stage)
+            s << " " << stage << " " << seconds / km;
+        s << "\n";
+    }
     return s.str();
 }
 

@@ -56,8 +56,8 @@ std::optional<FrameJob> FrameQueue::next()
 }
 
 DetectionPipeline::DetectionPipeline(SurveyReader& reader, DetectorSet& detectors, int64_t replay_up_to,
-                                     std::function<bool()> cancelled)
-    : queue_(detectors.workers() * 2 + 2), cancelled_(std::move(cancelled))
+                                     std::function<bool()> cancelled, CpuLedger& cpu)
+    : queue_(detectors.workers() * 2 + 2), cancelled_(std::move(cancelled)), cpu_(cpu)
 {
     decoder_ = std::thread([this, &reader, replay_up_to] { decode(reader, replay_up_to); });
     for (size_t w = 0; w < detectors.workers(); ++w)
@@ -71,7 +71,11 @@ void DetectionPipeline::decode(SurveyReader& reader, int64_t replay_up_to)
     try {
         int64_t sequence = 0;
         while (!cancelled_() && !stop_decoding_) {
-            auto frame = reader.next();
+            std::optional<GeoFrame> frame;
+            {
+                StageClock clock(cpu_, "decode");
+                frame = reader.next();
+            }
             if (!frame)
                 break;
             FrameJob job;
@@ -99,6 +103,7 @@ void DetectionPipeline::work(SurveyReader& reader, std::vector<std::unique_ptr<D
             context.chainage_m = job->frame.chainage_m;
             context.camera = scaledTo(reader.camera(), job->frame.image.cols, job->frame.image.rows);
             for (auto& detector : detectors) {
+                StageClock clock(cpu_, "detect:" + detector->manifest().id);
                 auto result = detector->detect(job->frame.image, context);
                 if (!result) {
                     job->failures.emplace_back(detector->manifest().id, result.error());

@@ -4,6 +4,7 @@
 // long the survey is.
 #pragma once
 
+#include "voirie/core/base/cpu_time.hpp"
 #include "voirie/core/ingest/survey_reader.hpp"
 #include "voirie/core/plugin_host/detector_set.hpp"
 
@@ -55,9 +56,10 @@ private:
 class DetectionPipeline {
 public:
     // Starts decoding at once. Frames up to `replay_up_to` (an interrupted run's last committed
-    // frame) are decoded but not detected again. `cancelled` is polled between frames.
+    // frame) are decoded but not detected again. `cancelled` is polled between frames. The CPU
+    // time of decoding ("decode") and of each detector ("detect:<id>") goes to `cpu`.
     DetectionPipeline(SurveyReader& reader, DetectorSet& detectors, int64_t replay_up_to,
-                      std::function<bool()> cancelled);
+                      std::function<bool()> cancelled, CpuLedger& cpu);
     ~DetectionPipeline();
     DetectionPipeline(const DetectionPipeline&) = delete;
     DetectionPipeline& operator=(const DetectionPipeline&) = delete;
@@ -74,6 +76,7 @@ private:
 
     FrameQueue queue_;
     std::function<bool()> cancelled_;
+    CpuLedger& cpu_;
     std::atomic<bool> stop_decoding_{false};
     std::optional<std::string> decode_error_;
     std::thread decoder_;

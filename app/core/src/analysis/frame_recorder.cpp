@@ -28,14 +28,24 @@ double evidenceScore(const Detection& d, const GroundFootprint& g, double sharpn
 
 FrameRecorder::FrameRecorder(ProjectStore& store, const Track& track, const CameraModel& camera,
                              const AnalysisOptions& options, const ResumeState& resume, EvidenceWriter& evidence,
-                             AnalysisSummary& summary, std::function<void(const std::string&)> warn)
+                             AnalysisSummary& summary, std::function<void(const std::string&)> warn, CpuLedger& cpu)
     : store_(store), track_(track), camera_(camera), options_(options), resume_(resume), evidence_(evidence),
-      summary_(summary), warn_(std::move(warn)), tracker_(options.tracking),
+      summary_(summary), warn_(std::move(warn)), cpu_(cpu), tracker_(options.tracking),
       last_frame_index_(resume.last_frame_index), frames_committed_(resume.frames_committed)
 {
 }
 
 Status FrameRecorder::record(FrameJob& job)
+{
+    const double start = threadCpuSeconds();
+    Status recorded = recordFrame(job);
+    cpu_.add("store", store_cpu_s_);
+    cpu_.add("ground_and_tracking", threadCpuSeconds() - start - store_cpu_s_);
+    store_cpu_s_ = 0;
+    return recorded;
+}
+
+Status FrameRecorder::recordFrame(FrameJob& job)
 {
     GeoFrame& frame = job.frame;
     if (!projector_)
@@ -70,7 +80,7 @@ Status FrameRecorder::record(FrameJob& job)
         const cv::Rect window = evidenceWindow(*current_image_, it->second);
         return {(*current_image_)(window).clone(), shiftedInto(it->second, window)};
     });
-    auto stored = storeDamages(tracker_.takeFinished(frame.chainage_m));
+    auto stored = storeDamages(tracker_.takeFinished(frame.chainage_m), false);
     current_image_ = nullptr;
     return stored;
 }
@@ -87,7 +97,7 @@ Status FrameRecorder::recordDetections(FrameJob& job, std::vector<Observation>& 
         }
         ++summary_.plugin_failures[plugin];
     }
-    if (auto s = store_.addFrame(frame); !s)
+    if (auto s = timedStore([&] { return store_.addFrame(frame); }); !s)
         return s;
     const VehiclePose pose{track_.frame().toMetric(frame.lon, frame.lat), frame.heading_deg};
     for (const auto& d : job.detections) {
@@ -113,7 +123,7 @@ Status FrameRecorder::recordDetections(FrameJob& job, std::vector<Observation>& 
         } else {
             ++summary_.detections_off_road;
         }
-        auto id = store_.addDetection(stored, track_.frame());
+        auto id = timedStore([&] { return store_.addDetection(stored, track_.frame()); });
         if (!id)
             return fail(id.error());
         ++summary_.detections;
@@ -126,13 +136,24 @@ Status FrameRecorder::recordDetections(FrameJob& job, std::vector<Observation>& 
     return Ok{};
 }
 
-Status FrameRecorder::storeDamages(std::vector<Damage> damages)
+Status FrameRecorder::storeDamages(std::vector<Damage> damages, bool all)
 {
-    for (auto& d : damages) {
-        auto chip_path = evidence_.write(d);
-        if (!chip_path)
-            return fail(chip_path.error());
-        if (auto s = store_.addDamage(d, track_.frame(), *chip_path); !s)
+    for (auto& d : damages)
+        evidence_.submit(std::move(d));
+    for (auto& done : evidence_.takeDone(all)) {
+        if (!done.chip_error.empty())
+            return fail(done.chip_error);
+        summary_.regions_blurred += done.regions_blurred;
+        summary_.regions_on_damage += done.regions_on_damage;
+        const Damage& d = done.damage;
+        if (!done.anonymizer_failure.empty()) {
+            ++summary_.anonymizer_failures;
+            if (summary_.failure_examples.size() < kFailureExamples) {
+                summary_.failure_examples.push_back(done.anonymizer_failure);
+                warn_(done.anonymizer_failure + " (the whole chip of damage " + std::to_string(d.id) + " was blurred)");
+            }
+        }
+        if (auto s = timedStore([&] { return store_.addDamage(d, track_.frame(), done.chip_path); }); !s)
             return s;
         ++summary_.damages;
         const std::string severity = severityCode(d.severity);
@@ -141,6 +162,14 @@ Status FrameRecorder::storeDamages(std::vector<Damage> damages)
     return Ok{};
 }
 
-Status FrameRecorder::finish() { return storeDamages(tracker_.finish()); }
+Status FrameRecorder::finish()
+{
+    const double start = threadCpuSeconds();
+    Status stored = storeDamages(tracker_.finish(), true);
+    cpu_.add("store", store_cpu_s_);
+    cpu_.add("ground_and_tracking", threadCpuSeconds() - start - store_cpu_s_);
+    store_cpu_s_ = 0;
+    return stored;
+}
 
 } // namespace voirie

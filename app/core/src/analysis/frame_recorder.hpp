@@ -1,11 +1,14 @@
 // Stage 4 of `voirie analyze`: recording, on the writer's thread and in frame order. Each frame's
 // detections go to the ground (GroundProjector), into the project (ProjectStore) and to the
-// tracker (DamageTracker); each damage the tracker finishes gets its evidence (EvidenceWriter)
-// and is stored. Frames an interrupted run committed are replayed from its project.
+// tracker (DamageTracker); each damage the tracker finishes is handed to the EvidenceWriter and
+// stored once its chip is done (in the order finished). Frames an interrupted run committed are
+// replayed from its project. CPU time goes to "ground_and_tracking" and "store".
 #pragma once
 
 #include "detection_pipeline.hpp"
 #include "evidence_writer.hpp"
+
+#include "voirie/core/analysis/analysis_run.hpp"
 
 #include "voirie/core/damage/damage_tracker.hpp"
 #include "voirie/core/damage/ground_projector.hpp"
@@ -22,11 +25,11 @@ class FrameRecorder {
 public:
     FrameRecorder(ProjectStore& store, const Track& track, const CameraModel& camera, const AnalysisOptions& options,
                   const ResumeState& resume, EvidenceWriter& evidence, AnalysisSummary& summary,
-                  std::function<void(const std::string&)> warn);
+                  std::function<void(const std::string&)> warn, CpuLedger& cpu);
 
     // Records one frame (detected, or replayed from the interrupted run).
     Status record(FrameJob& job);
-    // Stores the damages still open at the end of the survey.
+    // Stores the damages still open at the end of the survey, once their evidence is done.
     Status finish();
 
     int64_t lastFrameIndex() const { return last_frame_index_; }
@@ -36,8 +39,20 @@ public:
     bool anyFrame() const { return first_chainage_.has_value(); }
 
 private:
+    Status recordFrame(FrameJob& job);
     Status recordDetections(FrameJob& job, std::vector<Observation>& observations);
-    Status storeDamages(std::vector<Damage> damages);
+    // Hands finished damages to the evidence writer and stores those whose evidence is done
+    // (with `all`, waits for every one).
+    Status storeDamages(std::vector<Damage> damages, bool all);
+    // Runs a call into the project store, its CPU time counted as "store".
+    template <class Call>
+    auto timedStore(Call&& call)
+    {
+        const double start = threadCpuSeconds();
+        auto result = call();
+        store_cpu_s_ += threadCpuSeconds() - start;
+        return result;
+    }
 
     ProjectStore& store_;
     const Track& track_;
@@ -47,6 +62,8 @@ private:
     EvidenceWriter& evidence_;
     AnalysisSummary& summary_;
     std::function<void(const std::string&)> warn_;
+    CpuLedger& cpu_;
+    double store_cpu_s_ = 0; // this thread's CPU time in store calls, not yet added to cpu_
 
     std::optional<GroundProjector> projector_; // made at the first frame's size
     DamageTracker tracker_;

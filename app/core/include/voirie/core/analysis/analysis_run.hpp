@@ -66,6 +66,10 @@ struct AnalysisSummary {
     std::map<std::string, int64_t> plugin_failures; // plugin id -> frames it failed on
     std::vector<std::string> failure_examples;
     double km = 0, wall_s = 0, cpu_s = 0;
+    // Where the CPU went, in CPU seconds by stage: "setup" (plugins, input digests), "decode" (the
+    // decoder thread, FFmpeg's own threads and whatever no stage below claims), "detect:<plugin>",
+    // "ground_and_tracking", "store", "anonymize", "chips". They add up to cpu_s.
+    std::map<std::string, double> cpu_s_by_stage;
     bool interrupted = false, resumed = false;
     // The footage could not all be decoded: the project's run status is "partial", not complete.
     bool partial() const { return !ingest.incompleteness().empty(); }
