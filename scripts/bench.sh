@@ -11,8 +11,8 @@ echo
 echo "== detector plugins: time per frame against decoding"
 "$build_dir/bin/voirie_bench_plugins"
 echo
-echo "== analyze: the whole pipeline against decoding the same video"
-"$build_dir/bin/voirie_bench_analyze" "${VOIRIE_BENCH_METRES:-600}"
+echo "== analyze: what users run (default set, anonymization) against decoding the same video"
+"$build_dir/bin/voirie_bench_analyze" "${VOIRIE_BENCH_METRES:-400}"
 echo
 echo "== export: 100,000 damages beside ogr2ogr"
 "$build_dir/bin/voirie_bench_export" "${VOIRIE_BENCH_DAMAGES:-100000}"

@@ -1,163 +1,232 @@
-// Benchmark: `voirie analyze` against decoding the same video, in one run. Prints decode-only
-// throughput, analyze throughput with the built-in plugins (cracks, potholes), their ratio
-// (target >= 0.85: decoding and detection overlap on 2 cores), the most that ratio could be with
-// every core busy all the time (decoding alone keeps 1.7 of 2 cores busy), km of road per
-// CPU-minute, and resident memory at a quarter and at the end of the run (flat memory: the two
-// agree) and peak.
-//   voirie_bench_analyze [metres_of_road=600]
-// The survey is rendered by the sample generator once and kept in build/bench-data/.
+// Benchmark: what a user's `voirie analyze` costs against decoding the same video, in one run.
+// Each configuration runs as its own process (the `voirie` command itself, as users run it), so
+// its CPU time and peak memory are its own (wait4's rusage). For each: frames/s, the wall-clock
+// ratio to decoding (analyze frames/s over decode-only frames/s), the CPU ratio (CPU-s of the
+// analysis over CPU-s of decoding alone), CPU-s per km, peak RSS, and where the CPU went, from
+// the run's own counters (its JSON summary's cpu_s_per_km_by_stage).
+//   voirie_bench_analyze [metres_of_road=400] [--sizes 1280x720,1920x1080,2704x1520]
+// Configurations at the first size: the default detector set with anonymization (what users
+// run), without it, the classical set (cracks, potholes) with and without, and a survey with 200
+// defects per km (anonymization costs per evidence chip). At the other sizes: decode-only and the
+// default run. Surveys are rendered by `voirie sample` once and kept in build/bench-data/.
 #include "test_support.hpp"
 
-#include "voirie/core/analysis/analysis_run.hpp"
-#include <voirie/sample/survey_generator.hpp>
-
+#include <nlohmann/json.hpp>
 #include <opencv2/videoio.hpp>
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
+#include <string>
+#include <vector>
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 namespace fs = std::filesystem;
 
-double seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+struct Measured {
+    bool ok = false;
+    double wall_s = 0, cpu_s = 0, peak_rss_mib = 0;
+    std::string out; // the child's stdout
+};
 
-double residentMiB()
+// Runs argv as a child process, its stdout captured, stderr discarded (or shown on failure).
+Measured runChild(const std::vector<std::string>& argv, const fs::path& scratch)
 {
-    std::ifstream statm("/proc/self/statm");
-    long pages_total = 0, pages_resident = 0;
-    statm >> pages_total >> pages_resident;
-    return double(pages_resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0);
+    const fs::path out_file = scratch / "child.out", err_file = scratch / "child.err";
+    Measured m;
+    const auto start = Clock::now();
+    const pid_t pid = fork();
+    if (pid == 0) {
+        const int out = open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int err = open(err_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        dup2(out, 1);
+        dup2(err, 2);
+        std::vector<char*> args;
+        for (const auto& a : argv)
+            args.push_back(const_cast<char*>(a.c_str()));
+        args.push_back(nullptr);
+        execv(args[0], args.data());
+        _exit(127);
+    }
+    int status = 0;
+    rusage usage{};
+    wait4(pid, &status, 0, &usage);
+    m.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
+    m.cpu_s = double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+              1e-6 * double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec);
+    m.peak_rss_mib = double(usage.ru_maxrss) / 1024.0;
+    std::ifstream in(out_file);
+    std::stringstream text;
+    text << in.rdbuf();
+    m.out = text.str();
+    m.ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!m.ok) {
+        std::ifstream err(err_file);
+        std::cerr << "failed: " << argv[0] << " ... (exit " << WEXITSTATUS(status) << ")\n" << err.rdbuf() << "\n";
+    }
+    return m;
 }
 
-double cpuSeconds()
+// The child of --decode-only: every frame grabbed and converted, as a reader must at the least.
+int decodeOnly(const char* video)
 {
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    return double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + 1e-6 * double(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
+    cv::VideoCapture capture(video, cv::CAP_FFMPEG);
+    cv::Mat image;
+    long frames = 0;
+    while (capture.read(image))
+        ++frames;
+    std::printf("%ld\n", frames);
+    return frames > 0 ? 0 : 1;
+}
+
+// The survey, rendered once by `voirie sample` in its own process (so that this process stays
+// small: a child's peak memory counts what it inherited at fork).
+fs::path survey(double metres, int width, int height, double damage_per_km, const fs::path& scratch)
+{
+    char name[96], size[32], length[32], per_km[32];
+    std::snprintf(name, sizeof(name), "analyze-%dm-%dx%d-%gperkm", int(metres), width, height, damage_per_km);
+    std::snprintf(size, sizeof(size), "%dx%d", width, height);
+    std::snprintf(length, sizeof(length), "%g", metres);
+    std::snprintf(per_km, sizeof(per_km), "%g", damage_per_km);
+    const fs::path dir = fs::path(VOIRIE_BUILD_DIR) / "bench-data" / name;
+    if (!fs::exists(dir / "survey.json")) {
+        std::cout << "Rendering " << name << " (once)..." << std::flush;
+        auto m = runChild({VOIRIE_CLI, "sample", "--out", dir.string(), "--seed", "11", "--length-m", length, "--size",
+                           size, "--damage-per-km", per_km, "--overwrite", "--quiet"},
+                          scratch);
+        if (!m.ok)
+            std::exit(1);
+        std::cout << " done (" << int(m.wall_s) << " s)\n";
+    }
+    return dir;
+}
+
+struct Decode {
+    double frames = 0, wall_s = 0, cpu_s = 0, peak_rss_mib = 0;
+    double fps() const { return frames / wall_s; }
+};
+
+// Decoding alone, twice (this shared machine's speed wanders): the faster is the baseline.
+Decode decodeBaseline(const fs::path& video, const fs::path& scratch)
+{
+    Decode best;
+    for (int i = 0; i < 2; ++i) {
+        auto m = runChild({fs::read_symlink("/proc/self/exe").string(), "--decode-only", video.string()}, scratch);
+        if (!m.ok)
+            std::exit(1);
+        if (best.wall_s == 0 || m.wall_s < best.wall_s)
+            best = {std::stod(m.out), m.wall_s, m.cpu_s, m.peak_rss_mib};
+    }
+    return best;
+}
+
+void printDecode(const Decode& d, double km)
+{
+    std::printf("  %-34s %6.1f frames/s   CPU %5.1f s = %5.1f CPU-s/km  (%.1f cores busy)  peak %4.0f MiB\n",
+                "decode only", d.fps(), d.cpu_s, d.cpu_s / km, d.cpu_s / d.wall_s, d.peak_rss_mib);
+}
+
+// One `voirie analyze` as a user runs it; prints its line and returns its JSON summary.
+nlohmann::json analyze(const std::string& label, const fs::path& dir, const Decode& decode,
+                       const std::vector<std::string>& extra, const fs::path& scratch)
+{
+    std::vector<std::string> argv = {VOIRIE_CLI,
+                                     "analyze",
+                                     "--video",
+                                     (dir / "survey.mp4").string(),
+                                     "--track",
+                                     (dir / "survey.gpx").string(),
+                                     "--camera",
+                                     (dir / "camera.json").string(),
+                                     "--out",
+                                     (scratch / "bench.gpkg").string(),
+                                     "--overwrite",
+                                     "--quiet",
+                                     "--json"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    auto m = runChild(argv, scratch);
+    if (!m.ok)
+        std::exit(1);
+    auto summary = nlohmann::json::parse(m.out);
+    const double km = summary["km"].get<double>();
+    const double frames = summary["frames_decoded"].get<double>();
+    std::printf("  %-34s %6.1f frames/s   CPU %5.1f s = %5.1f CPU-s/km  (%.1f cores busy)  peak %4.0f MiB\n"
+                "  %-34s wall ratio %.2f, CPU %.2fx decoding; %lld damages\n",
+                label.c_str(), frames / m.wall_s, m.cpu_s, m.cpu_s / km, m.cpu_s / m.wall_s, m.peak_rss_mib, "",
+                (frames / m.wall_s) / decode.fps(), m.cpu_s / decode.cpu_s,
+                static_cast<long long>(summary["damages"].get<int64_t>()));
+    std::string stages;
+    for (const auto& [stage, per_km] : summary["cpu_s_per_km_by_stage"].items()) {
+        char part[96];
+        std::snprintf(part, sizeof(part), "%s%s %.1f", stages.empty() ? "" : ", ", stage.c_str(), per_km.get<double>());
+        stages += part;
+    }
+    std::printf("  %-34s CPU-s/km by stage: %s\n", "", stages.c_str());
+    return summary;
 }
 
 } // namespace
 
 int main(int argc, char** argv)
 {
-    const double metres = argc > 1 ? std::atof(argv[1]) : 600;
-    const fs::path survey = fs::path(VOIRIE_BUILD_DIR) / "bench-data" / ("analyze-" + std::to_string(int(metres)) + "m");
-    if (!fs::exists(survey / "survey.json")) {
-        std::cout << "Rendering a " << metres << " m sample survey (once)..." << std::flush;
-        voirie::sample::GeneratorSettings settings;
-        settings.seed = 11;
-        settings.length_m = metres;
-        voirie::sample::SurveyGenerator generator(settings);
-        if (auto w = generator.write(survey); !w) {
-            std::cerr << "\n" << w.error() << "\n";
-            return 1;
+    if (argc == 3 && std::strcmp(argv[1], "--decode-only") == 0)
+        return decodeOnly(argv[2]);
+    double metres = 400;
+    std::vector<std::pair<int, int>> sizes = {{1280, 720}, {1920, 1080}, {2704, 1520}};
+    for (int i = 1; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--sizes") == 0 && i + 1 < argc) {
+            sizes.clear();
+            std::stringstream list(argv[++i]);
+            std::string item;
+            int w = 0, h = 0;
+            while (std::getline(list, item, ','))
+                if (std::sscanf(item.c_str(), "%dx%d", &w, &h) == 2)
+                    sizes.emplace_back(w, h);
+        } else {
+            metres = std::atof(argv[i]);
         }
-        std::cout << " done\n";
     }
-    const fs::path video = survey / "survey.mp4";
+    voirie::test::TempDir scratch;
+    std::printf("voirie analyze against decoding the same video; %.0f m at 40 km/h, 30 fps, a frame every 3 m; "
+                "%u cores\n",
+                metres, std::thread::hardware_concurrency());
+    bool first = true;
+    for (auto [width, height] : sizes) {
+        const fs::path dir = survey(metres, width, height, 40, scratch.path());
+        const Decode decode = decodeBaseline(dir / "survey.mp4", scratch.path());
+        std::printf("\n%dx%d, 40 defects per km:\n", width, height);
+        auto defaults = analyze("default set + anonymization", dir, decode, {}, scratch.path());
+        printDecode(decode, defaults["km"].get<double>());
+        if (!first)
+            continue;
+        first = false;
+        analyze("default set, --no-anonymize", dir, decode, {"--no-anonymize"}, scratch.path());
+        analyze("cracks,potholes + anonymization", dir, decode, {"--plugins", "cracks,potholes"}, scratch.path());
+        analyze("cracks,potholes, --no-anonymize", dir, decode, {"--plugins", "cracks,potholes", "--no-anonymize"},
+                scratch.path());
 
-    // Decode only: every frame grabbed and converted, as the reader must at the least. Timed
-    // before and after the analysis (this shared machine's speed wanders by a third from one
-    // minute to the next); the faster of the two is the baseline.
-    struct DecodeRun {
-        int64_t frames = 0;
-        double seconds = 0, cpu_seconds = 0;
-    };
-    auto decodeOnly = [&] {
-        DecodeRun run;
-        const auto start = Clock::now();
-        const double cpu_start = cpuSeconds();
-        cv::VideoCapture capture(video.string(), cv::CAP_FFMPEG);
-        cv::Mat image;
-        while (capture.read(image))
-            ++run.frames;
-        run.seconds = seconds(start);
-        run.cpu_seconds = cpuSeconds() - cpu_start;
-        return run;
-    };
-    const DecodeRun decode_before = decodeOnly();
-    auto t0 = Clock::now();
-
-    voirie::test::TempDir work;
-    voirie::AnalysisOptions options;
-    options.ingest.videos = {video};
-    options.ingest.track = survey / "survey.gpx";
-    options.ingest.camera_file = survey / "camera.json";
-    options.ingest.cleaning.smoothing_s = voirie::kRecommendedSmoothingSeconds;
-    options.out = work / "bench.gpkg";
-    options.plugins = std::vector<std::string>{"cracks", "potholes"};
-    options.plugin_dirs = {VOIRIE_BUILTIN_PLUGIN_DIR};
-    options.anonymize = false; // measured separately below: it costs per damage, not per frame
-    double rss_quarter = 0;
-    voirie::AnalysisHooks hooks;
-    hooks.progress = [&](const voirie::AnalysisProgress& p) {
-        if (rss_quarter == 0 && p.km_total > 0 && p.km_done >= 0.25 * p.km_total)
-            rss_quarter = residentMiB();
-    };
-    const double cpu0 = cpuSeconds();
-    t0 = Clock::now();
-    auto summary = voirie::runAnalysis(options, hooks);
-    const double analyze_s = seconds(t0), cpu_s = cpuSeconds() - cpu0;
-    if (!summary) {
-        std::cerr << summary.error() << "\n";
-        return 1;
+        const fs::path many = survey(metres, width, height, 200, scratch.path());
+        const Decode many_decode = decodeBaseline(many / "survey.mp4", scratch.path());
+        std::printf("\n%dx%d, 200 defects per km:\n", width, height);
+        auto with = analyze("default set + anonymization", many, many_decode, {}, scratch.path());
+        auto without = analyze("default set, --no-anonymize", many, many_decode, {"--no-anonymize"}, scratch.path());
+        printDecode(many_decode, with["km"].get<double>());
+        const double chips = with["damages"].get<double>();
+        if (chips > 0)
+            std::printf("  anonymization: %.3f CPU-s per evidence chip (%.0f chips; the run's own counter: %.3f)\n",
+                        (with["cpu_s"].get<double>() - without["cpu_s"].get<double>()) / chips, chips,
+                        with["cpu_s_by_stage"]["anonymize"].get<double>() / chips);
     }
-    const double rss_end = residentMiB();
-    rusage u{};
-    getrusage(RUSAGE_SELF, &u);
-    const DecodeRun decode_after = decodeOnly();
-    const DecodeRun& decode = decode_before.seconds <= decode_after.seconds ? decode_before : decode_after;
-    const int64_t frames = decode.frames;
-    const double decode_s = decode.seconds, decode_cpu_s = decode.cpu_seconds;
-
-    std::printf("\nsurvey: %.0f m, %lld frames of 1280x720 at 30 fps, 40 km/h; %u cores\n", metres,
-                static_cast<long long>(frames), std::thread::hardware_concurrency());
-    // FFmpeg decodes on every core by itself (OpenCV 4.6 sets no thread count), so decode-only
-    // keeps most of the machine busy: the ratio cannot pass what the CPU time of analyze leaves.
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    std::printf("decode only (read every frame):        %7.1f frames/s  (%.2f CPU-ms a frame: %.1f cores busy; "
-                "%.1f and %.1f frames/s before and after analyze)\n",
-                double(frames) / decode_s, 1000.0 * decode_cpu_s / double(frames), decode_cpu_s / decode_s,
-                double(decode_before.frames) / decode_before.seconds, double(decode_after.frames) / decode_after.seconds);
-    std::printf("analyze (cracks + potholes, every 3 m): %6.1f frames/s  (%lld sampled, %lld detections, %lld damages)\n",
-                double(summary->ingest.frames_decoded) / analyze_s, static_cast<long long>(summary->ingest.frames_sampled),
-                static_cast<long long>(summary->detections), static_cast<long long>(summary->damages));
-    std::printf("ratio analyze / decode-only:            %6.3f  (target >= 0.85)\n",
-                (double(summary->ingest.frames_decoded) / analyze_s) / (double(frames) / decode_s));
-    std::printf("km of road per CPU-minute:              %6.2f  (%.1f CPU-s for %.3f km; %.2f CPU-ms a frame)\n",
-                summary->km / (cpu_s / 60.0), cpu_s, summary->km,
-                1000.0 * cpu_s / double(summary->ingest.frames_decoded));
-    // With every core busy all the time, analyze would take its CPU time over the cores.
-    std::printf("ratio with all %u cores busy (bound):   %6.3f\n", cores,
-                (double(cores) / (cpu_s / double(summary->ingest.frames_decoded))) / (double(frames) / decode_s));
-    std::printf("resident memory: %.0f MiB at a quarter, %.0f MiB at the end, peak %.0f MiB\n", rss_quarter, rss_end,
-                double(u.ru_maxrss) / 1024.0);
-
-    // The same run with privacy on (the default): cascade-anonymizer over each damage's chip.
-    options.anonymize = true;
-    options.overwrite = true;
-    const double cpu1 = cpuSeconds();
-    t0 = Clock::now();
-    auto private_run = voirie::runAnalysis(options, {});
-    const double private_s = seconds(t0), private_cpu = cpuSeconds() - cpu1;
-    if (!private_run) {
-        std::cerr << private_run.error() << "\n";
-        return 1;
-    }
-    std::printf("with anonymization (default):           %6.1f frames/s, ratio %.3f, %.2f km per CPU-minute "
-                "(%lld chips, %.2f CPU-s each)\n",
-                double(private_run->ingest.frames_decoded) / private_s,
-                (double(private_run->ingest.frames_decoded) / private_s) / (double(frames) / decode_s),
-                private_run->km / (private_cpu / 60.0), static_cast<long long>(private_run->damages),
-                private_run->damages ? (private_cpu - cpu_s) / double(private_run->damages) : 0.0);
     return 0;
 }
