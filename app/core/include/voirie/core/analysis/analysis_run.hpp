@@ -37,7 +37,7 @@ struct AnalysisOptions {
     ParameterOverrides parameters;   // for detectors and anonymizers alike
     bool anonymize = true;           // blur faces and plates in every image written (the default)
     std::optional<std::vector<std::string>> anonymizers; // else every usable anonymizer
-    int threads = 0;                 // detection workers; 0 = one per core
+    int threads = 0;                 // detection workers and evidence threads; 0 = one per core
     bool resume = false, overwrite = false;
     double max_range_m = 25.0;
     DamageTrackerOptions tracking;
