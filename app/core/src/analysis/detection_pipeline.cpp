@@ -92,6 +92,9 @@ void DetectionPipeline::decode(SurveyReader& reader, int64_t replay_up_to)
 
 void DetectionPipeline::work(SurveyReader& reader, std::vector<std::unique_ptr<DetectorInstance>>& detectors)
 {
+    std::vector<std::string> stages; // each detector's CPU ledger stage, named once
+    for (const auto& detector : detectors)
+        stages.push_back("detect:" + detector->manifest().id);
     while (auto job = queue_.take()) {
         if (!job->replay) {
             FrameContext context;
@@ -102,8 +105,9 @@ void DetectionPipeline::work(SurveyReader& reader, std::vector<std::unique_ptr<D
             context.speed_mps = job->frame.speed_mps;
             context.chainage_m = job->frame.chainage_m;
             context.camera = scaledTo(reader.camera(), job->frame.image.cols, job->frame.image.rows);
-            for (auto& detector : detectors) {
-                StageClock clock(cpu_, "detect:" + detector->manifest().id);
+            for (size_t d = 0; d < detectors.size(); ++d) {
+                auto& detector = detectors[d];
+                StageClock clock(cpu_, stages[d]);
                 auto result = detector->detect(job->frame.image, context);
                 if (!result) {
                     job->failures.emplace_back(detector->manifest().id, result.error());

@@ -37,12 +37,17 @@ FrameRecorder::FrameRecorder(ProjectStore& store, const Track& track, const Came
 
 Status FrameRecorder::record(FrameJob& job)
 {
+    return accounted([&] { return recordFrame(job); });
+}
+
+Status FrameRecorder::accounted(const std::function<Status()>& work)
+{
     const double start = threadCpuSeconds();
-    Status recorded = recordFrame(job);
+    Status result = work();
     cpu_.add("store", store_cpu_s_);
     cpu_.add("ground_and_tracking", threadCpuSeconds() - start - store_cpu_s_);
     store_cpu_s_ = 0;
-    return recorded;
+    return result;
 }
 
 Status FrameRecorder::recordFrame(FrameJob& job)
@@ -164,12 +169,7 @@ Status FrameRecorder::storeDamages(std::vector<Damage> damages, bool all)
 
 Status FrameRecorder::finish()
 {
-    const double start = threadCpuSeconds();
-    Status stored = storeDamages(tracker_.finish(), true);
-    cpu_.add("store", store_cpu_s_);
-    cpu_.add("ground_and_tracking", threadCpuSeconds() - start - store_cpu_s_);
-    store_cpu_s_ = 0;
-    return stored;
+    return accounted([&] { return storeDamages(tracker_.finish(), true); });
 }
 
 } // namespace voirie

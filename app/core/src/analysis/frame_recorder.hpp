@@ -40,6 +40,9 @@ public:
 
 private:
     Status recordFrame(FrameJob& job);
+    // Runs `work` on this thread, its CPU time split between "store" (the timedStore calls in it)
+    // and "ground_and_tracking" (the rest).
+    Status accounted(const std::function<Status()>& work);
     Status recordDetections(FrameJob& job, std::vector<Observation>& observations);
     // Hands finished damages to the evidence writer and stores those whose evidence is done
     // (with `all`, waits for every one).
