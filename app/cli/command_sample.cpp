@@ -3,13 +3,60 @@
 
 #include "voirie/sample/survey_generator.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
+#include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <regex>
 #include <unistd.h>
 
 namespace voirie::cli {
+
+namespace {
+
+// The settings of the survey in --evolve-from, one campaign later. Only --gps-noise-m (and the
+// output options) may differ: the road, its size and its defects are the earlier survey's.
+sample::GeneratorSettings evolvedSettings(const po::variables_map& vm, sample::GeneratorSettings s)
+{
+    const std::filesystem::path from = vm["evolve-from"].as<std::string>();
+    const int years = vm["years"].as<int>();
+    if (years < 0 || years > 10)
+        throw UsageError("--years must be between 0 (another drive of the same campaign) and 10");
+    for (const char* fixed : {"seed", "length-m", "speed-kmh", "fps", "size", "damage-per-km", "clean", "stills-only"})
+        if (vm.count(fixed) && !vm[fixed].defaulted())
+            throw UsageError(std::string("--") + fixed + " cannot be given with --evolve-from: the road is the earlier survey's");
+    std::ifstream in(from / "survey.json");
+    if (!in)
+        throw RuntimeError("--evolve-from: " + (from / "survey.json").string() + " cannot be read; is " + from.string() +
+                           " a folder written by voirie sample?");
+    const auto survey = nlohmann::json::parse(in, nullptr, false);
+    if (survey.is_discarded() || !survey.contains("settings") || !survey["settings"].is_object())
+        throw RuntimeError("--evolve-from: " + (from / "survey.json").string() + " is not a survey description written by voirie sample");
+    try {
+        const auto& settings = survey["settings"];
+        s.seed = settings.at("seed").get<uint64_t>();
+        s.length_m = settings.at("length_m").get<double>();
+        s.speed_kmh = settings.at("speed_kmh").get<double>();
+        s.fps = settings.at("fps").get<double>();
+        s.width = settings.at("width").get<int>();
+        s.height = settings.at("height").get<int>();
+        s.damage_per_km = settings.at("damage_per_km").get<double>();
+        s.clean = settings.value("clean", false);
+        s.stills_only = settings.value("stills_only", false);
+        if (vm["gps-noise-m"].defaulted() && survey.contains("gps"))
+            s.gps_noise_m = survey["gps"].value("noise_m", s.gps_noise_m);
+        s.evolution_years = survey.value("evolution_years", std::vector<int>{});
+    } catch (const nlohmann::json::exception& e) {
+        throw RuntimeError("--evolve-from: " + (from / "survey.json").string() + " lacks a setting: " + e.what());
+    }
+    s.evolution_years.push_back(years);
+    return s;
+}
+
+} // namespace
 
 int runSample(const CommandLine& cl)
 {
@@ -25,11 +72,16 @@ int runSample(const CommandLine& cl)
         ("clean", "the same road with no damage (for false-positive rates)")
         ("gps-noise-m", po::value<double>()->default_value(1.7), "per-axis standard deviation of the GPS error in metres (0: perfect)")
         ("stills-only", "render only stills/ and their truth, no video (fast: image-level tests and tuning)")
+        ("evolve-from", po::value<std::string>(), "the same road a campaign later: DIR is an earlier survey (its road, defects and "
+                                                  "settings); some defects grow, some are repaired (a patch in their place), new ones "
+                                                  "appear, and it is driven again (another speed, line and GPS error)")
+        ("years", po::value<int>()->default_value(1), "with --evolve-from: years since that survey (1 to 10; 0: another drive of the same campaign, "
+                                                         "for voirie merge)")
         ("overwrite", "replace a survey already in --out")
         ("quiet", "no progress output");
     po::variables_map vm;
     if (!parseOptions(cl, "sample --out DIR [--seed N] [--length-m M] [--speed-kmh S] [--fps F] [--size WxH] "
-                          "[--damage-per-km K] [--clean] [--gps-noise-m N]",
+                          "[--damage-per-km K] [--clean] [--gps-noise-m N] | sample --evolve-from DIR [--years N] --out DIR2",
                       options, {}, vm))
         return kExitOk;
     sample::GeneratorSettings s;
@@ -60,6 +112,9 @@ int runSample(const CommandLine& cl)
     if (!(s.damage_per_km >= 0 && s.damage_per_km <= 500))
         throw UsageError("--damage-per-km must be between 0 and 500");
 
+    if (vm.count("evolve-from"))
+        s = evolvedSettings(vm, s);
+
     const std::filesystem::path out = vm["out"].as<std::string>();
     std::error_code ec;
     if (std::filesystem::exists(out / "survey.json", ec) && !vm.count("overwrite"))
@@ -81,6 +136,14 @@ int runSample(const CommandLine& cl)
                   << " defects" << (s.clean ? " (clean road)" : "") << ", in " << std::fixed << std::setprecision(1)
                   << seconds << " s\n"
                   << "place: " << sample::SurveyGenerator::placeDescription() << "\n";
+    if (!vm.count("quiet") && generator.campaign() > 0) {
+        std::map<std::string, int> changes;
+        for (const auto& t : generator.truth())
+            ++changes[t.change];
+        std::cout << "campaign " << generator.campaign() << ", " << s.evolution_years.back() << " year(s) after "
+                  << vm["evolve-from"].as<std::string>() << ": " << changes["unchanged"] << " unchanged, " << changes["grown"]
+                  << " grown, " << generator.repairedIds().size() << " repaired, " << changes["new"] << " new\n";
+    }
     return kExitOk;
 }
 

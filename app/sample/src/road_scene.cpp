@@ -176,6 +176,86 @@ Damage makePothole(Rng& rng, const RoadLayout& layout, double s, double t)
     return d;
 }
 
+// A defect of class `cls` centred `s` along the road, in the lanes where that class occurs.
+Damage makeDamageAt(Rng& rng, const RoadLayout& layout, const std::string& cls, double s)
+{
+    // Mostly in the driving (right) lane, where the camera sees best; some in the other.
+    const bool own_lane = uniform(rng, 0, 1) < 0.8;
+    double t = own_lane ? uniform(rng, 0.6, 2.9) : uniform(rng, -2.9, -0.6);
+    if (cls == "D00")
+        t = own_lane ? (rng() % 2 ? 0.85 : 2.65) + uniform(rng, -0.25, 0.25) : -1.75 + uniform(rng, -0.9, 0.9);
+    if (cls == "D10")
+        t = own_lane ? 1.75 : -1.75;
+    Damage d = cls == "D20" ? makeAlligator(rng, layout, s, t)
+               : cls == "D40" ? makePothole(rng, layout, s, t)
+                              : makeCrack(rng, layout, cls, s, t);
+    bounds(d);
+    return d;
+}
+
+// Never on a manhole or a patch.
+bool clearOfTraps(const RoadScene& scene, const Damage& d)
+{
+    for (const auto& m : scene.manholes)
+        if (m.centre.s >= d.s_min - 1.0 && m.centre.s <= d.s_max + 1.0)
+            return false;
+    for (const auto& p : scene.patches)
+        if (p.s1 >= d.s_min - 0.5 && p.s0 <= d.s_max + 0.5)
+            return false;
+    return true;
+}
+
+RoadPoint centreOf(const Damage& d)
+{
+    const RoadLine& pts = d.outline.empty() ? d.line : d.outline;
+    RoadPoint c;
+    for (const auto& p : pts)
+        c.s += p.s / double(pts.size()), c.t += p.t / double(pts.size());
+    return c;
+}
+
+void scaleAbout(RoadLine& line, const RoadPoint& c, double factor)
+{
+    for (auto& p : line)
+        p = {c.s + (p.s - c.s) * factor, c.t + (p.t - c.t) * factor};
+}
+
+// A year or more of traffic and frost: cracks get longer at both ends and open wider, alligator
+// areas spread, potholes widen and deepen. Growth is at least 40 % in length or area, so that it
+// stands out from measurement noise; severity follows the measures.
+void grow(Rng& rng, const RoadLayout& layout, Damage& d)
+{
+    if (d.class_code == "D00" || d.class_code == "D10") {
+        const double extra = d.length_m * uniform(rng, 0.45, 0.8) / 2;
+        auto direction = [](const RoadPoint& from, const RoadPoint& to) { return std::atan2(to.t - from.t, to.s - from.s); };
+        const size_t n = d.line.size(), k = std::min<size_t>(10, n - 1);
+        RoadLine tail = crackLine(rng, d.line.back(), direction(d.line[n - 1 - k], d.line.back()), extra);
+        RoadLine head = crackLine(rng, d.line.front(), direction(d.line[k], d.line.front()), extra);
+        RoadLine grown(head.rbegin(), head.rend());
+        grown.insert(grown.end(), d.line.begin() + 1, d.line.end());
+        grown.insert(grown.end(), tail.begin() + 1, tail.end());
+        d.line = std::move(grown);
+        d.width_mm = std::min(65.0, d.width_mm * uniform(rng, 1.3, 1.8));
+        d.length_m = worldLength(layout, d.line);
+        d.severity = crackSeverity(d.width_mm);
+    } else {
+        const double factor = d.class_code == "D20" ? std::sqrt(uniform(rng, 1.5, 2.2)) : uniform(rng, 1.35, 1.7);
+        const RoadPoint c = centreOf(d);
+        scaleAbout(d.outline, c, factor);
+        for (auto& b : d.branches)
+            scaleAbout(b, c, factor);
+        d.area_m2 = worldArea(layout, d.outline);
+        if (d.class_code == "D20") {
+            d.severity = alligatorSeverity(d.area_m2);
+        } else {
+            d.depth_m = std::min(0.15, d.depth_m * 1.2);
+            d.length_m = worldExtent(layout, d.outline);
+            d.severity = potholeSeverity(d.length_m);
+        }
+    }
+    bounds(d);
+}
+
 } // namespace
 
 RoadScene RoadScene::build(uint64_t seed, const RoadLayout& layout, double s_begin, double s_end,
@@ -235,23 +315,8 @@ RoadScene RoadScene::build(uint64_t seed, const RoadLayout& layout, double s_beg
         Damage d;
         for (int attempt = 0; attempt < 20; ++attempt) {
             const double s = first + slot * (i + uniform(rng, 0.15, 0.85 - std::min(0.6, 6.0 / slot)));
-            // Mostly in the driving (right) lane, where the camera sees best; some in the other.
-            const bool own_lane = uniform(rng, 0, 1) < 0.8;
-            double t = own_lane ? uniform(rng, 0.6, 2.9) : uniform(rng, -2.9, -0.6);
-            if (cls == "D00")
-                t = own_lane ? (rng() % 2 ? 0.85 : 2.65) + uniform(rng, -0.25, 0.25) : -1.75 + uniform(rng, -0.9, 0.9);
-            if (cls == "D10")
-                t = own_lane ? 1.75 : -1.75;
-            d = cls == "D20" ? makeAlligator(rng, layout, s, t)
-                : cls == "D40" ? makePothole(rng, layout, s, t)
-                               : makeCrack(rng, layout, cls, s, t);
-            bounds(d);
-            bool clear = true;
-            for (const auto& m : scene.manholes)
-                clear = clear && (m.centre.s < d.s_min - 1.0 || m.centre.s > d.s_max + 1.0);
-            for (const auto& p : scene.patches)
-                clear = clear && (p.s1 < d.s_min - 0.5 || p.s0 > d.s_max + 0.5);
-            if (clear)
+            d = makeDamageAt(rng, layout, cls, s);
+            if (clearOfTraps(scene, d))
                 break;
         }
         d.id = i + 1;
@@ -261,6 +326,59 @@ RoadScene RoadScene::build(uint64_t seed, const RoadLayout& layout, double s_beg
     for (size_t i = 0; i < scene.damages.size(); ++i)
         scene.damages[i].id = int(i) + 1;
     return scene;
+}
+
+void RoadScene::evolve(uint64_t seed, int step, int years, const RoadLayout& layout, double s_begin, double s_end)
+{
+    Rng rng(seed * 6151 + uint64_t(step) * 977 + 29);
+    const double p_repaired = std::min(0.45, 0.12 * years), p_grown = std::min(0.55, 0.2 * years);
+    repaired.clear();
+    std::vector<Damage> kept;
+    for (auto& d : damages) {
+        const double u = uniform(rng, 0, 1);
+        d.previous_id = d.id;
+        if (u < p_repaired) {
+            // Cut out and filled: a patch a little larger than the defect, fresher than the road.
+            double t0 = 1e9, t1 = -1e9;
+            for (const RoadLine* l : {&d.line, &d.outline})
+                for (const auto& p : *l)
+                    t0 = std::min(t0, p.t), t1 = std::max(t1, p.t);
+            patches.push_back({d.s_min - uniform(rng, 0.3, 0.6), d.s_max + uniform(rng, 0.3, 0.6),
+                               std::max(-3.4, t0 - uniform(rng, 0.25, 0.5)), std::min(3.3, t1 + uniform(rng, 0.25, 0.5)),
+                               int(uniform(rng, 6, 16)) * (rng() % 4 ? -1 : 1)});
+            d.change = "repaired";
+            repaired.push_back(std::move(d));
+            continue;
+        }
+        if (u < p_repaired + p_grown) {
+            grow(rng, layout, d);
+            d.change = "grown";
+        } else {
+            d.change = "unchanged";
+        }
+        kept.push_back(std::move(d));
+    }
+    damages = std::move(kept);
+
+    // New defects, in the gaps: at least 6 m from any other, never on a manhole or a patch.
+    const int before = int(damages.size() + repaired.size());
+    const int added = years > 0 ? std::max(1, int(std::lround(before * std::min(0.6, 0.15 * years)))) : 0;
+    const char* classes[] = {"D00", "D10", "D20", "D40"};
+    for (int i = 0, attempts = 0; i < added && attempts < 400; ++attempts) {
+        const std::string cls = classes[rng() % 4];
+        Damage d = makeDamageAt(rng, layout, cls, uniform(rng, s_begin + 12, s_end - 6));
+        bool clear = clearOfTraps(*this, d);
+        for (const auto& other : damages)
+            clear = clear && (other.s_max < d.s_min - 6 || other.s_min > d.s_max + 6);
+        if (!clear)
+            continue;
+        d.change = "new";
+        damages.push_back(std::move(d));
+        ++i;
+    }
+    std::sort(damages.begin(), damages.end(), [](const Damage& a, const Damage& b) { return a.s_min < b.s_min; });
+    for (size_t i = 0; i < damages.size(); ++i)
+        damages[i].id = int(i) + 1;
 }
 
 } // namespace voirie::sample

@@ -26,6 +26,10 @@ struct Damage {
     double length_m = 0;     // cracks: centre-line length; potholes: largest extent
     double area_m2 = 0;      // alligator and potholes
     double s_min = 0, s_max = 0;
+    // After RoadScene::evolve: the id this defect had in the campaign before (0: new) and what
+    // happened to it since ("new", "unchanged", "grown"); empty in a first campaign.
+    int previous_id = 0;
+    std::string change;
 };
 
 struct Manhole { RoadPoint centre; double radius; };
@@ -46,6 +50,12 @@ struct RoadScene {
     // the seed, so a --clean survey shows the same road without its damage.
     static RoadScene build(uint64_t seed, const RoadLayout& layout, double s_begin, double s_end,
                            double damage_per_km, bool clean);
+
+    // The same road `years` later (campaign `step` of a series): some defects grew (longer,
+    // wider, larger; severity follows), some were repaired (removed, a patch drawn in their
+    // place), new ones appeared; the rest are unchanged. Deterministic for (seed, step, years).
+    void evolve(uint64_t seed, int step, int years, const RoadLayout& layout, double s_begin, double s_end);
+    std::vector<Damage> repaired; // the defects the last evolve() repaired, with their former ids
 };
 
 // Road cross-section (metres from the centre line, positive to the right).

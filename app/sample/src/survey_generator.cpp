@@ -63,12 +63,64 @@ struct SurveyGenerator::Impl {
     std::vector<TruthDefect> truth;
     double video_start;
 
-    explicit Impl(const GeneratorSettings& s)
-        : settings(s), speed_mps(s.speed_kmh / 3.6), s_start(kGpsLeadSeconds * s.speed_kmh / 3.6 * 1.1 + 15.0),
-          frames(int(std::ceil(s.length_m / (s.speed_kmh / 3.6) * s.fps))),
-          layout(s.seed, s_start + s.length_m + kGpsTailSeconds * s.speed_kmh / 3.6 * 1.1 + kLookAhead, kStartHeading),
-          scene(RoadScene::build(s.seed, layout, s_start, s_start + s.length_m, s.damage_per_km, s.clean))
+    // The drive of this campaign: a later campaign drives the same road at another speed, on
+    // another line, with another GPS error (a receiver is metres off from one day to the next).
+    struct Drive {
+        int campaign = 0;
+        double speed_factor = 1, lane_offset_m = 0;
+        double day_offset_east_m = 0, day_offset_north_m = 0;
+        uint64_t phase = 0;
+    };
+    static Drive driveOf(const GeneratorSettings& s)
     {
+        Drive d;
+        d.campaign = int(s.evolution_years.size());
+        d.phase = s.seed % 17;
+        if (d.campaign == 0)
+            return d;
+        std::mt19937_64 rng(s.seed * 131 + uint64_t(d.campaign) * 7 + 3);
+        std::uniform_real_distribution<double> u01(0, 1);
+        d.speed_factor = 0.85 + 0.25 * u01(rng);
+        d.lane_offset_m = -0.3 + 0.6 * u01(rng);
+        const double offset = s.gps_noise_m * (0.6 + 0.9 * u01(rng)), direction = 2 * M_PI * u01(rng);
+        d.day_offset_east_m = offset * std::sin(direction);
+        d.day_offset_north_m = offset * std::cos(direction);
+        d.phase = (s.seed + uint64_t(d.campaign) * 5) % 17;
+        return d;
+    }
+
+    Drive drive;
+    mutable double gps_mean_error_east = 0, gps_mean_error_north = 0; // over the video, set by writeGpx
+    struct GpsError { double t, east, north; };
+    mutable std::vector<GpsError> gps_errors; // every fix's error, set by writeGpx
+
+    // The GPS error where the survey saw a place: the mean error of the fixes within the track's
+    // smoothing window (15 s) of the moment the place was 7 m ahead. Two campaigns' difference
+    // of it at a defect is the offset a comparison must remove there.
+    std::pair<double, double> gpsErrorAt(double s_place) const
+    {
+        const double t = (s_place - 7.0 - s_start) / speed_mps;
+        double east = 0, north = 0;
+        int n = 0;
+        for (const auto& e : gps_errors)
+            if (std::abs(e.t - t) <= 7.5)
+                east += e.east, north += e.north, ++n;
+        return n ? std::pair{east / n, north / n} : std::pair{0.0, 0.0};
+    }
+    std::vector<int> repaired_ids;
+
+    explicit Impl(const GeneratorSettings& s)
+        : settings(s), speed_mps(s.speed_kmh / 3.6 * driveOf(s).speed_factor),
+          s_start(kGpsLeadSeconds * s.speed_kmh / 3.6 * 1.1 + 15.0),
+          frames(int(std::ceil(s.length_m / speed_mps * s.fps))),
+          layout(s.seed, s_start + s.length_m + kGpsTailSeconds * s.speed_kmh / 3.6 * 1.1 + kLookAhead, kStartHeading),
+          scene(RoadScene::build(s.seed, layout, s_start, s_start + s.length_m, s.damage_per_km, s.clean)),
+          drive(driveOf(s))
+    {
+        for (size_t step = 0; step < s.evolution_years.size(); ++step)
+            scene.evolve(s.seed, int(step) + 1, s.evolution_years[step], layout, s_start, s_start + s.length_m);
+        for (const auto& d : scene.repaired)
+            repaired_ids.push_back(d.previous_id);
         camera = defaultDashcamCamera(s.width, s.height);
         camera.fx = camera.fy = (s.width / 2.0) / std::tan(s.camera_hfov_deg / 2 * M_PI / 180.0);
         camera.height_m = s.camera_height_m;
@@ -78,6 +130,8 @@ struct SurveyGenerator::Impl {
         // A morning in spring, a different minute for each seed, on a whole second (so that the
         // container's creation time, stored in whole seconds, is exact).
         video_start = unixFromUtc(2026, 4, 14, 8, 30, 0) + double(s.seed % 600) * 60.0;
+        for (int years : s.evolution_years) // a later spring, another hour
+            video_start += std::round(years * 365.25) * 86400.0 + 37 * 60.0;
         buildTruth();
     }
 
@@ -89,8 +143,8 @@ struct SurveyGenerator::Impl {
         p.time_s = t;
         const double period = 11.0, w = 2 * M_PI / period;
         p.s = s_start + speed_mps * (t + 0.04 / w * (1 - std::cos(w * t)));
-        const double wl = 2 * M_PI / 9.0, phase = double(settings.seed % 17);
-        p.t = 1.75 + 0.12 * std::sin(wl * t + phase);
+        const double wl = 2 * M_PI / 9.0, phase = double(drive.phase);
+        p.t = 1.75 + drive.lane_offset_m + 0.12 * std::sin(wl * t + phase);
         const double lateral_speed = 0.12 * wl * std::cos(wl * t + phase);
         p.heading_deg = layout.headingAt(p.s) + std::atan2(lateral_speed, speed_mps) * 180.0 / M_PI;
         p.pitch_deg = settings.camera_pitch_deg + 0.08 * std::sin(2 * M_PI * t / 1.3 + phase);
@@ -137,6 +191,8 @@ struct SurveyGenerator::Impl {
                     t.lon_lat.push_back(lonLat(layout.toWorld(d.line.back())));
             }
             t.chainage_m = (d.s_min + d.s_max) / 2 - s_start;
+            t.change = d.change;
+            t.previous_id = d.previous_id;
             truth.push_back(t);
         }
     }
@@ -239,7 +295,7 @@ struct SurveyGenerator::Impl {
 
     Status writeGpx(const fs::path& path) const
     {
-        std::mt19937_64 rng(settings.seed * 9973 + 11);
+        std::mt19937_64 rng(settings.seed * 9973 + 11 + uint64_t(drive.campaign) * 1000003);
         std::normal_distribution<double> n01(0, 1);
         // Per-axis noise: AR(1) (1.7 m by default, correlation 0.4 fix to fix) plus a slowly
         // wandering bias of a quarter of that.
@@ -252,17 +308,28 @@ struct SurveyGenerator::Impl {
                "<trk><name>Voirie sample survey, seed "
             << settings.seed << "</name><trkseg>\n";
         const double duration = frames / settings.fps;
+        double sum_east = 0, sum_north = 0;
+        int in_video = 0;
+        gps_errors.clear();
         for (double t = -kGpsLeadSeconds; t <= duration + kGpsTailSeconds; t += 1.0) {
             ex = rho * ex + std::sqrt(1 - rho * rho) * sigma * n01(rng);
             ey = rho * ey + std::sqrt(1 - rho * rho) * sigma * n01(rng);
             bx = 0.98 * bx + drift * n01(rng);
             by = 0.98 * by + drift * n01(rng);
             const auto p = poseAt(t).world;
-            const auto [lon, lat] = lonLat({p.x + ex + bx, p.y + ey + by});
+            const double error_east = ex + bx + drive.day_offset_east_m, error_north = ey + by + drive.day_offset_north_m;
+            gps_errors.push_back({t, error_east, error_north});
+            if (t >= 0 && t <= duration) {
+                sum_east += error_east, sum_north += error_north;
+                ++in_video;
+            }
+            const auto [lon, lat] = lonLat({p.x + error_east, p.y + error_north});
             out << "<trkpt lat=\"" << lat << "\" lon=\"" << lon << "\"><time>" << formatIso8601(video_start + t)
                 << "</time><hdop>" << 0.9 + 0.3 * std::abs(n01(rng)) << "</hdop></trkpt>\n";
         }
         out << "</trkseg></trk>\n</gpx>\n";
+        gps_mean_error_east = in_video ? sum_east / in_video : 0;
+        gps_mean_error_north = in_video ? sum_north / in_video : 0;
         if (!writeWholeFile(path, out.str()))
             return fail("cannot write " + path.string());
         return Ok{};
@@ -288,6 +355,13 @@ struct SurveyGenerator::Impl {
         addField(*layer, "width_mm", OFTReal);
         addField(*layer, "depth_m", OFTReal);
         addField(*layer, "chainage_m", OFTReal);
+        addField(*layer, "gps_error_east_m", OFTReal); // the GPS error where the survey saw it (gpsErrorAt)
+        addField(*layer, "gps_error_north_m", OFTReal);
+        const bool evolved = drive.campaign > 0;
+        if (evolved) {
+            addField(*layer, "change", OFTString);
+            addField(*layer, "previous_id", OFTInteger);
+        }
         for (const auto& t : truth) {
             OGRFeatureUniquePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
             f->SetField("id", t.id);
@@ -298,6 +372,14 @@ struct SurveyGenerator::Impl {
             f->SetField("width_mm", t.width_mm);
             f->SetField("depth_m", t.depth_m);
             f->SetField("chainage_m", t.chainage_m);
+            const auto [error_east, error_north] = gpsErrorAt(s_start + t.chainage_m);
+            f->SetField("gps_error_east_m", error_east);
+            f->SetField("gps_error_north_m", error_north);
+            if (evolved) {
+                f->SetField("change", t.change.c_str());
+                if (t.previous_id > 0)
+                    f->SetField("previous_id", t.previous_id);
+            }
             if (t.geometry_type == "Point") {
                 OGRPoint p(t.lon_lat[0].first, t.lon_lat[0].second);
                 f->SetGeometry(&p);
@@ -394,6 +476,8 @@ cv::Mat SurveyGenerator::renderFrame(int frame_index)
 
 std::vector<PixelBoxTruth> SurveyGenerator::visibleDefects(int frame_index) const { return impl_->visible(frame_index); }
 const std::vector<TruthDefect>& SurveyGenerator::truth() const { return impl_->truth; }
+std::vector<int> SurveyGenerator::repairedIds() const { return impl_->repaired_ids; }
+int SurveyGenerator::campaign() const { return impl_->drive.campaign; }
 CameraModel SurveyGenerator::camera() const { return impl_->camera; }
 double SurveyGenerator::videoStartUtc() const { return impl_->video_start; }
 std::pair<double, double> SurveyGenerator::truePosition(double seconds) const
@@ -559,6 +643,20 @@ Status SurveyGenerator::writeSurveyJson(const fs::path& path) const
                      {"noise_m", m.settings.gps_noise_m},
                      {"noise", "per axis: AR(1) with this standard deviation, correlation 0.4 between fixes, plus a "
                                "slow bias of a quarter of it"}};
+    survey["gps"]["mean_error_m"] = {{"east", m.gps_mean_error_east}, {"north", m.gps_mean_error_north}};
+    if (m.drive.campaign > 0) {
+        // What a change detection must find, and the GPS offset it must estimate (this
+        // campaign's mean error minus the previous one's, both over the video).
+        survey["campaign"] = m.drive.campaign;
+        survey["evolution_years"] = m.settings.evolution_years;
+        survey["drive"] = {{"speed_kmh", m.speed_mps * 3.6}, {"lane_offset_m", m.drive.lane_offset_m},
+                           {"gps_day_offset_m", {{"east", m.drive.day_offset_east_m}, {"north", m.drive.day_offset_north_m}}}};
+        nlohmann::ordered_json changes = {{"new", 0}, {"unchanged", 0}, {"grown", 0}, {"repaired", m.repaired_ids.size()}};
+        for (const auto& t : m.truth)
+            changes[t.change] = changes[t.change].get<int>() + 1;
+        survey["changes"] = changes;
+        survey["repaired_previous_ids"] = m.repaired_ids;
+    }
     survey["settings"] = {{"seed", m.settings.seed},           {"length_m", m.settings.length_m},
                           {"speed_kmh", m.settings.speed_kmh}, {"fps", m.settings.fps},
                           {"width", m.settings.width},         {"height", m.settings.height},

@@ -29,6 +29,11 @@ struct GeneratorSettings {
     double camera_pitch_deg = 12;
     double camera_hfov_deg = 90;
     bool stills_only = false; // render only the stills (no video): image-level tests and tuning
+    // A later campaign of the same road (`voirie sample --evolve-from`): the years between each
+    // campaign and the one before, first to last; empty for a first campaign. The road's defects
+    // evolve step by step (grown, repaired, new); the drive is the last campaign's own: another
+    // speed around `speed_kmh`, another line in the lane, another GPS error and day.
+    std::vector<int> evolution_years;
 };
 
 // One defect as the truth file records it; geometry as lon/lat vertices.
@@ -40,6 +45,10 @@ struct TruthDefect {
     std::vector<std::pair<double, double>> lon_lat;
     double length_m = 0, area_m2 = 0, width_mm = 0, depth_m = 0;
     double chainage_m = 0; // along the road from the survey start
+    // In a later campaign: "new", "unchanged" or "grown", and the defect's id in the campaign
+    // before (0 for a new one). Empty and 0 in a first campaign.
+    std::string change;
+    int previous_id = 0;
 };
 
 struct PixelBoxTruth {
@@ -63,6 +72,9 @@ public:
     // Pixel boxes of the defects in view in a frame.
     std::vector<PixelBoxTruth> visibleDefects(int frame_index) const;
     const std::vector<TruthDefect>& truth() const;
+    // The previous campaign's ids of the defects repaired since (later campaigns only).
+    std::vector<int> repairedIds() const;
+    int campaign() const; // 0 for a first campaign
     CameraModel camera() const;
     double videoStartUtc() const;
     // Where the camera truly is (lon, lat) at a time in seconds since the first frame.
