@@ -79,6 +79,11 @@ int runAnalyze(const CommandLine& cl)
         ("plugins", po::value<std::string>(), "comma-separated detector plugin ids (default: the detectors marked default, see voirie plugins)")
         ("param", po::value<std::vector<std::string>>()->composing(), "plugin parameter PLUGIN_ID.NAME=VALUE (repeatable)")
         ("threads", po::value<int>()->default_value(0), "detection worker threads, and as many threads anonymizing evidence chips (0: one per core)")
+        ("watts-per-core", po::value<double>()->default_value(12.0), "power of one busy core, for the energy estimate "
+                                                                     "(default: Green Algorithms' figure for an unknown CPU)")
+        ("grid-gco2e-per-kwh", po::value<double>()->default_value(33.0), "carbon intensity of the electricity, for the "
+                                                                         "emissions estimate (default: France 2024, Electricity Maps)")
+        ("pue", po::value<double>()->default_value(1.0), "power usage effectiveness (1 for a desktop or laptop; about 1.67 in a data centre)")
         ("range-m", po::value<double>()->default_value(25.0), "project nothing farther ahead than this many metres")
         ("merge-m", po::value<double>()->default_value(0.75), "detections of one class closer than this on the road are one damage")
         ("min-frames", po::value<int>()->default_value(2), "keep a damage only when at least this many frames saw it")
@@ -118,6 +123,12 @@ int runAnalyze(const CommandLine& cl)
         throw UsageError(overrides.error());
     o.parameters = *overrides;
     o.threads = vm["threads"].as<int>();
+    o.footprint.watts_per_core = vm["watts-per-core"].as<double>();
+    o.footprint.grid_gco2e_per_kwh = vm["grid-gco2e-per-kwh"].as<double>();
+    o.footprint.pue = vm["pue"].as<double>();
+    if (!(o.footprint.watts_per_core > 0 && o.footprint.watts_per_core < 1000) ||
+        !(o.footprint.grid_gco2e_per_kwh >= 0 && o.footprint.grid_gco2e_per_kwh < 5000) || !(o.footprint.pue >= 1 && o.footprint.pue < 5))
+        throw UsageError("--watts-per-core must be in (0, 1000), --grid-gco2e-per-kwh in [0, 5000) and --pue in [1, 5)");
     o.max_range_m = vm["range-m"].as<double>();
     o.tracking.merge_m = vm["merge-m"].as<double>();
     o.tracking.min_frames = vm["min-frames"].as<int>();

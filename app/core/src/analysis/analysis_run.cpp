@@ -173,6 +173,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
         return fail(provenance.error());
 
     AnalysisSummary summary;
+    summary.footprint_factors = options.footprint;
     summary.resumed = plan->resuming;
     summary.plugins = detectors->describe();
     summary.skipped_plugins = detectors->skipped();
@@ -240,18 +241,16 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
             return fail(s.error());
         summary.ingest = reader.summary(); // final decode counts
         // The run's own summary, stored in the project, says what the run cost up to here.
-        summary.wall_s = elapsed();
-        summary.cpu_s = processCpuSeconds() - cpu_start;
-        summary.cpu_s_by_stage = cpuByStage(cpu, summary.cpu_s);
+        const double cpu_so_far = processCpuSeconds() - cpu_start;
+        summary.measureCost(elapsed(), cpu_so_far, cpuByStage(cpu, cpu_so_far));
         if (auto s = storing([&] { return completeProject(store, recorder, summary); }); !s)
             return fail(s.error());
         if (auto s = storing([&] { return moveIntoPlace(std::move(project->store), *plan); }); !s)
             return fail(s.error());
         summary.project = plan->out;
     }
-    summary.wall_s = elapsed();
-    summary.cpu_s = processCpuSeconds() - cpu_start;
-    summary.cpu_s_by_stage = cpuByStage(cpu, summary.cpu_s);
+    const double cpu_s = processCpuSeconds() - cpu_start;
+    summary.measureCost(elapsed(), cpu_s, cpuByStage(cpu, cpu_s));
     return summary;
 }
 

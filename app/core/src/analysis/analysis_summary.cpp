@@ -2,9 +2,20 @@
 // also stored in the project's run table.
 #include "voirie/core/analysis/analysis_run.hpp"
 
+#include "voirie/core/base/cpu_time.hpp"
+
 #include <sstream>
 
 namespace voirie {
+
+void AnalysisSummary::measureCost(double wall, double cpu, std::map<std::string, double> by_stage)
+{
+    wall_s = wall;
+    cpu_s = cpu;
+    cpu_s_by_stage = std::move(by_stage);
+    peak_rss_mib = processPeakRssMib();
+    footprint = estimateFootprint(cpu_s, wall_s, peak_rss_mib / 1024.0, footprint_factors);
+}
 
 nlohmann::ordered_json AnalysisSummary::toJson() const
 {
@@ -41,6 +52,12 @@ nlohmann::ordered_json AnalysisSummary::toJson() const
         j["cpu_s_by_stage"][stage] = seconds;
         j["cpu_s_per_km_by_stage"][stage] = km > 0 ? nlohmann::ordered_json(seconds / km) : nlohmann::ordered_json(nullptr);
     }
+    j["peak_rss_mib"] = peak_rss_mib;
+    j["energy_wh"] = footprint.energy_wh;
+    j["co2e_g"] = footprint.co2e_g;
+    j["energy_wh_per_km"] = km > 0 ? nlohmann::ordered_json(footprint.energy_wh / km) : nlohmann::ordered_json(nullptr);
+    j["co2e_g_per_km"] = km > 0 ? nlohmann::ordered_json(footprint.co2e_g / km) : nlohmann::ordered_json(nullptr);
+    j["footprint_factors"] = footprintFactorsJson(footprint_factors);
     j["interrupted"] = interrupted;
     j["resumed"] = resumed;
     j["partial"] = partial();
@@ -96,6 +113,11 @@ std::string AnalysisSummary::toText() const
     if (wall_s > 0)
         s << ", " << cpu_s / wall_s << " cores busy";
     s << "\n";
+    s << "estimated energy " << formatEnergy(footprint.energy_wh) << ", emissions " << formatEmissions(footprint.co2e_g);
+    if (km > 0)
+        s << " (" << formatEnergy(footprint.energy_wh / km) << " and " << formatEmissions(footprint.co2e_g / km) << " per km)";
+    s << " at " << significant(footprint_factors.watts_per_core) << " W per core, "
+      << significant(footprint_factors.grid_gco2e_per_kwh) << " gCO2e/kWh (--watts-per-core, --grid-gco2e-per-kwh)\n";
     if (km > 0 && !cpu_s_by_stage.empty()) {
         s << "CPU-s per km by stage:";
         for (const auto& [stage, seconds] : cpu_s_by_stage)

@@ -12,6 +12,7 @@
 // moment and is what --resume continues.
 #pragma once
 
+#include "voirie/core/base/footprint.hpp"
 #include "voirie/core/base/result.hpp"
 #include "voirie/core/damage/damage_tracker.hpp"
 #include "voirie/core/ingest/survey_reader.hpp"
@@ -43,6 +44,7 @@ struct AnalysisOptions {
     DamageTrackerOptions tracking;
     std::optional<std::filesystem::path> chips_dir; // also write evidence chips here as files
     std::string command_line;        // recorded in the provenance
+    FootprintFactors footprint;      // how energy and emissions are estimated from the run's cost
 };
 
 struct AnalysisProgress {
@@ -70,6 +72,12 @@ struct AnalysisSummary {
     // decoder thread, FFmpeg's own threads and whatever no stage below claims), "detect:<plugin>",
     // "ground_and_tracking", "store", "anonymize", "chips". They add up to cpu_s.
     std::map<std::string, double> cpu_s_by_stage;
+    double peak_rss_mib = 0;
+    // The estimated energy and emissions of the run (base/footprint.hpp) and how they were estimated.
+    Footprint footprint;
+    FootprintFactors footprint_factors;
+    // Fills wall_s, cpu_s, the stages, peak memory and the footprint from the run's counters.
+    void measureCost(double wall, double cpu, std::map<std::string, double> by_stage);
     bool interrupted = false, resumed = false;
     // The footage could not all be decoded: the project's run status is "partial", not complete.
     bool partial() const { return !ingest.incompleteness().empty(); }

@@ -13,6 +13,8 @@ namespace voirie {
 double processCpuSeconds();
 // CPU seconds of the calling thread.
 double threadCpuSeconds();
+// The most memory the process has held so far (peak resident set), in MiB.
+double processPeakRssMib();
 
 class CpuLedger {
 public:
