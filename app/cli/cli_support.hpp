@@ -68,5 +68,8 @@ int runSample(const CommandLine& cl);
 int runEval(const CommandLine& cl);
 int runEvalBoxes(const CommandLine& cl);
 int runCheck(const CommandLine& cl);
+int runCompare(const CommandLine& cl);
+int runMerge(const CommandLine& cl);
+int runEvalChanges(const CommandLine& cl);
 
 } // namespace voirie::cli

@@ -21,12 +21,14 @@ int runReport(const CommandLine& cl)
         ("basemap", po::value<std::string>(), "a raster GDAL reads for the overview map (default: basemap.tif beside "
                                               "the project, when present)")
         ("worst", po::value<int>()->default_value(5), "how many of the worst segments to show with their evidence")
+        ("changes", po::value<std::string>(), "CHANGES.gpkg from voirie compare OLD PROJECT: adds a \"Since the last "
+                                              "survey\" section")
         ("overwrite", "replace existing outputs")
         ("quiet", "print nothing on success");
     po::positional_options_description positional;
     positional.add("project", 1);
     po::variables_map vm;
-    if (!parseOptions(cl, "report PROJECT.gpkg --out report.html [--pdf report.pdf] [--title T] [--basemap RASTER]",
+    if (!parseOptions(cl, "report PROJECT.gpkg --out report.html [--pdf report.pdf] [--title T] [--basemap RASTER] [--changes CHANGES.gpkg]",
                       options, positional, vm))
         return kExitOk;
     report::ReportOptions o;
@@ -38,6 +40,8 @@ int runReport(const CommandLine& cl)
     if (vm.count("basemap"))
         o.basemap = vm["basemap"].as<std::string>();
     o.worst_segments = vm["worst"].as<int>();
+    if (vm.count("changes"))
+        o.changes = vm["changes"].as<std::string>();
     if (o.worst_segments < 0)
         throw UsageError("--worst must be 0 or more");
     o.overwrite = vm.count("overwrite") != 0;

@@ -38,6 +38,9 @@ const std::vector<Command>& commands()
         {"rate", "condition index, grade and treatment per road segment (rating schemes)", runRate},
         {"report", "a survey report for the council: HTML (and PDF) with map, charts, worst segments", runReport},
         {"frames", "georeferenced frames of a survey, sampled by distance travelled", runFrames},
+        {"merge", "one network project from several analysed drives of a campaign", runMerge},
+        {"compare", "what changed between two campaigns: new, grown, repaired defects, segment grades", runCompare},
+        {"eval-changes", "score compare's change labels against generated truth (sample --evolve-from)", runEvalChanges},
         {"check", "check a project: integrity, layers, fields, whether its analysis is complete", runCheck},
     };
     return list;

@@ -1,5 +1,7 @@
 #include "report_data.hpp"
 
+#include "voirie/core/base/footprint.hpp"
+
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
 #include "voirie/core/project/project_open.hpp"
@@ -56,6 +58,25 @@ Result<ReportData> readReportData(const fs::path& project)
         r.inputs.push_back({input.role, input.path, std::to_string(input.size_bytes), input.sha256});
     for (const auto& plugin : run.plugins)
         r.plugins.push_back({plugin.id, plugin.kind, plugin.version});
+    if (const auto summary = nlohmann::json::parse(run.summary_json, nullptr, false); summary.is_object()) {
+        auto number = [&](const char* key) { return summary.contains(key) && summary[key].is_number() ? summary[key].get<double>() : 0.0; };
+        r.cpu_s = number("cpu_s");
+        r.wall_s = number("wall_s");
+        r.km = number("km");
+        r.footprint_recorded = summary.contains("energy_wh");
+        if (r.footprint_recorded) {
+            r.energy_wh = number("energy_wh");
+            r.co2e_g = number("co2e_g");
+            if (summary.contains("footprint_factors") && summary["footprint_factors"].is_object())
+                r.footprint_method = summary["footprint_factors"].value("method", "");
+        } else {
+            const Footprint estimate = estimateFootprint(r.cpu_s, r.wall_s, 0, FootprintFactors{});
+            r.energy_wh = estimate.energy_wh;
+            r.co2e_g = estimate.co2e_g;
+        }
+        if (r.footprint_method.empty())
+            r.footprint_method = footprintMethod(FootprintFactors{});
+    }
 
     auto rated = readRatedSegments(*ds, project.string());
     if (!rated)

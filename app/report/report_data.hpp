@@ -38,6 +38,11 @@ struct ReportData {
     std::map<int64_t, ReportDamage> damages; // not rejected in review
     std::vector<std::vector<LonLat>> track;
     double surveyed_m = 0, surveyed_area_m2 = 0;
+    // What the analysis cost and its estimated footprint (from the run's summary; a project from
+    // before Voirie recorded energy gets it estimated from its CPU time with the default factors).
+    double cpu_s = 0, wall_s = 0, km = 0, energy_wh = 0, co2e_g = 0;
+    bool footprint_recorded = false;
+    std::string footprint_method;
 };
 
 // Fails with one sentence when the file is not a Voirie project or has not been rated.

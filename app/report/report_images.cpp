@@ -1,5 +1,7 @@
 #include "report_images.hpp"
 
+#include <map>
+
 #include "voirie/core/rating/condition_rating.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
 
@@ -270,6 +272,84 @@ QImage overviewMap(const ReportData& data, const std::optional<std::filesystem::
     const double lat = data.track.empty() || data.track[0].empty() ? 0 : data.track[0][0].lat;
     drawScaleBar(p, frame, lat);
     drawLegend(p, data.scheme);
+    p.setPen(QPen(QColor("#888888"), 1));
+    p.setBrush(Qt::NoBrush);
+    p.drawRect(0, 0, kMapWidth - 1, kMapHeight - 1);
+    return image;
+}
+
+QColor changeColour(const std::string& label)
+{
+    static const std::map<std::string, const char*> colours{
+        {"new", "#d7191c"},  {"grown", "#fdae61"}, {"unchanged", "#2c7bb6"}, {"repaired", "#1a9641"},
+        {"worse", "#d7191c"}, {"better", "#1a9641"}, {"same", "#2c7bb6"}};
+    const auto it = colours.find(label);
+    return colourOf(it == colours.end() ? "#999999" : it->second);
+}
+
+QImage changeMap(const ReportData& data, const ComparisonRecord& changes)
+{
+    const WebMercator mercator;
+    const MapFrame frame = frameFor(data, mercator);
+    QImage image(kMapWidth, kMapHeight, QImage::Format_RGB888);
+    QPainter p(&image);
+    drawGrid(p);
+    p.setRenderHint(QPainter::Antialiasing);
+    auto path = [&](const std::vector<LonLat>& points) {
+        QPainterPath line;
+        for (size_t i = 0; i < points.size(); ++i) {
+            const QPointF px = frame.toPixel(mercator(points[i]));
+            i ? line.lineTo(px) : line.moveTo(px);
+        }
+        return line;
+    };
+    p.setPen(QPen(QColor(60, 60, 60, 200), 3, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    for (const auto& line : data.track)
+        p.drawPath(path(line));
+    for (const auto& s : changes.segments) {
+        const QPainterPath line = path(s.path);
+        p.setPen(QPen(QColor(255, 255, 255, 230), 11, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
+        p.drawPath(line);
+        p.setPen(QPen(changeColour(s.change), 7, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
+        p.drawPath(line);
+    }
+    for (const auto& d : changes.defects) {
+        p.setPen(QPen(Qt::black, 1));
+        p.setBrush(changeColour(d.change));
+        p.drawEllipse(frame.toPixel(mercator(d.at)), 5, 5);
+    }
+    const double lat = data.track.empty() || data.track[0].empty() ? 0 : data.track[0][0].lat;
+    drawScaleBar(p, frame, lat);
+    // Legend: segments, then defects.
+    const std::vector<std::pair<std::string, bool>> entries{
+        {"worse", true}, {"same", true}, {"better", true}, {"not covered", true},
+        {"new", false},  {"grown", false}, {"unchanged", false}, {"repaired", false}, {"not covered", false}};
+    const int row = 17;
+    const QRect box(12, kMapHeight - 12 - row * int(entries.size() + 2) - 8, 230, row * int(entries.size() + 2) + 8);
+    p.fillRect(box, QColor(255, 255, 255, 225));
+    p.setFont(QFont("DejaVu Sans", 9));
+    int y = box.top() + 14;
+    for (const auto& [label, segment] : entries) {
+        if (segment && label == "worse") {
+            p.setPen(Qt::black);
+            p.drawText(box.left() + 8, y, "Segment grade since then");
+            y += row;
+        } else if (!segment && label == "new") {
+            p.setPen(Qt::black);
+            p.drawText(box.left() + 8, y, "Defect");
+            y += row;
+        }
+        if (segment) {
+            p.fillRect(box.left() + 8, y - 8, 26, 7, changeColour(label));
+        } else {
+            p.setPen(QPen(Qt::black, 1));
+            p.setBrush(changeColour(label));
+            p.drawEllipse(QPointF(box.left() + 21, y - 4.5), 5, 5);
+        }
+        p.setPen(Qt::black);
+        p.drawText(box.left() + 42, y, QString::fromStdString(label));
+        y += row;
+    }
     p.setPen(QPen(QColor("#888888"), 1));
     p.setBrush(Qt::NoBrush);
     p.drawRect(0, 0, kMapWidth - 1, kMapHeight - 1);

@@ -4,6 +4,7 @@
 #include "report_images.hpp"
 
 #include "voirie/core/base/atomic_output.hpp"
+#include "voirie/core/base/footprint.hpp"
 #include "voirie/core/base/html_text.hpp"
 #include "voirie/core/base/version.hpp"
 #include "voirie/core/rating/condition_rating.hpp"
@@ -125,7 +126,94 @@ nlohmann::ordered_json figures(const ReportData& data)
     return j;
 }
 
-std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& images, std::string& basemap_note)
+std::string chipImage(Images& images, const std::string& name, const std::vector<unsigned char>& jpeg)
+{
+    if (jpeg.empty())
+        return "(no image)";
+    QImage chip = QImage::fromData(jpeg.data(), int(jpeg.size()), "JPG");
+    if (chip.isNull())
+        return "(unreadable image)";
+    chip = chip.scaledToHeight(150, Qt::SmoothTransformation);
+    return "<img src=\"" + images.add("chip-" + name, chip) + "\" " + sized(chip, chip.width()) + ">";
+}
+
+// "Since the last survey": what changed between the previous campaign and this one.
+std::string changesSection(const ReportData& data, const ComparisonRecord& c, Images& images)
+{
+    std::ostringstream h;
+    const auto& s = c.summary;
+    h << "<h2 class=\"pb\" id=\"since-last-survey\">Since the last survey</h2>\n<p>Compared with "
+      << escaped(c.old_project.filename().string()) << " by <code>voirie compare</code>. ";
+    if (s.contains("gps_offset_m") && s["gps_offset_m"].value("estimated", false))
+        h << "The two campaigns' GPS differed by " << fixed(std::hypot(s["gps_offset_m"].value("east", 0.0), s["gps_offset_m"].value("north", 0.0)), 1)
+          << " m (estimated from " << s["gps_offset_m"].value("pairs", 0) << " defects found both times) and that offset was removed before matching defects. ";
+    else
+        h << "Too few defects were found both times to estimate the GPS offset between the campaigns: defects were matched as positioned. ";
+    h << "A defect is <b>new</b> where the last survey looked and did not find it, <b>grown</b> when longer, larger or "
+         "more severe, <b>repaired</b> where this survey looked and no longer finds it, <b>not covered</b> where the "
+         "other survey did not look (never counted as repaired).</p>\n<table id=\"changes-by-label\"><tr>";
+    const char* labels[] = {"new", "grown", "unchanged", "repaired", "not covered"};
+    for (const char* label : labels)
+        h << "<th>" << label << "</th>";
+    h << "</tr><tr>";
+    for (const char* label : labels) {
+        const int n = s.contains("labels") ? s["labels"].value(label, 0) : 0;
+        h << "<td class=\"n\">" << n << "</td>";
+    }
+    h << "</tr></table>\n";
+    if (s.contains("differences"))
+        for (const auto& d : s["differences"])
+            if (d.is_string())
+                h << "<p><i>Note: " << escaped(d.get<std::string>()) << ".</i></p>\n";
+    const QImage map = changeMap(data, c);
+    h << "<p><img src=\"" << images.add("change-map", map) << "\" " << sized(map, 1000) << "></p>\n";
+
+    // The segments that got worse most.
+    std::vector<const SegmentChangeRecord*> worse;
+    for (const auto& seg : c.segments)
+        if (seg.change == "worse" || (seg.change == "same" && seg.index_now < seg.index_then))
+            worse.push_back(&seg);
+    std::stable_sort(worse.begin(), worse.end(), [](const auto* a, const auto* b) {
+        return a->index_then - a->index_now > b->index_then - b->index_now;
+    });
+    h << "<h3>Segments that got worse most</h3>\n";
+    if (worse.empty()) {
+        h << "<p>No segment's condition index went down.</p>\n";
+    } else {
+        h << "<table id=\"segments-worse\"><tr><th>segment (last survey's chainage)</th><th>index then</th><th>index now</th>"
+             "<th>grade then</th><th>grade now</th></tr>";
+        for (size_t i = 0; i < worse.size() && i < 5; ++i)
+            h << "<tr><td>" << escaped(worse[i]->segment) << "</td><td class=\"n\">" << fixed(worse[i]->index_then, 1)
+              << "</td><td class=\"n\">" << fixed(worse[i]->index_now, 1) << "</td>" << gradeCell(data, worse[i]->grade_then)
+              << gradeCell(data, worse[i]->grade_now) << "</tr>";
+        h << "</table>\n";
+    }
+    // Grown defects, then and now.
+    std::vector<const DefectChangeRecord*> grown;
+    for (const auto& d : c.defects)
+        if (d.change == "grown")
+            grown.push_back(&d);
+    std::stable_sort(grown.begin(), grown.end(), [](const auto* a, const auto* b) { return a->growth > b->growth; });
+    if (!grown.empty()) {
+        h << "<h3>Grown defects, then and now</h3>\n<table id=\"grown-then-now\"><tr><th>defect</th><th>then</th><th>now</th></tr>";
+        for (size_t i = 0; i < grown.size() && i < 4; ++i) {
+            const auto& d = *grown[i];
+            const bool crack = d.class_code == "D00" || d.class_code == "D10";
+            const std::string measure = crack ? fixed(d.length_then_m, 1) + " m &rarr; " + fixed(d.length_now_m, 1) + " m"
+                                              : fixed(d.area_then_m2, 2) + " m² &rarr; " + fixed(d.area_now_m2, 2) + " m²";
+            h << "<tr><td>" << escaped(classLabel(d.class_code)) << "<br>" << measure << "<br>severity "
+              << escaped(d.severity_then.empty() ? "-" : d.severity_then) << " &rarr; "
+              << escaped(d.severity_now.empty() ? "-" : d.severity_now) << "</td><td class=\"chips\">"
+              << chipImage(images, "then-" + std::to_string(i), d.chip_then) << "</td><td class=\"chips\">"
+              << chipImage(images, "now-" + std::to_string(i), d.chip_now) << "</td></tr>";
+        }
+        h << "</table>\n";
+    }
+    return h.str();
+}
+
+std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& images, std::string& basemap_note,
+                      const std::optional<ComparisonRecord>& changes)
 {
     const QImage map = overviewMap(data, o.basemap, &basemap_note);
     std::ostringstream h;
@@ -173,6 +261,17 @@ std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& im
     row("Plugins", plugins);
     row("Faces and plates blurred by", data.anonymized_by.empty() ? "not recorded (a project from before Voirie recorded it)"
                                                                   : escaped(data.anonymized_by));
+    if (data.cpu_s > 0) {
+        const std::string per_km = data.km > 0 ? " (" + formatEnergy(data.energy_wh / data.km) + " and " +
+                                                     formatEmissions(data.co2e_g / data.km) + " per km)"
+                                               : "";
+        row("Cost and footprint", "<span id=\"footprint\">analysis: " + fixed(data.cpu_s, 0) + " CPU-seconds in " +
+                                      fixed(data.wall_s, 0) + " s; estimated energy " + formatEnergy(data.energy_wh) +
+                                      ", emissions " + formatEmissions(data.co2e_g) + per_km + "</span>. " +
+                                      escaped(data.footprint_method) +
+                                      (data.footprint_recorded ? "" : " (Estimated here from the recorded CPU time: the run "
+                                                                      "predates Voirie's own footprint record.)"));
+    }
     h << "</table>\n";
 
     // Map.
@@ -205,6 +304,9 @@ std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& im
           << escaped(band.treatment) << "</td><td class=\"n\">" << fig["segments_by_grade"][band.grade] << "</td></tr>";
     const QImage grades_chart = gradeChart(data);
     h << "</table>\n<img src=\"" << images.add("grade-chart", grades_chart) << "\" " << sized(grades_chart, 900) << ">\n";
+
+    if (changes)
+        h << changesSection(data, *changes, images);
 
     // Worst segments with their evidence.
     const auto order = worstFirst(data);
@@ -265,7 +367,12 @@ std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& im
          "<li><b>Grades and treatments</b> group the index into bands for budgeting; treat them as a screening that "
          "tells where to look first, to be confirmed on site before works are ordered.</li>"
          "<li>Evidence images have faces and licence plates blurred before they were stored.</li></ul>\n";
-    h << "<script type=\"application/json\" id=\"voirie-report-data\">" << fig.dump() << "</script>\n</body></html>\n";
+    nlohmann::ordered_json all = fig;
+    all["energy_wh"] = data.energy_wh;
+    all["co2e_g"] = data.co2e_g;
+    if (changes && changes->summary.contains("labels"))
+        all["changes"] = changes->summary["labels"];
+    h << "<script type=\"application/json\" id=\"voirie-report-data\">" << all.dump() << "</script>\n</body></html>\n";
     return h.str();
 }
 
@@ -296,9 +403,20 @@ Result<ReportSummary> writeSurveyReport(const ReportOptions& o)
         pdf_out.emplace(std::move(*p));
     }
 
+    std::optional<ComparisonRecord> changes;
+    if (o.changes) {
+        auto read = readComparison(*o.changes);
+        if (!read)
+            return fail(read.error());
+        std::error_code ec;
+        if (!fs::equivalent(read->new_project, o.project, ec))
+            summary.warnings.push_back(o.changes->string() + " compares " + read->new_project.filename().string() +
+                                       ", not " + o.project.filename().string() + ": its section describes that project");
+        changes = std::move(*read);
+    }
     Images html_images;
     std::string basemap_note;
-    const std::string html = buildHtml(*data, options, html_images, basemap_note);
+    const std::string html = buildHtml(*data, options, html_images, basemap_note, changes);
     if (!basemap_note.empty())
         summary.warnings.push_back(basemap_note);
     std::string inlined = html;

@@ -1,8 +1,10 @@
 // `voirie report`: a survey report a road department can hand to its council, from a rated
 // project: a self-contained HTML file (images inline as data URIs) and optionally a PDF written
 // by Qt (no browser). Sections: survey summary, overview map, damages by class and severity,
-// segment grades, the worst segments first with their evidence images, every segment, how to
-// read the report. The HTML also carries its figures as JSON (<script id="voirie-report-data">)
+// segment grades, since the last survey (with --changes: counts by change label, the segments that
+// got worse most, a map, grown defects then and now), the worst segments first with their
+// evidence images, every segment, how to read the report; the run's cost and estimated footprint
+// are in the summary. The HTML also carries its figures as JSON (<script id="voirie-report-data">)
 // so scripts and tests can check them against the GeoPackage.
 //
 // Needs a QGuiApplication (fonts, painting); the CLI creates one on the offscreen platform.
@@ -24,6 +26,9 @@ struct ReportOptions {
     std::string title = "Road condition survey";
     std::optional<std::filesystem::path> basemap; // default: basemap.tif beside the project, when present
     int worst_segments = 5;
+    // A comparison with the previous campaign (voirie compare OLD NEW, NEW being this project):
+    // adds the "Since the last survey" section.
+    std::optional<std::filesystem::path> changes;
     bool overwrite = false;
 };
 

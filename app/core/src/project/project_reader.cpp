@@ -72,6 +72,7 @@ ProjectRun readProjectRun(GDALDataset& project)
             run.status = fieldText(*f, "status");
             run.camera_json = fieldText(*f, "camera");
             run.anonymized_by = fieldText(*f, "anonymized_by");
+            run.summary_json = fieldText(*f, "summary");
             const auto summary = nlohmann::json::parse(fieldText(*f, "summary"), nullptr, false);
             if (summary.is_object() && summary.contains("partial_reasons") && summary["partial_reasons"].is_array())
                 for (const auto& reason : summary["partial_reasons"])

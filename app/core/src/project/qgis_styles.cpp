@@ -124,6 +124,27 @@ std::string categorisedLineStyleQml(const std::string& field, const std::vector<
                     "<rules key=\"root\">" + rules + "</rules><symbols>" + symbols + "</symbols></renderer-v2>");
 }
 
+std::string categorisedGeometryStyleQml(const std::string& field, const std::vector<StyleCategory>& categories)
+{
+    std::string rules, symbols;
+    int n = 0;
+    for (const auto& c : categories) {
+        const std::string filter = "&quot;" + field + "&quot; = '" + c.value + "'";
+        auto rule = [&](const char* type, const std::string& suffix) {
+            rules += "<rule key=\"" + std::to_string(n) + "\" label=\"" + c.label + suffix + "\" symbol=\"" +
+                     std::to_string(n) + "\" filter=\"" + filter + " AND geometry_type($geometry) = '" + type + "'\"/>";
+        };
+        rule("Point", "");
+        symbols += markerSymbol(std::to_string(n++), rgba(c.colour), 3.0);
+        rule("Line", "");
+        symbols += lineSymbol(std::to_string(n++), rgba(c.colour), 1.2, false, 1);
+        rule("Polygon", " (area)");
+        symbols += fillSymbol(std::to_string(n++), c.colour, false, 1);
+    }
+    return document("<renderer-v2 type=\"RuleRenderer\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\">"
+                    "<rules key=\"root\">" + rules + "</rules><symbols>" + symbols + "</symbols></renderer-v2>");
+}
+
 Status writeLayerStyle(GDALDataset& ds, const std::string& name, const std::string& qml, const std::string& where)
 {
     OGRLayer* target = ds.GetLayerByName(name.c_str());

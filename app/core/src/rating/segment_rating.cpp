@@ -40,6 +40,7 @@ constexpr ReportedClass kReported[] = {{"D00", "m"}, {"D10", "m"}, {"D20", "m2"}
 
 struct FrameRow {
     int64_t index = 0;
+    int drive = 0; // a merged project's drive (voirie merge); 0 in a single survey
     double chainage = 0;
     MetricPoint at;
 };
@@ -49,6 +50,7 @@ struct DamageRow {
     std::string class_code;
     Severity severity = Severity::Unknown;
     double length_m = 0, area_m2 = 0, chainage = 0;
+    int drive = 0;
     MetricPoint at;
 };
 
@@ -115,6 +117,7 @@ Result<std::vector<FrameRow>> readFrames(OGRLayer& layer, const LocalMetricFrame
         FrameRow r;
         r.index = f->GetFieldAsInteger64("frame_index");
         r.chainage = f->GetFieldAsDouble("chainage_m");
+        r.drive = int(fieldNumber(*f, "drive"));
         if (frame)
             r.at = frame->toMetric(p->getX(), p->getY());
         else
@@ -123,7 +126,7 @@ Result<std::vector<FrameRow>> readFrames(OGRLayer& layer, const LocalMetricFrame
         if (!frame)
             break; // only the origin was wanted
     }
-    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+    std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return std::tie(a.drive, a.index) < std::tie(b.drive, b.index); });
     return rows;
 }
 
@@ -133,6 +136,13 @@ Result<std::vector<DamageRow>> readDamages(GDALDataset& project, const LocalMetr
     auto damages = readProjectDamages(project, {/*chips=*/false, /*skip_rejected=*/true});
     if (!damages)
         return fail(damages.error());
+    // A merged project's damages carry the drive whose chainage they were measured on.
+    std::map<int64_t, int> drive_of;
+    if (OGRLayer* layer = project.GetLayerByName("damages"); layer && layer->GetLayerDefn()->GetFieldIndex("drive") >= 0) {
+        layer->ResetReading();
+        for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature()))
+            drive_of[f->GetFieldAsInteger64("damage_id")] = f->GetFieldAsInteger("drive");
+    }
     std::vector<DamageRow> rows;
     for (const auto& read : *damages) {
         DamageRow d;
@@ -142,6 +152,7 @@ Result<std::vector<DamageRow>> readDamages(GDALDataset& project, const LocalMetr
         d.length_m = read.length_m;
         d.area_m2 = read.area_m2;
         d.chainage = read.chainage_m;
+        d.drive = drive_of.count(d.id) ? drive_of[d.id] : 0;
         if (read.geometry) {
             OGRPoint c;
             if (read.geometry->Centroid(&c) == OGRERR_NONE)
@@ -310,11 +321,22 @@ Result<RateSummary> rateProject(const RateOptions& o)
         }
         summary.frames_unmatched = int(std::count(frame_places.begin(), frame_places.end(), std::nullopt));
     } else {
-        lines.push_back({"", nullptr});
+        // The survey's own chainage; a merged project has one per drive ("drive N").
+        std::map<int, size_t> line_of;
         for (const auto& f : *frames)
-            frame_places.push_back(Place{0, f.chainage});
-        for (const auto& d : damages)
-            damage_places.push_back(Place{0, d.chainage});
+            line_of.emplace(f.drive, 0);
+        for (auto& [drive, line] : line_of) {
+            line = lines.size();
+            lines.push_back({line_of.size() > 1 ? "drive " + std::to_string(drive) : "", nullptr});
+        }
+        for (const auto& f : *frames)
+            frame_places.push_back(Place{line_of[f.drive], f.chainage});
+        for (const auto& d : damages) {
+            const auto it = line_of.find(d.drive);
+            damage_places.push_back(it != line_of.end() ? std::optional<Place>(Place{it->second, d.chainage}) : std::nullopt);
+            if (!damage_places.back())
+                summary.unmatched_damages.push_back(d.id);
+        }
     }
 
     // Surveyed stretches: between consecutive frames on the same line, unless a gap.
@@ -400,7 +422,11 @@ Result<RateSummary> rateProject(const RateOptions& o)
             const double end = std::min(to, reference.line->get_Length());
             path.reset(reference.line->getSubLine(std::max(0.0, from), std::max(from, end), FALSE));
         } else {
-            path = surveyPath(*frames, from, to);
+            std::vector<FrameRow> own; // the frames of this line's drive
+            for (size_t i = 0; i < frames->size(); ++i)
+                if (frame_places[i] && frame_places[i]->line == line_index)
+                    own.push_back((*frames)[i]);
+            path = surveyPath(own, from, to);
         }
         OGRFeatureUniquePtr f(OGRFeature::CreateFeature(layer->GetLayerDefn()));
         if (path && path->getNumPoints() >= 2 && metric.toGeographic(*path))

@@ -54,6 +54,7 @@ struct ProjectRunPlugin {
 // The run that made the project.
 struct ProjectRun {
     std::string voirie_version, command_line, status, camera_json, anonymized_by;
+    std::string summary_json; // the run's summary (AnalysisSummary::toJson, or merge's sums)
     std::vector<std::string> partial_reasons; // why a "partial" run did not analyse all the footage
     double started = 0, finished = 0; // UTC Unix seconds; 0 when unset
     std::vector<ProjectRunInput> inputs;

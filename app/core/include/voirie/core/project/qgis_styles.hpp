@@ -31,6 +31,10 @@ struct StyleCategory {
 std::string categorisedLineStyleQml(const std::string& field, const std::vector<StyleCategory>& categories,
                                     double width_mm);
 
+// A layer of points, lines and polygons (the `changes` of `voirie compare`) drawn by category of
+// one text field: a marker, a line or a filled outline in the category's colour.
+std::string categorisedGeometryStyleQml(const std::string& field, const std::vector<StyleCategory>& categories);
+
 // Writes (or replaces) the default QGIS style of one layer.
 Status writeLayerStyle(GDALDataset& ds, const std::string& layer, const std::string& qml, const std::string& where);
 

@@ -1,0 +1,372 @@
+#include "voirie/core/campaign/campaign_compare.hpp"
+
+#include "segment_changes.hpp"
+
+#include "voirie/core/base/atomic_output.hpp"
+#include "voirie/core/campaign/defect_matching.hpp"
+#include "voirie/core/campaign/campaign_survey.hpp"
+#include "voirie/core/geo/gdal_error_trap.hpp"
+#include "voirie/core/base/version.hpp"
+#include "voirie/core/geo/local_metric_frame.hpp"
+#include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/project/project_open.hpp"
+#include "voirie/core/project/project_reader.hpp"
+#include "voirie/core/project/qgis_styles.hpp"
+#include "voirie/core/vocabulary/severity_rules.hpp"
+
+#include <cmath>
+#include <iomanip>
+#include <random>
+#include <sstream>
+
+namespace voirie {
+namespace fs = std::filesystem;
+namespace {
+
+// The colours of the change labels, in QGIS, the app and the report.
+const std::vector<StyleCategory>& changeCategories()
+{
+    static const std::vector<StyleCategory> categories{{"new", "new", "#d7191c"},
+                                                       {"grown", "grown", "#fdae61"},
+                                                       {"unchanged", "unchanged", "#2c7bb6"},
+                                                       {"repaired", "repaired", "#1a9641"},
+                                                       {"not covered", "not covered", "#999999"}};
+    return categories;
+}
+
+// The measure that says how big a defect is: length for cracks, area for areas.
+double sizeOf(const ProjectDamage& d)
+{
+    return (d.class_code == "D00" || d.class_code == "D10") ? d.length_m : d.area_m2;
+}
+
+bool grew(const ProjectDamage& before, const ProjectDamage& now, double share)
+{
+    const Severity s0 = severityFromCode(before.severity), s1 = severityFromCode(now.severity);
+    if (s0 != Severity::Unknown && s1 != Severity::Unknown && int(s1) > int(s0))
+        return true;
+    const double a = sizeOf(before), b = sizeOf(now);
+    return a > 0 && b > a * (1 + share);
+}
+
+// A scratch folder beside the output (same file system), removed on every path out.
+struct ScratchFolder {
+    fs::path path;
+    explicit ScratchFolder(const fs::path& beside)
+    {
+        std::random_device random;
+        path = beside.parent_path() / (".voirie-compare-" + std::to_string(random()));
+        fs::create_directories(path);
+    }
+    ~ScratchFolder()
+    {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+std::string wkt(const OGRGeometry& g)
+{
+    char* text = nullptr;
+    g.exportToWkt(&text, wkbVariantIso);
+    std::string out = text ? text : "";
+    CPLFree(text);
+    return out;
+}
+
+} // namespace
+
+nlohmann::ordered_json CompareSummary::toJson() const
+{
+    nlohmann::ordered_json j;
+    j["out"] = out.string();
+    j["gps_offset_m"] = {{"east", offset_east_m}, {"north", offset_north_m}, {"estimated", offset_estimated},
+                         {"pairs", offset_pairs}, {"residual_m", offset_residual_m}};
+    j["old_defects"] = old_defects;
+    j["new_defects"] = new_defects;
+    j["labels"] = labels;
+    j["scheme"] = scheme;
+    nlohmann::ordered_json segs = nlohmann::ordered_json::array();
+    std::map<std::string, int> segment_counts{{"worse", 0}, {"better", 0}, {"same", 0}, {"not covered", 0}};
+    for (const auto& s : segments) {
+        ++segment_counts[s.change];
+        segs.push_back({{"label", s.label}, {"grade_then", s.grade_then}, {"grade_now", s.grade_now},
+                        {"index_then", s.index_then}, {"index_now", s.index_now}, {"change", s.change}});
+    }
+    j["segment_changes"] = segment_counts;
+    j["segments"] = segs;
+    j["differences"] = differences;
+    j["warnings"] = warnings;
+    return j;
+}
+
+std::string CompareSummary::toText() const
+{
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(2);
+    s << "wrote " << out.string() << "\n";
+    if (offset_estimated)
+        s << "GPS offset between the campaigns: " << offset_east_m << " m east, " << offset_north_m << " m north ("
+          << std::hypot(offset_east_m, offset_north_m) << " m, from " << offset_pairs << " defects both found; "
+          << "residual " << offset_residual_m << " m), removed before matching\n";
+    else
+        s << "GPS offset between the campaigns: not estimated (too few defects found in both), none removed\n";
+    s << "defects: " << old_defects << " before, " << new_defects << " now;";
+    for (const char* label : kChangeLabels)
+        s << " " << labels.at(label) << " " << label << (std::string(label) == "not covered" ? "" : ",");
+    s << "\n";
+    std::map<std::string, int> counts;
+    for (const auto& seg : segments)
+        ++counts[seg.change];
+    s << "segments (" << scheme << "): " << counts["worse"] << " worse, " << counts["better"] << " better, "
+      << counts["same"] << " same, " << counts["not covered"] << " not covered\n";
+    for (const auto& d : differences)
+        s << "note: " << d << "\n";
+    for (const auto& w : warnings)
+        s << "warning: " << w << "\n";
+    return s.str();
+}
+
+Result<CompareSummary> compareCampaigns(const CompareOptions& o)
+{
+    if (!(o.match_m > 0 && o.match_m <= 20))
+        return fail("--match-m must be between 0 and 20 metres");
+    if (!(o.grown_share > 0 && o.grown_share < 10))
+        return fail("the growth share must be positive");
+    std::error_code ec;
+    if (fs::equivalent(o.old_project, o.new_project, ec))
+        return fail("OLD and NEW are the same file (" + o.old_project.string() + "): compare two campaigns");
+    auto old_survey = readSurveyCampaign(o.old_project);
+    if (!old_survey)
+        return fail(old_survey.error());
+    const LocalMetricFrame metric = old_survey->metricFrame();
+    if (auto s = old_survey->place(metric); !s)
+        return fail(s.error());
+    auto new_survey = readSurveyCampaign(o.new_project);
+    if (!new_survey)
+        return fail(new_survey.error());
+    if (auto s = new_survey->place(metric); !s)
+        return fail(s.error());
+    if (auto overlap = surveysOverlap(*old_survey, *new_survey); !overlap)
+        return fail(overlap.error());
+
+    CompareSummary summary;
+    summary.out = o.out;
+    summary.old_defects = int(old_survey->damages.size());
+    summary.new_defects = int(new_survey->damages.size());
+    for (const char* label : kChangeLabels)
+        summary.labels[label] = 0;
+    summary.differences = runDifferences(*old_survey, *new_survey);
+    for (const auto* survey : {&*old_survey, &*new_survey})
+        if (survey->run.status == "partial")
+            summary.warnings.push_back(survey->path.string() + " is partial (not all its footage was analysed): places it "
+                                                               "did not look at are 'not covered'");
+
+    // The offset: add it to the new survey's positions to bring them onto the old one's.
+    const DefectOffset offset = estimateOffset(old_survey->placed, new_survey->placed);
+    summary.offset_estimated = offset.estimated;
+    summary.offset_east_m = offset.east_m;
+    summary.offset_north_m = offset.north_m;
+    summary.offset_pairs = offset.supporting_pairs;
+    summary.offset_residual_m = offset.residual_m;
+    if (!offset.estimated)
+        summary.warnings.push_back("fewer than 3 defects were found by both campaigns: the GPS offset between them could "
+                                   "not be estimated, so defects are matched as positioned (a metre or two of GPS error "
+                                   "can make one defect 'new' and 'repaired')");
+    // Matched with the offset near each defect (the error of a receiver wanders along a street).
+    const LocalOffset local(offset, old_survey->placed, new_survey->placed);
+    auto pairs = matchDefects(old_survey->placed, new_survey->placed, local, o.match_m);
+    matchLeftovers(old_survey->placed, new_survey->placed, local, 2 * o.match_m, pairs);
+
+    // One row per defect: matched pairs, then the unmatched of each side.
+    struct Row {
+        std::string label;
+        const ProjectDamage* then = nullptr;
+        const ProjectDamage* now = nullptr;
+        double distance_m = -1;
+        int64_t looked_from_frame = -1; // repaired: the new survey's frame that saw the place
+        MetricPoint shift{};            // unmatched old defects: the offset near them
+    };
+    std::vector<Row> rows;
+    std::vector<bool> old_matched(old_survey->damages.size()), new_matched(new_survey->damages.size());
+    for (const auto& p : pairs) {
+        const auto& a = old_survey->damages[size_t(p.first)];
+        const auto& b = new_survey->damages[size_t(p.second)];
+        old_matched[size_t(p.first)] = new_matched[size_t(p.second)] = true;
+        rows.push_back({grew(a, b, o.grown_share) ? "grown" : "unchanged", &a, &b, p.distance_m});
+    }
+    for (size_t j = 0; j < new_survey->damages.size(); ++j) {
+        if (new_matched[j])
+            continue;
+        const MetricPoint at = new_survey->placed[j].centre;
+        const MetricPoint shift = local.at({at.x + offset.east_m, at.y + offset.north_m});
+        const bool looked = old_survey->sawPlace({at.x + shift.x, at.y + shift.y}) >= 0;
+        rows.push_back({looked ? "new" : "not covered", nullptr, &new_survey->damages[j]});
+    }
+    for (size_t i = 0; i < old_survey->damages.size(); ++i) {
+        if (old_matched[i])
+            continue;
+        const MetricPoint at = old_survey->placed[i].centre;
+        const MetricPoint shift = local.at(at);
+        const int64_t frame = new_survey->sawPlace({at.x - shift.x, at.y - shift.y});
+        rows.push_back({frame >= 0 ? "repaired" : "not covered", &old_survey->damages[i], nullptr, -1, frame});
+        rows.back().shift = shift;
+    }
+    for (const auto& r : rows)
+        ++summary.labels[r.label];
+
+    // Segments, in a scratch folder beside the output.
+    auto output = AtomicOutput::prepare(o.out, o.overwrite);
+    if (!output)
+        return fail(output.error());
+    SegmentComparison segments;
+    {
+        std::unique_ptr<ScratchFolder> scratch;
+        try {
+            scratch = std::make_unique<ScratchFolder>(o.out);
+        } catch (const fs::filesystem_error& e) {
+            return fail("cannot create a scratch folder beside " + o.out.string() + ": " + e.code().message());
+        }
+        auto compared = compareSegments(o.old_project, o.new_project, offset.east_m, offset.north_m, scratch->path);
+        if (!compared)
+            return fail("cannot compare the segments: " + compared.error());
+        segments = std::move(*compared);
+    }
+    summary.scheme = segments.scheme;
+    for (const auto& s : segments.segments)
+        summary.segments.push_back(s.change);
+
+    // CHANGES.gpkg.
+    const std::string where = o.out.string();
+    GdalErrorTrap trap;
+    auto created = createGeoPackage(output->temporaryPath());
+    if (!created)
+        return fail(created.error());
+    GDALDataset& ds = **created;
+    OGRSpatialReference wgs84 = wgs84LonLat();
+    OGRLayer* changes = ds.CreateLayer("changes", &wgs84, wkbUnknown, nullptr);
+    OGRLayer* segment_layer = ds.CreateLayer("segment_changes", &wgs84, wkbLineString, nullptr);
+    char** aspatial = CSLSetNameValue(nullptr, "ASPATIAL_VARIANT", "GPKG_ATTRIBUTES");
+    OGRLayer* comparison = ds.CreateLayer("comparison", nullptr, wkbNone, aspatial);
+    CSLDestroy(aspatial);
+    if (!changes || !segment_layer || !comparison)
+        return fail("cannot create the layers of " + where + ": " + gdalWriteReason());
+    for (const char* f : {"change", "class", "class_then", "class_now", "severity_then", "severity_now"})
+        addField(*changes, f, OFTString);
+    for (const char* f : {"damage_id_then", "damage_id_now", "looked_from_frame"})
+        addField(*changes, f, OFTInteger64);
+    for (const char* f : {"length_then_m", "length_now_m", "area_then_m2", "area_now_m2", "growth", "distance_m"})
+        addField(*changes, f, OFTReal);
+    addField(*changes, "geometry_then", OFTString); // WKT lon/lat, where the old survey put it
+    addField(*changes, "seen_then", OFTDateTime);
+    addField(*changes, "seen_now", OFTDateTime);
+    addField(*changes, "chip_then", OFTBinary);
+    addField(*changes, "chip_now", OFTBinary);
+    for (const char* f : {"segment", "grade_then", "grade_now", "change"})
+        addField(*segment_layer, f, OFTString);
+    for (const char* f : {"index_then", "index_now", "surveyed_then_m", "surveyed_now_m"})
+        addField(*segment_layer, f, OFTReal);
+    for (const char* f : {"damages_then", "damages_now"})
+        addField(*segment_layer, f, OFTInteger);
+    for (const char* f : {"old_project", "old_sha256", "new_project", "new_sha256", "voirie_version", "command_line",
+                          "summary"})
+        addField(*comparison, f, OFTString);
+    addField(*comparison, "created", OFTDateTime);
+
+    if (ds.StartTransaction() != OGRERR_NONE)
+        return fail("cannot write " + where + ": " + gdalWriteReason());
+    for (const auto& r : rows) {
+        OGRFeatureUniquePtr f(OGRFeature::CreateFeature(changes->GetLayerDefn()));
+        f->SetField("change", r.label.c_str());
+        const ProjectDamage& main = r.now ? *r.now : *r.then;
+        f->SetField("class", main.class_code.c_str());
+        if (r.then) {
+            f->SetField("class_then", r.then->class_code.c_str());
+            f->SetField("severity_then", r.then->severity.c_str());
+            f->SetField("damage_id_then", GIntBig(r.then->damage_id));
+            f->SetField("length_then_m", r.then->length_m);
+            f->SetField("area_then_m2", r.then->area_m2);
+            setTimeField(*f, "seen_then", r.then->first_seen);
+            if (r.then->geometry)
+                f->SetField("geometry_then", wkt(*r.then->geometry).c_str());
+            if (!r.then->chip.empty())
+                f->SetField(f->GetFieldIndex("chip_then"), int(r.then->chip.size()), r.then->chip.data());
+        }
+        if (r.now) {
+            f->SetField("class_now", r.now->class_code.c_str());
+            f->SetField("severity_now", r.now->severity.c_str());
+            f->SetField("damage_id_now", GIntBig(r.now->damage_id));
+            f->SetField("length_now_m", r.now->length_m);
+            f->SetField("area_now_m2", r.now->area_m2);
+            setTimeField(*f, "seen_now", r.now->first_seen);
+            if (!r.now->chip.empty())
+                f->SetField(f->GetFieldIndex("chip_now"), int(r.now->chip.size()), r.now->chip.data());
+        }
+        if (r.then && r.now && sizeOf(*r.then) > 0)
+            f->SetField("growth", sizeOf(*r.now) / sizeOf(*r.then) - 1);
+        if (r.distance_m >= 0)
+            f->SetField("distance_m", r.distance_m);
+        if (r.looked_from_frame >= 0)
+            f->SetField("looked_from_frame", GIntBig(r.looked_from_frame));
+        // The shape where it is now: the new survey's, or the old one moved onto the new GPS.
+        if (r.now && r.now->geometry) {
+            f->SetGeometry(r.now->geometry.get());
+        } else if (r.then && r.then->geometry) {
+            std::unique_ptr<OGRGeometry> g(r.then->geometry->clone());
+            if (metric.toMetric(*g)) {
+                auto moved = shifted(*g, -r.shift.x, -r.shift.y);
+                if (metric.toGeographic(*moved))
+                    f->SetGeometry(moved.get());
+            }
+        }
+        if (changes->CreateFeature(f.get()) != OGRERR_NONE)
+            return fail("cannot write the changes into " + where + ": " + gdalWriteReason());
+    }
+    for (const auto& s : segments.segments) {
+        OGRFeatureUniquePtr f(OGRFeature::CreateFeature(segment_layer->GetLayerDefn()));
+        f->SetField("segment", s.change.label.c_str());
+        f->SetField("grade_then", s.change.grade_then.c_str());
+        if (!s.change.grade_now.empty()) {
+            f->SetField("grade_now", s.change.grade_now.c_str());
+            f->SetField("index_now", s.change.index_now);
+            f->SetField("damages_now", s.change.damages_now);
+        }
+        f->SetField("change", s.change.change.c_str());
+        f->SetField("index_then", s.change.index_then);
+        f->SetField("surveyed_then_m", s.change.surveyed_then_m);
+        f->SetField("surveyed_now_m", s.change.surveyed_now_m);
+        f->SetField("damages_then", s.change.damages_then);
+        if (s.path && s.path->getNumPoints() >= 2)
+            f->SetGeometry(s.path.get());
+        if (segment_layer->CreateFeature(f.get()) != OGRERR_NONE)
+            return fail("cannot write the segment changes into " + where + ": " + gdalWriteReason());
+    }
+    OGRFeatureUniquePtr record(OGRFeature::CreateFeature(comparison->GetLayerDefn()));
+    record->SetField("old_project", fs::absolute(o.old_project).string().c_str());
+    record->SetField("old_sha256", old_survey->sha256.c_str());
+    record->SetField("new_project", fs::absolute(o.new_project).string().c_str());
+    record->SetField("new_sha256", new_survey->sha256.c_str());
+    record->SetField("voirie_version", VOIRIE_VERSION);
+    record->SetField("command_line", o.command_line.c_str());
+    record->SetField("summary", summary.toJson().dump().c_str());
+    setTimeField(*record, "created", double(std::time(nullptr)));
+    if (comparison->CreateFeature(record.get()) != OGRERR_NONE)
+        return fail("cannot write the comparison record into " + where + ": " + gdalWriteReason());
+    if (ds.CommitTransaction() != OGRERR_NONE)
+        return fail("cannot write " + where + ": " + gdalWriteReason());
+
+    std::vector<StyleCategory> grade_changes{{"worse", "worse", "#d7191c"},
+                                             {"same", "same", "#2c7bb6"},
+                                             {"better", "better", "#1a9641"},
+                                             {"not covered", "not covered", "#999999"}};
+    if (auto s = writeLayerStyle(ds, "changes", categorisedGeometryStyleQml("change", changeCategories()), where); !s)
+        return fail(s.error());
+    if (auto s = writeLayerStyle(ds, "segment_changes", categorisedLineStyleQml("change", grade_changes, 1.6), where); !s)
+        return fail(s.error());
+    created->reset();
+    if (auto s = output->commit(); !s)
+        return fail(s.error());
+    return summary;
+}
+
+} // namespace voirie

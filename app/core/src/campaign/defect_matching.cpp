@@ -1,0 +1,225 @@
+#include "voirie/core/campaign/defect_matching.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <tuple>
+
+namespace voirie {
+namespace {
+
+struct Shift : OGRDefaultGeometryVisitor {
+    double dx, dy;
+    Shift(double east, double north) : dx(east), dy(north) {}
+    using OGRDefaultGeometryVisitor::visit;
+    void visit(OGRPoint* p) override { p->setX(p->getX() + dx), p->setY(p->getY() + dy); }
+};
+
+double shapeDistance(const PlacedDefect& a, const PlacedDefect& b, double east, double north)
+{
+    if (!a.shape || !b.shape)
+        return std::hypot(b.centre.x + east - a.centre.x, b.centre.y + north - a.centre.y);
+    const auto moved = shifted(*b.shape, east, north);
+    return a.shape->Distance(moved.get());
+}
+
+// A crack says where it is across its direction, hardly along it (the ends a detector finds
+// differ from one survey to the next, and a grown crack is longer at both ends): its pair counts
+// only across. Points and areas count both ways. The 2x2 weight of one defect's displacement.
+std::array<double, 3> directionWeight(const PlacedDefect& d)
+{
+    if (d.shape && wkbFlatten(d.shape->getGeometryType()) == wkbLineString) {
+        const auto* line = d.shape->toLineString();
+        const int n = line->getNumPoints();
+        const double dx = line->getX(n - 1) - line->getX(0), dy = line->getY(n - 1) - line->getY(0), len = std::hypot(dx, dy);
+        if (n >= 2 && len > 0.5) {
+            const double nx = -dy / len, ny = dx / len; // the normal
+            return {nx * nx, nx * ny, ny * ny};
+        }
+    }
+    return {1, 0, 1};
+}
+
+} // namespace
+
+std::unique_ptr<OGRGeometry> shifted(const OGRGeometry& shape, double east_m, double north_m)
+{
+    std::unique_ptr<OGRGeometry> copy(shape.clone());
+    Shift shift(east_m, north_m);
+    copy->accept(&shift);
+    return copy;
+}
+
+namespace {
+
+template <typename OffsetAt>
+std::vector<DefectPair> matchWith(const std::vector<PlacedDefect>& first, const std::vector<PlacedDefect>& second,
+                                  OffsetAt offset_at, double match_m, double class_penalty_m)
+{
+    std::vector<std::tuple<double, int, int, double>> candidates; // score, i, j, distance
+    for (size_t i = 0; i < first.size(); ++i) {
+        const MetricPoint o = offset_at(first[i].centre);
+        for (size_t j = 0; j < second.size(); ++j) {
+            // Cheap reject on the centres first: shapes are at most tens of metres long.
+            const double centre = std::hypot(second[j].centre.x + o.x - first[i].centre.x, second[j].centre.y + o.y - first[i].centre.y);
+            if (centre > match_m + 30)
+                continue;
+            const double d = shapeDistance(first[i], second[j], o.x, o.y);
+            if (d > match_m)
+                continue;
+            const double penalty = first[i].class_code == second[j].class_code ? 0 : class_penalty_m;
+            // Ties (touching shapes) are broken by the centres' distance.
+            candidates.emplace_back(d + penalty + 1e-3 * centre, int(i), int(j), d);
+        }
+    }
+    std::sort(candidates.begin(), candidates.end());
+    std::vector<bool> used_first(first.size()), used_second(second.size());
+    std::vector<DefectPair> pairs;
+    for (const auto& [score, i, j, d] : candidates) {
+        if (used_first[size_t(i)] || used_second[size_t(j)])
+            continue;
+        used_first[size_t(i)] = used_second[size_t(j)] = true;
+        pairs.push_back({i, j, d});
+    }
+    return pairs;
+}
+
+} // namespace
+
+std::vector<DefectPair> matchDefects(const std::vector<PlacedDefect>& first, const std::vector<PlacedDefect>& second,
+                                     const DefectOffset& offset, double match_m, double class_penalty_m)
+{
+    const MetricPoint o{offset.east_m, offset.north_m};
+    return matchWith(first, second, [&](const MetricPoint&) { return o; }, match_m, class_penalty_m);
+}
+
+std::vector<DefectPair> matchDefects(const std::vector<PlacedDefect>& first, const std::vector<PlacedDefect>& second,
+                                     const LocalOffset& offset, double match_m, double class_penalty_m)
+{
+    return matchWith(first, second, [&](const MetricPoint& p) { return offset.at(p); }, match_m, class_penalty_m);
+}
+
+void matchLeftovers(const std::vector<PlacedDefect>& first, const std::vector<PlacedDefect>& second,
+                    const LocalOffset& offset, double reach_m, std::vector<DefectPair>& pairs)
+{
+    std::vector<bool> used_first(first.size()), used_second(second.size());
+    for (const auto& p : pairs)
+        used_first[size_t(p.first)] = used_second[size_t(p.second)] = true;
+    auto distance = [&](size_t i, size_t j) {
+        const MetricPoint o = offset.at(first[i].centre);
+        return shapeDistance(first[i], second[j], o.x, o.y);
+    };
+    auto nearest = [&](size_t i, bool from_first) {
+        int best = -1;
+        double best_d = reach_m;
+        const size_t n = from_first ? second.size() : first.size();
+        for (size_t k = 0; k < n; ++k) {
+            const auto& [a, b] = from_first ? std::pair{i, k} : std::pair{k, i};
+            if ((from_first ? used_second[k] : used_first[k]) || first[a].class_code != second[b].class_code)
+                continue;
+            if (const double d = distance(a, b); d <= best_d)
+                best_d = d, best = int(k);
+        }
+        return std::pair{best, best_d};
+    };
+    for (size_t i = 0; i < first.size(); ++i) {
+        if (used_first[i])
+            continue;
+        const auto [j, d] = nearest(i, true);
+        if (j < 0 || nearest(size_t(j), false).first != int(i))
+            continue;
+        used_first[i] = used_second[size_t(j)] = true;
+        pairs.push_back({int(i), j, d});
+    }
+}
+
+LocalOffset::LocalOffset(const DefectOffset& global, const std::vector<PlacedDefect>& first,
+                         const std::vector<PlacedDefect>& second, double sigma_m)
+    : global_(global), sigma_m_(sigma_m)
+{
+    if (!global.estimated)
+        return;
+    for (const auto& p : matchDefects(first, second, global, 1.5, 1e9)) {
+        const auto& a = first[size_t(p.first)];
+        const auto& b = second[size_t(p.second)];
+        if (a.class_code != b.class_code)
+            continue;
+        places_.push_back(a.centre);
+        displacements_.push_back({a.centre.x - b.centre.x, a.centre.y - b.centre.y});
+    }
+}
+
+MetricPoint LocalOffset::at(const MetricPoint& place) const
+{
+    double w_sum = 1, x = global_.east_m, y = global_.north_m; // the global offset weighs as one pair
+    for (size_t k = 0; k < places_.size(); ++k) {
+        const double d = std::hypot(places_[k].x - place.x, places_[k].y - place.y);
+        const double w = std::exp(-d * d / (2 * sigma_m_ * sigma_m_));
+        w_sum += w, x += w * displacements_[k].x, y += w * displacements_[k].y;
+    }
+    return {x / w_sum, y / w_sum};
+}
+
+DefectOffset estimateOffset(const std::vector<PlacedDefect>& first, const std::vector<PlacedDefect>& second,
+                            double search_m, int min_pairs)
+{
+    // Candidate displacements: same class, centres within search_m.
+    std::vector<MetricPoint> votes;
+    for (const auto& a : first)
+        for (const auto& b : second)
+            if (a.class_code == b.class_code && std::hypot(a.centre.x - b.centre.x, a.centre.y - b.centre.y) <= search_m)
+                votes.push_back({a.centre.x - b.centre.x, a.centre.y - b.centre.y});
+    DefectOffset best;
+    int best_support = 0;
+    double best_spread = 0;
+    for (const auto& v : votes) {
+        int support = 0;
+        double spread = 0;
+        for (const auto& w : votes)
+            if (const double d = std::hypot(v.x - w.x, v.y - w.y); d <= 1.0)
+                ++support, spread += d;
+        if (support > best_support || (support == best_support && spread < best_spread)) {
+            best_support = support, best_spread = spread;
+            best.east_m = v.x, best.north_m = v.y;
+        }
+    }
+    if (best_support < min_pairs)
+        return {};
+    // Refine on the pairs the offset matches (the matching can change once the offset moves):
+    // the weighted least-squares displacement, cracks counting across their direction only.
+    for (int round = 0; round < 3; ++round) {
+        double a = 0, b = 0, c = 0, rx = 0, ry = 0; // [a b; b c] o = r
+        int n = 0;
+        for (const auto& p : matchDefects(first, second, best, 1.5, 1e9)) {
+            const auto& f = first[size_t(p.first)];
+            const auto& s = second[size_t(p.second)];
+            if (f.class_code != s.class_code)
+                continue;
+            const auto w = directionWeight(f);
+            const double dx = f.centre.x - s.centre.x, dy = f.centre.y - s.centre.y;
+            a += w[0], b += w[1], c += w[2];
+            rx += w[0] * dx + w[1] * dy, ry += w[1] * dx + w[2] * dy;
+            ++n;
+        }
+        const double det = a * c - b * b;
+        if (n < min_pairs || std::abs(det) < 1e-6)
+            break;
+        best.east_m = (c * rx - b * ry) / det, best.north_m = (a * ry - b * rx) / det;
+        best.supporting_pairs = n;
+    }
+    if (best.supporting_pairs < min_pairs)
+        best.supporting_pairs = best_support;
+    double squares = 0;
+    int n = 0;
+    for (const auto& p : matchDefects(first, second, best, 1.5, 1e9)) {
+        const auto& a = first[size_t(p.first)].centre;
+        const auto& b = second[size_t(p.second)].centre;
+        squares += std::pow(a.x - b.x - best.east_m, 2) + std::pow(a.y - b.y - best.north_m, 2);
+        ++n;
+    }
+    best.residual_m = n ? std::sqrt(squares / n) : 0;
+    best.estimated = true;
+    return best;
+}
+
+} // namespace voirie
