@@ -1,6 +1,7 @@
 #include "voirie/core/campaign/campaign_merge.hpp"
 
 #include "voirie/core/base/atomic_output.hpp"
+#include "voirie/core/base/footprint.hpp"
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/campaign/campaign_survey.hpp"
 #include "voirie/core/campaign/defect_matching.hpp"
@@ -230,6 +231,15 @@ Result<MergeSummary> mergeDrives(const MergeOptions& o)
             for (const auto& input : survey.run.inputs)
                 if (input.role == "video" || input.role == "photos")
                     videos += (videos.empty() ? "" : ", ") + input.path;
+            // A drive analysed before Voirie recorded its footprint: estimated from its CPU time.
+            if (run_summary.is_object() && run_summary.contains("cpu_s") && !run_summary.contains("energy_wh")) {
+                const Footprint estimate = estimateFootprint(run_summary.value("cpu_s", 0.0), run_summary.value("wall_s", 0.0), 0,
+                                                             FootprintFactors{});
+                run_summary["energy_wh"] = estimate.energy_wh;
+                run_summary["co2e_g"] = estimate.co2e_g;
+                summary.warnings.push_back("the footprint of " + survey.path.filename().string() +
+                                           " was not recorded (an older Voirie): estimated from its CPU time");
+            }
             for (const char* key : kSummed)
                 if (run_summary.is_object() && run_summary.contains(key) && run_summary[key].is_number())
                     total[key] = total[key].get<double>() + run_summary[key].get<double>();
@@ -407,6 +417,9 @@ Result<MergeSummary> mergeDrives(const MergeOptions& o)
         r->SetField("command_line", o.command_line.c_str());
         r->SetField("status", partial ? "partial" : "complete");
         r->SetField("summary", run_summary.dump().c_str());
+        for (const char* key : {"cpu_s", "wall_s", "energy_wh", "co2e_g"})
+            if (r->GetFieldIndex(key) >= 0)
+                r->SetField(key, total[key].get<double>());
         setTimeField(*r, "started", started);
         setTimeField(*r, "finished", finished);
         if (run->SetFeature(r.get()) != OGRERR_NONE)

@@ -18,6 +18,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr const char* kRunCostFields[] = {"cpu_s", "wall_s", "energy_wh", "co2e_g"};
+
 Status createSchema(GDALDataset& ds, const std::string& where)
 {
     OGRSpatialReference wgs84 = wgs84LonLat();
@@ -78,6 +80,9 @@ Status createSchema(GDALDataset& ds, const std::string& where)
     addField(*run, "last_frame_index", OFTInteger64);
     addField(*run, "frames_committed", OFTInteger64);
     addField(*run, "schema_version", OFTInteger);
+    // What the run cost and its estimated footprint, as columns a GIS user can sum (also in summary).
+    for (const char* f : kRunCostFields)
+        addField(*run, f, OFTReal);
 
     for (const char* f : {"role", "path", "sha256"})
         addField(*inputs, f, OFTString);
@@ -455,12 +460,18 @@ Status ProjectStore::setProgress(int64_t last_frame_index, int64_t frames_commit
 Status ProjectStore::finishRun(double finished, const nlohmann::ordered_json& summary, const std::string& status)
 {
     OGRLayer* run = layer("run");
+    for (const char* name : kRunCostFields) // a run begun by an older Voirie, resumed by this one
+        if (run->GetLayerDefn()->GetFieldIndex(name) < 0)
+            addField(*run, name, OFTReal);
     run->ResetReading();
     OGRFeatureUniquePtr f(run->GetNextFeature());
     if (!f)
         return fail(path_.string() + " has no run record");
     setTimeField(*f, "finished", finished);
     f->SetField("summary", summary.dump().c_str());
+    for (const char* name : kRunCostFields)
+        if (summary.contains(name) && summary[name].is_number())
+            f->SetField(name, summary[name].get<double>());
     f->SetField("status", status.c_str());
     if (run->SetFeature(f.get()) != OGRERR_NONE)
         return failed("record the end of the run");

@@ -1,0 +1,192 @@
+// Two campaigns of the generated sample street (voirie sample --evolve-from), and two drives of
+// one campaign: `voirie compare` labels what changed as the generator's truth says,
+// `voirie eval-changes` scores it, the report gets its "Since the last survey" section and the
+// run's footprint, `voirie merge` makes one project that rate, report and export take; every
+// refusal is one sentence and leaves nothing half-written.
+#include "cli_fixtures.hpp"
+#include "sample_survey.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+namespace {
+
+using namespace voirie::test;
+namespace fs = std::filesystem;
+
+#define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (needle)
+
+// The sample street (perfect GPS) two years later ("later"), and driven again the same year
+// ("drive2"); both analysed as the sample project was (classical plugins, no anonymizer). Made
+// once per build of voirie (ctest runs each test in its own process) and renamed into place.
+fs::path cachedCampaigns()
+{
+    const fs::path survey = cachedSampleSurvey();
+    const fs::path folder = survey.parent_path() / (survey.filename().string() + "-campaigns");
+    if (!fs::exists(folder / "drive2.gpkg")) {
+        TempDir tmp;
+        for (const auto& [name, years] : {std::pair{"later", 2}, std::pair{"drive2", 0}}) {
+            auto r = runVoirie("sample --quiet --evolve-from " + shellQuoted(survey) + " --years " + std::to_string(years) +
+                               " --out " + shellQuoted(tmp / "c" / name));
+            EXPECT_EQ(r.exit_code, 0) << r.err;
+            r = runVoirie("analyze " + sampleSurveyInputs(tmp / "c" / name) + " --no-anonymize --quiet --out " +
+                          shellQuoted(tmp / "c" / (std::string(name) + ".gpkg")));
+            EXPECT_EQ(r.exit_code, 0) << r.err;
+        }
+        std::error_code ec;
+        fs::rename(tmp / "c", folder, ec); // another test process may have won: theirs is the same
+    }
+    return folder;
+}
+
+class Campaigns : public ::testing::Test {
+protected:
+    static void SetUpTestSuite()
+    {
+        dir_ = new TempDir();
+        fs::copy_file(cachedSampleProject(), oldProject());
+        const fs::path cached = cachedCampaigns();
+        for (const char* name : {"later", "drive2"}) {
+            fs::copy(cached / name, dir_->path() / name, fs::copy_options::recursive);
+            fs::copy_file(cached / (std::string(name) + ".gpkg"), dir_->path() / (std::string(name) + ".gpkg"));
+        }
+    }
+    static void TearDownTestSuite() { delete dir_; }
+    static fs::path oldProject() { return dir_->path() / "old.gpkg"; }
+    static fs::path newProject() { return dir_->path() / "later.gpkg"; }
+    static TempDir* dir_;
+    TempDir own_;
+};
+TempDir* Campaigns::dir_ = nullptr;
+
+TEST_F(Campaigns, TheLaterSurveyKnowsWhatChangedOnTheRoad)
+{
+    const auto survey = nlohmann::json::parse(readFile(dir_->path() / "later" / "survey.json"));
+    EXPECT_EQ(survey["campaign"], 1);
+    EXPECT_EQ(survey["evolution_years"], nlohmann::json::array({2}));
+    const auto& changes = survey["changes"];
+    EXPECT_GT(changes["grown"].get<int>() + changes["repaired"].get<int>() + changes["new"].get<int>(), 0);
+    EXPECT_NE(survey["drive"]["speed_kmh"].get<double>(), 40.0);
+    const std::string truth = readFile(dir_->path() / "later" / "ground_truth.geojson");
+    EXPECT_CONTAINS(truth, "\"change\"");
+    EXPECT_CONTAINS(truth, "\"previous_id\"");
+    // The same year: nothing changed but the drive.
+    const auto same = nlohmann::json::parse(readFile(dir_->path() / "drive2" / "survey.json"));
+    EXPECT_EQ(same["changes"]["grown"], 0);
+    EXPECT_EQ(same["changes"]["new"], 0);
+    EXPECT_EQ(same["changes"]["repaired"], 0);
+}
+
+TEST_F(Campaigns, CompareLabelsTheChangesAsTheTruthSays)
+{
+    const fs::path out = own_.path() / "changes.gpkg";
+    auto r = runVoirie("compare " + shellQuoted(oldProject()) + " " + shellQuoted(newProject()) + " --out " +
+                       shellQuoted(out) + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto summary = nlohmann::json::parse(r.out);
+    int labelled = 0;
+    for (const auto& [label, n] : summary["labels"].items())
+        labelled += n.get<int>();
+    EXPECT_EQ(labelled, sqlNumber(out, "SELECT COUNT(*) FROM changes"));
+    EXPECT_GT(summary["labels"]["grown"].get<int>(), 0);
+    EXPECT_EQ(summary["segments"].size(), size_t(sqlNumber(out, "SELECT COUNT(*) FROM segment_changes")));
+    EXPECT_EQ(sqlNumber(out, "SELECT COUNT(*) FROM layer_styles"), 2);
+
+    r = runVoirie("eval-changes " + shellQuoted(out) + " --old-truth " + shellQuoted(cachedSampleSurvey()) +
+                  " --new-truth " + shellQuoted(dir_->path() / "later") + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto scores = nlohmann::json::parse(r.out);
+    const auto& overall = scores["labels"]["overall"];
+    // A perfect GPS: given the detections, the change logic is right about nine rows in ten.
+    EXPECT_GE(overall["precision"].get<double>(), 0.8) << r.out;
+    EXPECT_GE(overall["recall"].get<double>(), 0.8) << r.out;
+    EXPECT_GE(scores["scored_rows"].get<int>(), 6) << r.out;
+    EXPECT_LT(scores["gps_offset"]["error_m"].get<double>(), 0.5) << r.out;
+    EXPECT_GE(scores["segments"]["share_correct"].get<double>(), 0.6) << r.out;
+}
+
+TEST_F(Campaigns, TheReportSaysWhatChangedAndWhatTheAnalysisCost)
+{
+    const fs::path project = own_.path() / "later.gpkg", changes = own_.path() / "changes.gpkg",
+                   html = own_.path() / "report.html";
+    fs::copy_file(newProject(), project);
+    ASSERT_EQ(runVoirie("rate " + shellQuoted(project) + " --quiet").exit_code, 0);
+    auto r = runVoirie("compare " + shellQuoted(oldProject()) + " " + shellQuoted(project) + " --out " +
+                       shellQuoted(changes) + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto labels = nlohmann::json::parse(r.out)["labels"];
+    r = runVoirie("report " + shellQuoted(project) + " --out " + shellQuoted(html) + " --changes " + shellQuoted(changes));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string text = readFile(html);
+    EXPECT_CONTAINS(text, "id=\"since-last-survey\"");
+    EXPECT_CONTAINS(text, "Segments that got worse most");
+    EXPECT_CONTAINS(text, "id=\"footprint\"");
+    EXPECT_CONTAINS(text, "Green Algorithms");
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(text, m, std::regex(R"(<script type="application/json" id="voirie-report-data">(.*?)</script>)")));
+    const auto figures = nlohmann::json::parse(m[1].str());
+    EXPECT_EQ(figures["changes"], labels);
+    EXPECT_GT(figures["energy_wh"].get<double>(), 0);
+    // The analysis recorded its cost and footprint as columns of its run.
+    EXPECT_GT(sqlText(project, "SELECT energy_wh FROM run").size(), 0u);
+    EXPECT_GT(std::stod(sqlText(project, "SELECT co2e_g FROM run")), 0);
+}
+
+TEST_F(Campaigns, MergeMakesOneProjectOfTwoDrivesThatRateReportAndExportTake)
+{
+    const fs::path network = own_.path() / "network.gpkg";
+    auto r = runVoirie("merge " + shellQuoted(oldProject()) + " " + shellQuoted(dir_->path() / "drive2.gpkg") +
+                       " --out " + shellQuoted(network) + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto summary = nlohmann::json::parse(r.out);
+    EXPECT_EQ(summary["drives"], 2);
+    // The same street driven twice: most defects are seen by both drives and counted once.
+    const long long first = sqlNumber(oldProject(), "SELECT COUNT(*) FROM damages");
+    const long long second = sqlNumber(dir_->path() / "drive2.gpkg", "SELECT COUNT(*) FROM damages");
+    EXPECT_GE(summary["merged_damages"].get<int>(), std::min(first, second) / 2) << r.out;
+    EXPECT_EQ(summary["damages"].get<long long>(), first + second - summary["merged_damages"].get<long long>());
+    EXPECT_EQ(sqlNumber(network, "SELECT COUNT(*) FROM drives"), 2);
+    EXPECT_NEAR(summary["footprint"]["cpu_s"].get<double>(),
+                std::stod(sqlText(oldProject(), "SELECT cpu_s FROM run")) +
+                    std::stod(sqlText(dir_->path() / "drive2.gpkg", "SELECT cpu_s FROM run")),
+                1e-6);
+    EXPECT_EQ(runVoirie("check " + shellQuoted(network)).exit_code, 0);
+    r = runVoirie("rate " + shellQuoted(network) + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["unmatched_damages"].size(), 0u);
+    EXPECT_EQ(sqlNumber(network, "SELECT COUNT(DISTINCT road_id) FROM segments"), 2); // one chainage per drive
+    r = runVoirie("report " + shellQuoted(network) + " --out " + shellQuoted(own_.path() / "network.html"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = runVoirie("export " + shellQuoted(network) + " --out " + shellQuoted(own_.path() / "network.geojson") +
+                  " --format geojson --layers damages");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST_F(Campaigns, EveryRefusalIsOneSentenceAndWritesNothing)
+{
+    const fs::path out = own_.path() / "changes.gpkg";
+    auto r = runVoirie("compare " + shellQuoted(oldProject()) + " " + shellQuoted(newProject()));
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_CONTAINS(r.err, "--out");
+    writeFile(own_.path() / "broken.gpkg", std::string(8192, '\0'));
+    r = runVoirie("compare " + shellQuoted(oldProject()) + " " + shellQuoted(own_.path() / "broken.gpkg") + " --out " +
+                  shellQuoted(out));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_CONTAINS(r.err, "broken.gpkg");
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_FALSE(fs::exists(out));
+    r = runVoirie("merge " + shellQuoted(oldProject()) + " --out " + shellQuoted(own_.path() / "n.gpkg"));
+    EXPECT_EQ(r.exit_code, 2);
+    r = runVoirie("sample --evolve-from " + shellQuoted(cachedSampleSurvey()) + " --seed 9 --out " +
+                  shellQuoted(own_.path() / "x"));
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_CONTAINS(r.err, "--seed cannot be given with --evolve-from");
+    r = runVoirie("sample --evolve-from " + shellQuoted(own_.path() / "nowhere") + " --out " + shellQuoted(own_.path() / "x"));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_CONTAINS(r.err, "survey.json");
+}
+
+} // namespace
