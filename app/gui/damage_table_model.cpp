@@ -41,7 +41,7 @@ QVariant DamageTableModel::headerData(int section, Qt::Orientation orientation, 
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
     static const char* names[] = {"ID", "Class", "Severity", "Conf.", "Length m", "Area m²", "Chainage m",
-                                  "Frames", "Review", "Plugins", "Note"};
+                                  "Frames", "Review", "Plugins", "Note", "Change"};
     return section >= 0 && section < ColumnCount ? QString::fromUtf8(names[section]) : QVariant();
 }
 
@@ -76,11 +76,14 @@ QVariant DamageTableModel::data(const QModelIndex& index, int role) const
         case Review: return QString::fromStdString(d.review_state);
         case Plugins: return QString::fromStdString(d.plugins);
         case Note: return QString::fromStdString(d.review_note);
+        case Change: return QString::fromStdString(project_->changeOf(index.row()));
         default: return {};
         }
     }
     if (role == Qt::DecorationRole && index.column() == Class)
         return classColour(d.class_code);
+    if (role == Qt::DecorationRole && index.column() == Change && project_->changes)
+        return changeColour(project_->changeOf(index.row()));
     if (role == Qt::ForegroundRole && d.review_state == "rejected")
         return QBrush(QColor(0x90, 0x90, 0x90));
     if (role == Qt::BackgroundRole && index.column() == Review) {
@@ -90,7 +93,7 @@ QVariant DamageTableModel::data(const QModelIndex& index, int role) const
             return QBrush(QColor(0xf6, 0xdc, 0xdc));
     }
     if (role == Qt::TextAlignmentRole && index.column() != Class && index.column() != Plugins && index.column() != Note &&
-        index.column() != Review)
+        index.column() != Review && index.column() != Change)
         return int(Qt::AlignRight | Qt::AlignVCenter);
     return {};
 }
@@ -138,6 +141,8 @@ bool DamageFilterModel::filterAcceptsRow(int row, const QModelIndex&) const
 {
     const auto* model = static_cast<const DamageTableModel*>(sourceModel());
     if (model == nullptr || model->project() == nullptr)
+        return false;
+    if (!filter_.change.empty() && model->project()->changeOf(row) != filter_.change)
         return false;
     return filter_.accepts(model->project()->damages[size_t(row)]);
 }

@@ -15,7 +15,7 @@ namespace voirie::gui {
 class DamageTableModel : public QAbstractTableModel {
     Q_OBJECT
 public:
-    enum Column { Id, Class, Severity, Confidence, Length, Area, Chainage, Frames, Review, Plugins, Note, ColumnCount };
+    enum Column { Id, Class, Severity, Confidence, Length, Area, Chainage, Frames, Review, Plugins, Note, Change, ColumnCount };
     static constexpr int SortRole = Qt::UserRole + 1;
 
     explicit DamageTableModel(QObject* parent = nullptr) : QAbstractTableModel(parent) {}
@@ -39,6 +39,7 @@ struct DamageFilter {
     double min_confidence = 0;
     std::string review_state;         // "" = all
     std::string plugin;               // "" = all, else a plugin id
+    std::string change;               // "" = all, else a change label since the last survey
     bool accepts(const DamageRecord& d) const;
 };
 

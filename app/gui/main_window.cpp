@@ -20,6 +20,7 @@
 #include "voirie/core/vocabulary/damage_classes.hpp"
 
 #include <QAction>
+#include <QTemporaryDir>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -87,6 +88,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     right_layout->setSpacing(0);
     right_layout->addWidget(details_);
     right_layout->addWidget(frame_view_, 1);
+    right_layout->addWidget(buildThenAndNow());
     auto* split = new QSplitter(Qt::Horizontal, this);
     split->addWidget(map_);
     split->addWidget(right);
@@ -204,17 +206,23 @@ void MainWindow::buildDocks()
     for (const char* s : {"unreviewed", "accepted", "rejected"})
         review_filter_->addItem(s, s);
     plugin_filter_ = new QComboBox(this);
+    change_filter_ = new QComboBox(this);
+    change_filter_->setObjectName("changeFilter");
+    change_filter_->addItem("All changes", "");
+    for (const char* c : {"new", "grown", "unchanged", "not covered"})
+        change_filter_->addItem(c, c);
+    change_filter_->setVisible(false); // until a comparison is loaded
     confidence_filter_ = new QDoubleSpinBox(this);
     confidence_filter_->setRange(0, 1);
     confidence_filter_->setSingleStep(0.05);
     confidence_filter_->setPrefix("conf. ≥ ");
-    for (QComboBox* box : {class_filter_, severity_filter_, review_filter_, plugin_filter_})
+    for (QComboBox* box : {class_filter_, severity_filter_, review_filter_, plugin_filter_, change_filter_})
         connect(box, &QComboBox::currentIndexChanged, this, &MainWindow::applyFilter);
     connect(confidence_filter_, &QDoubleSpinBox::valueChanged, this, &MainWindow::applyFilter);
     auto* filters = new QHBoxLayout;
     filters->addWidget(new QLabel("Filter:"));
     for (QWidget* w : std::initializer_list<QWidget*>{class_filter_, severity_filter_, confidence_filter_, review_filter_,
-                                                      plugin_filter_})
+                                                      plugin_filter_, change_filter_})
         filters->addWidget(w);
     filters->addStretch();
     auto* damage_page = new QWidget(this);
@@ -283,6 +291,12 @@ void MainWindow::buildActions()
     fillRecentMenu();
     QAction* survey = action("&New survey…", QKeySequence::New, [this] { showNewSurvey(); });
     file->addAction(survey);
+    file->addAction(action("&Compare with an older survey…", QKeySequence(), [this] {
+        const QString path = QFileDialog::getOpenFileName(this, "The older survey's project", QString(),
+                                                          "Voirie projects (*.gpkg)");
+        if (!path.isEmpty())
+            compareWith(path);
+    }));
     QAction* basemap = action("Open &basemap…", QKeySequence(), [this] {
         const QString path = QFileDialog::getOpenFileName(
             this, "Open basemap", {}, "Rasters (*.tif *.tiff *.mbtiles *.gpkg *.vrt *.jp2);;All files (*)");
@@ -429,6 +443,7 @@ void MainWindow::setProjectData(std::unique_ptr<ProjectData> data, bool keep_vie
     if (!keep_view)
         map_->zoomToTrack();
     refreshFilterChoices();
+    showComparison(); // a new project has no comparison until one is made
     applyFilter();
     fillSegments();
     table_->resizeColumnsToContents();

@@ -19,6 +19,7 @@ class QPushButton;
 class QTableView;
 class QTableWidget;
 class QTabWidget;
+class QTemporaryDir;
 
 namespace voirie {
 struct AnalysisOptions;
@@ -67,6 +68,14 @@ public:
     // Rates the segments again with the options of the last rating (Tools menu): after a review,
     // rejected damages no longer count and reclassified ones count as their new class.
     bool rateAgain();
+    // Compares this project with an older campaign's (voirie compare OLD THIS, into a temporary
+    // file): the map colours damages by change, the table gets a Change column and filter, and
+    // the selected damage shows then and now side by side. False, with a message unless
+    // `quiet`, when the comparison cannot be made.
+    bool compareWith(const QString& older_project, bool quiet = false);
+    QComboBox* changeFilter() const { return change_filter_; }
+    QLabel* thenImage() const { return then_image_; }
+    QLabel* nowImage() const { return now_image_; }
     void showPlugins();
     void showExport();
     void showNewSurvey();
@@ -94,6 +103,9 @@ private:
     void fillRecentMenu();
     void reloadPartial();
     void report(const QString& message);
+    void showComparison();      // after a comparison is attached (or the project changed)
+    void showThenAndNow();      // the selected damage's chips, then and now
+    QWidget* buildThenAndNow();
 
     std::unique_ptr<ProjectData> project_;
     int selected_ = -1;
@@ -105,7 +117,10 @@ private:
     QTableWidget* segments_;
     QTableWidget* segment_damages_;
     QTabWidget* tabs_;
-    QComboBox *class_filter_, *severity_filter_, *review_filter_, *plugin_filter_;
+    QComboBox *class_filter_, *severity_filter_, *review_filter_, *plugin_filter_, *change_filter_;
+    QWidget* then_and_now_;
+    QLabel *then_image_, *now_image_, *then_caption_, *now_caption_;
+    std::unique_ptr<QTemporaryDir> comparison_dir_;
     QDoubleSpinBox* confidence_filter_;
     QLabel *cursor_label_, *count_label_, *selection_label_, *details_;
     QProgressBar* progress_;

@@ -59,12 +59,13 @@ void MainWindow::applyFilter()
     f.min_confidence = confidence_filter_->value();
     f.review_state = review_filter_->currentData().toString().toStdString();
     f.plugin = plugin_filter_->currentData().toString().toStdString();
+    f.change = change_filter_->currentData().toString().toStdString();
     filter_model_->setFilter(f);
     std::vector<char> visible;
     if (project_) {
         visible.resize(project_->damages.size());
         for (size_t i = 0; i < visible.size(); ++i)
-            visible[i] = f.accepts(project_->damages[i]);
+            visible[i] = f.accepts(project_->damages[i]) && (f.change.empty() || project_->changeOf(int(i)) == f.change);
     }
     map_->setVisibleDamages(std::move(visible));
     updateStatus();
@@ -90,6 +91,7 @@ void MainWindow::selectDamage(int index)
         }
         frame_view_->showDamage(index);
     }
+    showThenAndNow();
     updateStatus();
 }
 

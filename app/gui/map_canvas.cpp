@@ -45,6 +45,7 @@ void MapCanvas::setProject(const ProjectData* project)
         for (const auto& d : project_->damages)
             symbols_.push_back(damageSymbol(d));
     legend_ = project_ ? legendClasses(*project_) : decltype(legend_){};
+    changesChanged();
     if (!view_set_ && project_ && !project_->bounds.empty())
         zoomToTrack();
     update();
@@ -67,6 +68,28 @@ void MapCanvas::damageChanged(int index)
         symbols_[size_t(index)] = damageSymbol(project_->damages[size_t(index)]);
     if (project_)
         legend_ = legendClasses(*project_); // a reclassification may add or remove a class
+    changesChanged();
+}
+
+void MapCanvas::changesChanged()
+{
+    if (project_ && project_->changes) {
+        for (size_t i = 0; i < symbols_.size() && i < project_->damages.size(); ++i) {
+            symbols_[i] = damageSymbol(project_->damages[i]);
+            const std::string label = project_->changeOf(int(i));
+            if (label.empty())
+                continue;
+            symbols_[i].colour = changeColour(label);
+            QColor fill = symbols_[i].colour;
+            fill.setAlpha(110);
+            symbols_[i].fill = fill;
+        }
+        legend_ = legendChanges(*project_);
+    } else if (project_) {
+        for (size_t i = 0; i < symbols_.size() && i < project_->damages.size(); ++i)
+            symbols_[i] = damageSymbol(project_->damages[i]);
+        legend_ = legendClasses(*project_);
+    }
     update();
 }
 

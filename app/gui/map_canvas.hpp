@@ -40,6 +40,9 @@ public:
     void setCurrentFrame(int index);   // index into project frames, -1: none
     int currentFrame() const { return current_frame_; }
     void setShowSegments(bool show);
+    // The project's comparison was attached or dropped: damages coloured by change label (or by
+    // class again), and the old survey's defects that are gone drawn as rings.
+    void changesChanged();
     bool showSegments() const { return show_segments_; }
 
     void zoomToRect(const MapRect& rect);
@@ -83,6 +86,7 @@ private:
     void drawSegments(QPainter& p);
     void drawTrackAndFrames(QPainter& p);
     void drawDamages(QPainter& p);
+    void drawGoneDefects(QPainter& p);
     void drawSelection(QPainter& p);
     void drawScaleBar(QPainter& p);
     void drawLegend(QPainter& p);

@@ -107,6 +107,7 @@ void MapCanvas::paintEvent(QPaintEvent*)
         drawSegments(p);
     drawTrackAndFrames(p);
     drawDamages(p);
+    drawGoneDefects(p);
     drawSelection(p);
     p.setRenderHint(QPainter::Antialiasing, false);
     drawScaleBar(p);
@@ -240,6 +241,23 @@ void MapCanvas::drawTrackAndFrames(QPainter& p)
         p.setBrush(QColor(0x00, 0x7a, 0xcc));
         p.drawPolygon(arrow);
         p.restore();
+    }
+}
+
+// The old survey's defects this one no longer has (repaired) or did not look at: rings.
+void MapCanvas::drawGoneDefects(QPainter& p)
+{
+    if (project_ == nullptr || !project_->changes)
+        return;
+    p.setRenderHint(QPainter::Antialiasing, true);
+    p.setBrush(Qt::NoBrush);
+    const auto& view = *project_->changes;
+    for (size_t k = 0; k < view.gone.size(); ++k) {
+        const QPointF at = toScreen(view.gone_at[k]);
+        if (!rect().adjusted(-10, -10, 10, 10).contains(at.toPoint()))
+            continue;
+        p.setPen(QPen(changeColour(view.record.defects[size_t(view.gone[k])].change), 3));
+        p.drawEllipse(at, 7, 7);
     }
 }
 

@@ -108,4 +108,32 @@ std::vector<std::pair<QString, QColor>> legendClasses(const ProjectData& project
     return out;
 }
 
+QColor changeColour(const std::string& label)
+{
+    if (label == "new")
+        return QColor("#d7191c");
+    if (label == "grown")
+        return QColor("#fdae61");
+    if (label == "unchanged")
+        return QColor("#2c7bb6");
+    if (label == "repaired")
+        return QColor("#1a9641");
+    return QColor("#999999");
+}
+
+std::vector<std::pair<QString, QColor>> legendChanges(const ProjectData& project)
+{
+    std::vector<std::pair<QString, QColor>> out;
+    if (!project.changes)
+        return out;
+    for (const char* label : {"new", "grown", "unchanged", "repaired", "not covered"}) {
+        bool present = false;
+        for (const auto& d : project.changes->record.defects)
+            present = present || d.change == label;
+        if (present)
+            out.emplace_back(QString("%1 since the last survey").arg(label), changeColour(label));
+    }
+    return out;
+}
+
 } // namespace voirie::gui

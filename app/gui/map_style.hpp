@@ -28,6 +28,11 @@ struct DamageSymbol {
 };
 
 DamageSymbol damageSymbol(const DamageRecord& damage);
+// The colour of a change label ("new", "grown", "unchanged", "repaired", "not covered"), as in
+// QGIS and the report.
+QColor changeColour(const std::string& label);
+// The change labels present, in the legend's order, with their colours.
+std::vector<std::pair<QString, QColor>> legendChanges(const ProjectData& project);
 // A circle for potholes, a diamond for cracks, filled with the class colour.
 void drawDamageMarker(QPainter& p, QPointF at, const DamageSymbol& symbol);
 // The same marker from a cache of pre-drawn images: a blit, for the thousands on a map.

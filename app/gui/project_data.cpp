@@ -268,4 +268,36 @@ std::string loadChip(const fs::path& project, int64_t damage_id)
     return chip && bytes > 0 ? std::string(reinterpret_cast<const char*>(chip), size_t(bytes)) : std::string();
 }
 
+void ProjectData::attachComparison(ComparisonRecord record)
+{
+    ChangeView view;
+    view.row_of_damage.assign(damages.size(), -1);
+    for (size_t row = 0; row < record.defects.size(); ++row) {
+        const auto& d = record.defects[row];
+        if (d.damage_id_now >= 0) {
+            if (const int i = findDamage(d.damage_id_now); i >= 0)
+                view.row_of_damage[size_t(i)] = int(row);
+        } else {
+            view.gone.push_back(int(row));
+            view.gone_at.push_back(toMercator(d.at.lon, d.at.lat));
+        }
+    }
+    view.record = std::move(record);
+    changes = std::move(view);
+}
+
+const DefectChangeRecord* ProjectData::changeRecordOf(int damage_index) const
+{
+    if (!changes || damage_index < 0 || size_t(damage_index) >= changes->row_of_damage.size())
+        return nullptr;
+    const int row = changes->row_of_damage[size_t(damage_index)];
+    return row >= 0 ? &changes->record.defects[size_t(row)] : nullptr;
+}
+
+std::string ProjectData::changeOf(int damage_index) const
+{
+    const DefectChangeRecord* r = changeRecordOf(damage_index);
+    return r ? r->change : "";
+}
+
 } // namespace voirie::gui

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "voirie/core/base/result.hpp"
+#include "voirie/core/campaign/change_reader.hpp"
 #include "voirie/core/project/project_open.hpp"
 #include "voirie/core/rating/rated_segments.hpp"
 
@@ -66,6 +67,14 @@ struct GradeLegendEntry {
     std::string grade, label, colour, treatment;
 };
 
+// A comparison of this project with an older campaign (voirie compare OLD THIS), when loaded.
+struct ChangeView {
+    ComparisonRecord record;
+    std::vector<int> row_of_damage; // per damage index: its row in record.defects; -1 when none
+    std::vector<int> gone;          // rows of defects only the old survey had (repaired, not covered)
+    std::vector<MapPoint> gone_at;  // where they were, on this survey's GPS
+};
+
 struct ProjectData {
     std::filesystem::path path;
     std::vector<DamageRecord> damages;
@@ -81,6 +90,12 @@ struct ProjectData {
 
     // Index into `damages`, or -1.
     int findDamage(int64_t damage_id) const;
+    std::optional<ChangeView> changes;
+    // Attaches a comparison whose new project is this one (its damage ids are this project's).
+    void attachComparison(ComparisonRecord record);
+    // The change label of a damage ("new", "grown", ...); empty without a comparison.
+    std::string changeOf(int damage_index) const;
+    const DefectChangeRecord* changeRecordOf(int damage_index) const;
     // Index into `frames` of the frame with this index, or the nearest one before it; -1 if none.
     int findFrame(int64_t frame_index) const;
     // Where a frame's source file is now: the recorded path, else beside the project.

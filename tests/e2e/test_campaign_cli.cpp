@@ -19,36 +19,13 @@ namespace fs = std::filesystem;
 
 #define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (needle)
 
-// The sample street (perfect GPS) two years later ("later"), and driven again the same year
-// ("drive2"); both analysed as the sample project was (classical plugins, no anonymizer). Made
-// once per build of voirie (ctest runs each test in its own process) and renamed into place.
-fs::path cachedCampaigns()
-{
-    const fs::path survey = cachedSampleSurvey();
-    const fs::path folder = survey.parent_path() / (survey.filename().string() + "-campaigns");
-    if (!fs::exists(folder / "drive2.gpkg")) {
-        TempDir tmp;
-        for (const auto& [name, years] : {std::pair{"later", 2}, std::pair{"drive2", 0}}) {
-            auto r = runVoirie("sample --quiet --evolve-from " + shellQuoted(survey) + " --years " + std::to_string(years) +
-                               " --out " + shellQuoted(tmp / "c" / name));
-            EXPECT_EQ(r.exit_code, 0) << r.err;
-            r = runVoirie("analyze " + sampleSurveyInputs(tmp / "c" / name) + " --no-anonymize --quiet --out " +
-                          shellQuoted(tmp / "c" / (std::string(name) + ".gpkg")));
-            EXPECT_EQ(r.exit_code, 0) << r.err;
-        }
-        std::error_code ec;
-        fs::rename(tmp / "c", folder, ec); // another test process may have won: theirs is the same
-    }
-    return folder;
-}
-
 class Campaigns : public ::testing::Test {
 protected:
     static void SetUpTestSuite()
     {
         dir_ = new TempDir();
         fs::copy_file(cachedSampleProject(), oldProject());
-        const fs::path cached = cachedCampaigns();
+        const fs::path cached = cachedSampleCampaigns();
         for (const char* name : {"later", "drive2"}) {
             fs::copy(cached / name, dir_->path() / name, fs::copy_options::recursive);
             fs::copy_file(cached / (std::string(name) + ".gpkg"), dir_->path() / (std::string(name) + ".gpkg"));

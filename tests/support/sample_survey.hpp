@@ -57,4 +57,28 @@ inline std::filesystem::path cachedSampleProject()
     return folder / "project.gpkg";
 }
 
+// The sample street (perfect GPS) two years later ("later"), and driven again the same year
+// ("drive2"); both analysed as the sample project was (classical plugins, no anonymizer). Made
+// once per build of voirie (ctest runs each test in its own process) and renamed into place.
+inline std::filesystem::path cachedSampleCampaigns()
+{
+    namespace fs = std::filesystem;
+    const fs::path survey = cachedSampleSurvey();
+    const fs::path folder = survey.parent_path() / (survey.filename().string() + "-campaigns");
+    if (!fs::exists(folder / "drive2.gpkg")) {
+        TempDir tmp;
+        for (const auto& [name, years] : {std::pair{"later", 2}, std::pair{"drive2", 0}}) {
+            auto r = runCommand(shellQuoted(VOIRIE_CLI) + " " + "sample --quiet --evolve-from " + shellQuoted(survey) + " --years " + std::to_string(years) +
+                               " --out " + shellQuoted(tmp / "c" / name));
+            EXPECT_EQ(r.exit_code, 0) << r.err;
+            r = runCommand(shellQuoted(VOIRIE_CLI) + " " + "analyze " + sampleSurveyInputs(tmp / "c" / name) + " --no-anonymize --quiet --out " +
+                          shellQuoted(tmp / "c" / (std::string(name) + ".gpkg")));
+            EXPECT_EQ(r.exit_code, 0) << r.err;
+        }
+        std::error_code ec;
+        fs::rename(tmp / "c", folder, ec); // another test process may have won: theirs is the same
+    }
+    return folder;
+}
+
 } // namespace voirie::test
