@@ -151,6 +151,32 @@ void drawScaleBar(QPainter& p, const MapFrame& f, double lat)
                metres >= 1000 ? QString("%1 km").arg(metres / 1000) : QString("%1 m").arg(metres));
 }
 
+QPainterPath mapPath(const MapFrame& frame, const WebMercator& mercator, const std::vector<LonLat>& points)
+{
+    QPainterPath line;
+    for (size_t i = 0; i < points.size(); ++i) {
+        const QPointF px = frame.toPixel(mercator(points[i]));
+        i ? line.lineTo(px) : line.moveTo(px);
+    }
+    return line;
+}
+
+void drawTrack(QPainter& p, const MapFrame& frame, const WebMercator& mercator, const ReportData& data)
+{
+    p.setPen(QPen(QColor(60, 60, 60, 200), 3, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    for (const auto& line : data.track)
+        p.drawPath(mapPath(frame, mercator, line));
+}
+
+// A segment: a coloured line on a white casing, as the QGIS styles draw it.
+void drawCasedLine(QPainter& p, const QPainterPath& line, const QColor& colour)
+{
+    p.setPen(QPen(QColor(255, 255, 255, 230), 11, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
+    p.drawPath(line);
+    p.setPen(QPen(colour, 7, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
+    p.drawPath(line);
+}
+
 void drawLegend(QPainter& p, const RatingScheme& scheme)
 {
     p.setFont(QFont("DejaVu Sans", 9));
@@ -239,26 +265,10 @@ QImage overviewMap(const ReportData& data, const std::optional<std::filesystem::
         if (const QImage tiles = warpedBasemap(*basemap, frame, note); !tiles.isNull())
             p.drawImage(0, 0, tiles);
     p.setRenderHint(QPainter::Antialiasing);
-    auto path = [&](const std::vector<LonLat>& points) {
-        QPainterPath line;
-        for (size_t i = 0; i < points.size(); ++i) {
-            const QPointF px = frame.toPixel(mercator(points[i]));
-            i ? line.lineTo(px) : line.moveTo(px);
-        }
-        return line;
-    };
-    p.setPen(QPen(QColor(60, 60, 60, 200), 3, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-    for (const auto& line : data.track)
-        p.drawPath(path(line));
-    for (const auto& s : data.segments) {
-        const QPainterPath line = path(s.path);
-        p.setPen(QPen(QColor(255, 255, 255, 230), 11, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
-        p.drawPath(line);
-        const size_t band = bandIndex(data.scheme, s.grade);
-        p.setPen(QPen(colourOf(gradeColour(band, data.scheme.grades.size())), 7, Qt::SolidLine, Qt::FlatCap,
-                      Qt::RoundJoin));
-        p.drawPath(line);
-    }
+    drawTrack(p, frame, mercator, data);
+    for (const auto& s : data.segments)
+        drawCasedLine(p, mapPath(frame, mercator, s.path),
+                      colourOf(gradeColour(bandIndex(data.scheme, s.grade), data.scheme.grades.size())));
     // Damages as small dots in their class colour, over the segments.
     for (const auto& [id, d] : data.damages) {
         QColor colour("#555555");
@@ -295,24 +305,9 @@ QImage changeMap(const ReportData& data, const ComparisonRecord& changes)
     QPainter p(&image);
     drawGrid(p);
     p.setRenderHint(QPainter::Antialiasing);
-    auto path = [&](const std::vector<LonLat>& points) {
-        QPainterPath line;
-        for (size_t i = 0; i < points.size(); ++i) {
-            const QPointF px = frame.toPixel(mercator(points[i]));
-            i ? line.lineTo(px) : line.moveTo(px);
-        }
-        return line;
-    };
-    p.setPen(QPen(QColor(60, 60, 60, 200), 3, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-    for (const auto& line : data.track)
-        p.drawPath(path(line));
-    for (const auto& s : changes.segments) {
-        const QPainterPath line = path(s.path);
-        p.setPen(QPen(QColor(255, 255, 255, 230), 11, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
-        p.drawPath(line);
-        p.setPen(QPen(changeColour(s.change), 7, Qt::SolidLine, Qt::FlatCap, Qt::RoundJoin));
-        p.drawPath(line);
-    }
+    drawTrack(p, frame, mercator, data);
+    for (const auto& s : changes.segments)
+        drawCasedLine(p, mapPath(frame, mercator, s.path), changeColour(s.change));
     for (const auto& d : changes.defects) {
         p.setPen(QPen(Qt::black, 1));
         p.setBrush(changeColour(d.change));

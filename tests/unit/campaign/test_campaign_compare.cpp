@@ -148,7 +148,8 @@ TEST_F(CampaignCompare, LabelsEveryDefectAndEverySegment)
 
 TEST_F(CampaignCompare, AnOffsetIsEstimatedAndRemovedWhenEnoughDefectsMatch)
 {
-    // Six more potholes in both campaigns, the new ones 2.5 m north: beyond the 2 m match.
+    // Six more potholes, in both campaigns; the later campaign's GPS is 2.5 m further north (and
+    // 1.2 m east, as above): 2.8 m, beyond the 2 m match without the offset.
     for (const auto& p : {old_project, new_project}) {
         auto ds = openForUpdate(p);
         OGRLayer* damages = ds->GetLayerByName("damages");
@@ -164,17 +165,22 @@ TEST_F(CampaignCompare, AnOffsetIsEstimatedAndRemovedWhenEnoughDefectsMatch)
                 using OGRDefaultGeometryVisitor::visit;
                 void visit(OGRPoint* pt) override { pt->setY(pt->getY() + dy); }
             } move;
-            move.dy = (k * 11.0 + (p == new_project ? 2.5 : 0.0)) / 111195.0;
+            move.dy = k * 11.0 / 111195.0;
             f->GetGeometryRef()->accept(&move);
             ASSERT_EQ(damages->CreateFeature(f.get()), OGRERR_NONE);
         }
     }
+    moveProject(new_project, 0, 2.5);
     auto summary = compareCampaigns({old_project, new_project, out});
     ASSERT_TRUE(summary) << summary.error();
     ASSERT_TRUE(summary->offset_estimated);
     EXPECT_NEAR(summary->offset_east_m, -1.2, 0.05);
     EXPECT_NEAR(summary->offset_north_m, -2.5, 0.05);
+    EXPECT_EQ(summary->offset_pairs, 8); // the seven potholes and the crack
     EXPECT_EQ(summary->labels.at("unchanged"), 7);
+    EXPECT_EQ(summary->labels.at("grown"), 1);
+    EXPECT_EQ(summary->labels.at("repaired"), 1);
+    EXPECT_EQ(summary->labels.at("new"), 1);
 }
 
 TEST_F(CampaignCompare, RefusesAnotherStreetAnUnfinishedRunAndTheSameFileWithoutWritingAnything)

@@ -1,6 +1,7 @@
 // Recognising the same defects in two surveys whose GPS disagree by metres: the offset between
 // them estimated from the defects (robust to defects found by one survey only), one-to-one
-// matching, the offset near each place, and the second look at leftovers.
+// matching, the offset of the final pairs, the offset near each place, and the second look at
+// leftovers.
 #include "voirie/core/campaign/defect_matching.hpp"
 
 #include <gtest/gtest.h>
@@ -18,18 +19,6 @@ PlacedDefect pointDefect(const std::string& cls, double x, double y)
     d.class_code = cls;
     d.centre = {x, y};
     d.shape = std::make_shared<OGRPoint>(x, y);
-    return d;
-}
-
-PlacedDefect crack(double x0, double y0, double x1, double y1)
-{
-    PlacedDefect d;
-    d.class_code = "D00";
-    auto line = std::make_shared<OGRLineString>();
-    line->addPoint(x0, y0);
-    line->addPoint(x1, y1);
-    d.centre = {(x0 + x1) / 2, (y0 + y1) / 2};
-    d.shape = line;
     return d;
 }
 
@@ -85,21 +74,21 @@ TEST(DefectMatching, TooFewCommonDefectsEstimateNoOffset)
     EXPECT_EQ(matchDefects(before, now, offset, 2.0).size(), 2u);
 }
 
-TEST(DefectMatching, ACrackCountsAcrossItsDirectionNotAlongIt)
+TEST(DefectMatching, TheOffsetOfTheFinalPairsIsTheirMeanDisplacementOfOneClass)
 {
-    // Four potholes say the offset is (0, 1); longitudinal cracks whose detected ends differ
-    // (centres 2 m apart along the crack) must not pull it along the road.
-    std::vector<PlacedDefect> before, now;
-    for (int i = 0; i < 4; ++i) {
-        before.push_back(pointDefect("D40", 40.0 * i, 0));
-        now.push_back(pointDefect("D40", 40.0 * i, -1));
-        before.push_back(crack(40.0 * i + 10, 2, 40.0 * i + 14, 2));
-        now.push_back(crack(40.0 * i + 10.8, 1, 40.0 * i + 15.2, 1)); // longer at one end: centre 1 m along
-    }
-    const DefectOffset offset = estimateOffset(before, now);
+    const std::vector<PlacedDefect> before{pointDefect("D40", 0, 0), pointDefect("D40", 20, 0), pointDefect("D20", 40, 0),
+                                           pointDefect("D10", 60, 0)};
+    const std::vector<PlacedDefect> now{pointDefect("D40", -1, 0.5), pointDefect("D40", 19, -0.5), pointDefect("D20", 39, 0),
+                                        pointDefect("D00", 55, 0)};
+    // The last pair is of two classes (a detector's longitudinal / transverse call): not counted.
+    const std::vector<DefectPair> pairs{{0, 0, 0}, {1, 1, 0}, {2, 2, 0}, {3, 3, 0}};
+    const DefectOffset offset = offsetOfPairs(before, now, pairs);
     ASSERT_TRUE(offset.estimated);
-    EXPECT_NEAR(offset.east_m, 0, 0.15);
-    EXPECT_NEAR(offset.north_m, 1, 0.15);
+    EXPECT_EQ(offset.supporting_pairs, 3);
+    EXPECT_NEAR(offset.east_m, 1.0, 1e-9);
+    EXPECT_NEAR(offset.north_m, 0.0, 1e-9);
+    EXPECT_NEAR(offset.residual_m, std::sqrt((0.25 + 0.25 + 0) / 3), 1e-9);
+    EXPECT_FALSE(offsetOfPairs(before, now, {{0, 0, 0}, {1, 1, 0}}).estimated);
 }
 
 TEST(DefectMatching, TheOffsetNearAPlaceFollowsAWanderingReceiver)

@@ -162,8 +162,22 @@ Result<CompareSummary> compareCampaigns(const CompareOptions& o)
             summary.warnings.push_back(survey->path.string() + " is partial (not all its footage was analysed): places it "
                                                                "did not look at are 'not covered'");
 
-    // The offset: add it to the new survey's positions to bring them onto the old one's.
-    const DefectOffset offset = estimateOffset(old_survey->placed, new_survey->placed);
+    // The offset: add it to the new survey's positions to bring them onto the old one's. Voted
+    // and refined on the defects, then once more on the final matching (which reaches farther:
+    // the offset near each place, the second look at leftovers).
+    DefectOffset offset = estimateOffset(old_survey->placed, new_survey->placed);
+    auto matchAll = [&](const DefectOffset& global) {
+        LocalOffset near(global, old_survey->placed, new_survey->placed);
+        auto matched = matchDefects(old_survey->placed, new_survey->placed, near, o.match_m);
+        matchLeftovers(old_survey->placed, new_survey->placed, near, 2 * o.match_m, matched);
+        return std::pair{std::move(near), std::move(matched)};
+    };
+    auto [local, pairs] = matchAll(offset);
+    if (offset.estimated)
+        if (const DefectOffset refined = offsetOfPairs(old_survey->placed, new_survey->placed, pairs); refined.estimated) {
+            offset = refined;
+            std::tie(local, pairs) = matchAll(offset);
+        }
     summary.offset_estimated = offset.estimated;
     summary.offset_east_m = offset.east_m;
     summary.offset_north_m = offset.north_m;
@@ -173,10 +187,6 @@ Result<CompareSummary> compareCampaigns(const CompareOptions& o)
         summary.warnings.push_back("fewer than 3 defects were found by both campaigns: the GPS offset between them could "
                                    "not be estimated, so defects are matched as positioned (a metre or two of GPS error "
                                    "can make one defect 'new' and 'repaired')");
-    // Matched with the offset near each defect (the error of a receiver wanders along a street).
-    const LocalOffset local(offset, old_survey->placed, new_survey->placed);
-    auto pairs = matchDefects(old_survey->placed, new_survey->placed, local, o.match_m);
-    matchLeftovers(old_survey->placed, new_survey->placed, local, 2 * o.match_m, pairs);
 
     // One row per defect: matched pairs, then the unmatched of each side.
     struct Row {

@@ -1,7 +1,6 @@
 #include "voirie/core/campaign/defect_matching.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <tuple>
 
@@ -21,23 +20,6 @@ double shapeDistance(const PlacedDefect& a, const PlacedDefect& b, double east, 
         return std::hypot(b.centre.x + east - a.centre.x, b.centre.y + north - a.centre.y);
     const auto moved = shifted(*b.shape, east, north);
     return a.shape->Distance(moved.get());
-}
-
-// A crack says where it is across its direction, hardly along it (the ends a detector finds
-// differ from one survey to the next, and a grown crack is longer at both ends): its pair counts
-// only across. Points and areas count both ways. The 2x2 weight of one defect's displacement.
-std::array<double, 3> directionWeight(const PlacedDefect& d)
-{
-    if (d.shape && wkbFlatten(d.shape->getGeometryType()) == wkbLineString) {
-        const auto* line = d.shape->toLineString();
-        const int n = line->getNumPoints();
-        const double dx = line->getX(n - 1) - line->getX(0), dy = line->getY(n - 1) - line->getY(0), len = std::hypot(dx, dy);
-        if (n >= 2 && len > 0.5) {
-            const double nx = -dy / len, ny = dx / len; // the normal
-            return {nx * nx, nx * ny, ny * ny};
-        }
-    }
-    return {1, 0, 1};
 }
 
 } // namespace
@@ -160,6 +142,37 @@ MetricPoint LocalOffset::at(const MetricPoint& place) const
     return {x / w_sum, y / w_sum};
 }
 
+DefectOffset offsetOfPairs(const std::vector<PlacedDefect>& first, const std::vector<PlacedDefect>& second,
+                           const std::vector<DefectPair>& pairs, int min_pairs)
+{
+    DefectOffset out;
+    auto counted = [&](const DefectPair& p) { return first[size_t(p.first)].class_code == second[size_t(p.second)].class_code; };
+    double sx = 0, sy = 0;
+    int n = 0;
+    for (const auto& p : pairs) {
+        const auto& a = first[size_t(p.first)];
+        const auto& b = second[size_t(p.second)];
+        if (!counted(p))
+            continue;
+        sx += a.centre.x - b.centre.x, sy += a.centre.y - b.centre.y;
+        ++n;
+    }
+    if (n < min_pairs)
+        return out;
+    out.east_m = sx / n, out.north_m = sy / n;
+    out.supporting_pairs = n;
+    double squares = 0;
+    for (const auto& p : pairs) {
+        const auto& a = first[size_t(p.first)];
+        const auto& b = second[size_t(p.second)];
+        if (counted(p))
+            squares += std::pow(a.centre.x - b.centre.x - out.east_m, 2) + std::pow(a.centre.y - b.centre.y - out.north_m, 2);
+    }
+    out.residual_m = std::sqrt(squares / n);
+    out.estimated = true;
+    return out;
+}
+
 DefectOffset estimateOffset(const std::vector<PlacedDefect>& first, const std::vector<PlacedDefect>& second,
                             double search_m, int min_pairs)
 {
@@ -185,40 +198,18 @@ DefectOffset estimateOffset(const std::vector<PlacedDefect>& first, const std::v
     }
     if (best_support < min_pairs)
         return {};
-    // Refine on the pairs the offset matches (the matching can change once the offset moves):
-    // the weighted least-squares displacement, cracks counting across their direction only.
+    // Refine: the mean displacement of the pairs the offset matches (the matching can change
+    // once the offset has moved).
     for (int round = 0; round < 3; ++round) {
-        double a = 0, b = 0, c = 0, rx = 0, ry = 0; // [a b; b c] o = r
-        int n = 0;
-        for (const auto& p : matchDefects(first, second, best, 1.5, 1e9)) {
-            const auto& f = first[size_t(p.first)];
-            const auto& s = second[size_t(p.second)];
-            if (f.class_code != s.class_code)
-                continue;
-            const auto w = directionWeight(f);
-            const double dx = f.centre.x - s.centre.x, dy = f.centre.y - s.centre.y;
-            a += w[0], b += w[1], c += w[2];
-            rx += w[0] * dx + w[1] * dy, ry += w[1] * dx + w[2] * dy;
-            ++n;
-        }
-        const double det = a * c - b * b;
-        if (n < min_pairs || std::abs(det) < 1e-6)
+        const DefectOffset refined = offsetOfPairs(first, second, matchDefects(first, second, best, 3.0, 1e9), min_pairs);
+        if (!refined.estimated)
             break;
-        best.east_m = (c * rx - b * ry) / det, best.north_m = (a * ry - b * rx) / det;
-        best.supporting_pairs = n;
+        best = refined;
     }
-    if (best.supporting_pairs < min_pairs)
+    if (!best.estimated) { // the vote alone: no refinement found enough pairs
         best.supporting_pairs = best_support;
-    double squares = 0;
-    int n = 0;
-    for (const auto& p : matchDefects(first, second, best, 1.5, 1e9)) {
-        const auto& a = first[size_t(p.first)].centre;
-        const auto& b = second[size_t(p.second)].centre;
-        squares += std::pow(a.x - b.x - best.east_m, 2) + std::pow(a.y - b.y - best.north_m, 2);
-        ++n;
+        best.estimated = true;
     }
-    best.residual_m = n ? std::sqrt(squares / n) : 0;
-    best.estimated = true;
     return best;
 }
 

@@ -30,10 +30,17 @@ struct DefectOffset {
 };
 
 // Robust: every pair of same-class defects within `search_m` votes for its displacement; the
-// displacement most pairs agree on (within 1 m) wins, then it is refined on the one-to-one
-// matches it yields. At least `min_pairs` pairs must agree, else no offset is estimated.
+// displacement most pairs agree on (within 1 m) wins, then it is refined as the mean
+// displacement of the centres of the one-to-one matches (within 3 m) it yields. At least
+// `min_pairs` pairs must agree, else no offset is estimated.
 DefectOffset estimateOffset(const std::vector<PlacedDefect>& first, const std::vector<PlacedDefect>& second,
                             double search_m = 8.0, int min_pairs = 3);
+
+struct DefectPair;
+// The mean displacement of the centres of `pairs` of one class (and its RMS residual): the
+// offset once the matching is done. Not estimated below `min_pairs`.
+DefectOffset offsetOfPairs(const std::vector<PlacedDefect>& first, const std::vector<PlacedDefect>& second,
+                           const std::vector<DefectPair>& pairs, int min_pairs = 3);
 
 struct DefectPair {
     int first = -1, second = -1;
