@@ -32,3 +32,26 @@ for seed in $seeds; do
     echo "== seed $seed (GPS noise $noise m)"
     "$voirie" eval-changes "$d/changes.gpkg" --old-truth "$d/old" --new-truth "$d/new"
 done
+
+# Every seed together: per label, tp / fp / fn summed, then precision and recall.
+python3 - "$out" $seeds <<'PY'
+import json, sys
+out, seeds = sys.argv[1], sys.argv[2:]
+total, seg, seg_ok, offsets = {}, 0, 0, []
+for seed in seeds:
+    e = json.load(open(f"{out}/seed{seed}/eval.json"))
+    for label, s in e["labels"]["classes"].items():
+        t = total.setdefault(label, [0, 0, 0])
+        t[0] += s["tp"]; t[1] += s["fp"]; t[2] += s["fn"]
+    seg += e["segments"]["total"]; seg_ok += e["segments"]["grade_change_correct"]
+    if "error_m" in e["gps_offset"]:
+        offsets.append(e["gps_offset"]["error_m"])
+print(f"== all seeds ({' '.join(seeds)})")
+for label, (tp, fp, fn) in total.items():
+    p = tp / (tp + fp) if tp + fp else float("nan"); r = tp / (tp + fn) if tp + fn else float("nan")
+    print(f"{label:12s} tp {tp:3d} fp {fp:3d} fn {fn:3d}  precision {p:.3f}  recall {r:.3f}")
+tp = sum(t[0] for t in total.values()); fp = sum(t[1] for t in total.values()); fn = sum(t[2] for t in total.values())
+print(f"{'overall':12s} tp {tp:3d} fp {fp:3d} fn {fn:3d}  precision {tp/(tp+fp):.3f}  recall {tp/(tp+fn):.3f}")
+print(f"segment grade change correct: {seg_ok} of {seg} ({100*seg_ok/max(seg,1):.0f}%)")
+print("GPS offset error (m): " + ", ".join(f"{o:.2f}" for o in offsets))
+PY

@@ -183,6 +183,48 @@ TEST_F(CampaignCompare, AnOffsetIsEstimatedAndRemovedWhenEnoughDefectsMatch)
     EXPECT_EQ(summary->labels.at("new"), 1);
 }
 
+TEST_F(CampaignCompare, WhereTheNewDriveDidNotLookNothingIsRepairedUnlessAPatchWasFoundThere)
+{
+    // The later drive stops at 150 m: the alligator area at 200 m was not looked at.
+    sql(new_project, "DELETE FROM frames WHERE chainage_m > 150");
+    auto summary = compareCampaigns({old_project, new_project, out});
+    ASSERT_TRUE(summary) << summary.error();
+    EXPECT_EQ(summary->labels.at("repaired"), 0);
+    EXPECT_EQ(summary->labels.at("not covered"), 1); // the alligator area
+    EXPECT_EQ(summary->labels.at("new"), 1);         // the pothole at 260 m: the old drive looked there
+
+    // A detector that knows patches found one where the alligator area was: repaired.
+    {
+        auto ds = openForUpdate(new_project);
+        OGRLayer* damages = ds->GetLayerByName("damages");
+        damages->SetAttributeFilter("damage_id = 1");
+        OGRFeatureUniquePtr patch(damages->GetNextFeature());
+        damages->SetAttributeFilter(nullptr);
+        patch->SetFID(OGRNullFID);
+        patch->SetField("damage_id", GIntBig(5));
+        patch->SetField("class", "repair");
+        struct Move : OGRDefaultGeometryVisitor {
+            using OGRDefaultGeometryVisitor::visit;
+            void visit(OGRPoint* pt) override { pt->setY(pt->getY() + 150.0 / 111195.0); }
+        } move;
+        patch->GetGeometryRef()->accept(&move);
+        ASSERT_EQ(damages->CreateFeature(patch.get()), OGRERR_NONE);
+    }
+    summary = compareCampaigns({old_project, new_project, out, 2.0, 0.25, true});
+    ASSERT_TRUE(summary) << summary.error();
+    EXPECT_EQ(summary->labels.at("repaired"), 1);
+    EXPECT_EQ(summary->labels.at("not covered"), 0);
+    EXPECT_EQ(summary->labels.at("new"), 1); // the pothole at 260 m still; a patch is not a new defect
+    EXPECT_EQ(summary->new_defects, 3);      // the patch is not counted among the defects
+    auto read = readComparison(out);
+    ASSERT_TRUE(read);
+    for (const auto& d : read->defects)
+        if (d.change == "repaired") {
+            EXPECT_TRUE(d.patch_seen);
+            EXPECT_EQ(d.looked_from_frame, -1);
+        }
+}
+
 TEST_F(CampaignCompare, RefusesAnotherStreetAnUnfinishedRunAndTheSameFileWithoutWritingAnything)
 {
     const fs::path elsewhere = tmp / "elsewhere.gpkg";

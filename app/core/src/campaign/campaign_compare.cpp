@@ -150,6 +150,21 @@ Result<CompareSummary> compareCampaigns(const CompareOptions& o)
     if (auto overlap = surveysOverlap(*old_survey, *new_survey); !overlap)
         return fail(overlap.error());
 
+    // A patch (class "repair") is not a defect: the new survey's patches are evidence that a
+    // defect the old survey saw there was repaired; the old survey's are left out.
+    std::vector<PlacedDefect> patches_now;
+    auto takePatches = [](SurveyCampaign& s, std::vector<PlacedDefect>* into) {
+        for (size_t i = s.damages.size(); i-- > 0;)
+            if (s.damages[i].class_code == "repair") {
+                if (into)
+                    into->push_back(s.placed[i]);
+                s.damages.erase(s.damages.begin() + long(i));
+                s.placed.erase(s.placed.begin() + long(i));
+            }
+    };
+    takePatches(*old_survey, nullptr);
+    takePatches(*new_survey, &patches_now);
+
     CompareSummary summary;
     summary.out = o.out;
     summary.old_defects = int(old_survey->damages.size());
@@ -195,6 +210,7 @@ Result<CompareSummary> compareCampaigns(const CompareOptions& o)
         const ProjectDamage* now = nullptr;
         double distance_m = -1;
         int64_t looked_from_frame = -1; // repaired: the new survey's frame that saw the place
+        bool patch_seen = false;        // repaired: the new survey found a patch there
         MetricPoint shift{};            // unmatched old defects: the offset near them
     };
     std::vector<Row> rows;
@@ -219,8 +235,13 @@ Result<CompareSummary> compareCampaigns(const CompareOptions& o)
         const MetricPoint at = old_survey->placed[i].centre;
         const MetricPoint shift = local.at(at);
         const int64_t frame = new_survey->sawPlace({at.x - shift.x, at.y - shift.y});
-        rows.push_back({frame >= 0 ? "repaired" : "not covered", &old_survey->damages[i], nullptr, -1, frame});
+        bool patch = false;
+        for (const auto& p : patches_now)
+            patch = patch || (old_survey->placed[i].shape && p.shape &&
+                              shifted(*p.shape, shift.x, shift.y)->Distance(old_survey->placed[i].shape.get()) <= o.match_m);
+        rows.push_back({frame >= 0 || patch ? "repaired" : "not covered", &old_survey->damages[i], nullptr, -1, frame});
         rows.back().shift = shift;
+        rows.back().patch_seen = patch;
     }
     for (const auto& r : rows)
         ++summary.labels[r.label];
@@ -265,6 +286,7 @@ Result<CompareSummary> compareCampaigns(const CompareOptions& o)
         addField(*changes, f, OFTString);
     for (const char* f : {"damage_id_then", "damage_id_now", "looked_from_frame"})
         addField(*changes, f, OFTInteger64);
+    addField(*changes, "patch_seen", OFTInteger); // repaired: a patch found there now
     for (const char* f : {"length_then_m", "length_now_m", "area_then_m2", "area_now_m2", "growth", "distance_m"})
         addField(*changes, f, OFTReal);
     addField(*changes, "geometry_then", OFTString); // WKT lon/lat, where the old survey put it
@@ -318,6 +340,8 @@ Result<CompareSummary> compareCampaigns(const CompareOptions& o)
             f->SetField("distance_m", r.distance_m);
         if (r.looked_from_frame >= 0)
             f->SetField("looked_from_frame", GIntBig(r.looked_from_frame));
+        if (r.label == "repaired")
+            f->SetField("patch_seen", r.patch_seen ? 1 : 0);
         // The shape where it is now: the new survey's, or the old one moved onto the new GPS.
         if (r.now && r.now->geometry) {
             f->SetGeometry(r.now->geometry.get());

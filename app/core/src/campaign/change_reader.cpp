@@ -44,6 +44,7 @@ Result<ComparisonRecord> readComparison(const std::filesystem::path& changes)
         r.damage_id_then = int64_t(fieldNumber(*f, "damage_id_then", -1));
         r.damage_id_now = int64_t(fieldNumber(*f, "damage_id_now", -1));
         r.looked_from_frame = int64_t(fieldNumber(*f, "looked_from_frame", -1));
+        r.patch_seen = fieldNumber(*f, "patch_seen") > 0;
         r.length_then_m = fieldNumber(*f, "length_then_m");
         r.length_now_m = fieldNumber(*f, "length_now_m");
         r.area_then_m2 = fieldNumber(*f, "area_then_m2");

@@ -7,8 +7,8 @@
 //   unchanged    found both times, no more than `grown_share` longer or larger, severity not up
 //   grown        found both times, length (cracks) or area (alligator, potholes) up by more than
 //                `grown_share`, or severity up
-//   repaired     found before, not now, where the new survey did look (its view of the place is
-//                kept as evidence: a patch seen there)
+//   repaired     found before, not now, where the new survey did look (the frame that saw the
+//                place is kept) or found a patch (class "repair") there
 //   not covered  the other survey did not look there: never called repaired or new
 // "Looked there": a sampled frame of that survey saw the place 2 to 20 m ahead, within the width
 // of the road it sees. Segments: the old survey's segments (rated with the old project's

@@ -17,6 +17,7 @@ namespace voirie {
 struct DefectChangeRecord {
     std::string change, class_code, class_then, class_now, severity_then, severity_now;
     int64_t damage_id_then = -1, damage_id_now = -1, looked_from_frame = -1;
+    bool patch_seen = false; // repaired: the new survey found a patch there
     double length_then_m = 0, length_now_m = 0, area_then_m2 = 0, area_now_m2 = 0, growth = 0;
     GeoPosition at; // where it is now (the old position moved onto the new GPS for repaired ones)
     std::vector<unsigned char> chip_then, chip_now;
