@@ -3,10 +3,10 @@
 #include "segment_changes.hpp"
 
 #include "voirie/core/base/atomic_output.hpp"
-#include "voirie/core/campaign/defect_matching.hpp"
-#include "voirie/core/campaign/campaign_survey.hpp"
-#include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/base/version.hpp"
+#include "voirie/core/campaign/campaign_survey.hpp"
+#include "voirie/core/campaign/defect_matching.hpp"
+#include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/geo/local_metric_frame.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
 #include "voirie/core/project/project_open.hpp"
