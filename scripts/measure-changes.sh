@@ -3,16 +3,21 @@
 # the same road N years later (voirie sample --evolve-from), both analysed with the synthetic-
 # tuned detectors, compared, and the change labels scored against the generator's truth.
 #   scripts/measure-changes.sh OUT_DIR [--gps-noise-m 0] [--length-m 800] [--seeds "11 12 13"]
+#                              [--truth-as-detections]
+# --truth-as-detections: each analysed project's damages replaced by its survey's ground truth
+# (true places and sizes, the frames kept): the change logic alone, without the detectors' misses,
+# false alarms and measurement errors (the GPS offset is then not meaningful: truth has none).
 set -euo pipefail
 out=${1:?usage: scripts/measure-changes.sh OUT_DIR [--gps-noise-m N] [--length-m M] [--seeds "..."] [--years N]}
 shift
-noise=1.7 length=800 seeds="11 12 13" years=2
+noise=1.7 length=800 seeds="11 12 13" years=2 truth_as_detections=0
 while [ $# -gt 0 ]; do
     case $1 in
         --gps-noise-m) noise=$2; shift 2 ;;
         --length-m) length=$2; shift 2 ;;
         --seeds) seeds=$2; shift 2 ;;
         --years) years=$2; shift 2 ;;
+        --truth-as-detections) truth_as_detections=1; shift ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -27,7 +32,17 @@ for seed in $seeds; do
         [ -f "$d/$c.gpkg" ] || "$voirie" analyze --quiet --video "$d/$c/survey.mp4" --track "$d/$c/survey.gpx" \
             --camera "$d/$c/camera.json" --plugins cracks,potholes --out "$d/$c.gpkg" > /dev/null
     done
-    "$voirie" compare "$d/old.gpkg" "$d/new.gpkg" --out "$d/changes.gpkg" --overwrite --json > "$d/compare.json"
+    old="$d/old.gpkg" new="$d/new.gpkg"
+    if [ "$truth_as_detections" = 1 ]; then
+        for c in old new; do
+            cp "$d/$c.gpkg" "$d/$c-truth.gpkg"
+            ogrinfo -q "$d/$c-truth.gpkg" -sql "DELETE FROM damages" > /dev/null
+            ogr2ogr -q -append -nln damages "$d/$c-truth.gpkg" "$d/$c/ground_truth.geojson" -sql \
+                "SELECT id AS damage_id, class, severity, length_m, area_m2, chainage_m, 'unreviewed' AS review_state FROM ground_truth"
+        done
+        old="$d/old-truth.gpkg" new="$d/new-truth.gpkg"
+    fi
+    "$voirie" compare "$old" "$new" --out "$d/changes.gpkg" --overwrite --json > "$d/compare.json"
     "$voirie" eval-changes "$d/changes.gpkg" --old-truth "$d/old" --new-truth "$d/new" --json > "$d/eval.json"
     echo "== seed $seed (GPS noise $noise m)"
     "$voirie" eval-changes "$d/changes.gpkg" --old-truth "$d/old" --new-truth "$d/new"
