@@ -103,7 +103,7 @@ private:
     void fillRecentMenu();
     void reloadPartial();
     void report(const QString& message);
-    void showComparison();      // after a comparison is attached (or the project changed)
+    void showComparison();      // the compare widgets shown or hidden (a comparison attached, or another project)
     void showThenAndNow();      // the selected damage's chips, then and now
     QWidget* buildThenAndNow();
 

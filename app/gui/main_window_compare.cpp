@@ -68,6 +68,8 @@ bool MainWindow::compareWith(const QString& older_project, bool quiet)
         return refuse(QString::fromStdString(record.error()));
     comparison_dir_ = std::move(dir);
     project_->attachComparison(std::move(*record));
+    map_->changesChanged();
+    model_->setProject(project_.get()); // the Change column fills in
     showComparison();
     applyFilter();
     if (selected_ >= 0)
@@ -91,8 +93,6 @@ void MainWindow::showComparison()
         change_filter_->setCurrentIndex(0);
         comparison_dir_.reset();
     }
-    map_->changesChanged();
-    model_->setProject(project_.get()); // the Change column fills in
     then_and_now_->setVisible(false);
 }
 

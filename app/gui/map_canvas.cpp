@@ -40,12 +40,7 @@ void MapCanvas::setProject(const ProjectData* project)
     selected_ = -1;
     current_frame_ = -1;
     rebuildIndex();
-    symbols_.clear();
-    if (project_)
-        for (const auto& d : project_->damages)
-            symbols_.push_back(damageSymbol(d));
-    legend_ = project_ ? legendClasses(*project_) : decltype(legend_){};
-    changesChanged();
+    changesChanged(); // every symbol and the legend
     if (!view_set_ && project_ && !project_->bounds.empty())
         zoomToTrack();
     update();
@@ -62,33 +57,36 @@ void MapCanvas::setBasemap(std::unique_ptr<Basemap> basemap)
     update();
 }
 
+// A damage's symbol: its class colour, or its change label's when a comparison is attached.
+DamageSymbol MapCanvas::symbolOf(int index) const
+{
+    DamageSymbol symbol = damageSymbol(project_->damages[size_t(index)]);
+    if (const std::string label = project_->changeOf(index); !label.empty()) {
+        symbol.colour = changeColour(label);
+        symbol.fill = symbol.colour;
+        symbol.fill.setAlpha(110);
+    }
+    return symbol;
+}
+
 void MapCanvas::damageChanged(int index)
 {
     if (project_ && index >= 0 && index < int(symbols_.size()))
-        symbols_[size_t(index)] = damageSymbol(project_->damages[size_t(index)]);
-    if (project_)
-        legend_ = legendClasses(*project_); // a reclassification may add or remove a class
-    changesChanged();
+        symbols_[size_t(index)] = symbolOf(index);
+    if (project_) // a reclassification may add or remove a class
+        legend_ = project_->changes ? legendChanges(*project_) : legendClasses(*project_);
+    update();
 }
 
 void MapCanvas::changesChanged()
 {
-    if (project_ && project_->changes) {
-        for (size_t i = 0; i < symbols_.size() && i < project_->damages.size(); ++i) {
-            symbols_[i] = damageSymbol(project_->damages[i]);
-            const std::string label = project_->changeOf(int(i));
-            if (label.empty())
-                continue;
-            symbols_[i].colour = changeColour(label);
-            QColor fill = symbols_[i].colour;
-            fill.setAlpha(110);
-            symbols_[i].fill = fill;
-        }
-        legend_ = legendChanges(*project_);
-    } else if (project_) {
-        for (size_t i = 0; i < symbols_.size() && i < project_->damages.size(); ++i)
-            symbols_[i] = damageSymbol(project_->damages[i]);
-        legend_ = legendClasses(*project_);
+    symbols_.clear();
+    legend_.clear();
+    if (project_) {
+        symbols_.reserve(project_->damages.size());
+        for (size_t i = 0; i < project_->damages.size(); ++i)
+            symbols_.push_back(symbolOf(int(i)));
+        legend_ = project_->changes ? legendChanges(*project_) : legendClasses(*project_);
     }
     update();
 }

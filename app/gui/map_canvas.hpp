@@ -87,6 +87,7 @@ private:
     void drawTrackAndFrames(QPainter& p);
     void drawDamages(QPainter& p);
     void drawGoneDefects(QPainter& p);
+    DamageSymbol symbolOf(int index) const;
     void drawSelection(QPainter& p);
     void drawScaleBar(QPainter& p);
     void drawLegend(QPainter& p);

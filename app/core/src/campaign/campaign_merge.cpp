@@ -215,19 +215,16 @@ Result<MergeSummary> mergeDrives(const MergeOptions& o)
             const SurveyCampaign& survey = drives[k];
             GDALDatasetUniquePtr source;
             if (k > 0) {
-                auto opened_source = openProject(survey.path, {ProjectAccess::read, {"frames", "damages", "detections"}});
+                // Checked a moment ago by readSurveyCampaign: no second integrity scan.
+                auto opened_source = openProject(survey.path, {ProjectAccess::read, {"frames", "damages", "detections"},
+                                                               IntegrityCheck::none});
                 if (!opened_source)
                     return fail(opened_source.error());
                 source = std::move(*opened_source);
             }
             // Provenance of this drive.
-            nlohmann::json run_summary = nlohmann::json::object();
+            nlohmann::json run_summary = nlohmann::json::parse(survey.run.summary_json, nullptr, false);
             std::string videos;
-            if (OGRLayer* run = k == 0 ? ds.GetLayerByName("run") : source->GetLayerByName("run")) {
-                run->ResetReading();
-                if (OGRFeatureUniquePtr r(run->GetNextFeature()); r)
-                    run_summary = nlohmann::json::parse(fieldText(*r, "summary"), nullptr, false);
-            }
             for (const auto& input : survey.run.inputs)
                 if (input.role == "video" || input.role == "photos")
                     videos += (videos.empty() ? "" : ", ") + input.path;

@@ -58,9 +58,9 @@ Result<std::vector<TruthDefect>> readTruth(const fs::path& folder)
 Result<nlohmann::json> readSurveyJson(const fs::path& folder)
 {
     std::ifstream in(folder / "survey.json");
-    auto j = nlohmann::json::parse(in, nullptr, false);
-    if (!in.good() && j.is_discarded())
+    if (!in)
         return fail((folder / "survey.json").string() + " cannot be read: is " + folder.string() + " a generated survey?");
+    const auto j = nlohmann::json::parse(in, nullptr, false);
     if (j.is_discarded() || !j.is_object())
         return fail((folder / "survey.json").string() + " is not a survey description");
     return j;

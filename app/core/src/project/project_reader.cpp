@@ -44,6 +44,7 @@ Result<std::vector<ProjectDamage>> readProjectDamages(GDALDataset& project, cons
         d.chainage_m = fieldNumber(*f, "chainage_m");
         d.n_frames = int(fieldNumber(*f, "n_frames"));
         d.evidence_frame = int64_t(fieldNumber(*f, "evidence_frame", -1));
+        d.drive = int(fieldNumber(*f, "drive"));
         d.evidence_detection = int64_t(fieldNumber(*f, "evidence_detection", -1));
         d.first_seen = fieldTime(*f, "first_seen");
         d.last_seen = fieldTime(*f, "last_seen");

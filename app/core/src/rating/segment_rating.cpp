@@ -136,13 +136,6 @@ Result<std::vector<DamageRow>> readDamages(GDALDataset& project, const LocalMetr
     auto damages = readProjectDamages(project, {/*chips=*/false, /*skip_rejected=*/true});
     if (!damages)
         return fail(damages.error());
-    // A merged project's damages carry the drive whose chainage they were measured on.
-    std::map<int64_t, int> drive_of;
-    if (OGRLayer* layer = project.GetLayerByName("damages"); layer && layer->GetLayerDefn()->GetFieldIndex("drive") >= 0) {
-        layer->ResetReading();
-        for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature()))
-            drive_of[f->GetFieldAsInteger64("damage_id")] = f->GetFieldAsInteger("drive");
-    }
     std::vector<DamageRow> rows;
     for (const auto& read : *damages) {
         DamageRow d;
@@ -152,7 +145,7 @@ Result<std::vector<DamageRow>> readDamages(GDALDataset& project, const LocalMetr
         d.length_m = read.length_m;
         d.area_m2 = read.area_m2;
         d.chainage = read.chainage_m;
-        d.drive = drive_of.count(d.id) ? drive_of[d.id] : 0;
+        d.drive = read.drive; // a merged project's: the drive whose chainage it was measured on
         if (read.geometry) {
             OGRPoint c;
             if (read.geometry->Centroid(&c) == OGRERR_NONE)

@@ -28,6 +28,7 @@ struct ProjectDamage {
     double length_m = 0, area_m2 = 0, width_mm = 0; // 0 when unset
     double chainage_m = 0;
     int n_frames = 0;
+    int drive = 0; // a merged project's drive (voirie merge); 0 in a single survey
     int64_t evidence_frame = -1, evidence_detection = -1;
     double first_seen = 0, last_seen = 0;       // UTC Unix seconds; 0 when unset
     std::shared_ptr<const OGRGeometry> geometry; // WGS 84 lon/lat; null when the row has none
