@@ -37,7 +37,7 @@ bool findBox(std::ifstream& in, uint64_t begin, uint64_t end, const char* type, 
         } else if (size == 0) { // extends to the end
             size = end - pos;
         }
-        if (size < header_size || pos + size > end)
+        if (size < header_size || size > end - pos) // compared so, a 64-bit size cannot wrap `pos` around
             return false;
         if (std::string(reinterpret_cast<char*>(header + 4), 4) == type) {
             payload = pos + header_size;
@@ -63,9 +63,11 @@ std::optional<double> readMp4CreationTime(const std::filesystem::path& path)
         return std::nullopt;
     unsigned char data[12];
     in.seekg(std::streamoff(mvhd));
-    if (!in.read(reinterpret_cast<char*>(data), 12))
+    if (mvhd_end - mvhd < 12 || !in.read(reinterpret_cast<char*>(data), 12))
         return std::nullopt;
     const int version = data[0];
+    if (version > 1 || (version == 0 && mvhd_end - mvhd < 8))
+        return std::nullopt;
     const uint64_t created = version == 1 ? bigEndian(data + 4, 8) : bigEndian(data + 4, 4);
     if (created == 0)
         return std::nullopt;
@@ -85,7 +87,7 @@ bool writeMp4CreationTime(const std::filesystem::path& path, double unix_seconds
         return false;
     unsigned char version = 0;
     in.seekg(std::streamoff(mvhd));
-    if (!in.read(reinterpret_cast<char*>(&version), 1) || version != 0)
+    if (mvhd_end - mvhd < 8 || !in.read(reinterpret_cast<char*>(&version), 1) || version != 0)
         return false;
     const uint32_t value = uint32_t(unix_seconds + kSecondsFrom1904To1970);
     const char bytes[4] = {char(value >> 24), char(value >> 16), char(value >> 8), char(value)};
