@@ -1,5 +1,8 @@
 #include "cli_support.hpp"
 
+#include "voirie/core/project/project_open.hpp"
+#include "voirie/core/project/project_reader.hpp"
+
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
@@ -46,6 +49,22 @@ std::vector<std::filesystem::path> checkedPluginDirs(const std::vector<std::stri
 PluginRegistry makeRegistry(const std::vector<std::string>& plugin_dirs)
 {
     return PluginRegistry(PluginRegistry::defaultSearchPath(checkedPluginDirs(plugin_dirs)));
+}
+
+void warnIfSurveyIncomplete(const std::filesystem::path& project, const std::string& command)
+{
+    // The command itself opened and checked the file already: no second integrity scan.
+    auto ds = openProject(project, {ProjectAccess::read, {}, IntegrityCheck::none});
+    if (!ds)
+        return;
+    const ProjectRun run = readProjectRun(**ds);
+    if (run.status.empty() || run.status == "complete")
+        return;
+    std::cerr << "voirie " << command << ": warning: the analysis in " << project.string() << " is '" << run.status
+              << "', not complete";
+    if (!run.partial_reasons.empty())
+        std::cerr << " (" << run.partial_reasons.front() << ")";
+    std::cerr << ": these figures cover only the footage it analysed\n";
 }
 
 std::vector<std::string> splitList(const std::string& text)

@@ -49,6 +49,10 @@ std::vector<std::filesystem::path> checkedPluginDirs(const std::vector<std::stri
 // Adds --plugin-dir to a command's options.
 void addPluginDirOption(po::options_description& options);
 
+// Says on stderr, in one line, that the project's analysis is not complete (partial, interrupted,
+// running), so that figures computed from it are not taken for the whole drive's.
+void warnIfSurveyIncomplete(const std::filesystem::path& project, const std::string& command);
+
 // Splits "a,b,c" into its non-empty items.
 std::vector<std::string> splitList(const std::string& text);
 

@@ -94,7 +94,7 @@ int runAnalyze(const CommandLine& cl)
         ("out", po::value<std::string>()->required(), "the project GeoPackage to write (PROJECT.gpkg)")
         ("resume", "continue an interrupted run of --out from its last committed frame")
         ("overwrite", "replace --out if it exists")
-        ("allow-partial", "exit 0 even when the footage could not all be decoded (the project still records it as partial)")
+        ("allow-partial", "exit 0 even when the footage could not all be decoded or placed on the track (the project still records it as partial)")
         ("json", "print the final summary as JSON on stdout")
         ("quiet", "no progress and no summary on stderr");
     po::variables_map vm;

@@ -33,6 +33,7 @@ int runEval(const CommandLine& cl)
     auto eval = evaluateDamages(vm["project"].as<std::string>(), vm["truth"].as<std::string>(), o);
     if (!eval)
         throw RuntimeError(eval.error());
+    warnIfSurveyIncomplete(vm["project"].as<std::string>(), "eval");
     if (vm.count("json"))
         std::cout << eval->toJson().dump() << "\n";
     else

@@ -85,6 +85,7 @@ int runExport(const CommandLine& cl)
         throw RuntimeError(summary.error());
     for (const auto& w : summary->warnings)
         std::cerr << "voirie export: warning: " << w << "\n";
+    warnIfSurveyIncomplete(o.project, "export");
     if (!vm.count("quiet")) {
         for (const auto& l : summary->layers)
             std::cerr << l.layer << ": " << l.features << " feature(s)\n";

@@ -76,7 +76,7 @@ int runFrames(const CommandLine& cl)
             std::cerr << "wrote " << frames.size() << " frames and the track to " << vm["out"].as<std::string>() << "\n";
     }
     if (partial) {
-        std::cerr << "voirie frames: the footage could not all be decoded: " << summary.incompleteness().front()
+        std::cerr << "voirie frames: the footage could not all be used: " << summary.incompleteness().front()
                   << "; the frames that could be were used\n";
         return kExitFailure;
     }

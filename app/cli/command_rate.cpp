@@ -59,6 +59,7 @@ int runRate(const CommandLine& cl)
     auto summary = rateProject(o);
     if (!summary)
         throw RuntimeError(summary.error());
+    warnIfSurveyIncomplete(o.project, "rate");
 
     if (!summary->unmatched_damages.empty()) {
         std::cerr << "voirie rate: " << summary->unmatched_damages.size() << " damage(s) lie "

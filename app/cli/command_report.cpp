@@ -63,6 +63,7 @@ int runReport(const CommandLine& cl)
         throw RuntimeError(summary.error());
     for (const auto& w : summary->warnings)
         std::cerr << "voirie report: warning: " << w << "\n";
+    warnIfSurveyIncomplete(o.project, "report"); // the report says it too, at its top
     if (!vm.count("quiet")) {
         std::cerr << "wrote " << o.html.string() << " (" << summary->segments << " segments, " << summary->damages
                   << " damages)";

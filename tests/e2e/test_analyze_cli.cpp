@@ -147,6 +147,9 @@ TEST_F(Analyze, WritesEveryLayerReadableWithProvenanceAndStyles)
     EXPECT_NEAR(s["cpu_s_per_km_by_stage"]["decode"].get<double>(), stages["decode"].get<double>() / s["km"].get<double>(),
                 1e-6);
     EXPECT_GT(s["cores_busy"].get<double>(), 0.0);
+    // A whole survey is covered end to end (a partial one is tested in the reliability suite).
+    EXPECT_NEAR(s["km_covered"].get<double>(), s["km"].get<double>(), 0.005);
+    EXPECT_FALSE(s["partial"].get<bool>());
 
     // QGIS styles: one default per layer, categorised by class.
     EXPECT_EQ(scalar(reference(), "SELECT COUNT(*) FROM layer_styles WHERE useAsDefault = 1"), "4");

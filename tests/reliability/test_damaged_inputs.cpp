@@ -68,6 +68,12 @@ TEST_F(DamagedInput, ADamagedVideoIsAPartialSurveyNeverAComplete)
     EXPECT_GT(j["frames_lost"].get<int>(), 0);
     // Decoding went on past the damage, to the end of the video.
     EXPECT_CONTAINS(j["partial_reasons"][0].get<std::string>(), "decoding went on after it");
+    // The stretch lost is not counted as covered: an eighth of the file is about an eighth of the drive.
+    const double km = j["km"].get<double>(), covered = j["km_covered"].get<double>();
+    EXPECT_LT(covered, 0.97 * km) << r.out;
+    EXPECT_GT(covered, 0.5 * km) << r.out;
+    ASSERT_EQ(j["partial_reasons"].size(), 2u) << r.out;
+    EXPECT_CONTAINS(j["partial_reasons"][1].get<std::string>(), "the frames analysed cover");
     EXPECT_EQ(sqlText(out, "SELECT status FROM run"), "partial");
     auto check = runVoirie("check " + shellQuoted(out));
     EXPECT_EQ(check.exit_code, 1);
@@ -84,6 +90,7 @@ TEST_F(DamagedInput, ADamagedVideoIsAPartialSurveyNeverAComplete)
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_CONTAINS(readFile(dir_ / "r.html"), "id=\"partial-survey\"");
     EXPECT_CONTAINS(readFile(dir_ / "r.html"), "lost to damage");
+    EXPECT_CONTAINS(readFile(dir_ / "r.html"), "the frames analysed cover");
 }
 
 TEST_F(DamagedInput, AVideoCutBeforeItsIndexIsOneSentence)
@@ -96,6 +103,7 @@ TEST_F(DamagedInput, AVideoCutBeforeItsIndexIsOneSentence)
     const auto lines = errorLines(r.err);
     ASSERT_EQ(lines.size(), 1u) << r.err;
     EXPECT_CONTAINS(lines[0], "cannot be opened: FFmpeg says \"moov atom not found\"");
+    EXPECT_CONTAINS(lines[0], "as when a recording is cut before the camera closes the file");
     expectNoLibraryLines(r.err);
     // --verbose (any command) lets FFmpeg's own lines through, marked as its.
     auto verbose = runVoirie("--verbose analyze " + inputs(video, survey() / "survey.gpx") +

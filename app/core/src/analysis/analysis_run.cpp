@@ -230,6 +230,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     summary.interrupted = cancelled();
     summary.ingest = reader.summary();
     summary.km = recorder.kilometres();
+    summary.km_covered = recorder.kilometresCovered();
     if (summary.interrupted) {
         if (auto s = storing([&] { return commitProgress(store, recorder, "interrupted"); }); !s)
             return fail(s.error());

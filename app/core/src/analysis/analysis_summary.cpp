@@ -17,12 +17,26 @@ void AnalysisSummary::measureCost(double wall, double cpu, std::map<std::string,
     footprint = estimateFootprint(cpu_s, wall_s, peak_rss_mib / 1024.0, footprint_factors);
 }
 
+std::vector<std::string> AnalysisSummary::partialReasons() const
+{
+    auto reasons = ingest.incompleteness();
+    if (!reasons.empty() && km_covered < km - 0.005) {
+        std::ostringstream s;
+        s.setf(std::ios::fixed);
+        s.precision(2);
+        s << "the frames analysed cover " << km_covered << " of the " << km << " km between the first and the last";
+        reasons.push_back(s.str());
+    }
+    return reasons;
+}
+
 nlohmann::ordered_json AnalysisSummary::toJson() const
 {
     nlohmann::ordered_json j;
     j["project"] = project.string();
     j["plugins"] = plugins;
     j["km"] = km;
+    j["km_covered"] = km_covered;
     j["frames_decoded"] = ingest.frames_decoded;
     j["frames_sampled"] = ingest.frames_sampled;
     j["frames_analysed"] = frames_analysed;
@@ -61,7 +75,7 @@ nlohmann::ordered_json AnalysisSummary::toJson() const
     j["interrupted"] = interrupted;
     j["resumed"] = resumed;
     j["partial"] = partial();
-    j["partial_reasons"] = ingest.incompleteness();
+    j["partial_reasons"] = partialReasons();
     j["frames_lost"] = ingest.framesLost();
     return j;
 }
@@ -71,9 +85,14 @@ std::string AnalysisSummary::toText() const
     std::ostringstream s;
     s.setf(std::ios::fixed);
     s.precision(2);
-    for (const auto& reason : ingest.incompleteness())
+    for (const auto& reason : partialReasons())
         s << "PARTIAL: " << reason << "\n";
-    s << (interrupted ? "interrupted: " : partial() ? "partial: " : "") << km << " km, " << ingest.frames_decoded << " frames decoded, "
+    s << (interrupted ? "interrupted: " : partial() ? "partial: " : "");
+    if (km_covered < km - 0.005)
+        s << km_covered << " of " << km << " km covered, ";
+    else
+        s << km << " km, ";
+    s << ingest.frames_decoded << " frames decoded, " << ingest.frames_decoded << " frames decoded, "
       << ingest.frames_sampled << " sampled";
     if (frames_replayed)
         s << " (" << frames_replayed << " already analysed by the interrupted run)";

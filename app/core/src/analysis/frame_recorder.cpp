@@ -5,6 +5,8 @@
 #include "voirie/core/geo/camera_file.hpp"
 #include "voirie/core/vocabulary/severity_rules.hpp"
 
+#include <algorithm>
+
 namespace voirie {
 namespace {
 
@@ -55,7 +57,9 @@ Status FrameRecorder::recordFrame(FrameJob& job)
     GeoFrame& frame = job.frame;
     if (!projector_)
         projector_.emplace(scaledTo(camera_, frame.image.cols, frame.image.rows), options_.max_range_m);
-    if (!first_chainage_)
+    if (first_chainage_)
+        steps_m_.push_back(frame.chainage_m - last_chainage_);
+    else
         first_chainage_ = frame.chainage_m;
     last_chainage_ = frame.chainage_m;
     current_image_ = &frame.image;
@@ -170,6 +174,20 @@ Status FrameRecorder::storeDamages(std::vector<Damage> damages, bool all)
 Status FrameRecorder::finish()
 {
     return accounted([&] { return storeDamages(tracker_.finish(), true); });
+}
+
+double FrameRecorder::kilometresCovered() const
+{
+    if (steps_m_.empty())
+        return 0;
+    std::vector<double> sorted = steps_m_;
+    std::nth_element(sorted.begin(), sorted.begin() + sorted.size() / 2, sorted.end());
+    const double usual = sorted[sorted.size() / 2];
+    double covered = 0;
+    for (double step : steps_m_)
+        if (step <= 3 * usual)
+            covered += step;
+    return covered / 1000.0;
 }
 
 } // namespace voirie

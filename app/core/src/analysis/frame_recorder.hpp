@@ -36,6 +36,9 @@ public:
     int64_t framesCommitted() const { return frames_committed_; }
     // Kilometres of the track the recorded frames cover (0 before the first frame).
     double kilometres() const { return first_chainage_ ? (last_chainage_ - *first_chainage_) / 1000.0 : 0; }
+    // Kilometres the recorded frames actually cover: the steps between consecutive frames, except
+    // those over three times the usual step (footage lost to damage, a gap in the track).
+    double kilometresCovered() const;
     bool anyFrame() const { return first_chainage_.has_value(); }
 
 private:
@@ -75,6 +78,7 @@ private:
     int64_t last_frame_index_, frames_committed_;
     std::optional<double> first_chainage_;
     double last_chainage_ = 0;
+    std::vector<double> steps_m_; // chainage from each recorded frame to the next
 };
 
 } // namespace voirie

@@ -228,9 +228,16 @@ Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, c
     auto truth_ds = openVector(truth_path);
     if (!truth_ds)
         return fail("ground truth " + truth_path.string() + " cannot be opened as a vector file");
-    auto project_ds = openProject(project, {ProjectAccess::read, {{"damages", {"class"}}}});
+    // Any layer of damages with these fields can be scored (the truth itself, in tests); each is
+    // scored, so without one a figure would change, not vanish (without length_m the size error
+    // read 22 % instead of 14 %).
+    auto project_ds = openProject(project, {ProjectAccess::read, {{"damages", {"class", "severity", "length_m", "area_m2"}}}});
     if (!project_ds)
         return fail(project_ds.error());
+    // An analysed project (it has a run) gives the km surveyed by its frames; without them the
+    // track's length would stand in, a third longer, and false positives per km would change.
+    if ((*project_ds)->GetLayerByName("run") != nullptr && (*project_ds)->GetLayerByName("frames") == nullptr)
+        return fail(project.string() + " is not a complete Voirie project: it has no 'frames' layer, which gives the km surveyed");
     OGRLayer* damages = (*project_ds)->GetLayerByName("damages");
     if (truth_ds->GetLayerCount() < 1)
         return fail("ground truth " + truth_path.string() + " has no layer");

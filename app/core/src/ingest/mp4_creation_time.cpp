@@ -74,6 +74,16 @@ std::optional<double> readMp4CreationTime(const std::filesystem::path& path)
     return double(created) - kSecondsFrom1904To1970;
 }
 
+bool startsLikeMp4(const std::filesystem::path& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    char header[8];
+    if (!in.read(header, 8))
+        return false;
+    const std::string type(header + 4, 4);
+    return type == "ftyp" || type == "mdat" || type == "free" || type == "skip" || type == "wide" || type == "moov";
+}
+
 bool writeMp4CreationTime(const std::filesystem::path& path, double unix_seconds)
 {
     std::fstream file(path, std::ios::in | std::ios::out | std::ios::binary);

@@ -26,8 +26,10 @@ Result<VideoTimeline> VideoTimeline::open(const std::vector<std::filesystem::pat
             const auto said = takeVideoDecoderMessages();
             std::string why = said.first.empty() ? "not a video FFmpeg can read, or damaged" : "FFmpeg says \"" + said.first.front() + "\"";
             if (!said.first.empty() && said.first.front().find("moov atom not found") != std::string::npos)
-                why += ": the file has no index, as when a recording is cut before the camera closes the file "
-                       "(power lost, card removed); it cannot be read as it is";
+                why = startsLikeMp4(path)
+                          ? why + ": the file has no index, as when a recording is cut before the camera closes the file "
+                                  "(power lost, card removed); it cannot be read as it is"
+                          : "it is not a video (it does not start as an MP4 or MOV file does)";
             return fail("video " + path.string() + " cannot be opened: " + why);
         }
         VideoFileInfo info;

@@ -118,7 +118,8 @@ const std::vector<ProjectLayerSchema>& projectSchema()
         {"track", {"segment"}},
         {"frames", {"frame_index", "file", "frame_in_file"}},
         {"detections", {"frame_index", "damage_id", "plugin_id", "class", "confidence"}},
-        {"damages", {"damage_id", "class", "severity", "length_m", "area_m2", "review_state"}},
+        // chainage_m places a damage on its segment: without it rating put every damage at 0 m.
+        {"damages", {"damage_id", "class", "severity", "length_m", "area_m2", "chainage_m", "review_state"}},
         {"run", {"voirie_version", "status", "summary"}},
         {"run_inputs", {"role", "path", "sha256"}},
         {"run_plugins", {"plugin_id", "kind", "version"}},

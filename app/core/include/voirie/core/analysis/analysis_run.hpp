@@ -68,6 +68,7 @@ struct AnalysisSummary {
     std::map<std::string, int64_t> plugin_failures; // plugin id -> frames it failed on
     std::vector<std::string> failure_examples;
     double km = 0, wall_s = 0, cpu_s = 0;
+    double km_covered = 0; // km less the stretches no analysed frame saw (lost footage, track gaps)
     // Where the CPU went, in CPU seconds by stage: "setup" (plugins, input digests), "decode" (the
     // decoder thread, FFmpeg's own threads and whatever no stage below claims), "detect:<plugin>",
     // "ground_and_tracking", "store", "anonymize", "chips". They add up to cpu_s.
@@ -81,6 +82,8 @@ struct AnalysisSummary {
     bool interrupted = false, resumed = false;
     // The footage could not all be decoded: the project's run status is "partial", not complete.
     bool partial() const { return !ingest.incompleteness().empty(); }
+    // Why it is partial: the ingest's reasons, then how much of the drive the analysed frames cover.
+    std::vector<std::string> partialReasons() const;
 
     nlohmann::ordered_json toJson() const;
     std::string toText() const;

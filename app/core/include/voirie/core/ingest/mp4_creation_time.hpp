@@ -10,6 +10,10 @@ namespace voirie {
 // UTC Unix seconds, or nothing when the file is not MP4/MOV or the time is unset (zero).
 std::optional<double> readMp4CreationTime(const std::filesystem::path& path);
 
+// True when the file starts as an MP4/MOV container does (an ftyp, mdat, free, skip or wide box):
+// tells a recording cut before its index was written from a file that was never a video.
+bool startsLikeMp4(const std::filesystem::path& path);
+
 // Records a UTC time (whole seconds) as the container's creation time; false when the file has
 // no version-0 mvhd box (as OpenCV's FFmpeg writer produces) or cannot be written.
 bool writeMp4CreationTime(const std::filesystem::path& path, double unix_seconds);
