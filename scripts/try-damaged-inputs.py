@@ -11,6 +11,9 @@ On the bundled sample survey (voirie sample, seed 1, 400 m) and its project (cra
     same result    exit 0 and the same result as with the intact input (the damage did not matter
                    to this command: a field it does not read, one GPS fix dropped and said)
     SILENT         exit 0 and the same result, but nothing said about what was dropped
+    readable part, said  exit 0 with what could be read of a damaged GPS file (a cut GPX's complete
+                   fixes, a CSV's readable rows), and a sentence saying what was left out (as the
+                   issue asks); the result differs from the intact file's
     WRONG          exit 0 and another result: the failure issue 32 is about (target: 0)
 - kill -9 at random moments of an analysis: does the partial file open, pass SQLite's integrity
   check, and does --resume give the damages of an uninterrupted run; the same for Ctrl-C;
@@ -101,7 +104,7 @@ class Battery:
         elif rc != 0:
             verdict = "refused" if len(own) == 1 and not raw else "refused, noisy"
         elif not same:
-            verdict = "WRONG"
+            verdict = "readable part, said" if said == "readable part" else "WRONG"
         else:
             verdict = "same result" if said else "SILENT"
         first = own[0] if own else (err.strip().splitlines() or [""])[-1]
@@ -281,9 +284,13 @@ class Battery:
                 summary = json.loads(out)
                 frames = summary["summary"]["frames_sampled"]
                 track = summary["summary"].get("track", {})
-                same = abs(frames - self.ref_frames) <= 1 and not summary["summary"].get("partial")
+                partial = summary["summary"].get("partial")
+                same = abs(frames - self.ref_frames) <= 1 and not partial
                 dropped = sum(track.get("fixes_dropped", {}).values()) + track.get("rows_without_time", 0)
-                said = dropped > 0 or bool(track.get("warnings")) or "warning" in err
+                nmea_bad = sum(v for k, v in track.get("nmea", {}).items() if k != "sentences")
+                said = dropped > 0 or nmea_bad > 0 or bool(summary["summary"].get("warnings")) or "warning" in err
+                if said and not same and not partial:
+                    said = "readable part"
             self.record("gps", name, "frames", rc, out, err, same, said)
 
     # --- damaged camera files --------------------------------------------------------------------

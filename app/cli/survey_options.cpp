@@ -107,6 +107,7 @@ nlohmann::ordered_json summaryJson(const IngestSummary& s)
         vj["partial"] = v.partial;
         vj["frames_lost"] = v.frames_lost;
         vj["decoder_errors"] = v.decoder_errors;
+        vj["frames_with_errors"] = v.frames_with_errors;
         vj["timestamps_estimated"] = v.timestamps_estimated;
         videos.push_back(vj);
     }
@@ -122,6 +123,7 @@ nlohmann::ordered_json summaryJson(const IngestSummary& s)
                           {"duplicate_time", s.track_counts.duplicate_time},
                           {"backwards_time", s.track_counts.backwards_time},
                           {"speed_outlier", s.track_counts.speed_outlier},
+                          {"swerve_outlier", s.track_counts.swerve_outlier},
                           {"time_outlier", s.track_counts.time_outlier}};
     t["dropped_examples"] = s.track_counts.dropped_examples;
     t["rows_without_time"] = s.track_rows_without_time;
@@ -157,7 +159,7 @@ std::string summaryText(const IngestSummary& s)
     out << "track " << s.track_path << " (" << s.track_format << "): " << c.fixes_read << " fixes read, " << c.fixes_used
         << " used; dropped " << c.zero_position << " at 0,0, " << c.duplicate_time << " duplicate times, "
         << c.backwards_time << " going backwards, " << c.time_outlier << " dated out of order, " << c.speed_outlier
-        << " above the speed limit; " << c.segments
+        << " above the speed limit, " << c.swerve_outlier << " swerving off course; " << c.segments
         << " segment(s), " << c.gaps << " gap(s), " << s.track_length_m << " m\n";
     for (const auto& e : c.dropped_examples)
         out << "  dropped " << e << "\n";

@@ -72,8 +72,8 @@ TEST_F(DamagedInput, ADamagedVideoIsAPartialSurveyNeverAComplete)
     const double km = j["km"].get<double>(), covered = j["km_covered"].get<double>();
     EXPECT_LT(covered, 0.97 * km) << r.out;
     EXPECT_GT(covered, 0.5 * km) << r.out;
-    ASSERT_EQ(j["partial_reasons"].size(), 2u) << r.out;
-    EXPECT_CONTAINS(j["partial_reasons"][1].get<std::string>(), "the frames analysed cover");
+    ASSERT_GE(j["partial_reasons"].size(), 2u) << r.out;
+    EXPECT_CONTAINS(j["partial_reasons"].back().get<std::string>(), "the frames analysed cover");
     EXPECT_EQ(sqlText(out, "SELECT status FROM run"), "partial");
     auto check = runVoirie("check " + shellQuoted(out));
     EXPECT_EQ(check.exit_code, 1);
@@ -91,6 +91,45 @@ TEST_F(DamagedInput, ADamagedVideoIsAPartialSurveyNeverAComplete)
     EXPECT_CONTAINS(readFile(dir_ / "r.html"), "id=\"partial-survey\"");
     EXPECT_CONTAINS(readFile(dir_ / "r.html"), "lost to damage");
     EXPECT_CONTAINS(readFile(dir_ / "r.html"), "the frames analysed cover");
+}
+
+// Bytes flipped here and there: FFmpeg conceals the damage and OpenCV hands the pictures over as
+// good ones (every frame "decodes"); on the 400 m sample, 200 flipped bytes gave 17 damages
+// instead of 13. FFmpeg's error count is the sign: the survey is partial, exit 1.
+TEST_F(DamagedInput, ConcealedDecodingErrorsMakeAPartialSurvey)
+{
+    const fs::path video = dir_ / "flipped.mp4";
+    fs::copy_file(survey() / "survey.mp4", video);
+    const auto size = std::streamoff(fs::file_size(video));
+    for (int i = 1; i <= 60; ++i) // inside the media data, away from the header and the index
+        damageFile(video, size / 10 + (size * 6 / 10) * i / 60, 1, -1, unsigned(i));
+    auto r = runVoirie("frames --json " + inputs(video, survey() / "survey.gpx"));
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << r.out;
+    const auto& v = j["summary"]["videos"][0];
+    EXPECT_EQ(v["frames_lost"].get<int>(), 0) << v.dump(); // nothing skipped: concealed
+    EXPECT_GT(v["frames_with_errors"].get<int>(), 0) << v.dump();
+    EXPECT_TRUE(j["summary"]["partial"].get<bool>());
+    EXPECT_CONTAINS(j["summary"]["partial_reasons"][0].get<std::string>(), "damaged data it concealed");
+    expectNoLibraryLines(r.err);
+    // The intact video has none.
+    auto intact = runVoirie("frames --json " + inputs(survey() / "survey.mp4", survey() / "survey.gpx"));
+    ASSERT_EQ(intact.exit_code, 0) << intact.err;
+    EXPECT_EQ(nlohmann::json::parse(intact.out)["summary"]["videos"][0]["frames_with_errors"].get<int>(), 0);
+}
+
+// A detector that emits garbage (a NaN box, an unknown class) is not mistaken for one that found
+// nothing: the invalid detections are dropped and said, even with --quiet.
+TEST_F(DamagedInput, APluginsInvalidDetectionsAreSaid)
+{
+    auto r = runVoirie("analyze " + inputs(survey() / "survey.mp4", survey() / "survey.gpx") +
+                       " --plugins cracks,bad-output --plugin-dir " + shellQuoted(VOIRIE_FAKE_PLUGIN_DIR) +
+                       " --no-anonymize --quiet --out " + shellQuoted(dir_ / "p.gpkg"));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_CONTAINS(r.err, "plugin 'bad-output' emitted an invalid detection: its box is not finite");
+    EXPECT_CONTAINS(r.err, "it was dropped (the run goes on)");
+    EXPECT_LE(errorLines(r.err).size(), 5u) << r.err; // the first few, not one per frame
 }
 
 TEST_F(DamagedInput, AVideoCutBeforeItsIndexIsOneSentence)

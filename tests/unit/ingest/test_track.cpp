@@ -214,4 +214,30 @@ TEST(Track, AFirstFixFarAwayDoesNotCostTheRest)
     EXPECT_EQ(counts.fixes_used, 30);
 }
 
+// A multipath fix 30 m aside and back, under the speed limit (each hop is ~115 km/h), is dropped
+// and counted; the ordinary noise of a receiver (3 m, 1 Hz) and a track every 5 s keep every fix.
+TEST(Track, AFixThatSwervesOffCourseAndBackIsDropped)
+{
+    auto fixes = gps(pathFixes(0, 30));
+    fixes[12].lat += 30.0 / 111320; // 30 m north of its course
+    voirie::TrackCleaningCounts counts;
+    auto track = voirie::Track::build(fixes, {}, "test", counts);
+    ASSERT_TRUE(track.ok()) << track.error();
+    EXPECT_EQ(counts.speed_outlier, 0);
+    EXPECT_EQ(counts.swerve_outlier, 1);
+    EXPECT_EQ(counts.fixes_used, 30);
+    ASSERT_EQ(counts.dropped_examples.size(), 1u);
+    EXPECT_NE(counts.dropped_examples[0].find("fix 13"), std::string::npos) << counts.dropped_examples[0];
+
+    std::mt19937 rng(4);
+    std::normal_distribution<double> noise(0, 3.0 / 111320);
+    auto noisy = gps(pathFixes(0, 60));
+    for (auto& f : noisy)
+        f.lat += noise(rng), f.lon += noise(rng) * 1.4;
+    ASSERT_TRUE(voirie::Track::build(noisy, {}, "noisy", counts).ok());
+    EXPECT_EQ(counts.dropped(), 0);
+    ASSERT_TRUE(voirie::Track::build(gps(pathFixes(0, 60, 5.0)), {}, "sparse", counts).ok());
+    EXPECT_EQ(counts.dropped(), 0);
+}
+
 } // namespace

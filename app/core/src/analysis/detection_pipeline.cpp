@@ -114,6 +114,8 @@ void DetectionPipeline::work(SurveyReader& reader, std::vector<std::unique_ptr<D
                     continue;
                 }
                 job->invalid += result->dropped;
+                for (auto& reason : result->drop_reasons)
+                    job->invalid_reasons.push_back(std::move(reason));
                 for (auto& d : result->detections)
                     job->detections.push_back(std::move(d));
             }

@@ -29,6 +29,7 @@ struct FrameJob {
     bool replay = false; // committed by an earlier run: its detections are in the project already
     std::vector<Detection> detections;
     int64_t invalid = 0;                                        // dropped by the host's checks
+    std::vector<std::string> invalid_reasons;                  // why, the first few (sentences)
     std::vector<std::pair<std::string, std::string>> failures; // plugin id, sentence
 };
 

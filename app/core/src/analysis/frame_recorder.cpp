@@ -98,6 +98,11 @@ Status FrameRecorder::recordDetections(FrameJob& job, std::vector<Observation>& 
 {
     const GeoFrame& frame = job.frame;
     ++summary_.frames_analysed;
+    // A plugin's invalid output is dropped, never stored; said the first few times, so that a
+    // detector that emits garbage is not mistaken for one that found nothing.
+    for (const auto& reason : job.invalid_reasons)
+        if (invalid_said_++ < kFailureExamples)
+            warn_("frame " + std::to_string(frame.index) + ": " + reason + "; it was dropped (the run goes on)");
     summary_.detections_invalid += job.invalid;
     for (const auto& [plugin, sentence] : job.failures) {
         if (summary_.failure_examples.size() < kFailureExamples) {

@@ -79,6 +79,7 @@ private:
     std::optional<double> first_chainage_;
     double last_chainage_ = 0;
     std::vector<double> steps_m_; // chainage from each recorded frame to the next
+    int invalid_said_ = 0;        // invalid detections warned about so far
 };
 
 } // namespace voirie

@@ -187,16 +187,23 @@ std::vector<std::string> IngestSummary::incompleteness() const
 {
     std::vector<std::string> out;
     for (const auto& v : videos) {
-        if (!v.partial && v.frames_lost == 0)
-            continue;
-        std::string s = "video " + v.path.string() + ": " + std::to_string(v.frames_decoded) + " of " +
-                        std::to_string(v.frames_declared) + " frames decoded";
-        if (v.frames_lost > 0)
-            s += ", " + std::to_string(v.frames_lost) + " lost to damage";
-        s += v.partial ? ", decoding stopped before the end" : ", decoding went on after it";
-        if (!v.decoder_message.empty())
-            s += " (FFmpeg: \"" + v.decoder_message + "\")";
-        out.push_back(std::move(s));
+        if (v.partial || v.frames_lost > 0) {
+            std::string s = "video " + v.path.string() + ": " + std::to_string(v.frames_decoded) + " of " +
+                            std::to_string(v.frames_declared) + " frames decoded";
+            if (v.frames_lost > 0)
+                s += ", " + std::to_string(v.frames_lost) + " lost to damage";
+            s += v.partial ? ", decoding stopped before the end" : ", decoding went on after it";
+            if (!v.decoder_message.empty())
+                s += " (FFmpeg: \"" + v.decoder_message + "\")";
+            out.push_back(std::move(s));
+        }
+        // OpenCV shows a concealed picture as a good one: FFmpeg's error count is the only sign.
+        if (v.frames_with_errors > 0)
+            out.push_back("video " + v.path.string() + ": FFmpeg reported " + std::to_string(v.decoder_errors) +
+                          " decoding error(s) in " + std::to_string(v.frames_with_errors) + " of " +
+                          std::to_string(v.frames_decoded) +
+                          " frames decoded (damaged data it concealed): pictures up to the next keyframe may show "
+                          "artefacts, and what was detected there may be wrong");
     }
     if (frames_outside_track > 0)
         out.push_back(std::to_string(frames_outside_track) + " of " + std::to_string(frames_decoded) +

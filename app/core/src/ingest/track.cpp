@@ -137,6 +137,37 @@ bool isPositionSpike(const std::vector<GpsFix>& fixes, size_t i, const LocalMetr
     return speed(i - 1, i) > max_speed && speed(i, i + 1) > max_speed && speed(i - 1, i + 1) <= max_speed;
 }
 
+// How far each fix lies off the straight course of its two neighbours (0 at the ends).
+std::vector<double> offCourse(const std::vector<GpsFix>& fixes, const LocalMetricFrame& frame)
+{
+    std::vector<double> off(fixes.size(), 0.0);
+    for (size_t i = 1; i + 1 < fixes.size(); ++i) {
+        const GpsFix &a = fixes[i - 1], &f = fixes[i], &b = fixes[i + 1];
+        const double span = b.time - a.time;
+        if (!(span > 0))
+            continue;
+        const double share = std::clamp((f.time - a.time) / span, 0.0, 1.0);
+        const auto pa = frame.toMetric(a.lon, a.lat), pb = frame.toMetric(b.lon, b.lat);
+        off[i] = distance(frame.toMetric(f.lon, f.lat), {pa.x + (pb.x - pa.x) * share, pa.y + (pb.y - pa.y) * share});
+    }
+    return off;
+}
+
+// A swerve: the fix lies off its neighbours' course by more than a receiver's multipath error
+// (20 m; a white noise of 3 m per fix strays that far about once in three million fixes), more
+// than either neighbour does (they look off course only because of it), and going there and back
+// in the time between them would take over 2 g (a car corners at under 1 g). A curve bends the
+// course far less at these intervals: at 1 s, a 20 m radius bend at 54 km/h strays 5 m; fixes
+// 5 s apart must stray over 245 m to be dropped.
+bool isSwerve(const std::vector<GpsFix>& fixes, const std::vector<double>& off, size_t i)
+{
+    if (i == 0 || i + 1 >= fixes.size() || off[i] < off[i - 1] || off[i] < off[i + 1])
+        return false;
+    const double half = (fixes[i + 1].time - fixes[i - 1].time) / 2;
+    constexpr double kMultipathM = 20, kMaxAcceleration = 2 * 9.81;
+    return off[i] > kMultipathM && 2 * off[i] / (half * half) > kMaxAcceleration;
+}
+
 void noteDropped(TrackCleaningCounts& counts, const GpsFix& f, size_t index, const char* why)
 {
     if (counts.dropped_examples.size() < 5)
@@ -182,13 +213,24 @@ Result<Track> Track::build(const std::vector<GpsFix>& fixes, const TrackCleaning
         }
         const LocalMetricFrame spike_frame(in_order.front().lon, in_order.front().lat);
         const double max_speed = options.max_speed_kmh / 3.6;
+        std::vector<GpsFix> unspiked;
+        std::vector<size_t> unspiked_index;
         for (size_t i = 0; i < in_order.size(); ++i) {
             if (isPositionSpike(in_order, i, spike_frame, max_speed)) {
                 ++counts.speed_outlier;
                 noteDropped(counts, in_order[i], in_order_index[i], "a jump no vehicle makes, away from both neighbours");
                 continue;
             }
-            valid.push_back(in_order[i]);
+            unspiked.push_back(in_order[i]), unspiked_index.push_back(in_order_index[i]);
+        }
+        const std::vector<double> off = offCourse(unspiked, spike_frame);
+        for (size_t i = 0; i < unspiked.size(); ++i) {
+            if (isSwerve(unspiked, off, i)) {
+                ++counts.swerve_outlier;
+                noteDropped(counts, unspiked[i], unspiked_index[i], "off its neighbours' course and back, faster than a vehicle turns");
+                continue;
+            }
+            valid.push_back(unspiked[i]);
         }
     }
     if (valid.size() < 2)

@@ -64,6 +64,12 @@ void setVideoDecoderMessagesVerbose(bool verbose)
     captureVideoDecoderMessages();
 }
 
+int64_t videoDecoderErrorsSoFar()
+{
+    std::lock_guard lock(g_mutex);
+    return g_messages.errors;
+}
+
 VideoDecoderMessages takeVideoDecoderMessages()
 {
     std::lock_guard lock(g_mutex);

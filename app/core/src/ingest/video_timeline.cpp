@@ -122,7 +122,10 @@ bool VideoTimeline::next(VideoFrameRef& frame)
                 continue;
             }
         }
+        const int64_t errors_before = videoDecoderErrorsSoFar();
         if (capture_.grab()) {
+            if (videoDecoderErrorsSoFar() > errors_before)
+                ++info.frames_with_errors;
             double pts = capture_.get(cv::CAP_PROP_POS_MSEC);
             // OpenCV reports 0 for frames flushed from the decoder at the end of H.264 streams.
             if (frame_in_file_ > 0 && !(pts > last_pts_ms_)) {

@@ -35,11 +35,15 @@ struct TrackCleaningCounts {
     int duplicate_time = 0;
     int backwards_time = 0;
     int speed_outlier = 0;     // implies more than max_speed_kmh from the previous kept fix
+    int swerve_outlier = 0;    // over 20 m off its neighbours' course and back: over 2 g, no vehicle does it
     int time_outlier = 0;      // its time is impossible next to its neighbours' (a date from another year)
     int fixes_used = 0;
     int segments = 0;
     int gaps = 0;              // segments - 1
-    int dropped() const { return zero_position + duplicate_time + backwards_time + speed_outlier + time_outlier; }
+    int dropped() const
+    {
+        return zero_position + duplicate_time + backwards_time + speed_outlier + swerve_outlier + time_outlier;
+    }
     std::vector<std::string> dropped_examples; // the first few dropped fixes: which, when, why
 };
 

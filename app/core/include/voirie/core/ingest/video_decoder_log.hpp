@@ -19,6 +19,8 @@ struct VideoDecoderMessages {
 void captureVideoDecoderMessages();
 // Also prints FFmpeg's warnings and errors as "FFmpeg: ..." (voirie --verbose).
 void setVideoDecoderMessagesVerbose(bool verbose);
+// How many errors FFmpeg reported since the last take, without taking them (cheap: one lock).
+int64_t videoDecoderErrorsSoFar();
 // What was collected since the last call, then forgets it.
 VideoDecoderMessages takeVideoDecoderMessages();
 

@@ -25,6 +25,10 @@ struct VideoFileInfo {
     bool partial = false;          // decoding stopped before the declared end
     int64_t frames_lost = 0;       // frames skipped over because they could not be decoded
     int64_t decoder_errors = 0;    // FFmpeg's error messages while decoding this file
+    // Frames decoded while FFmpeg reported errors: damaged data it concealed (the picture, and the
+    // frames that refer to it up to the next keyframe, may show artefacts a detector could take
+    // for damage). Counted by the error count rising during a grab, so approximate with threads.
+    int64_t frames_with_errors = 0;
     std::string decoder_message;   // the first of them
     int timestamps_estimated = 0;  // frames whose decoder timestamp was missing or not increasing
 };
