@@ -25,6 +25,13 @@ protected:
         ds.reset();
         ASSERT_EQ(sqlNumber(p, "SELECT COUNT(*) FROM pragma_table_info('" + layer + "') WHERE name = '" + field + "'"), 0);
     }
+    // An edit made outside Voirie, through GDAL's SQL.
+    void editWithSql(const fs::path& p, const std::string& sql)
+    {
+        auto ds = openVector(p, true);
+        ASSERT_TRUE(ds);
+        ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    }
     // Every command that reads the project, with what it needs beyond it.
     std::vector<std::pair<std::string, std::string>> readers(const fs::path& p)
     {
@@ -62,14 +69,25 @@ TEST_F(DamagedProject, AnAnalysedProjectWithoutFramesIsNotScoredOverTheTrack)
 {
     // Without frames eval took the track's length as the km surveyed (a third longer): refused.
     const fs::path p = copyOfSample();
-    auto ds = openVector(p, true);
-    ASSERT_TRUE(ds);
-    ds->ExecuteSQL("DROP TABLE frames", nullptr, nullptr);
-    ds.reset();
+    editWithSql(p, "DROP TABLE frames");
     auto r = runVoirie(readers(p)[3].second);
     EXPECT_EQ(r.exit_code, 1) << r.out;
     EXPECT_CONTAINS(r.err, "has no 'frames' layer");
     EXPECT_EQ(errorLines(r.err).size(), 1u) << r.err;
+}
+
+TEST_F(DamagedProject, WithoutItsRunLayerAnExportSaysItsImagesMayNotBeAnonymized)
+{
+    // The run layer records whether the evidence images were anonymized; without it an export
+    // that takes them along says it cannot tell, instead of passing them on as safe.
+    const fs::path p = copyOfSample();
+    editWithSql(p, "DROP TABLE run");
+    auto r = runVoirie(readers(p)[2].second);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_CONTAINS(r.err, "it cannot be told whether the evidence images of " + p.string() + " were anonymized");
+    r = runVoirie(readers(p)[2].second + " --chips none --overwrite");
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.err.find("anonymized"), std::string::npos) << r.err;
 }
 
 TEST_F(DamagedProject, AnIncompleteAnalysisIsSaidByEveryCommandThatReadsIt)
@@ -77,10 +95,7 @@ TEST_F(DamagedProject, AnIncompleteAnalysisIsSaidByEveryCommandThatReadsIt)
     // An interrupted run's project read knowingly: the figures are computed, and a line says they
     // cover only the footage analysed (the report also says it at its top).
     const fs::path p = copyOfSample();
-    auto ds = openVector(p, true);
-    ASSERT_TRUE(ds);
-    ds->ExecuteSQL("UPDATE run SET status = 'interrupted'", nullptr, nullptr);
-    ds.reset();
+    editWithSql(p, "UPDATE run SET status = 'interrupted'");
     for (const auto& [name, args] : readers(p)) {
         auto r = runVoirie(args);
         EXPECT_EQ(r.exit_code, 0) << name << "\n" << r.err;

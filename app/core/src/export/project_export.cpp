@@ -102,11 +102,17 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
 
     // Images leave with the export: say so when the project's were never anonymized.
     std::vector<std::string> warnings;
-    if (chips != ChipMode::None && std::find(o.layers.begin(), o.layers.end(), "damages") != o.layers.end())
-        if (readProjectRun(*project).anonymized_by.rfind("none", 0) == 0)
+    if (chips != ChipMode::None && std::find(o.layers.begin(), o.layers.end(), "damages") != o.layers.end()) {
+        const std::string anonymized_by = readProjectRun(*project).anonymized_by;
+        if (anonymized_by.rfind("none", 0) == 0)
             warnings.push_back("the evidence images of " + o.project.string() +
                                " were not anonymized (analysed with --no-anonymize): faces and licence plates "
                                "may show; use --chips none to leave them out");
+        else if (anonymized_by.empty()) // no run layer, or one that does not say: never assume
+            warnings.push_back("it cannot be told whether the evidence images of " + o.project.string() +
+                               " were anonymized (its run layer does not record it): faces and licence plates "
+                               "may show; use --chips none to leave them out");
+    }
 
     StagedOutput staged(o.out, folder);
     if (folder)
