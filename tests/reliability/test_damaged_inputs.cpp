@@ -79,10 +79,12 @@ TEST_F(DamagedInput, ADamagedVideoIsAPartialSurveyNeverAComplete)
     EXPECT_EQ(check.exit_code, 1);
     EXPECT_CONTAINS(check.out, "'partial', not complete");
 
-    // Accepted knowingly: exit 0, still recorded as partial.
+    // Accepted knowingly: exit 0, still recorded as partial; the summary says how much is covered.
     r = runVoirie("analyze " + inputs(video, survey() / "survey.gpx") +
-                  " --plugins cracks,potholes --no-anonymize --quiet --allow-partial --overwrite --out " + shellQuoted(out));
+                  " --plugins cracks,potholes --no-anonymize --allow-partial --overwrite --out " + shellQuoted(out));
     EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(std::regex_search(r.err, std::regex("\npartial: [0-9.]+ of [0-9.]+ km covered, [0-9]+ frames decoded, [0-9]+ sampled\n")))
+        << r.err;
     EXPECT_EQ(sqlText(out, "SELECT status FROM run"), "partial");
     // The report says so.
     ASSERT_EQ(runVoirie("rate " + shellQuoted(out) + " --quiet").exit_code, 0);

@@ -92,8 +92,7 @@ std::string AnalysisSummary::toText() const
         s << km_covered << " of " << km << " km covered, ";
     else
         s << km << " km, ";
-    s << ingest.frames_decoded << " frames decoded, " << ingest.frames_decoded << " frames decoded, "
-      << ingest.frames_sampled << " sampled";
+    s << ingest.frames_decoded << " frames decoded, " << ingest.frames_sampled << " sampled";
     if (frames_replayed)
         s << " (" << frames_replayed << " already analysed by the interrupted run)";
     s << "\n" << detections << " detections (" << detections_off_road << " off the road or out of range";

@@ -66,7 +66,7 @@ std::optional<double> readMp4CreationTime(const std::filesystem::path& path)
     if (mvhd_end - mvhd < 12 || !in.read(reinterpret_cast<char*>(data), 12))
         return std::nullopt;
     const int version = data[0];
-    if (version > 1 || (version == 0 && mvhd_end - mvhd < 8))
+    if (version > 1)
         return std::nullopt;
     const uint64_t created = version == 1 ? bigEndian(data + 4, 8) : bigEndian(data + 4, 4);
     if (created == 0)

@@ -10,7 +10,7 @@ namespace voirie {
 // UTC Unix seconds, or nothing when the file is not MP4/MOV or the time is unset (zero).
 std::optional<double> readMp4CreationTime(const std::filesystem::path& path);
 
-// True when the file starts as an MP4/MOV container does (an ftyp, mdat, free, skip or wide box):
+// True when the file starts as an MP4/MOV container does (an ftyp, moov, mdat, free, skip or wide box):
 // tells a recording cut before its index was written from a file that was never a video.
 bool startsLikeMp4(const std::filesystem::path& path);
 
