@@ -55,6 +55,10 @@ std::optional<double> fieldTime(OGRFeature& f, int index)
         float s;
         if (!f.GetFieldAsDateTime(index, &y, &mo, &d, &h, &mi, &s, &tz))
             return std::nullopt;
+        // GDAL keeps what the file says ("2026-94-14" is month 94): not a date, not a time to
+        // normalise into another year.
+        if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59 || !(s >= 0 && s < 61))
+            return std::nullopt;
         double t = unixFromUtc(y, mo, d, h, mi, s);
         if (tz > 100) // GDAL: 100 is UTC, each step is 15 minutes east
             t -= (tz - 100) * 900.0;
