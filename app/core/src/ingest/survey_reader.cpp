@@ -199,7 +199,7 @@ std::vector<std::string> IngestSummary::incompleteness() const
         }
         // OpenCV shows a concealed picture as a good one: FFmpeg's error count is the only sign.
         if (v.frames_with_errors > 0)
-            out.push_back("video " + v.path.string() + ": FFmpeg reported " + std::to_string(v.decoder_errors) +
+            out.push_back("video " + v.path.string() + ": FFmpeg reported " + std::to_string(v.errors_in_decoded_frames) +
                           " decoding error(s) in " + std::to_string(v.frames_with_errors) + " of " +
                           std::to_string(v.frames_decoded) +
                           " frames decoded (damaged data it concealed): pictures up to the next keyframe may show "

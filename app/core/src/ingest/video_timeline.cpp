@@ -124,8 +124,10 @@ bool VideoTimeline::next(VideoFrameRef& frame)
         }
         const int64_t errors_before = videoDecoderErrorsSoFar();
         if (capture_.grab()) {
-            if (videoDecoderErrorsSoFar() > errors_before)
+            if (const int64_t new_errors = videoDecoderErrorsSoFar() - errors_before; new_errors > 0) {
                 ++info.frames_with_errors;
+                info.errors_in_decoded_frames += new_errors;
+            }
             double pts = capture_.get(cv::CAP_PROP_POS_MSEC);
             // OpenCV reports 0 for frames flushed from the decoder at the end of H.264 streams.
             if (frame_in_file_ > 0 && !(pts > last_pts_ms_)) {

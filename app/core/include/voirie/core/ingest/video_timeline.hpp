@@ -29,6 +29,7 @@ struct VideoFileInfo {
     // frames that refer to it up to the next keyframe, may show artefacts a detector could take
     // for damage). Counted by the error count rising during a grab, so approximate with threads.
     int64_t frames_with_errors = 0;
+    int64_t errors_in_decoded_frames = 0; // FFmpeg's errors during those grabs (not in skipped stretches)
     std::string decoder_message;   // the first of them
     int timestamps_estimated = 0;  // frames whose decoder timestamp was missing or not increasing
 };
