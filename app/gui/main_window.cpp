@@ -45,6 +45,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTabWidget>
+#include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>
 #include <QVBoxLayout>
@@ -402,8 +403,10 @@ bool MainWindow::openProject(const QString& path, bool quiet)
                                                            ? ""
                                                            : " (" + project_->partial_reasons.front() + ")") +
                                 ". Damages and grades cover only what was.";
+        // Posted: a message shown before the window is (a project given on the command line)
+        // cannot hide the selection label, and the two were drawn over each other.
         if (quiet)
-            statusBar()->showMessage(partial, 15000);
+            QTimer::singleShot(0, this, [this, partial] { statusBar()->showMessage(partial, 15000); });
         else
             report(partial);
     }
