@@ -429,6 +429,7 @@ TEST_F(AppTest, ADamagedProjectIsRefusedAndAPartialOneSaysSoInTheTitle)
     openVector(partial, true)->ExecuteSQL("UPDATE run SET status = 'partial'", nullptr, nullptr);
     ASSERT_TRUE(window_->openProject(QString::fromStdString(partial.string()), true)) << window_->lastError().toStdString();
     EXPECT_NE(window_->windowTitle().indexOf("(partial survey)"), -1) << window_->windowTitle().toStdString();
+    QApplication::processEvents(); // the message is posted, to be shown once the window is
     EXPECT_NE(window_->statusBar()->currentMessage().indexOf("This survey is partial"), -1);
 }
 
