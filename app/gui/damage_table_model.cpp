@@ -98,6 +98,11 @@ QVariant DamageTableModel::data(const QModelIndex& index, int role) const
     return {};
 }
 
+bool DamageFilter::accepts(const ProjectData& project, int index) const
+{
+    return (change.empty() || project.changeOf(index) == change) && accepts(project.damages[size_t(index)]);
+}
+
 bool DamageFilter::accepts(const DamageRecord& d) const
 {
     if (!classes.empty() && !classes.count(d.class_code))
@@ -142,9 +147,7 @@ bool DamageFilterModel::filterAcceptsRow(int row, const QModelIndex&) const
     const auto* model = static_cast<const DamageTableModel*>(sourceModel());
     if (model == nullptr || model->project() == nullptr)
         return false;
-    if (!filter_.change.empty() && model->project()->changeOf(row) != filter_.change)
-        return false;
-    return filter_.accepts(model->project()->damages[size_t(row)]);
+    return filter_.accepts(*model->project(), row);
 }
 
 } // namespace voirie::gui

@@ -41,6 +41,8 @@ struct DamageFilter {
     std::string plugin;               // "" = all, else a plugin id
     std::string change;               // "" = all, else a change label since the last survey
     bool accepts(const DamageRecord& d) const;
+    // The damage at `index` of `project`, its change label included (known by index only).
+    bool accepts(const ProjectData& project, int index) const;
 };
 
 class DamageFilterModel : public QSortFilterProxyModel {

@@ -20,7 +20,6 @@
 #include "voirie/core/vocabulary/damage_classes.hpp"
 
 #include <QAction>
-#include <QTemporaryDir>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -45,6 +44,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QToolBar>
 #include <QUndoStack>

@@ -65,7 +65,7 @@ void MainWindow::applyFilter()
     if (project_) {
         visible.resize(project_->damages.size());
         for (size_t i = 0; i < visible.size(); ++i)
-            visible[i] = f.accepts(project_->damages[i]) && (f.change.empty() || project_->changeOf(int(i)) == f.change);
+            visible[i] = f.accepts(*project_, int(i));
     }
     map_->setVisibleDamages(std::move(visible));
     updateStatus();

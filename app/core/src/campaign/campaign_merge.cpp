@@ -8,6 +8,7 @@
 #include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
 #include "voirie/core/project/project_open.hpp"
+#include "voirie/core/project/project_store.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -414,7 +415,7 @@ Result<MergeSummary> mergeDrives(const MergeOptions& o)
         r->SetField("command_line", o.command_line.c_str());
         r->SetField("status", partial ? "partial" : "complete");
         r->SetField("summary", run_summary.dump().c_str());
-        for (const char* key : {"cpu_s", "wall_s", "energy_wh", "co2e_g"})
+        for (const char* key : kRunCostFields)
             if (r->GetFieldIndex(key) >= 0)
                 r->SetField(key, total[key].get<double>());
         setTimeField(*r, "started", started);

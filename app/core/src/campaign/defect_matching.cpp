@@ -145,30 +145,26 @@ MetricPoint LocalOffset::at(const MetricPoint& place) const
 DefectOffset offsetOfPairs(const std::vector<PlacedDefect>& first, const std::vector<PlacedDefect>& second,
                            const std::vector<DefectPair>& pairs, int min_pairs)
 {
+    std::vector<MetricPoint> moves; // same-class pairs only: a class change says little of where
+    for (const auto& p : pairs) {
+        const auto& a = first[size_t(p.first)];
+        const auto& b = second[size_t(p.second)];
+        if (a.class_code == b.class_code)
+            moves.push_back({a.centre.x - b.centre.x, a.centre.y - b.centre.y});
+    }
     DefectOffset out;
-    auto counted = [&](const DefectPair& p) { return first[size_t(p.first)].class_code == second[size_t(p.second)].class_code; };
-    double sx = 0, sy = 0;
-    int n = 0;
-    for (const auto& p : pairs) {
-        const auto& a = first[size_t(p.first)];
-        const auto& b = second[size_t(p.second)];
-        if (!counted(p))
-            continue;
-        sx += a.centre.x - b.centre.x, sy += a.centre.y - b.centre.y;
-        ++n;
-    }
-    if (n < min_pairs)
+    if (int(moves.size()) < min_pairs)
         return out;
+    double sx = 0, sy = 0;
+    for (const auto& m : moves)
+        sx += m.x, sy += m.y;
+    const double n = double(moves.size());
     out.east_m = sx / n, out.north_m = sy / n;
-    out.supporting_pairs = n;
     double squares = 0;
-    for (const auto& p : pairs) {
-        const auto& a = first[size_t(p.first)];
-        const auto& b = second[size_t(p.second)];
-        if (counted(p))
-            squares += std::pow(a.centre.x - b.centre.x - out.east_m, 2) + std::pow(a.centre.y - b.centre.y - out.north_m, 2);
-    }
+    for (const auto& m : moves)
+        squares += std::pow(m.x - out.east_m, 2) + std::pow(m.y - out.north_m, 2);
     out.residual_m = std::sqrt(squares / n);
+    out.supporting_pairs = int(moves.size());
     out.estimated = true;
     return out;
 }

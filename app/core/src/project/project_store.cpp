@@ -18,8 +18,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr const char* kRunCostFields[] = {"cpu_s", "wall_s", "energy_wh", "co2e_g"};
-
 Status createSchema(GDALDataset& ds, const std::string& where)
 {
     OGRSpatialReference wgs84 = wgs84LonLat();

@@ -22,6 +22,9 @@
 
 namespace voirie {
 
+// The run's cost and footprint, columns of the `run` layer as well as keys of its summary.
+inline constexpr const char* kRunCostFields[] = {"cpu_s", "wall_s", "energy_wh", "co2e_g"};
+
 struct RunInput {
     std::string role; // "video", "photo", "track", "camera"
     std::filesystem::path path;
