@@ -120,4 +120,27 @@ std::string commandLineText(const CommandLine& cl)
     return text;
 }
 
+namespace {
+std::atomic<bool> g_interrupted{false};
+extern "C" void onInterrupt(int) { g_interrupted = true; }
+} // namespace
+
+InterruptFlag::InterruptFlag()
+{
+    g_interrupted = false;
+    struct sigaction action{};
+    action.sa_handler = onInterrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &previous_int_);
+    sigaction(SIGTERM, &action, &previous_term_);
+}
+
+InterruptFlag::~InterruptFlag()
+{
+    sigaction(SIGINT, &previous_int_, nullptr);
+    sigaction(SIGTERM, &previous_term_, nullptr);
+}
+
+const std::atomic<bool>* InterruptFlag::flag() const { return &g_interrupted; }
+
 } // namespace voirie::cli

@@ -5,6 +5,9 @@
 
 #include <boost/program_options.hpp>
 
+#include <atomic>
+#include <csignal>
+
 #include <filesystem>
 #include <stdexcept>
 #include <string>
@@ -75,5 +78,21 @@ int runCheck(const CommandLine& cl);
 int runCompare(const CommandLine& cl);
 int runMerge(const CommandLine& cl);
 int runEvalChanges(const CommandLine& cl);
+int runOrtho(const CommandLine& cl);
+int runEvalSurface(const CommandLine& cl);
+
+// While it lives, Ctrl-C and SIGTERM set a flag instead of killing the process, so that a command
+// stops cleanly (its temporaries removed, nothing half-written); the handlers before are restored.
+class InterruptFlag {
+public:
+    InterruptFlag();
+    ~InterruptFlag();
+    InterruptFlag(const InterruptFlag&) = delete;
+    InterruptFlag& operator=(const InterruptFlag&) = delete;
+    const std::atomic<bool>* flag() const;
+
+private:
+    struct sigaction previous_int_{}, previous_term_{};
+};
 
 } // namespace voirie::cli

@@ -7,16 +7,11 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 namespace voirie::cli {
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void onInterrupt(int) { g_interrupted = true; }
 
 // A progress bar when stderr is a terminal, a plain line every 10 s otherwise.
 class ProgressPrinter {
@@ -91,6 +86,11 @@ int runAnalyze(const CommandLine& cl)
                                                   "(default: every usable anonymizer)")
         ("no-anonymize", "write evidence images without blurring faces and licence plates (not for sharing; recorded in the project)")
         ("chips-dir", po::value<std::string>(), "also write each damage's evidence chip as a JPEG file in this folder")
+        ("ortho", po::value<std::string>(), "also write the road surface mosaic (a Cloud Optimized GeoTIFF, as voirie ortho) "
+                                            "from the frames as they are decoded")
+        ("ortho-resolution-m", po::value<double>()->default_value(0.02), "with --ortho: ground size of a pixel")
+        ("ortho-range-m", po::value<std::string>()->default_value("3..15"), "with --ortho: NEAR..FAR metres of each frame warped")
+        ("ortho-crs", po::value<std::string>(), "with --ortho: its projected CRS (default: the survey's UTM zone)")
         ("out", po::value<std::string>()->required(), "the project GeoPackage to write (PROJECT.gpkg)")
         ("resume", "continue an interrupted run of --out from its last committed frame")
         ("overwrite", "replace --out if it exists")
@@ -101,7 +101,7 @@ int runAnalyze(const CommandLine& cl)
     if (!parseOptions(cl,
                       "analyze --video V [--video V2 ...] | --photos DIR  --track T [--camera C] [--time-offset S] "
                       "[--video-start T] [--every-m 3] [--plugins a,b] [--param id.key=value] [--threads N] "
-                      "--out PROJECT.gpkg [--resume] [--overwrite] [--quiet] [--anonymizers id,...] [--no-anonymize]",
+                      "--out PROJECT.gpkg [--ortho SURFACE.tif] [--resume] [--overwrite] [--quiet] [--anonymizers id,...] [--no-anonymize]",
                       options, {}, vm))
         return kExitOk;
 
@@ -142,6 +142,16 @@ int runAnalyze(const CommandLine& cl)
             throw UsageError("--anonymizers and --no-anonymize contradict each other: choose one");
         o.anonymizers = splitList(vm["anonymizers"].as<std::string>());
     }
+    if (vm.count("ortho")) {
+        o.ortho = vm["ortho"].as<std::string>();
+        o.surface.resolution_m = vm["ortho-resolution-m"].as<double>();
+        if (!(o.surface.resolution_m >= 0.005 && o.surface.resolution_m <= 1))
+            throw UsageError("--ortho-resolution-m must be between 0.005 and 1 metre per pixel");
+        if (auto s = parseSurfaceRange(vm["ortho-range-m"].as<std::string>(), o.surface); !s)
+            throw UsageError("--ortho-" + s.error().substr(2));
+        if (vm.count("ortho-crs"))
+            o.surface.crs = vm["ortho-crs"].as<std::string>();
+    }
     o.resume = vm.count("resume") != 0;
     o.overwrite = vm.count("overwrite") != 0;
     if (o.resume && o.overwrite)
@@ -156,16 +166,11 @@ int runAnalyze(const CommandLine& cl)
         printer.end();
         std::cerr << "voirie analyze: " << s << "\n";
     };
-    g_interrupted = false;
-    hooks.cancel = &g_interrupted;
-    struct sigaction action{}, previous_int{}, previous_term{};
-    action.sa_handler = onInterrupt;
-    sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &previous_int);
-    sigaction(SIGTERM, &action, &previous_term);
-    auto summary = runAnalysis(o, hooks);
-    sigaction(SIGINT, &previous_int, nullptr);
-    sigaction(SIGTERM, &previous_term, nullptr);
+    auto summary = [&] {
+        const InterruptFlag interrupt;
+        hooks.cancel = interrupt.flag();
+        return runAnalysis(o, hooks);
+    }();
     printer.end();
     if (!summary)
         throw RuntimeError(summary.error());

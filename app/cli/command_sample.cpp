@@ -28,30 +28,13 @@ sample::GeneratorSettings evolvedSettings(const po::variables_map& vm, sample::G
     for (const char* fixed : {"seed", "length-m", "speed-kmh", "fps", "size", "damage-per-km", "clean", "stills-only"})
         if (vm.count(fixed) && !vm[fixed].defaulted())
             throw UsageError(std::string("--") + fixed + " cannot be given with --evolve-from: the road is the earlier survey's");
-    std::ifstream in(from / "survey.json");
-    if (!in)
-        throw RuntimeError("--evolve-from: " + (from / "survey.json").string() + " cannot be read; is " + from.string() +
-                           " a folder written by voirie sample?");
-    const auto survey = nlohmann::json::parse(in, nullptr, false);
-    if (survey.is_discarded() || !survey.contains("settings") || !survey["settings"].is_object())
-        throw RuntimeError("--evolve-from: " + (from / "survey.json").string() + " is not a survey description written by voirie sample");
-    try {
-        const auto& settings = survey["settings"];
-        s.seed = settings.at("seed").get<uint64_t>();
-        s.length_m = settings.at("length_m").get<double>();
-        s.speed_kmh = settings.at("speed_kmh").get<double>();
-        s.fps = settings.at("fps").get<double>();
-        s.width = settings.at("width").get<int>();
-        s.height = settings.at("height").get<int>();
-        s.damage_per_km = settings.at("damage_per_km").get<double>();
-        s.clean = settings.value("clean", false);
-        s.stills_only = settings.value("stills_only", false);
-        if (vm["gps-noise-m"].defaulted() && survey.contains("gps"))
-            s.gps_noise_m = survey["gps"].value("noise_m", s.gps_noise_m);
-        s.evolution_years = survey.value("evolution_years", std::vector<int>{});
-    } catch (const nlohmann::json::exception& e) {
-        throw RuntimeError("--evolve-from: " + (from / "survey.json").string() + " lacks a setting: " + e.what());
-    }
+    auto earlier = sample::readGeneratorSettings(from);
+    if (!earlier)
+        throw RuntimeError("--evolve-from: " + earlier.error());
+    const double noise = s.gps_noise_m;
+    s = *earlier;
+    if (!vm["gps-noise-m"].defaulted())
+        s.gps_noise_m = noise;
     s.evolution_years.push_back(years);
     return s;
 }

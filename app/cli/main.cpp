@@ -41,6 +41,8 @@ const std::vector<Command>& commands()
         {"merge", "one network project from several analysed drives of a campaign", runMerge},
         {"compare", "what changed between two campaigns: new, grown, repaired defects, segment grades", runCompare},
         {"eval-changes", "score compare's change labels against generated truth (sample --evolve-from)", runEvalChanges},
+        {"ortho", "the road surface of a project as one georeferenced image (Cloud Optimized GeoTIFF)", runOrtho},
+        {"eval-surface", "score a surface mosaic against generated truth (where its road lies)", runEvalSurface},
         {"check", "check a project: integrity, layers, fields, whether its analysis is complete", runCheck},
     };
     return list;

@@ -302,7 +302,7 @@ struct SurveyGenerator::Impl {
         const double sigma = settings.gps_noise_m, rho = 0.4, drift = 0.08 * settings.gps_noise_m / 1.7;
         double ex = sigma * n01(rng), ey = sigma * n01(rng), bx = 0, by = 0;
         std::ostringstream out;
-        out.precision(9);
+        out.precision(11); // 8 decimals of a degree: millimetres, so that a perfect receiver is perfect
         out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                "<gpx version=\"1.1\" creator=\"voirie sample\" xmlns=\"http://www.topografix.com/GPX/1/1\">\n"
                "<trk><name>Voirie sample survey, seed "
@@ -489,6 +489,58 @@ std::string SurveyGenerator::placeDescription()
 {
     return "Montée de Choulans, Lyon 5e, France (starting at 45.7545 N, 4.8170 E, heading west-south-west); "
            "the road's curves, markings and damage are synthetic";
+}
+
+Result<GeneratorSettings> readGeneratorSettings(const std::filesystem::path& folder)
+{
+    const auto path = folder / "survey.json";
+    std::ifstream in(path);
+    if (!in)
+        return fail(path.string() + " cannot be read; is " + folder.string() + " a folder written by voirie sample?");
+    const auto survey = nlohmann::json::parse(in, nullptr, false);
+    if (survey.is_discarded() || !survey.contains("settings") || !survey["settings"].is_object())
+        return fail(path.string() + " is not a survey description written by voirie sample");
+    GeneratorSettings s;
+    try {
+        const auto& settings = survey["settings"];
+        s.seed = settings.at("seed").get<uint64_t>();
+        s.length_m = settings.at("length_m").get<double>();
+        s.speed_kmh = settings.at("speed_kmh").get<double>();
+        s.fps = settings.at("fps").get<double>();
+        s.width = settings.at("width").get<int>();
+        s.height = settings.at("height").get<int>();
+        s.damage_per_km = settings.at("damage_per_km").get<double>();
+        s.clean = settings.value("clean", false);
+        s.stills_only = settings.value("stills_only", false);
+        if (survey.contains("gps"))
+            s.gps_noise_m = survey["gps"].value("noise_m", s.gps_noise_m);
+        s.evolution_years = survey.value("evolution_years", std::vector<int>{});
+    } catch (const nlohmann::json::exception& e) {
+        return fail(path.string() + " lacks a setting: " + e.what());
+    }
+    return s;
+}
+
+std::vector<cv::Vec3b> SurveyGenerator::groundColours(const std::vector<std::pair<double, double>>& lon_lat)
+{
+    std::vector<cv::Vec3b> colours(lon_lat.size(), cv::Vec3b(0, 0, 0));
+    int hint = 0;
+    for (size_t i = 0; i < lon_lat.size(); ++i) {
+        const MetricPoint m = impl_->frame.toMetric(lon_lat[i].first, lon_lat[i].second);
+        const RoadPoint road = impl_->layout.toRoad({m.x, m.y}, hint);
+        const int index = int(std::floor(road.s / kTileLength));
+        if (road.s < 0 || road.s > impl_->layout.length())
+            continue;
+        const cv::Mat& texels = impl_->texture->tile(index).level[0];
+        const double x = (road.s - index * kTileLength) / kTexel - 0.5, y = (road.t - kTMin) / kTexel - 0.5;
+        if (y < 0 || y >= texels.rows - 1)
+            continue;
+        cv::Mat one;
+        // getRectSubPix replicates the border: at a tile's last column that is within a texel.
+        cv::getRectSubPix(texels, {1, 1}, cv::Point2f(float(x), float(y)), one);
+        colours[i] = one.at<cv::Vec3b>(0, 0);
+    }
+    return colours;
 }
 
 Status SurveyGenerator::write(const fs::path& folder, const std::function<void(int, int)>& progress)

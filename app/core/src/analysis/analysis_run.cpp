@@ -11,6 +11,7 @@
 #include "run_provenance.hpp"
 
 #include "voirie/core/base/cpu_time.hpp"
+#include "voirie/core/surface/project_surface.hpp"
 
 #include <opencv2/core/utility.hpp>
 
@@ -189,6 +190,18 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     FrameRecorder recorder(store, track, reader.camera(), options, project->resume, evidence, summary, warn, cpu);
     DetectionPipeline pipeline(reader, *detectors, project->resume.last_frame_index, cancelled, cpu);
     const double km_total = footageKilometres(reader);
+    std::unique_ptr<SurfaceMosaic> surface;
+    if (options.ortho) {
+        if (plan->resuming)
+            return fail("--ortho cannot continue an interrupted run (its first frames are not decoded again): resume "
+                        "without --ortho, then make the surface with voirie ortho " + plan->out.string());
+        SurfaceOptions surface_options = options.surface;
+        surface_options.overwrite = options.overwrite;
+        auto started = SurfaceMosaic::start(*options.ortho, reader.camera(), surface_options);
+        if (!started)
+            return fail(started.error());
+        surface = std::move(*started);
+    }
 
     // Frames come back in order; each is recorded, and the project committed every few frames.
     Status recorded = store.begin();
@@ -203,6 +216,11 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
         if (!job)
             break;
         recorded = recorder.record(*job);
+        if (recorded && surface && !job->replay) {
+            StageClock clock(cpu, "surface");
+            const GeoFrame& f = job->frame;
+            recorded = surface->add(f.image, {f.index, f.lon, f.lat, f.heading_deg, f.chainage_m});
+        }
         if (!recorded)
             break;
         commits.frameDone();
@@ -241,6 +259,14 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
         if (auto s = recorder.finish(); !s)
             return fail(s.error());
         summary.ingest = reader.summary(); // final decode counts
+        if (surface) {
+            StageClock clock(cpu, "surface");
+            auto written = surface->finish();
+            if (!written)
+                return fail(written.error() + "; the analysis itself is in " + plan->partial.string() +
+                            " (continue it with --resume, without --ortho)");
+            summary.surface = surfaceRecord(*written);
+        }
         // The run's own summary, stored in the project, says what the run cost up to here.
         const double cpu_so_far = processCpuSeconds() - cpu_start;
         summary.measureCost(elapsed(), cpu_so_far, cpuByStage(cpu, cpu_so_far));

@@ -77,6 +77,8 @@ nlohmann::ordered_json AnalysisSummary::toJson() const
     j["partial"] = partial();
     j["partial_reasons"] = partialReasons();
     j["frames_lost"] = ingest.framesLost();
+    if (!surface.is_null())
+        j["surface"] = surface;
     return j;
 }
 
@@ -124,6 +126,11 @@ std::string AnalysisSummary::toText() const
             s << ", " << anonymizer_failures << " chip(s) blurred whole after an anonymizer failed";
         s << "\n";
     }
+    if (surface.is_object())
+        s << "surface " << surface.value("path", "") << ": " << surface.value("width", 0) << " x " << surface.value("height", 0)
+          << " px at " << surface.value("resolution_m", 0.0) << " m in " << surface.value("crs", "") << "; seams between frames "
+          << surface["seams_after"].value("median_m", 0.0) << " m (median) after registration, "
+          << surface["seams_before"].value("median_m", 0.0) << " m before\n";
     s.precision(1);
     s << "time " << wall_s << " s, CPU " << cpu_s << " s";
     if (km > 0)

@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iterator>
 
 namespace voirie {
 
@@ -58,13 +59,18 @@ Result<CameraModel> readCameraFile(const std::filesystem::path& path)
     std::ifstream in(path);
     if (!in)
         return fail("camera file " + path.string() + " cannot be read");
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    return parseCamera(text, "camera file " + path.string());
+}
+
+Result<CameraModel> parseCamera(const std::string& text, const std::string& where)
+{
     nlohmann::json j;
     try {
-        j = nlohmann::json::parse(in);
+        j = nlohmann::json::parse(text);
     } catch (const std::exception& e) {
-        return fail("camera file " + path.string() + " is not valid JSON: " + e.what());
+        return fail(where + " is not valid JSON: " + e.what());
     }
-    const std::string where = "camera file " + path.string();
     auto number = [&](const char* key) -> std::optional<double> {
         if (!j.contains(key))
             return std::nullopt;

@@ -33,6 +33,17 @@ double headingAround(const std::vector<TrackPoint>& seg, size_t i)
     return 0;
 }
 
+// Velocity at fix i (metres per second): the central difference of its neighbours' positions
+// over their times, one-sided at a segment's ends.
+MetricPoint velocityAt(const std::vector<TrackPoint>& seg, size_t i)
+{
+    const size_t lo = i > 0 ? i - 1 : i, hi = i + 1 < seg.size() ? i + 1 : i;
+    const double dt = seg[hi].time - seg[lo].time;
+    if (!(dt > 0))
+        return {0, 0};
+    return {(seg[hi].metric.x - seg[lo].metric.x) / dt, (seg[hi].metric.y - seg[lo].metric.y) / dt};
+}
+
 // Weighted least squares of v(dt) = sum c_k dt^k (k <= degree); returns c_0, the value at dt = 0.
 std::optional<double> localPolynomialAt(const std::vector<double>& dt, const std::vector<double>& v,
                                         const std::vector<double>& w, int degree)
@@ -323,13 +334,26 @@ std::optional<TrackSample> Track::at(double time) const
     const size_t i = size_t(next - seg.begin()) - 1;
     const TrackPoint& a = seg[i];
     const TrackPoint& b = seg[i + 1];
-    const double f = (time - a.time) / (b.time - a.time);
+    const double h = b.time - a.time, f = (time - a.time) / h;
+    // Cubic Hermite between the fixes, with the velocity at each fix from its neighbours
+    // (Catmull-Rom on uneven times): between 1 Hz fixes on a 100 m radius bend the chord is 0.15 m
+    // inside the curve and its heading up to 3 degrees off at either end; the curve is neither.
+    const MetricPoint va = velocityAt(seg, i), vb = velocityAt(seg, i + 1);
+    const double f2 = f * f, f3 = f2 * f;
+    const double h00 = 2 * f3 - 3 * f2 + 1, h10 = (f3 - 2 * f2 + f) * h, h01 = -2 * f3 + 3 * f2, h11 = (f3 - f2) * h;
+    const double d00 = (6 * f2 - 6 * f) / h, d10 = 3 * f2 - 4 * f + 1, d01 = (-6 * f2 + 6 * f) / h, d11 = 3 * f2 - 2 * f;
     TrackSample s;
-    s.metric = {a.metric.x + f * (b.metric.x - a.metric.x), a.metric.y + f * (b.metric.y - a.metric.y)};
+    s.metric = {h00 * a.metric.x + h10 * va.x + h01 * b.metric.x + h11 * vb.x,
+                h00 * a.metric.y + h10 * va.y + h01 * b.metric.y + h11 * vb.y};
+    const MetricPoint velocity = {d00 * a.metric.x + d10 * va.x + d01 * b.metric.x + d11 * vb.x,
+                                  d00 * a.metric.y + d10 * va.y + d01 * b.metric.y + d11 * vb.y};
     frame_.toGeographic(s.metric, s.lon, s.lat);
     s.chainage_m = a.chainage_m + f * (b.chainage_m - a.chainage_m);
-    s.speed_mps = (b.chainage_m - a.chainage_m) / (b.time - a.time);
-    s.heading_deg = headingAround(seg, i);
+    s.speed_mps = (b.chainage_m - a.chainage_m) / h;
+    // Standing still (or nearly) the velocity has no direction: the fixes around tell it.
+    constexpr double kMinSpeedForHeading = 0.5; // m/s
+    s.heading_deg = std::hypot(velocity.x, velocity.y) >= kMinSpeedForHeading ? headingDegrees(velocity.x, velocity.y)
+                                                                                : headingAround(seg, i);
     s.segment = int(seg_it - segments_.begin());
     return s;
 }

@@ -61,6 +61,10 @@ struct PixelBoxTruth {
     bool scored = false;
 };
 
+// The settings a folder written by `voirie sample` was made with (its survey.json): enough to
+// generate the same survey again (its road, defects and drive); one sentence when it cannot be read.
+Result<GeneratorSettings> readGeneratorSettings(const std::filesystem::path& folder);
+
 class SurveyGenerator {
 public:
     explicit SurveyGenerator(const GeneratorSettings& settings);
@@ -79,6 +83,11 @@ public:
     double videoStartUtc() const;
     // Where the camera truly is (lon, lat) at a time in seconds since the first frame.
     std::pair<double, double> truePosition(double seconds_since_start) const;
+
+    // The road's own texture (BGR, as painted on the road before any camera saw it) at lon/lat
+    // points, bilinear between texels; black away from the road's texture. What a surface mosaic
+    // of this survey should show there (`voirie eval-surface`).
+    std::vector<cv::Vec3b> groundColours(const std::vector<std::pair<double, double>>& lon_lat);
 
     // Writes the whole survey into `folder`; `progress` gets (frames written, total).
     Status write(const std::filesystem::path& folder, const std::function<void(int, int)>& progress = {});

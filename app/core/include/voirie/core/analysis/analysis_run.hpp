@@ -17,6 +17,7 @@
 #include "voirie/core/damage/damage_tracker.hpp"
 #include "voirie/core/ingest/survey_reader.hpp"
 #include "voirie/core/plugin_host/plugin_parameters.hpp"
+#include "voirie/core/surface/surface_mosaic.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -45,6 +46,10 @@ struct AnalysisOptions {
     std::optional<std::filesystem::path> chips_dir; // also write evidence chips here as files
     std::string command_line;        // recorded in the provenance
     FootprintFactors footprint;      // how energy and emissions are estimated from the run's cost
+    // Also write the road surface mosaic here, from the frames as they are decoded (no second
+    // decode); its options. Not with a resumed run (its first frames are not decoded again).
+    std::optional<std::filesystem::path> ortho;
+    SurfaceOptions surface;
 };
 
 struct AnalysisProgress {
@@ -79,6 +84,9 @@ struct AnalysisSummary {
     FootprintFactors footprint_factors;
     // Fills wall_s, cpu_s, the stages, peak memory and the footprint from the run's counters.
     void measureCost(double wall, double cpu, std::map<std::string, double> by_stage);
+    // The surface mosaic written with --ortho (what the run layer records: path, resolution, CRS,
+    // extent, seams), or null.
+    nlohmann::ordered_json surface;
     bool interrupted = false, resumed = false;
     // The footage could not all be decoded: the project's run status is "partial", not complete.
     bool partial() const { return !ingest.incompleteness().empty(); }

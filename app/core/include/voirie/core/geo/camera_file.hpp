@@ -14,6 +14,9 @@
 namespace voirie {
 
 Result<CameraModel> readCameraFile(const std::filesystem::path& path);
+// The same from camera.json's text (e.g. the camera a project's run recorded); `where` names it
+// in the error sentence.
+Result<CameraModel> parseCamera(const std::string& text, const std::string& where);
 Status writeCameraFile(const CameraModel& camera, const std::filesystem::path& path);
 
 // A typical windscreen dash-cam: 90 degree horizontal field of view, principal point at the

@@ -1,0 +1,191 @@
+#include "voirie/core/surface/project_surface.hpp"
+
+#include "voirie/core/geo/camera_file.hpp"
+#include "voirie/core/geo/gdal_error_trap.hpp"
+#include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/project/project_open.hpp"
+#include "voirie/core/project/project_reader.hpp"
+
+#include <ogrsf_frmts.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/videoio.hpp>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+
+namespace fs = std::filesystem;
+
+namespace voirie {
+namespace {
+
+struct ProjectFrame {
+    SurfaceFramePose pose;
+    std::string file;
+    int64_t frame_in_file = 0;
+};
+
+bool isPhoto(const fs::path& file)
+{
+    std::string e = file.extension().string();
+    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return e == ".jpg" || e == ".jpeg" || e == ".png" || e == ".tif" || e == ".tiff";
+}
+
+// The survey's files: where the run read them, else beside the project (a moved survey folder).
+std::optional<fs::path> sourceFile(const std::map<std::string, fs::path>& recorded, const fs::path& project, const std::string& name)
+{
+    std::error_code ec;
+    if (auto it = recorded.find(name); it != recorded.end() && fs::is_regular_file(it->second, ec))
+        return it->second;
+    if (const fs::path beside = project.parent_path() / name; fs::is_regular_file(beside, ec))
+        return beside;
+    return std::nullopt;
+}
+
+// Reads the frames of one video in increasing frame order, decoding what lies between.
+class SequentialVideo {
+public:
+    explicit SequentialVideo(const fs::path& path) : path_(path), capture_(path.string(), cv::CAP_FFMPEG) {}
+    bool opened() const { return capture_.isOpened(); }
+    cv::Mat frame(int64_t index)
+    {
+        if (index < position_) {
+            capture_.set(cv::CAP_PROP_POS_FRAMES, double(index));
+            position_ = index;
+        }
+        while (position_ < index) {
+            if (!capture_.grab())
+                return {};
+            ++position_;
+        }
+        cv::Mat image;
+        if (!capture_.read(image))
+            return {};
+        ++position_;
+        return image;
+    }
+
+private:
+    fs::path path_;
+    cv::VideoCapture capture_;
+    int64_t position_ = 0;
+};
+
+} // namespace
+
+nlohmann::ordered_json surfaceRecord(const SurfaceSummary& s)
+{
+    return {{"path", fs::absolute(s.path).string()},
+            {"resolution_m", s.resolution_m},
+            {"crs", s.crs},
+            {"extent", {s.min_x, s.min_y, s.max_x, s.max_y}},
+            {"width", s.width},
+            {"height", s.height},
+            {"frames", s.frames},
+            {"seams_before", s.seams_before.toJson()},
+            {"seams_after", s.seams_after.toJson()}};
+}
+
+Status recordSurfaceInProject(const fs::path& project, const nlohmann::ordered_json& record)
+{
+    auto opened = openProject(project, {ProjectAccess::update, {"run"}, IntegrityCheck::quick});
+    if (!opened)
+        return fail(opened.error());
+    GdalErrorTrap trap;
+    OGRLayer* run = (*opened)->GetLayerByName("run");
+    OGRFeatureUniquePtr feature(run->GetNextFeature());
+    if (!feature)
+        return fail(project.string() + " has no run to record the surface in");
+    auto summary = nlohmann::ordered_json::parse(fieldText(*feature, "summary"), nullptr, false);
+    if (!summary.is_object())
+        summary = nlohmann::ordered_json::object();
+    summary["surface"] = record;
+    feature->SetField("summary", summary.dump().c_str());
+    const bool set = run->SetFeature(feature.get()) == OGRERR_NONE;
+    (*opened)->FlushCache();
+    if (!set || !trap.errors().empty())
+        return fail("cannot record the surface in " + project.string() + ": " + trap.reason());
+    return Ok{};
+}
+
+Result<SurfaceSummary> buildProjectSurface(const fs::path& project, const fs::path& out, const SurfaceOptions& options,
+                                           const ProjectSurfaceHooks& hooks)
+{
+    std::vector<ProjectFrame> frames;
+    std::map<std::string, fs::path> recorded;
+    CameraModel camera;
+    {
+        auto opened = openProject(project, {ProjectAccess::read, {"frames", "run"}, IntegrityCheck::quick});
+        if (!opened)
+            return fail(opened.error());
+        const ProjectRun run = readProjectRun(**opened);
+        if (run.camera_json.empty())
+            return fail(project.string() + " records no camera, so its frames cannot be put on the ground");
+        auto parsed = parseCamera(run.camera_json, "the camera recorded in " + project.string());
+        if (!parsed)
+            return fail(parsed.error());
+        camera = *parsed;
+        for (const auto& input : run.inputs)
+            if (!input.path.empty())
+                recorded[fs::path(input.path).filename().string()] = input.path;
+        OGRLayer* layer = (*opened)->GetLayerByName("frames");
+        for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
+            const OGRGeometry* g = f->GetGeometryRef();
+            if (!g || wkbFlatten(g->getGeometryType()) != wkbPoint || !f->IsFieldSetAndNotNull(f->GetFieldIndex("heading_deg")))
+                continue; // a frame with no position or heading cannot be placed
+            ProjectFrame frame;
+            frame.pose.frame_index = f->GetFieldAsInteger64("frame_index");
+            frame.pose.lon = g->toPoint()->getX();
+            frame.pose.lat = g->toPoint()->getY();
+            frame.pose.heading_deg = fieldNumber(*f, "heading_deg");
+            frame.pose.chainage_m = fieldNumber(*f, "chainage_m");
+            frame.file = fieldText(*f, "file");
+            frame.frame_in_file = f->GetFieldAsInteger64("frame_in_file");
+            frames.push_back(std::move(frame));
+        }
+    }
+    if (frames.empty())
+        return fail(project.string() + " has no placed frames: analyse the survey first (voirie analyze)");
+    std::sort(frames.begin(), frames.end(), [](const auto& a, const auto& b) { return a.pose.frame_index < b.pose.frame_index; });
+
+    auto mosaic = SurfaceMosaic::start(out, camera, options);
+    if (!mosaic)
+        return fail(mosaic.error());
+    std::map<std::string, std::unique_ptr<SequentialVideo>> videos;
+    int64_t done = 0;
+    for (const auto& frame : frames) {
+        if (hooks.cancel && hooks.cancel->load())
+            return fail("interrupted: the surface " + out.string() + " was not written");
+        const auto file = sourceFile(recorded, project, frame.file);
+        if (!file)
+            return fail("the survey file " + frame.file + " is neither where the analysis read it nor beside " + project.string());
+        cv::Mat image;
+        if (isPhoto(*file)) {
+            image = cv::imread(file->string(), cv::IMREAD_COLOR);
+        } else {
+            auto& video = videos[file->string()];
+            if (!video) {
+                video = std::make_unique<SequentialVideo>(*file);
+                if (!video->opened())
+                    return fail("cannot open the video " + file->string());
+            }
+            image = video->frame(frame.frame_in_file);
+        }
+        if (image.empty())
+            return fail("cannot decode frame " + std::to_string(frame.frame_in_file) + " of " + file->string() +
+                        " again: the footage changed or is damaged since the analysis");
+        if (auto s = (*mosaic)->add(image, frame.pose); !s)
+            return fail(s.error());
+        if (hooks.progress)
+            hooks.progress(++done, int64_t(frames.size()));
+    }
+    auto summary = (*mosaic)->finish();
+    if (!summary)
+        return fail(summary.error());
+    if (auto s = recordSurfaceInProject(project, surfaceRecord(*summary)); !s)
+        return fail("the surface " + out.string() + " was written, but " + s.error());
+    return summary;
+}
+
+} // namespace voirie
