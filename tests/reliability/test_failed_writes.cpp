@@ -63,6 +63,26 @@ TEST_F(FailedWrite, AnExportOnAFullDiskFailsWithOneSentenceAndLeavesNothing)
     }
 }
 
+// The surface (issue 31) on a full disk: its scratch pieces, its tiles or the COG itself do not fit.
+TEST_F(FailedWrite, ASurfaceOnAFullDiskFailsWithOneSentenceAndLeavesNothing)
+{
+    const fs::path out = dir_ / "surface.tif";
+    const std::string before = readFile(project());
+    for (long long room : {0LL, 2000000LL, 20000000LL}) {
+        auto r = runCommand(withFullDisk(dir_.path(), room) + shellQuoted(VOIRIE_CLI) + " ortho " + shellQuoted(project()) +
+                            " --out " + shellQuoted(out) + " --quiet");
+        EXPECT_EQ(r.exit_code, 1) << "room " << room << ": " << r.err;
+        EXPECT_CONTAINS(r.err, "the disk is full");
+        EXPECT_EQ(errorLines(r.err).size(), 1u) << r.err;
+        expectNoLibraryLines(r.err);
+        EXPECT_FALSE(fs::exists(out)) << "room " << room;
+        expectNoLeftovers();
+        for (const auto& e : fs::directory_iterator(dir_.path()))
+            EXPECT_EQ(e.path().filename().string().find("scratch"), std::string::npos) << e.path();
+    }
+    EXPECT_EQ(readFile(project()), before) << "the project is untouched when its surface was not written";
+}
+
 TEST_F(FailedWrite, AnAnalysisOnAFullDiskSaysSoAndTheRatingKeepsThePreviousOne)
 {
     const fs::path survey = cachedSampleSurvey();

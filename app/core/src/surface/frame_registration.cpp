@@ -11,7 +11,8 @@ namespace {
 constexpr double kMinOverlapM = 1.5;  // shorter overlaps give no reliable match
 constexpr double kMinResponse = 0.08; // below it the peak is noise (measured on asphalt texture)
 constexpr double kMaxShiftM = 2.0;
-constexpr double kBandM = 4.0;        // length of road compared    // GPS steps between neighbouring frames are not off by more
+constexpr double kBandM = 4.0;
+constexpr double kMinContrast = 2.0;  // grey levels (standard deviation) below which there is nothing to match        // length of road compared    // GPS steps between neighbouring frames are not off by more
 
 } // namespace
 
@@ -57,6 +58,12 @@ std::optional<PatchShift> measurePatchShift(const GroundPatchGrid& grid, const c
         return f;
     };
     const cv::Mat a = prepared(earlier_warped), b = prepared(later);
+    // Phase correlation on a featureless road (fresh asphalt in the dark) finds a peak in noise.
+    cv::Scalar mean_a, spread_a, mean_b, spread_b;
+    cv::meanStdDev(a, mean_a, spread_a);
+    cv::meanStdDev(b, mean_b, spread_b);
+    if (spread_a[0] < kMinContrast || spread_b[0] < kMinContrast)
+        return std::nullopt;
     cv::Mat window;
     cv::createHanningWindow(window, a.size(), CV_32F);
     double response = 0;
@@ -66,7 +73,7 @@ std::optional<PatchShift> measurePatchShift(const GroundPatchGrid& grid, const c
     shift.right_m = moved.x * metres_per_pixel;
     shift.forward_m = -moved.y * metres_per_pixel;
     shift.response = response;
-    if (response < kMinResponse || shift.length() > kMaxShiftM)
+    if (!std::isfinite(response) || !std::isfinite(shift.length()) || response < kMinResponse || shift.length() > kMaxShiftM)
         return std::nullopt;
     return shift;
 }

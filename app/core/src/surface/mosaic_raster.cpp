@@ -1,11 +1,15 @@
 #include "mosaic_raster.hpp"
 
+#include "voirie/core/base/atomic_output.hpp"
 #include "voirie/core/geo/gdal_error_trap.hpp"
 
+#include <gdal_priv.h>
 #include <gdal_utils.h>
+#include <ogr_spatialref.h>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <fstream>
 #include <memory>
 #include <vector>
 
@@ -16,61 +20,168 @@ struct TranslateOptionsDeleter {
     void operator()(GDALTranslateOptions* o) const { GDALTranslateOptionsFree(o); }
 };
 
-std::string gdalReason(const GdalErrorTrap& trap, const std::string& fallback)
-{
-    return trap.reason().empty() ? fallback : trap.reason();
-}
+// One level of the tile files as a read-only GDAL raster (RGBA, 512 x 512 blocks) that knows
+// which of its blocks are empty; level 0 carries the others as its overviews.
+class TileFilesDataset;
 
-// Reads a window of RGBA pixels from `bands` (level 0 or an overview), as one interleaved image.
-cv::Mat readRgba(GDALRasterBand* const bands[4], cv::Rect window)
-{
-    cv::Mat planes[4];
-    for (int b = 0; b < 4; ++b) {
-        planes[b].create(window.height, window.width, CV_8U);
-        if (bands[b]->RasterIO(GF_Read, window.x, window.y, window.width, window.height, planes[b].data, window.width,
-                               window.height, GDT_Byte, 0, 0) != CE_None)
-            return {};
+class TileFilesBand final : public GDALRasterBand {
+public:
+    TileFilesBand(TileFilesDataset* dataset, int band, cv::Size size);
+    CPLErr IReadBlock(int block_x, int block_y, void* data) override;
+    GDALColorInterp GetColorInterpretation() override
+    {
+        return nBand == 1 ? GCI_RedBand : nBand == 2 ? GCI_GreenBand : nBand == 3 ? GCI_BlueBand : GCI_AlphaBand;
     }
-    cv::Mat rgba;
-    cv::merge(planes, 4, rgba);
-    return rgba;
+    int GetOverviewCount() override;
+    GDALRasterBand* GetOverview(int i) override;
+    int IGetDataCoverageStatus(int x, int y, int width, int height, int, double* percent) override;
+};
+
+class TileFilesDataset final : public GDALDataset {
+public:
+    TileFilesDataset(const TileFiles& files, int level) : files_(files), level_(level)
+    {
+        const cv::Size size = files.levelSize(level);
+        nRasterXSize = size.width;
+        nRasterYSize = size.height;
+        eAccess = GA_ReadOnly;
+        for (int b = 1; b <= 4; ++b)
+            SetBand(b, new TileFilesBand(this, b, size));
+        crs_.importFromWkt(files.grid().crs_wkt.c_str());
+        crs_.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        if (level == 0)
+            for (int l = 1; l < files.levels(); ++l)
+                overviews_.push_back(std::make_unique<TileFilesDataset>(files, l));
+    }
+    CPLErr GetGeoTransform(double* transform) override
+    {
+        const RasterGrid& g = files_.grid();
+        const double res = g.resolution * double(1 << level_);
+        const double t[6] = {g.min_x, res, 0, g.max_y, 0, -res};
+        std::copy(t, t + 6, transform);
+        return CE_None;
+    }
+    const OGRSpatialReference* GetSpatialRef() const override { return &crs_; }
+
+    const TileFiles& files() const { return files_; }
+    int level() const { return level_; }
+    std::vector<std::unique_ptr<TileFilesDataset>>& overviews() { return overviews_; }
+    // The last tile read: the four bands of a block ask for the same one in turn.
+    const cv::Mat& tile(const TileKey& key)
+    {
+        if (!(cached_key_ == key) || cached_.empty()) {
+            cached_ = files_.read(level_, key);
+            cached_key_ = key;
+        }
+        return cached_;
+    }
+
+private:
+    const TileFiles& files_;
+    int level_;
+    OGRSpatialReference crs_;
+    std::vector<std::unique_ptr<TileFilesDataset>> overviews_;
+    TileKey cached_key_{-1, -1};
+    cv::Mat cached_;
+};
+
+TileFilesBand::TileFilesBand(TileFilesDataset* dataset, int band, cv::Size size)
+{
+    poDS = dataset;
+    nBand = band;
+    eDataType = GDT_Byte;
+    nRasterXSize = size.width;
+    nRasterYSize = size.height;
+    nBlockXSize = kTileSize;
+    nBlockYSize = kTileSize;
 }
 
-Status writeRgba(GDALRasterBand* const bands[4], cv::Point at, const cv::Mat& rgba, const std::string& what)
+CPLErr TileFilesBand::IReadBlock(int block_x, int block_y, void* data)
 {
-    cv::Mat planes[4];
-    cv::split(rgba, planes);
-    for (int b = 0; b < 4; ++b)
-        if (bands[b]->RasterIO(GF_Write, at.x, at.y, rgba.cols, rgba.rows, planes[b].data, rgba.cols, rgba.rows, GDT_Byte,
-                               0, 0) != CE_None)
-            return fail(what);
-    return Ok{};
+    auto* dataset = static_cast<TileFilesDataset*>(poDS);
+    const cv::Mat& rgba = dataset->tile({block_x, block_y});
+    if (rgba.empty()) {
+        CPLError(CE_Failure, CPLE_FileIO, "a tile of the surface's scratch files cannot be read");
+        return CE_Failure;
+    }
+    cv::Mat plane(kTileSize, kTileSize, CV_8U, data);
+    cv::extractChannel(rgba, plane, nBand - 1);
+    return CE_None;
+}
+
+int TileFilesBand::GetOverviewCount()
+{
+    auto* dataset = static_cast<TileFilesDataset*>(poDS);
+    return dataset->level() == 0 ? int(dataset->overviews().size()) : 0;
+}
+
+GDALRasterBand* TileFilesBand::GetOverview(int i)
+{
+    auto* dataset = static_cast<TileFilesDataset*>(poDS);
+    if (dataset->level() != 0 || i < 0 || i >= int(dataset->overviews().size()))
+        return nullptr;
+    return dataset->overviews()[size_t(i)]->GetRasterBand(nBand);
+}
+
+int TileFilesBand::IGetDataCoverageStatus(int x, int y, int width, int height, int, double* percent)
+{
+    auto* dataset = static_cast<TileFilesDataset*>(poDS);
+    int present = 0, total = 0;
+    for (int row = y / kTileSize; row <= (y + height - 1) / kTileSize; ++row)
+        for (int col = x / kTileSize; col <= (x + width - 1) / kTileSize; ++col) {
+            ++total;
+            present += dataset->files().has(dataset->level(), {col, row}) ? 1 : 0;
+        }
+    if (percent)
+        *percent = total ? 100.0 * present / total : 0.0;
+    return present == 0 ? GDAL_DATA_COVERAGE_STATUS_EMPTY
+                        : present == total ? GDAL_DATA_COVERAGE_STATUS_DATA
+                                           : GDAL_DATA_COVERAGE_STATUS_DATA | GDAL_DATA_COVERAGE_STATUS_EMPTY;
 }
 
 } // namespace
 
-Result<MosaicRaster> MosaicRaster::create(const std::filesystem::path& scratch_tiff, const RasterGrid& grid)
+cv::Size TileFiles::levelSize(int level) const
 {
-    GDALAllRegister();
-    GdalErrorTrap trap;
-    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GTiff");
-    if (!driver)
-        return fail("GDAL has no GeoTIFF driver");
-    const char* options[] = {"TILED=YES", "BLOCKXSIZE=512", "BLOCKYSIZE=512", "SPARSE_OK=TRUE", "ALPHA=YES",
-                             "PHOTOMETRIC=RGB", "BIGTIFF=IF_SAFER", nullptr};
-    GDALDatasetUniquePtr ds(driver->Create(scratch_tiff.c_str(), grid.width, grid.height, 4, GDT_Byte,
-                                           const_cast<char**>(options)));
-    if (!ds)
-        return fail("cannot create the mosaic's scratch file " + scratch_tiff.string() + ": " +
-                    gdalReason(trap, "GDAL refused it"));
-    double transform[6] = {grid.min_x, grid.resolution, 0, grid.max_y, 0, -grid.resolution};
-    ds->SetGeoTransform(transform);
-    ds->SetProjection(grid.crs_wkt.c_str());
-    return MosaicRaster(std::move(ds), grid, scratch_tiff);
+    const int scale = 1 << level;
+    return {(grid_.width + scale - 1) / scale, (grid_.height + scale - 1) / scale};
+}
+
+bool TileFiles::has(int level, const TileKey& key) const
+{
+    return level < int(present_.size()) && present_[size_t(level)].count(key) > 0;
+}
+
+std::filesystem::path TileFiles::pathOf(int level, const TileKey& key) const
+{
+    return folder_ / ("tile-" + std::to_string(level) + "-" + std::to_string(key.first) + "-" + std::to_string(key.second) + ".rgba");
+}
+
+cv::Mat TileFiles::read(int level, const TileKey& key) const
+{
+    cv::Mat rgba(kTileSize, kTileSize, CV_8UC4, cv::Scalar::all(0));
+    if (!has(level, key))
+        return rgba;
+    std::ifstream in(pathOf(level, key), std::ios::binary);
+    if (!in.read(reinterpret_cast<char*>(rgba.data), std::streamsize(rgba.total() * rgba.elemSize())))
+        return {};
+    return rgba;
+}
+
+Status TileFiles::write(int level, const TileKey& key, const cv::Mat& rgba)
+{
+    CV_Assert(rgba.type() == CV_8UC4 && rgba.rows == kTileSize && rgba.cols == kTileSize && rgba.isContinuous());
+    if (auto s = writeWholeFile(pathOf(level, key), {reinterpret_cast<const char*>(rgba.data), rgba.total() * rgba.elemSize()}); !s)
+        return s;
+    if (int(present_.size()) <= level)
+        present_.resize(size_t(level) + 1);
+    present_[size_t(level)].insert(key);
+    return Ok{};
 }
 
 void MosaicRaster::add(const cv::Mat& colour, const cv::Mat& weight, cv::Point origin)
 {
+    const RasterGrid& grid_ = files_.grid();
     const cv::Rect piece(origin, colour.size());
     const int first_col = std::max(0, piece.x / kTileSize), last_col = std::min(grid_.width - 1, piece.br().x - 1) / kTileSize;
     const int first_row = std::max(0, piece.y / kTileSize), last_row = std::min(grid_.height - 1, piece.br().y - 1) / kTileSize;
@@ -103,99 +214,69 @@ void MosaicRaster::add(const cv::Mat& colour, const cv::Mat& weight, cv::Point o
 
 Status MosaicRaster::writeTile(const TileKey& key, const Accumulator& tile)
 {
-    const cv::Point at(key.first * kTileSize, key.second * kTileSize);
-    const int width = std::min(kTileSize, grid_.width - at.x), height = std::min(kTileSize, grid_.height - at.y);
-    cv::Mat rgba(height, width, CV_8UC4, cv::Scalar::all(0));
+    cv::Mat rgba(kTileSize, kTileSize, CV_8UC4, cv::Scalar::all(0));
     bool any = false;
-    for (int y = 0; y < height; ++y) {
+    for (int y = 0; y < kTileSize; ++y) {
         const cv::Vec3f* sum = tile.sum.ptr<cv::Vec3f>(y);
         const float* weight = tile.weight.ptr<float>(y);
         cv::Vec4b* out = rgba.ptr<cv::Vec4b>(y);
-        for (int x = 0; x < width; ++x)
+        for (int x = 0; x < kTileSize; ++x)
             if (weight[x] > 1e-6f) {
                 const cv::Vec3f c = sum[x] / weight[x]; // BGR
                 out[x] = {cv::saturate_cast<uint8_t>(c[2]), cv::saturate_cast<uint8_t>(c[1]), cv::saturate_cast<uint8_t>(c[0]), 255};
                 any = true;
             }
     }
-    if (!any)
-        return Ok{};
-    GdalErrorTrap trap;
-    GDALRasterBand* bands[4];
-    for (int b = 0; b < 4; ++b)
-        bands[b] = dataset_->GetRasterBand(b + 1);
-    if (auto s = writeRgba(bands, at, rgba, ""); !s)
-        return fail("cannot write the mosaic's scratch file " + path_.string() + ": " + gdalReason(trap, "GDAL refused a tile"));
-    written_.insert(key);
-    return Ok{};
+    return any ? files_.write(0, key, rgba) : Status(Ok{});
 }
 
 Result<int> MosaicRaster::buildOverviews()
 {
-    GdalErrorTrap trap;
-    std::vector<int> factors;
-    for (int f = 2; std::max(grid_.width, grid_.height) / (f / 2) > kTileSize; f *= 2)
-        factors.push_back(f);
-    if (factors.empty())
-        return 0;
-    // The overview levels exist but are left empty (sparse); each is filled from the one below.
-    if (dataset_->BuildOverviews("NONE", int(factors.size()), factors.data(), 0, nullptr, nullptr, nullptr) != CE_None)
-        return fail("cannot add overviews to " + path_.string() + ": " + gdalReason(trap, "GDAL refused"));
-    std::set<TileKey> below = written_;
-    for (size_t level = 0; level < factors.size(); ++level) {
-        GDALRasterBand *source[4], *target[4];
-        for (int b = 0; b < 4; ++b) {
-            GDALRasterBand* band = dataset_->GetRasterBand(b + 1);
-            source[b] = level == 0 ? band : band->GetOverview(int(level) - 1);
-            target[b] = band->GetOverview(int(level));
-        }
-        dataset_->FlushCache();
-        if (!trap.errors().empty())
-            return fail("cannot write " + path_.string() + ": " + gdalReason(trap, "GDAL could not flush it"));
-        const int source_width = source[0]->GetXSize(), source_height = source[0]->GetYSize();
-        const int target_width = target[0]->GetXSize(), target_height = target[0]->GetYSize();
+    int level = 0;
+    while (std::max(files_.levelSize(level).width, files_.levelSize(level).height) > kTileSize && !files_.tiles(level).empty()) {
         std::set<TileKey> parents;
-        for (const auto& [col, row] : below)
+        for (const auto& [col, row] : files_.tiles(level))
             parents.insert({col / 2, row / 2});
-        for (const auto& [col, row] : parents) {
-            const cv::Rect window = cv::Rect(col * 2 * kTileSize, row * 2 * kTileSize, 2 * kTileSize, 2 * kTileSize) &
-                                    cv::Rect(0, 0, source_width, source_height);
-            const cv::Mat rgba = readRgba(source, window);
-            if (rgba.empty())
-                return fail("cannot read back " + path_.string() + ": " + gdalReason(trap, "GDAL refused"));
-            // Transparent pixels are black and alpha is 0 or 255, so the area average of the colour is
-            // the alpha-weighted sum: dividing by the averaged alpha gives the covered pixels' mean.
-            const cv::Rect placed = cv::Rect(col * kTileSize, row * kTileSize, (window.width + 1) / 2, (window.height + 1) / 2) &
-                                    cv::Rect(0, 0, target_width, target_height);
-            cv::Mat small;
-            cv::resize(rgba, small, placed.size(), 0, 0, cv::INTER_AREA);
-            cv::Mat out(placed.size(), CV_8UC4, cv::Scalar::all(0));
-            for (int y = 0; y < out.rows; ++y) {
-                const cv::Vec4b* in = small.ptr<cv::Vec4b>(y);
-                cv::Vec4b* o = out.ptr<cv::Vec4b>(y);
-                for (int x = 0; x < out.cols; ++x) {
-                    const int a = in[x][3];
-                    if (a < 128)
+        for (const auto& parent : parents) {
+            // Transparent pixels are black and alpha is 0 or 255, so the area average of the colour
+            // is the alpha-weighted sum: dividing by the averaged alpha gives the covered pixels' mean.
+            cv::Mat out(kTileSize, kTileSize, CV_8UC4, cv::Scalar::all(0));
+            for (int dy = 0; dy < 2; ++dy)
+                for (int dx = 0; dx < 2; ++dx) {
+                    const TileKey child{parent.first * 2 + dx, parent.second * 2 + dy};
+                    if (!files_.has(level, child))
                         continue;
-                    for (int c = 0; c < 3; ++c)
-                        o[x][c] = uint8_t(std::min(255, (in[x][c] * 255 + a / 2) / a));
-                    o[x][3] = 255;
+                    const cv::Mat rgba = files_.read(level, child);
+                    if (rgba.empty())
+                        return fail("a tile of the surface's scratch files cannot be read back");
+                    cv::Mat small;
+                    cv::resize(rgba, small, {kTileSize / 2, kTileSize / 2}, 0, 0, cv::INTER_AREA);
+                    for (int y = 0; y < small.rows; ++y) {
+                        const cv::Vec4b* in = small.ptr<cv::Vec4b>(y);
+                        cv::Vec4b* o = out.ptr<cv::Vec4b>(dy * kTileSize / 2 + y) + dx * kTileSize / 2;
+                        for (int x = 0; x < small.cols; ++x) {
+                            const int a = in[x][3];
+                            if (a < 128)
+                                continue;
+                            for (int c = 0; c < 3; ++c)
+                                o[x][c] = uint8_t(std::min(255, (in[x][c] * 255 + a / 2) / a));
+                            o[x][3] = 255;
+                        }
+                    }
                 }
-            }
-            if (auto s = writeRgba(target, placed.tl(), out, ""); !s)
-                return fail("cannot write the overviews of " + path_.string() + ": " + gdalReason(trap, "GDAL refused"));
+            if (auto s = files_.write(level + 1, parent, out); !s)
+                return fail(s.error());
         }
-        below = std::move(parents);
+        ++level;
     }
-    dataset_->FlushCache();
-    if (!trap.errors().empty())
-        return fail("cannot write " + path_.string() + ": " + gdalReason(trap, "GDAL could not flush it"));
-    return int(factors.size());
+    return level;
 }
 
 Status MosaicRaster::writeCog(const std::filesystem::path& out, int quality)
 {
+    GDALAllRegister();
     GdalErrorTrap trap;
+    TileFilesDataset source(files_, 0);
     const std::string quality_option = "QUALITY=" + std::to_string(quality);
     std::vector<std::string> arguments = {"-of", "COG", "-co", "COMPRESS=WEBP", "-co", quality_option, "-co", "BLOCKSIZE=512",
                                           "-co", "SPARSE_OK=TRUE", "-co", "OVERVIEWS=FORCE_USE_EXISTING", "-co", "BIGTIFF=IF_SAFER"};
@@ -204,17 +285,17 @@ Status MosaicRaster::writeCog(const std::filesystem::path& out, int quality)
         argv.push_back(a.data());
     argv.push_back(nullptr);
     std::unique_ptr<GDALTranslateOptions, TranslateOptionsDeleter> options(GDALTranslateOptionsNew(argv.data(), nullptr));
-    // A survey's box is mostly empty: a small block cache is enough, and keeps the memory flat.
+    // A small block cache is enough (tiles are read once), and keeps the memory flat.
     const GIntBig cache = GDALGetCacheMax64();
     GDALSetCacheMax64(std::min<GIntBig>(cache, 64 << 20));
     int usage_error = 0;
-    GDALDatasetH written = GDALTranslate(out.c_str(), GDALDataset::ToHandle(dataset_.get()), options.get(), &usage_error);
+    GDALDatasetH written = GDALTranslate(out.c_str(), GDALDataset::ToHandle(&source), options.get(), &usage_error);
     if (written)
         GDALClose(written); // GDAL 3.6's GDALClose says nothing: its failures are in the trap
-    const bool closed = written != nullptr;
     GDALSetCacheMax64(cache);
-    if (!written || !closed || !trap.errors().empty())
-        return fail("cannot write the surface " + out.string() + ": " + gdalReason(trap, "GDAL's COG driver refused it"));
+    if (!written || !trap.errors().empty())
+        return fail("cannot write the surface " + out.string() + ": " +
+                    (trap.reason().empty() ? std::string("GDAL's COG driver refused it") : trap.reason()));
     return Ok{};
 }
 

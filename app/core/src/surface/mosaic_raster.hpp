@@ -1,11 +1,12 @@
-// The mosaic on disk while it is built: a sparse, tiled scratch GeoTIFF (RGBA) written a tile at a
-// time as the drive leaves it behind, overviews computed from the written tiles only, and the
-// final Cloud Optimized GeoTIFF copied from it by GDAL's COG driver.
+// The mosaic on disk while it is built: finished 512 x 512 tiles kept as files in the scratch
+// folder (every write checked, so a full disk is a sentence), overview tiles computed from them,
+// and the final Cloud Optimized GeoTIFF copied by GDAL's COG driver from a read-only dataset over
+// those files that tells GDAL which tiles are empty (a survey's box is mostly empty: they are
+// neither read, computed nor written).
 #pragma once
 
 #include "voirie/core/base/result.hpp"
 
-#include <gdal_priv.h>
 #include <opencv2/core.hpp>
 
 #include <filesystem>
@@ -24,9 +25,32 @@ struct RasterGrid {
     std::string crs_wkt;
 };
 
+using TileKey = std::pair<int, int>; // column, row of a tile
+
+// The tiles written so far, one level of the pyramid each (0: full resolution).
+class TileFiles {
+public:
+    TileFiles(std::filesystem::path folder, const RasterGrid& grid) : folder_(std::move(folder)), grid_(grid) {}
+    // Level `level`'s size in pixels.
+    cv::Size levelSize(int level) const;
+    int levels() const { return int(present_.size()); }
+    bool has(int level, const TileKey& key) const;
+    const std::set<TileKey>& tiles(int level) const { return present_.at(size_t(level)); }
+    // RGBA, kTileSize square (pixels past the raster's edge transparent); all transparent if absent.
+    cv::Mat read(int level, const TileKey& key) const;
+    Status write(int level, const TileKey& key, const cv::Mat& rgba);
+    const RasterGrid& grid() const { return grid_; }
+
+private:
+    std::filesystem::path pathOf(int level, const TileKey& key) const;
+    std::filesystem::path folder_;
+    RasterGrid grid_;
+    std::vector<std::set<TileKey>> present_ = {{}};
+};
+
 class MosaicRaster {
 public:
-    static Result<MosaicRaster> create(const std::filesystem::path& scratch_tiff, const RasterGrid& grid);
+    MosaicRaster(const std::filesystem::path& scratch, const RasterGrid& grid) : files_(scratch, grid) {}
 
     // Adds a piece (BGR colour and its weight) whose top-left corner is at `origin` on the grid.
     void add(const cv::Mat& colour, const cv::Mat& weight, cv::Point origin);
@@ -47,25 +71,19 @@ public:
     }
     // Overviews (each half the size of the level below, down to one tile) from the written tiles.
     Result<int> buildOverviews();
-    // Copies the scratch GeoTIFF into `out` as a COG (WEBP tiles, the overviews above).
+    // The COG at `out` (WEBP tiles, the overviews above), through GDAL's COG driver.
     Status writeCog(const std::filesystem::path& out, int quality);
-    int64_t tilesWritten() const { return int64_t(written_.size()); }
+    int64_t tilesWritten() const { return int64_t(files_.tiles(0).size()); }
 
 private:
     struct Accumulator {
         cv::Mat sum;    // CV_32FC3: weighted colour
         cv::Mat weight; // CV_32F
     };
-    using TileKey = std::pair<int, int>; // column, row of the tile
     Status writeTile(const TileKey& key, const Accumulator& tile);
-    MosaicRaster(GDALDatasetUniquePtr dataset, RasterGrid grid, std::filesystem::path path)
-        : dataset_(std::move(dataset)), grid_(std::move(grid)), path_(std::move(path)) {}
 
-    GDALDatasetUniquePtr dataset_;
-    RasterGrid grid_;
-    std::filesystem::path path_;
+    TileFiles files_;
     std::map<TileKey, Accumulator> tiles_;
-    std::set<TileKey> written_;
 };
 
 } // namespace voirie::surface

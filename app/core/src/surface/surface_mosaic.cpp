@@ -306,9 +306,7 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
                 last_piece[{col, row}] = i;
     }
 
-    auto raster = MosaicRaster::create(scratch.path / "mosaic.tif", raster_grid);
-    if (!raster)
-        return fail(raster.error());
+    auto raster = std::make_unique<MosaicRaster>(scratch.path, raster_grid);
     std::vector<double> seams_after;
     cv::Mat previous;
     for (size_t i = 0; i < frames.size(); ++i) {

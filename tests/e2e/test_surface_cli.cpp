@@ -1,0 +1,141 @@
+// `voirie ortho` and `voirie analyze --ortho` as a user runs them on the sample survey: the COG
+// written and recorded in the project's run, what --crs and the options do, and every refusal
+// (a project without frames or camera, a geographic CRS, an existing output, a bad range).
+#include "cli_fixtures.hpp"
+#include "sample_survey.hpp"
+
+#include <gdal_priv.h>
+#include <nlohmann/json.hpp>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+namespace {
+
+using namespace voirie::test;
+namespace fs = std::filesystem;
+
+#define EXPECT_CONTAINS(haystack, needle) EXPECT_NE((haystack).find(needle), std::string::npos) << (haystack)
+
+nlohmann::json runSummary(const fs::path& project)
+{
+    return nlohmann::json::parse(sqlText(project, "SELECT summary FROM run"), nullptr, false);
+}
+
+class Ortho : public ::testing::Test {
+protected:
+    fs::path project()
+    {
+        const fs::path p = dir_ / "project.gpkg";
+        if (!fs::exists(p))
+            fs::copy_file(cachedSampleProject(), p);
+        return p;
+    }
+    TempDir dir_;
+};
+
+TEST_F(Ortho, WritesACogAndRecordsItInTheProjectsRun)
+{
+    const fs::path out = dir_ / "surface.tif";
+    auto r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(out) + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << r.out;
+    for (const char* key : {"path", "resolution_m", "crs", "extent", "width", "height", "overviews", "frames",
+                            "frames_registered", "seams_before", "seams_after", "bytes"})
+        EXPECT_TRUE(j.contains(key)) << key;
+    EXPECT_EQ(j["crs"], "EPSG:32631");
+    EXPECT_DOUBLE_EQ(j["resolution_m"].get<double>(), 0.02);
+    EXPECT_GT(j["frames"].get<int>(), 40);
+    EXPECT_LT(j["seams_after"]["median_m"].get<double>(), 0.05);
+    ASSERT_TRUE(fs::exists(out));
+    EXPECT_EQ(fs::file_size(out), j["bytes"].get<uint64_t>());
+
+    const auto run = runSummary(project());
+    ASSERT_TRUE(run.contains("surface")) << run.dump();
+    EXPECT_EQ(fs::path(run["surface"]["path"].get<std::string>()), fs::absolute(out));
+    EXPECT_EQ(run["surface"]["crs"], "EPSG:32631");
+    EXPECT_EQ(run["surface"]["extent"].size(), 4u);
+    EXPECT_EQ(runVoirie("check " + shellQuoted(project())).exit_code, 0) << "the project stays valid";
+
+    // The text summary states the seams before and after registration.
+    r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "again.tif"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_CONTAINS(r.out, "seams between consecutive frames");
+    EXPECT_CONTAINS(r.out, "after registration");
+}
+
+TEST_F(Ortho, InTheCrsAsked)
+{
+    const fs::path out = dir_ / "lambert.tif";
+    auto r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(out) + " --crs EPSG:2154 --resolution-m 0.05 --quiet");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    GDALAllRegister();
+    GDALDatasetUniquePtr ds(GDALDataset::Open(out.c_str(), GDAL_OF_RASTER));
+    ASSERT_TRUE(ds);
+    ASSERT_TRUE(ds->GetSpatialRef());
+    EXPECT_STREQ(ds->GetSpatialRef()->GetAuthorityCode(nullptr), "2154");
+    double gt[6];
+    ds->GetGeoTransform(gt);
+    EXPECT_DOUBLE_EQ(gt[1], 0.05);
+}
+
+TEST_F(Ortho, RefusesInOneSentenceAndWritesNothing)
+{
+    const fs::path out = dir_ / "surface.tif";
+    auto r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(out) + " --crs EPSG:4326");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_CONTAINS(r.err, "not a projected CRS");
+    EXPECT_FALSE(fs::exists(out));
+
+    r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(out) + " --range-m 15..3");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_CONTAINS(r.err, "--range-m");
+
+    { std::ofstream(out) << "an earlier file"; }
+    r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(out));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_CONTAINS(r.err, "--overwrite");
+    fs::remove(out);
+
+    // Without frames, or without a camera, the frames cannot be put on the ground.
+    const fs::path no_frames = dir_ / "no-frames.gpkg", no_camera = dir_ / "no-camera.gpkg";
+    fs::copy_file(project(), no_frames);
+    fs::copy_file(project(), no_camera);
+    {
+        auto ds = openVector(no_frames, true);
+        ds->ExecuteSQL("DELETE FROM frames", nullptr, nullptr);
+        auto cam = openVector(no_camera, true);
+        cam->ExecuteSQL("UPDATE run SET camera = ''", nullptr, nullptr);
+    }
+    r = runVoirie("ortho " + shellQuoted(no_frames) + " --out " + shellQuoted(out));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_CONTAINS(r.err, "has no placed frames");
+    r = runVoirie("ortho " + shellQuoted(no_camera) + " --out " + shellQuoted(out));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_CONTAINS(r.err, "records no camera");
+    EXPECT_FALSE(fs::exists(out));
+    for (const auto& e : fs::directory_iterator(dir_.path()))
+        EXPECT_EQ(e.path().filename().string().find("scratch"), std::string::npos) << e.path();
+}
+
+TEST(AnalyzeOrtho, MakesTheSurfaceInTheSamePassAndRecordsIt)
+{
+    TempDir dir;
+    const fs::path survey = cachedSampleSurvey();
+    auto r = runVoirie("analyze " + sampleSurveyInputs(survey) + " --no-anonymize --quiet --json --out " +
+                       shellQuoted(dir / "p.gpkg") + " --ortho " + shellQuoted(dir / "surface.tif"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(j.contains("surface")) << r.out;
+    EXPECT_TRUE(j["cpu_s_by_stage"].contains("surface"));
+    EXPECT_TRUE(fs::exists(dir / "surface.tif"));
+    const auto run = runSummary(dir / "p.gpkg");
+    ASSERT_TRUE(run.contains("surface"));
+    EXPECT_EQ(run["surface"]["frames"], j["frames_analysed"]);
+}
+
+} // namespace
