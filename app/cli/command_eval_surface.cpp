@@ -81,8 +81,8 @@ int runEvalSurface(const CommandLine& cl)
     GDALAllRegister();
     GdalErrorTrap trap;
     GDALDatasetUniquePtr surface(GDALDataset::Open(surface_path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
-    if (!surface || surface->GetRasterCount() < 4)
-        throw RuntimeError(surface_path + " is not a surface written by voirie ortho (an RGBA GeoTIFF)");
+    if (!surface || surface->GetRasterCount() < 3)
+        throw RuntimeError(surface_path + " is not a surface written by voirie ortho (an RGB GeoTIFF with a mask)");
     double gt[6];
     if (surface->GetGeoTransform(gt) != CE_None || gt[2] != 0 || gt[4] != 0)
         throw RuntimeError(surface_path + " has no north-up georeferencing");
@@ -123,7 +123,9 @@ int runEvalSurface(const CommandLine& cl)
         bool read = true;
         for (int b = 0; b < 4; ++b) {
             planes[b].create(side, side, CV_8U);
-            read = read && surface->GetRasterBand(b + 1)->RasterIO(GF_Read, window.x, window.y, side, side, planes[b].data,
+            // Coverage: the mask (JPEG tiles) or the alpha band, as GDAL serves either.
+            GDALRasterBand* band = b < 3 ? surface->GetRasterBand(b + 1) : surface->GetRasterBand(1)->GetMaskBand();
+            read = read && band->RasterIO(GF_Read, window.x, window.y, side, side, planes[b].data,
                                                                    side, side, GDT_Byte, 0, 0) == CE_None;
         }
         if (!read)

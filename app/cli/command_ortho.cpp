@@ -37,7 +37,7 @@ void addSurfaceOptions(po::options_description& options)
                                                                  "motions win over stretches the longer the larger it is "
                                                                  "(a consumer receiver: 2; RTK: 0.05)")
         ("motion-sigma-m", po::value<double>()->default_value(0.1), "the error of one registered frame-to-frame motion")
-        ("quality", po::value<int>()->default_value(85), "WEBP quality of the tiles (1-100)");
+        ("quality", po::value<int>()->default_value(85), "JPEG quality of the tiles (1-100)");
 }
 
 SurfaceOptions surfaceOptionsFrom(const po::variables_map& vm)

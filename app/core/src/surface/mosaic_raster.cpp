@@ -24,17 +24,23 @@ struct TranslateOptionsDeleter {
 // which of its blocks are empty; level 0 carries the others as its overviews.
 class TileFilesDataset;
 
+// `channel` 0-2: red, green, blue; 3: the coverage, served as the colour bands' mask.
 class TileFilesBand final : public GDALRasterBand {
 public:
-    TileFilesBand(TileFilesDataset* dataset, int band, cv::Size size);
+    TileFilesBand(TileFilesDataset* dataset, int channel, cv::Size size);
     CPLErr IReadBlock(int block_x, int block_y, void* data) override;
     GDALColorInterp GetColorInterpretation() override
     {
-        return nBand == 1 ? GCI_RedBand : nBand == 2 ? GCI_GreenBand : nBand == 3 ? GCI_BlueBand : GCI_AlphaBand;
+        return channel_ == 0 ? GCI_RedBand : channel_ == 1 ? GCI_GreenBand : channel_ == 2 ? GCI_BlueBand : GCI_Undefined;
     }
     int GetOverviewCount() override;
     GDALRasterBand* GetOverview(int i) override;
+    GDALRasterBand* GetMaskBand() override;
+    int GetMaskFlags() override { return channel_ == 3 ? GMF_ALL_VALID : GMF_PER_DATASET; }
     int IGetDataCoverageStatus(int x, int y, int width, int height, int, double* percent) override;
+
+private:
+    int channel_;
 };
 
 class TileFilesDataset final : public GDALDataset {
@@ -45,8 +51,9 @@ public:
         nRasterXSize = size.width;
         nRasterYSize = size.height;
         eAccess = GA_ReadOnly;
-        for (int b = 1; b <= 4; ++b)
-            SetBand(b, new TileFilesBand(this, b, size));
+        for (int b = 1; b <= 3; ++b)
+            SetBand(b, new TileFilesBand(this, b - 1, size));
+        mask_ = std::make_unique<TileFilesBand>(this, 3, size);
         crs_.importFromWkt(files.grid().crs_wkt.c_str());
         crs_.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
         if (level == 0)
@@ -66,6 +73,7 @@ public:
     const TileFiles& files() const { return files_; }
     int level() const { return level_; }
     std::vector<std::unique_ptr<TileFilesDataset>>& overviews() { return overviews_; }
+    GDALRasterBand* mask() { return mask_.get(); }
     // The last tile read: the four bands of a block ask for the same one in turn.
     const cv::Mat& tile(const TileKey& key)
     {
@@ -81,14 +89,15 @@ private:
     int level_;
     OGRSpatialReference crs_;
     std::vector<std::unique_ptr<TileFilesDataset>> overviews_;
+    std::unique_ptr<GDALRasterBand> mask_;
     TileKey cached_key_{-1, -1};
     cv::Mat cached_;
 };
 
-TileFilesBand::TileFilesBand(TileFilesDataset* dataset, int band, cv::Size size)
+TileFilesBand::TileFilesBand(TileFilesDataset* dataset, int channel, cv::Size size) : channel_(channel)
 {
     poDS = dataset;
-    nBand = band;
+    nBand = channel < 3 ? channel + 1 : 0;
     eDataType = GDT_Byte;
     nRasterXSize = size.width;
     nRasterYSize = size.height;
@@ -105,7 +114,7 @@ CPLErr TileFilesBand::IReadBlock(int block_x, int block_y, void* data)
         return CE_Failure;
     }
     cv::Mat plane(kTileSize, kTileSize, CV_8U, data);
-    cv::extractChannel(rgba, plane, nBand - 1);
+    cv::extractChannel(rgba, plane, channel_);
     return CE_None;
 }
 
@@ -120,7 +129,13 @@ GDALRasterBand* TileFilesBand::GetOverview(int i)
     auto* dataset = static_cast<TileFilesDataset*>(poDS);
     if (dataset->level() != 0 || i < 0 || i >= int(dataset->overviews().size()))
         return nullptr;
-    return dataset->overviews()[size_t(i)]->GetRasterBand(nBand);
+    auto& overview = *dataset->overviews()[size_t(i)];
+    return channel_ == 3 ? overview.mask() : overview.GetRasterBand(nBand);
+}
+
+GDALRasterBand* TileFilesBand::GetMaskBand()
+{
+    return channel_ == 3 ? this : static_cast<TileFilesDataset*>(poDS)->mask();
 }
 
 int TileFilesBand::IGetDataCoverageStatus(int x, int y, int width, int height, int, double* percent)
@@ -278,7 +293,7 @@ Status MosaicRaster::writeCog(const std::filesystem::path& out, int quality)
     GdalErrorTrap trap;
     TileFilesDataset source(files_, 0);
     const std::string quality_option = "QUALITY=" + std::to_string(quality);
-    std::vector<std::string> arguments = {"-of", "COG", "-co", "COMPRESS=WEBP", "-co", quality_option, "-co", "BLOCKSIZE=512",
+    std::vector<std::string> arguments = {"-of", "COG", "-co", "COMPRESS=JPEG", "-co", quality_option, "-co", "BLOCKSIZE=512",
                                           "-co", "SPARSE_OK=TRUE", "-co", "OVERVIEWS=FORCE_USE_EXISTING", "-co", "BIGTIFF=IF_SAFER"};
     std::vector<char*> argv;
     for (auto& a : arguments)

@@ -71,7 +71,8 @@ public:
     }
     // Overviews (each half the size of the level below, down to one tile) from the written tiles.
     Result<int> buildOverviews();
-    // The COG at `out` (WEBP tiles, the overviews above), through GDAL's COG driver.
+    // The COG at `out` (JPEG tiles, the coverage as an internal mask, the overviews above), through
+    // GDAL's COG driver.
     Status writeCog(const std::filesystem::path& out, int quality);
     int64_t tilesWritten() const { return int64_t(files_.tiles(0).size()); }
 

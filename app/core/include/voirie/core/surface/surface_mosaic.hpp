@@ -3,7 +3,8 @@
 // the frame's camera, consecutive frames are registered to each other on the ground (their GPS
 // positions are off by a metre or more from fix to fix), the positions are refined from those
 // motions while staying anchored to the GPS over longer distances, and the pieces are blended,
-// nearest view first, into a Cloud Optimized GeoTIFF in a projected CRS.
+// nearest view first, into a Cloud Optimized GeoTIFF in a projected CRS (JPEG tiles, an internal
+// mask where there is no pavement, overviews).
 //
 // Memory stays flat in the survey's length: each frame's ground patch is kept in a scratch folder
 // until the poses are known, and the mosaic is written tile by tile as the drive leaves each tile
@@ -36,7 +37,7 @@ struct SurfaceOptions {
     // stretches the larger it is. A consumer receiver after smoothing: metres; RTK: centimetres.
     double gps_sigma_m = 2.0;
     double motion_sigma_m = 0.1;  // a registered frame-to-frame motion's error (1 sigma)
-    int quality = 85;           // WEBP quality of the tiles
+    int quality = 85;           // JPEG quality of the tiles
     bool overwrite = false;
 };
 
