@@ -15,7 +15,7 @@ int runExport(const CommandLine& cl)
         ("project", po::value<std::string>()->required(), "the project GeoPackage (from voirie analyze)")
         ("format", po::value<std::string>()->required(), "gpkg | geojson | shp | kml | csv | fgb")
         ("out", po::value<std::string>()->required(), "the file to write (a folder for shp, or for several layers of a one-layer format)")
-        ("layers", po::value<std::string>()->default_value("damages"), "comma-separated: damages, detections, track, frames, segments")
+        ("layers", po::value<std::string>()->default_value("damages"), "comma-separated: damages, detections, track, frames, segments, surface (the road-surface mosaic of voirie ortho: a GeoTIFF beside the export, in --crs when given)")
         ("crs", po::value<std::string>(), "output CRS, anything GDAL knows (EPSG:2154, EPSG:32631, a WKT or PROJ string); default EPSG:4326")
         ("classes", po::value<std::string>(), "only these damage classes, e.g. D00,D40")
         ("min-confidence", po::value<double>(), "only damages at least this confident")
@@ -29,7 +29,7 @@ int runExport(const CommandLine& cl)
     positional.add("project", 1);
     po::variables_map vm;
     if (!parseOptions(cl,
-                      "export PROJECT.gpkg --format gpkg|geojson|shp|kml|csv|fgb --out PATH [--layers damages,track,frames,segments] "
+                      "export PROJECT.gpkg --format gpkg|geojson|shp|kml|csv|fgb --out PATH [--layers damages,track,frames,segments,surface] "
                       "[--crs EPSG:XXXX] [--classes D00,D40] [--min-confidence X] [--min-severity M] "
                       "[--review accepted|not-rejected|all] [--chips none|files|embedded] [--overwrite]",
                       options, positional, vm))
@@ -88,7 +88,10 @@ int runExport(const CommandLine& cl)
     warnIfSurveyIncomplete(o.project, "export");
     if (!vm.count("quiet")) {
         for (const auto& l : summary->layers)
-            std::cerr << l.layer << ": " << l.features << " feature(s)\n";
+            if (l.layer == "surface" && !l.files.empty())
+                std::cerr << "surface: " << l.files.front().string() << "\n";
+            else
+                std::cerr << l.layer << ": " << l.features << " feature(s)\n";
         if (summary->chips_written)
             std::cerr << summary->chips_written << " evidence image(s) written beside the export\n";
         std::cerr << "wrote " << summary->out.string() << " (" << exportFormatName(o.format) << ")\n";

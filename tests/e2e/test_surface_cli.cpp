@@ -122,6 +122,42 @@ TEST_F(Ortho, RefusesInOneSentenceAndWritesNothing)
         EXPECT_EQ(e.path().filename().string().find("scratch"), std::string::npos) << e.path();
 }
 
+TEST_F(Ortho, ExportCarriesTheSurfaceAlongInTheCrsAsked)
+{
+    // Before a surface exists, asking for it is refused and nothing is written.
+    auto r = runVoirie("export " + shellQuoted(project()) + " --format gpkg --out " + shellQuoted(dir_ / "x.gpkg") +
+                       " --layers damages,surface");
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_CONTAINS(r.err, "records no surface");
+    EXPECT_FALSE(fs::exists(dir_ / "x.gpkg"));
+
+    r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "surface.tif") + " --quiet");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = runVoirie("export " + shellQuoted(project()) + " --format gpkg --out " + shellQuoted(dir_ / "x.gpkg") +
+                  " --layers damages,surface --crs EPSG:2154");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_CONTAINS(r.err, "surface: ");
+    GDALAllRegister();
+    GDALDatasetUniquePtr ds(GDALDataset::Open((dir_ / "x_surface.tif").c_str(), GDAL_OF_RASTER));
+    ASSERT_TRUE(ds);
+    EXPECT_STREQ(ds->GetSpatialRef()->GetAuthorityCode(nullptr), "2154");
+    EXPECT_STREQ(ds->GetMetadataItem("LAYOUT", "IMAGE_STRUCTURE"), "COG");
+    EXPECT_GE(ds->GetRasterBand(1)->GetOverviewCount(), 1);
+
+    // Several one-layer files: a folder, the surface in it as it is (no --crs: its own CRS).
+    r = runVoirie("export " + shellQuoted(project()) + " --format geojson --out " + shellQuoted(dir_ / "folder") +
+                  " --layers damages,track,surface");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    GDALDatasetUniquePtr copy(GDALDataset::Open((dir_ / "folder" / "surface.tif").c_str(), GDAL_OF_RASTER));
+    ASSERT_TRUE(copy);
+    EXPECT_STREQ(copy->GetSpatialRef()->GetAuthorityCode(nullptr), "32631");
+
+    // The surface alone: --out is the GeoTIFF.
+    r = runVoirie("export " + shellQuoted(project()) + " --format gpkg --out " + shellQuoted(dir_ / "alone.tif") + " --layers surface");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(fs::exists(dir_ / "alone.tif"));
+}
+
 TEST(AnalyzeOrtho, MakesTheSurfaceInTheSamePassAndRecordsIt)
 {
     TempDir dir;

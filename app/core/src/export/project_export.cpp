@@ -5,6 +5,7 @@
 #include "export_styles.hpp"
 #include "layer_writer.hpp"
 #include "staged_output.hpp"
+#include "surface_export.hpp"
 
 #include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
@@ -31,8 +32,42 @@ struct CtDeleter {
 
 } // namespace
 
-Result<ExportSummary> exportProject(const ExportOptions& o)
+namespace {
+
+// `surface` is a raster: written beside the vector layers (in the folder, or as <name>_surface.tif).
+fs::path surfaceOutput(const ExportOptions& o, bool folder)
 {
+    if (o.layers.empty())
+        return o.out;
+    return folder ? o.out / "surface.tif" : o.out.parent_path() / (o.out.stem().string() + "_surface.tif");
+}
+
+} // namespace
+
+Result<ExportSummary> exportProject(const ExportOptions& requested)
+{
+    ExportOptions o = requested;
+    const auto surface_at = std::find(o.layers.begin(), o.layers.end(), "surface");
+    const bool with_surface = surface_at != o.layers.end();
+    if (with_surface)
+        o.layers.erase(surface_at);
+    if (with_surface && o.layers.empty()) {
+        if (o.out.extension() != ".tif")
+            return fail("the surface alone is a GeoTIFF: --out must end in .tif (" + o.out.string() + ")");
+        auto opened = openProject(o.project, {ProjectAccess::read, {}});
+        if (!opened)
+            return fail(opened.error());
+        auto surface = recordedSurface(**opened, o.project);
+        if (!surface)
+            return fail(surface.error());
+        if (auto s = exportSurface(*surface, o.crs, o.out, o.overwrite); !s)
+            return fail(s.error());
+        ExportSummary summary;
+        summary.out = o.out;
+        summary.layers.push_back({"surface", 0, {o.out}});
+        return summary;
+    }
+
     GDALAllRegister();
     const FormatInfo& fmt = formatInfo(o.format);
     std::error_code ec;
@@ -42,7 +77,7 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
         return fail("--layers names no layer");
     for (const auto& l : o.layers)
         if (!isExportableLayer(l))
-            return fail("unknown layer '" + l + "'; a project's layers are damages, detections, track, frames, segments");
+            return fail("unknown layer '" + l + "'; a project's layers are damages, detections, track, frames, segments, surface");
     for (const auto& c : o.classes)
         if (!isKnownDamageClass(c))
             return fail("unknown damage class '" + c + "' in --classes (D00, D10, D20, D40, D43, D44, D50, repair)");
@@ -77,6 +112,15 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
                         (l == "segments" ? " (rate it first: voirie rate)" : ""));
 
     const bool folder = o.format == ExportFormat::Shapefile || (!fmt.many_layers_in_one_file && o.layers.size() > 1);
+    std::optional<fs::path> surface;
+    if (with_surface) {
+        auto recorded = recordedSurface(*project, o.project);
+        if (!recorded)
+            return fail(recorded.error());
+        surface = *recorded;
+        if (!folder && fs::exists(surfaceOutput(o, folder), ec) && !o.overwrite)
+            return fail(surfaceOutput(o, folder).string() + " already exists; pass --overwrite to replace it");
+    }
     if (fs::exists(o.out, ec) && !o.overwrite)
         return fail(o.out.string() + " already exists; pass --overwrite to replace it");
     const fs::path parent = o.out.parent_path().empty() ? fs::path(".") : o.out.parent_path();
@@ -175,6 +219,12 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
         if (CPLGetLastErrorType() == CE_Failure)
             return fail(gdalWriteFailure("finish writing", o.out));
     }
+    if (surface && folder) {
+        const fs::path staged_surface = staged.path() / "surface.tif";
+        if (auto s = exportSurface(*surface, o.crs, staged_surface, true); !s)
+            return fail(s.error());
+        summary.layers.push_back({"surface", 0, {staged_surface}});
+    }
     // Paths as they will be once in place.
     for (auto& l : summary.layers)
         for (auto& f : l.files)
@@ -184,6 +234,11 @@ Result<ExportSummary> exportProject(const ExportOptions& o)
     if (!folder && o.format == ExportFormat::GeoJSON)
         if (auto s = writeSidecarStyle(o.out, o.layers.front()); !s)
             return fail(s.error());
+    if (surface && !folder) {
+        if (auto s = exportSurface(*surface, o.crs, surfaceOutput(o, folder), o.overwrite); !s)
+            return fail(s.error());
+        summary.layers.push_back({"surface", 0, {surfaceOutput(o, folder)}});
+    }
     summary.chips_written = chips_written;
     summary.warnings = warnings;
     return summary;

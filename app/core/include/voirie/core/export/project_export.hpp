@@ -6,7 +6,9 @@
 // `<layer>.<ext>` for several. Shapefile output is always a folder of file sets, one per layer
 // and, for layers that mix lines and polygons (damages, detections), one per geometry type:
 // `damages_lines.shp`, `damages_polygons.shp`. Everything is written to a temporary sibling and
-// renamed into place on success.
+// renamed into place on success. The `surface` layer (the road-surface mosaic the project's run
+// records) is a raster: `surface.tif` in a folder output, `<name>_surface.tif` beside a file, or
+// --out itself (a .tif) when it is the only layer; reprojected to --crs when one is given.
 #pragma once
 
 #include "voirie/core/base/result.hpp"

@@ -1,0 +1,76 @@
+#include "surface_export.hpp"
+
+#include "voirie/core/base/atomic_output.hpp"
+#include "voirie/core/geo/gdal_error_trap.hpp"
+#include "voirie/core/project/project_reader.hpp"
+
+#include <gdal_utils.h>
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace voirie {
+namespace {
+
+struct TranslateOptionsDeleter {
+    void operator()(GDALTranslateOptions* o) const { GDALTranslateOptionsFree(o); }
+};
+
+} // namespace
+
+Result<fs::path> recordedSurface(GDALDataset& project, const fs::path& project_path)
+{
+    const auto summary = nlohmann::json::parse(readProjectRun(project).summary_json, nullptr, false);
+    if (!summary.is_object() || !summary.contains("surface") || !summary["surface"].is_object() ||
+        !summary["surface"].contains("path") || !summary["surface"]["path"].is_string())
+        return fail("project " + project_path.string() + " records no surface: make one with voirie ortho " +
+                    project_path.string() + " --out SURFACE.tif (or analyze --ortho)");
+    const fs::path recorded = summary["surface"]["path"].get<std::string>();
+    std::error_code ec;
+    if (fs::is_regular_file(recorded, ec))
+        return recorded;
+    if (const fs::path beside = project_path.parent_path() / recorded.filename(); fs::is_regular_file(beside, ec))
+        return beside;
+    return fail("the surface of " + project_path.string() + ", " + recorded.string() +
+                ", is neither there nor beside the project: make it again with voirie ortho");
+}
+
+Status exportSurface(const fs::path& surface, const std::optional<std::string>& crs, const fs::path& out, bool overwrite)
+{
+    auto output = AtomicOutput::prepare(out, overwrite);
+    if (!output)
+        return fail(output.error());
+    GDALAllRegister();
+    GdalErrorTrap trap;
+    GDALDatasetUniquePtr source(GDALDataset::Open(surface.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    if (!source)
+        return fail("cannot read the surface " + surface.string() + ": " + trap.reason());
+    // Its own CRS unless another is asked for (a 2 cm raster in degrees of WGS 84 helps nobody).
+    std::vector<std::string> arguments = {"-of", "COG", "-co", "COMPRESS=JPEG", "-co", "QUALITY=85", "-co", "BLOCKSIZE=512",
+                                          "-co", "SPARSE_OK=TRUE", "-co", "BIGTIFF=IF_SAFER"};
+    if (crs) {
+        arguments.push_back("-co");
+        arguments.push_back("TARGET_SRS=" + *crs);
+    } else {
+        arguments.push_back("-co");
+        arguments.push_back("OVERVIEWS=FORCE_USE_EXISTING");
+    }
+    std::vector<char*> argv;
+    for (auto& a : arguments)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::unique_ptr<GDALTranslateOptions, TranslateOptionsDeleter> options(GDALTranslateOptionsNew(argv.data(), nullptr));
+    int usage_error = 0;
+    GDALDatasetH written = GDALTranslate(output->temporaryPath().c_str(), GDALDataset::ToHandle(source.get()), options.get(), &usage_error);
+    if (written)
+        GDALClose(written);
+    if (!written || !trap.errors().empty())
+        return fail("cannot write the surface " + out.string() + ": " +
+                    (trap.reason().empty() ? std::string("GDAL's COG driver refused it") : trap.reason()));
+    return output->commit();
+}
+
+} // namespace voirie
