@@ -20,6 +20,7 @@
 #include "voirie/core/vocabulary/damage_classes.hpp"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
@@ -305,6 +306,11 @@ void MainWindow::buildActions()
             openBasemap(path);
     });
     file->addAction(basemap);
+    file->addAction(action("Open road &surface…", QKeySequence(), [this] {
+        const QString path = QFileDialog::getOpenFileName(this, "Open road surface", {}, "GeoTIFF (*.tif *.tiff);;All files (*)");
+        if (!path.isEmpty())
+            openSurface(path);
+    }, "A surface mosaic made by voirie ortho, drawn under the damages"));
     file->addAction(action("Open basemap &tile folder…", QKeySequence(), [this] {
         const QString path = QFileDialog::getExistingDirectory(this, "XYZ tile folder (z/x/y.png)");
         if (!path.isEmpty())
@@ -358,6 +364,20 @@ void MainWindow::buildActions()
     view->addAction(track);
     view->addAction(selection);
     view->addAction(segments_action_);
+    surface_action_ = action("Show road s&urface", QKeySequence("S"), [this](bool on) { map_->setShowSurface(on); },
+                             "The road itself under the damages: the survey's surface mosaic (voirie ortho)");
+    surface_action_->setCheckable(true);
+    surface_action_->setChecked(true);
+    surface_action_->setEnabled(false);
+    view->addAction(surface_action_);
+    QMenu* opacity = view->addMenu("Road surface &opacity");
+    auto* opacities = new QActionGroup(this);
+    for (const int percent : {100, 75, 50, 25}) {
+        QAction* a = opacity->addAction(QString("%1 %").arg(percent), this, [this, percent] { map_->setSurfaceOpacity(percent / 100.0); });
+        a->setCheckable(true);
+        a->setChecked(percent == 100);
+        opacities->addAction(a);
+    }
     view->addAction(action("Play / pause frames", QKeySequence("Space"),
                            [this] { frame_view_->setPlaying(!frame_view_->playing()); }));
     QMenu* tools = menuBar()->addMenu("&Tools");
@@ -413,6 +433,10 @@ bool MainWindow::openProject(const QString& path, bool quiet)
     const fs::path beside = fs::path(path.toStdString()).parent_path() / "basemap.tif";
     if (fs::exists(beside))
         openBasemap(QString::fromStdString(beside.string()), true);
+    map_->setSurface(nullptr);
+    surface_action_->setEnabled(false);
+    if (project_->surface)
+        openSurface(QString::fromStdString(project_->surface->string()), true);
     map_->zoomToTrack();
     return true;
 }
@@ -427,6 +451,22 @@ bool MainWindow::openBasemap(const QString& path, bool quiet)
         return false;
     }
     map_->setBasemap(std::move(*basemap));
+    return true;
+}
+
+bool MainWindow::openSurface(const QString& path, bool quiet)
+{
+    auto surface = Basemap::open(path.toStdString());
+    if (!surface) {
+        last_error_ = QString::fromStdString(surface.error());
+        if (!quiet)
+            QMessageBox::warning(this, "Open road surface", last_error_);
+        return false;
+    }
+    map_->setSurface(std::move(*surface));
+    surface_action_->setEnabled(true);
+    surface_action_->setChecked(true);
+    map_->setShowSurface(true);
     return true;
 }
 

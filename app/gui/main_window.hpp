@@ -44,6 +44,8 @@ public:
     // `quiet`, when it cannot be opened. The window keeps the previous project then.
     bool openProject(const QString& path, bool quiet = false);
     bool openBasemap(const QString& path, bool quiet = false);
+    // The road-surface mosaic (voirie ortho) under the damages; opened with a project that names one.
+    bool openSurface(const QString& path, bool quiet = false);
     // Starts analysing a survey in the background; the project shows as it is committed.
     bool startAnalysis(const AnalysisOptions& options);
     void cancelAnalysis();
@@ -127,6 +129,7 @@ private:
     QPushButton* cancel_button_;
     QMenu* recent_menu_;
     QAction* segments_action_;
+    QAction* surface_action_;
     ReviewController* review_;
     AnalysisJob* job_;
     qint64 last_reload_ms_ = 0;

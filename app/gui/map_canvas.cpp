@@ -31,6 +31,7 @@ MapCanvas::MapCanvas(QWidget* parent) : QWidget(parent)
 MapCanvas::~MapCanvas()
 {
     basemap_.reset(); // joins its worker while this widget can still receive its callbacks
+    surface_.reset();
 }
 
 void MapCanvas::setProject(const ProjectData* project)
@@ -49,12 +50,55 @@ void MapCanvas::setProject(const ProjectData* project)
 void MapCanvas::setBasemap(std::unique_ptr<Basemap> basemap)
 {
     basemap_ = std::move(basemap);
-    scaled_tiles_.clear();
+    basemap_layer_.scaled.clear();
     if (basemap_)
         basemap_->setReadyCallback([this] { QMetaObject::invokeMethod(this, [this] { update(); }, Qt::QueuedConnection); });
     if (!view_set_ && basemap_)
         zoomToRect(basemap_->bounds());
     update();
+}
+
+void MapCanvas::setSurface(std::unique_ptr<Basemap> surface)
+{
+    surface_ = std::move(surface);
+    surface_layer_.scaled.clear();
+    if (surface_)
+        surface_->setReadyCallback([this] { QMetaObject::invokeMethod(this, [this] { update(); }, Qt::QueuedConnection); });
+    update();
+}
+
+void MapCanvas::setShowSurface(bool show)
+{
+    show_surface_ = show;
+    update();
+}
+
+void MapCanvas::setSurfaceOpacity(double opacity)
+{
+    surface_opacity_ = std::clamp(opacity, 0.0, 1.0);
+    update();
+}
+
+int MapCanvas::frameThatSaw(const MapPoint& point) const
+{
+    if (!project_)
+        return -1;
+    int best = -1;
+    double best_forward = 1e300;
+    for (size_t i = 0; i < project_->frames.size(); ++i) {
+        const FrameRecord& f = project_->frames[i];
+        // Web Mercator stretches distances by 1 / cos(latitude): back to metres on the ground.
+        const double scale = std::cos(std::atan(std::sinh(f.at.y / 6378137.0)));
+        const double dx = (point.x - f.at.x) * scale, dy = (point.y - f.at.y) * scale;
+        const double heading = f.heading_deg * M_PI / 180;
+        const double forward = dx * std::sin(heading) + dy * std::cos(heading);
+        const double aside = dx * std::cos(heading) - dy * std::sin(heading);
+        if (forward >= 3 && forward <= 15 && std::abs(aside) <= 4 && forward < best_forward) {
+            best_forward = forward;
+            best = int(i);
+        }
+    }
+    return best;
 }
 
 // A damage's symbol: its class colour, or its change label's when a comparison is attached.
@@ -316,6 +360,9 @@ void MapCanvas::mouseReleaseEvent(QMouseEvent* event)
         Q_EMIT damageClicked(d);
     else if (const int f = frameAt(event->position()); f >= 0)
         Q_EMIT frameClicked(f);
+    else if (surface_ && show_surface_)
+        if (const int seen = frameThatSaw(toMap(event->position())); seen >= 0)
+            Q_EMIT frameClicked(seen); // a point of the road surface: the frame that saw it nearest
 }
 
 void MapCanvas::keyPressEvent(QKeyEvent* event)

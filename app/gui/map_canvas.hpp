@@ -30,7 +30,17 @@ public:
     void setProject(const ProjectData* project);
     void setBasemap(std::unique_ptr<Basemap> basemap); // nullptr: plain background with a grid
     const Basemap* basemap() const { return basemap_.get(); }
-    // Every basemap tile the last repaint asked for has been rendered (or there is no basemap).
+    // The road-surface mosaic (voirie ortho), drawn over the basemap and under everything else.
+    void setSurface(std::unique_ptr<Basemap> surface); // nullptr: none
+    const Basemap* surface() const { return surface_.get(); }
+    void setShowSurface(bool show);
+    bool showSurface() const { return show_surface_; }
+    void setSurfaceOpacity(double opacity); // 0..1
+    double surfaceOpacity() const { return surface_opacity_; }
+    // The frame that saw a map point best: it lay 3-15 m ahead of it, at most 4 m aside, nearest
+    // first (as the surface mosaic takes it); -1 if none did.
+    int frameThatSaw(const MapPoint& point) const;
+    // Every basemap and surface tile the last repaint asked for has been rendered (or there is none).
     bool basemapComplete() const;
     // Which damages to draw (e.g. the table's filter); empty = all.
     void setVisibleDamages(std::vector<char> visible);
@@ -82,7 +92,13 @@ private:
     std::vector<QPolygonF> visibleRuns(const std::vector<MapPoint>& line) const;
     bool damageVisible(size_t i) const { return visible_.empty() || visible_[i]; }
     void drawBackground(QPainter& p);
-    void drawBasemap(QPainter& p);
+    // Basemap and surface alike: tiles warped to Web Mercator, kept scaled to the resolution.
+    struct RasterLayer {
+        std::unique_ptr<Basemap> source;
+        QCache<quint64, QImage> scaled{400};
+        double scaled_resolution = 0;
+    };
+    void drawRaster(QPainter& p, RasterLayer& layer);
     void drawSegments(QPainter& p);
     void drawTrackAndFrames(QPainter& p);
     void drawDamages(QPainter& p);
@@ -93,7 +109,11 @@ private:
     void drawLegend(QPainter& p);
 
     const ProjectData* project_ = nullptr;
-    std::unique_ptr<Basemap> basemap_;
+    RasterLayer basemap_layer_, surface_layer_;
+    std::unique_ptr<Basemap>& basemap_ = basemap_layer_.source;
+    std::unique_ptr<Basemap>& surface_ = surface_layer_.source;
+    bool show_surface_ = true;
+    double surface_opacity_ = 1.0;
     std::vector<char> visible_;
     std::vector<DamageSymbol> symbols_; // per damage, computed once, not per repaint
     int selected_ = -1, current_frame_ = -1;
@@ -109,8 +129,6 @@ private:
     double cell_w_ = 1, cell_h_ = 1;
     std::vector<std::vector<int>> cells_;
 
-    QCache<quint64, QImage> scaled_tiles_{400}; // basemap tiles at the current resolution
-    double scaled_resolution_ = 0;
     std::vector<std::pair<QString, QColor>> legend_; // classes present, computed when set
     QPointF drag_start_, last_mouse_;
     bool dragging_ = false, dragged_ = false;

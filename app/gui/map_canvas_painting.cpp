@@ -101,7 +101,12 @@ void MapCanvas::paintEvent(QPaintEvent*)
 {
     QPainter p(this);
     drawBackground(p);
-    drawBasemap(p);
+    drawRaster(p, basemap_layer_);
+    if (show_surface_ && surface_) {
+        p.setOpacity(surface_opacity_);
+        drawRaster(p, surface_layer_);
+        p.setOpacity(1.0);
+    }
     p.setRenderHint(QPainter::Antialiasing, true);
     if (show_segments_)
         drawSegments(p);
@@ -133,15 +138,16 @@ void MapCanvas::drawBackground(QPainter& p)
     }
 }
 
-void MapCanvas::drawBasemap(QPainter& p)
+void MapCanvas::drawRaster(QPainter& p, RasterLayer& layer)
 {
-    if (!basemap_)
+    if (!layer.source)
         return;
+    Basemap& raster = *layer.source;
     const int zoom = Basemap::zoomFor(resolution_);
     const double span = Basemap::tileSpan(zoom);
     const double world = Basemap::tileSpan(0) / 2;
     MapRect v = viewRect();
-    const MapRect b = basemap_->bounds();
+    const MapRect b = raster.bounds();
     v = MapRect{std::max(v.min_x, b.min_x), std::max(v.min_y, b.min_y), std::min(v.max_x, b.max_x),
                 std::min(v.max_y, b.max_y)};
     if (v.empty())
@@ -150,9 +156,9 @@ void MapCanvas::drawBasemap(QPainter& p)
     const int y0 = int(std::floor((world - v.max_y) / span)), y1 = int(std::floor((world - v.min_y) / span));
     // Tiles are kept scaled to the current resolution, so a repaint at the same zoom (a pan) is
     // a plain blit; a zoom rescales each visible tile once.
-    if (scaled_resolution_ != resolution_) {
-        scaled_tiles_.clear();
-        scaled_resolution_ = resolution_;
+    if (layer.scaled_resolution != resolution_) {
+        layer.scaled.clear();
+        layer.scaled_resolution = resolution_;
     }
     const int side = int(std::ceil(span / resolution_)) + 1; // one pixel of overlap: no seams
     std::vector<quint64> wanted;
@@ -161,21 +167,21 @@ void MapCanvas::drawBasemap(QPainter& p)
             const quint64 key = Basemap::key(zoom, x, y);
             const QPointF top_left = toScreen(MapPoint{-world + x * span, world - y * span});
             const QPoint at(int(std::floor(top_left.x())), int(std::floor(top_left.y())));
-            if (const QImage* scaled = scaled_tiles_.object(key)) {
+            if (const QImage* scaled = layer.scaled.object(key)) {
                 p.drawImage(at, *scaled);
                 continue;
             }
-            if (const QImage* tile = basemap_->tileIfReady(zoom, x, y)) {
+            if (const QImage* tile = raster.tileIfReady(zoom, x, y)) {
                 auto* image = new QImage(tile->scaled(side, side, Qt::IgnoreAspectRatio, Qt::SmoothTransformation));
                 p.drawImage(at, *image);
-                scaled_tiles_.insert(key, image);
+                layer.scaled.insert(key, image);
                 continue;
             }
             wanted.push_back(key);
             // Until it arrives, the nearest coarser tile stands in, stretched.
             for (int up = 1; up <= 4 && zoom - up >= 0; ++up) {
                 const int px = x >> up, py = y >> up, parts = 1 << up;
-                if (const QImage* parent = basemap_->tileIfReady(zoom - up, px, py)) {
+                if (const QImage* parent = raster.tileIfReady(zoom - up, px, py)) {
                     const double part = 256.0 / parts;
                     const QRectF source((x - px * parts) * part, (y - py * parts) * part, part, part);
                     p.drawImage(QRectF(at, QSizeF(side, side)), *parent, source);
@@ -192,10 +198,13 @@ void MapCanvas::drawBasemap(QPainter& p)
         };
         return distance(a) < distance(b);
     });
-    basemap_->want(std::move(wanted));
+    raster.want(std::move(wanted));
 }
 
-bool MapCanvas::basemapComplete() const { return !basemap_ || basemap_->idle(); }
+bool MapCanvas::basemapComplete() const
+{
+    return (!basemap_ || basemap_->idle()) && (!surface_ || !show_surface_ || surface_->idle());
+}
 
 void MapCanvas::drawSegments(QPainter& p)
 {

@@ -85,6 +85,8 @@ struct ProjectData {
     std::string scheme_title;
     std::map<std::string, std::filesystem::path> sources; // input file name -> path recorded by the run
     std::string run_status, camera_json;
+    // The road-surface mosaic the run records (voirie ortho, analyze --ortho), where it is now.
+    std::optional<std::filesystem::path> surface;
     std::vector<std::string> partial_reasons; // run_status "partial": what was not analysed
     MapRect bounds;
 
