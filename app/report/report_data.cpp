@@ -63,6 +63,14 @@ Result<ReportData> readReportData(const fs::path& project)
         r.cpu_s = number("cpu_s");
         r.wall_s = number("wall_s");
         r.km = number("km");
+        if (summary.contains("surface") && summary["surface"].is_object() && summary["surface"].value("path", "") != "") {
+            const std::filesystem::path recorded = summary["surface"]["path"].get<std::string>();
+            std::error_code ec;
+            if (std::filesystem::is_regular_file(recorded, ec))
+                r.surface = recorded;
+            else if (std::filesystem::is_regular_file(project.parent_path() / recorded.filename(), ec))
+                r.surface = project.parent_path() / recorded.filename();
+        }
         r.footprint_recorded = summary.contains("energy_wh");
         if (r.footprint_recorded) {
             r.energy_wh = number("energy_wh");

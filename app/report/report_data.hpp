@@ -8,6 +8,7 @@
 
 #include <array>
 #include <filesystem>
+#include <optional>
 #include <map>
 #include <string>
 #include <vector>
@@ -42,6 +43,8 @@ struct ReportData {
     // before Voirie recorded energy gets it estimated from its CPU time with the default factors).
     double cpu_s = 0, wall_s = 0, km = 0, energy_wh = 0, co2e_g = 0;
     bool footprint_recorded = false;
+    // The road-surface mosaic the run records (voirie ortho), where it is now; none without one.
+    std::optional<std::filesystem::path> surface;
     std::string footprint_method;
 };
 

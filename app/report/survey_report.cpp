@@ -2,6 +2,7 @@
 
 #include "report_data.hpp"
 #include "report_images.hpp"
+#include "surface_strip.hpp"
 
 #include "voirie/core/base/atomic_output.hpp"
 #include "voirie/core/base/footprint.hpp"
@@ -318,7 +319,15 @@ std::string buildHtml(const ReportData& data, const ReportOptions& o, Images& im
           << escaped(s.grade_label) << ") — " << escaped(s.treatment) << "</h3>\n<p>" << s.n_damages
           << " damage(s): " << fixed(s.crack_m, 1) << " m of cracking, " << fixed(s.alligator_m2, 2)
           << " m² of alligator cracking, " << fixed(s.pothole_m2, 2) << " m² of potholes over "
-          << fixed(s.surveyed_m, 0) << " m surveyed.</p>\n<p class=\"chips\">";
+          << fixed(s.surveyed_m, 0) << " m surveyed.</p>\n";
+        if (data.surface) {
+            std::string why;
+            const QImage strip = surfaceStrip(*data.surface, data, s, 1400, &why);
+            if (!strip.isNull())
+                h << "<p class=\"strip\"><img src=\"" << images.add("surface-" + std::to_string(i), strip) << "\" "
+                  << sized(strip, 900) << " title=\"the road surface along the segment, damages ringed\"></p>\n";
+        }
+        h << "<p class=\"chips\">";
         // The most severe damages' evidence, at most four images per segment.
         std::vector<const ReportDamage*> shown;
         for (auto id : s.damage_ids)

@@ -158,6 +158,23 @@ TEST_F(Ortho, ExportCarriesTheSurfaceAlongInTheCrsAsked)
     EXPECT_TRUE(fs::exists(dir_ / "alone.tif"));
 }
 
+TEST_F(Ortho, TheReportShowsTheRoadAlongEachWorstSegment)
+{
+    auto r = runVoirie("report " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "before.html"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(readFile(dir_ / "before.html").find("class=\"strip\""), std::string::npos) << "no surface, no strip";
+    r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "surface.tif") + " --quiet");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = runVoirie("report " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "report.html"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string html = readFile(dir_ / "report.html");
+    size_t strips = 0;
+    for (size_t at = html.find("class=\"strip\""); at != std::string::npos; at = html.find("class=\"strip\"", at + 1))
+        ++strips;
+    EXPECT_GE(strips, 1u);
+    EXPECT_LE(strips, size_t(sqlNumber(project(), "SELECT COUNT(*) FROM segments")));
+}
+
 TEST(AnalyzeOrtho, MakesTheSurfaceInTheSamePassAndRecordsIt)
 {
     TempDir dir;
