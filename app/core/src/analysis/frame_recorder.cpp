@@ -101,7 +101,7 @@ Status FrameRecorder::recordDetections(FrameJob& job, std::vector<Observation>& 
     // A plugin's invalid output is dropped, never stored; said the first few times, so that a
     // detector that emits garbage is not mistaken for one that found nothing.
     for (const auto& reason : job.invalid_reasons)
-        if (invalid_said_++ < kFailureExamples)
+        if (size_t(invalid_said_++) < kFailureExamples)
             warn_("frame " + std::to_string(frame.index) + ": " + reason + "; it was dropped (the run goes on)");
     summary_.detections_invalid += job.invalid;
     for (const auto& [plugin, sentence] : job.failures) {
