@@ -1,7 +1,5 @@
 #include "project_data.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "voirie/core/project/gdal_helpers.hpp"
 #include "voirie/core/project/project_open.hpp"
 #include "voirie/core/project/project_reader.hpp"
@@ -154,16 +152,7 @@ Result<ProjectData> loadProject(const fs::path& project, IntegrityCheck integrit
     data.run_status = run.status;
     data.partial_reasons = run.partial_reasons;
     data.camera_json = run.camera_json;
-    if (const auto summary = nlohmann::json::parse(run.summary_json, nullptr, false);
-        summary.is_object() && summary.contains("surface") && summary["surface"].is_object() &&
-        summary["surface"].value("path", "") != "") {
-        const fs::path recorded = summary["surface"]["path"].get<std::string>();
-        std::error_code ec;
-        if (fs::is_regular_file(recorded, ec))
-            data.surface = recorded;
-        else if (fs::is_regular_file(project.parent_path() / recorded.filename(), ec))
-            data.surface = project.parent_path() / recorded.filename();
-    }
+    data.surface = findRecordedSurface(run, project);
     for (const auto& input : run.inputs)
         if (const fs::path p = input.path; !p.empty())
             data.sources[p.filename().string()] = p;

@@ -58,19 +58,12 @@ Result<ReportData> readReportData(const fs::path& project)
         r.inputs.push_back({input.role, input.path, std::to_string(input.size_bytes), input.sha256});
     for (const auto& plugin : run.plugins)
         r.plugins.push_back({plugin.id, plugin.kind, plugin.version});
+    r.surface = findRecordedSurface(run, project);
     if (const auto summary = nlohmann::json::parse(run.summary_json, nullptr, false); summary.is_object()) {
         auto number = [&](const char* key) { return summary.contains(key) && summary[key].is_number() ? summary[key].get<double>() : 0.0; };
         r.cpu_s = number("cpu_s");
         r.wall_s = number("wall_s");
         r.km = number("km");
-        if (summary.contains("surface") && summary["surface"].is_object() && summary["surface"].value("path", "") != "") {
-            const std::filesystem::path recorded = summary["surface"]["path"].get<std::string>();
-            std::error_code ec;
-            if (std::filesystem::is_regular_file(recorded, ec))
-                r.surface = recorded;
-            else if (std::filesystem::is_regular_file(project.parent_path() / recorded.filename(), ec))
-                r.surface = project.parent_path() / recorded.filename();
-        }
         r.footprint_recorded = summary.contains("energy_wh");
         if (r.footprint_recorded) {
             r.energy_wh = number("energy_wh");

@@ -5,7 +5,6 @@
 #include "voirie/core/project/project_reader.hpp"
 
 #include <gdal_utils.h>
-#include <nlohmann/json.hpp>
 
 #include <memory>
 #include <vector>
@@ -23,18 +22,14 @@ struct TranslateOptionsDeleter {
 
 Result<fs::path> recordedSurface(GDALDataset& project, const fs::path& project_path)
 {
-    const auto summary = nlohmann::json::parse(readProjectRun(project).summary_json, nullptr, false);
-    if (!summary.is_object() || !summary.contains("surface") || !summary["surface"].is_object() ||
-        !summary["surface"].contains("path") || !summary["surface"]["path"].is_string())
+    const ProjectRun run = readProjectRun(project);
+    const auto recorded = recordedSurfacePath(run);
+    if (!recorded)
         return fail("project " + project_path.string() + " records no surface: make one with voirie ortho " +
                     project_path.string() + " --out SURFACE.tif (or analyze --ortho)");
-    const fs::path recorded = summary["surface"]["path"].get<std::string>();
-    std::error_code ec;
-    if (fs::is_regular_file(recorded, ec))
-        return recorded;
-    if (const fs::path beside = project_path.parent_path() / recorded.filename(); fs::is_regular_file(beside, ec))
-        return beside;
-    return fail("the surface of " + project_path.string() + ", " + recorded.string() +
+    if (auto found = findRecordedSurface(run, project_path))
+        return *found;
+    return fail("the surface of " + project_path.string() + ", " + recorded->string() +
                 ", is neither there nor beside the project: make it again with voirie ortho");
 }
 

@@ -97,4 +97,28 @@ ProjectRun readProjectRun(GDALDataset& project)
     return run;
 }
 
+std::optional<std::filesystem::path> recordedSurfacePath(const ProjectRun& run)
+{
+    const auto summary = nlohmann::json::parse(run.summary_json, nullptr, false);
+    if (!summary.is_object() || !summary.contains("surface") || !summary["surface"].is_object())
+        return std::nullopt;
+    const auto& path = summary["surface"].value("path", nlohmann::json());
+    if (!path.is_string() || path.get<std::string>().empty())
+        return std::nullopt;
+    return std::filesystem::path(path.get<std::string>());
+}
+
+std::optional<std::filesystem::path> findRecordedSurface(const ProjectRun& run, const std::filesystem::path& project)
+{
+    const auto recorded = recordedSurfacePath(run);
+    if (!recorded)
+        return std::nullopt;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(*recorded, ec))
+        return recorded;
+    if (const auto beside = project.parent_path() / recorded->filename(); std::filesystem::is_regular_file(beside, ec))
+        return beside;
+    return std::nullopt;
+}
+
 } // namespace voirie

@@ -10,7 +10,9 @@
 #include <ogr_geometry.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,5 +66,12 @@ struct ProjectRun {
 
 // The run's provenance; empty fields for the tables a project lacks.
 ProjectRun readProjectRun(GDALDataset& project);
+
+// The road-surface mosaic the run records (its summary's "surface", written by voirie ortho or
+// analyze --ortho): the path recorded, or nothing when it records none.
+std::optional<std::filesystem::path> recordedSurfacePath(const ProjectRun& run);
+// That mosaic where it is now: the recorded path, else the same file beside `project` (a survey
+// folder moved as a whole); nothing when neither exists.
+std::optional<std::filesystem::path> findRecordedSurface(const ProjectRun& run, const std::filesystem::path& project);
 
 } // namespace voirie
