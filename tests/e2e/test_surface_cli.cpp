@@ -189,6 +189,14 @@ TEST(AnalyzeOrtho, MakesTheSurfaceInTheSamePassAndRecordsIt)
     const auto run = runSummary(dir / "p.gpkg");
     ASSERT_TRUE(run.contains("surface"));
     EXPECT_EQ(run["surface"]["frames"], j["frames_analysed"]);
+
+    // A surface that may not be replaced is refused before anything is analysed or written.
+    r = runVoirie("analyze " + sampleSurveyInputs(survey) + " --no-anonymize --quiet --out " + shellQuoted(dir / "q.gpkg") +
+                  " --ortho " + shellQuoted(dir / "surface.tif"));
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_CONTAINS(r.err, "--overwrite");
+    EXPECT_FALSE(fs::exists(dir / "q.gpkg"));
+    EXPECT_FALSE(fs::exists(dir / "q.partial.gpkg"));
 }
 
 } // namespace

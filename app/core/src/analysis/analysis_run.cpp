@@ -172,6 +172,19 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     auto provenance = buildProvenance(options, *detectors, anonymizer, reader);
     if (!provenance)
         return fail(provenance.error());
+    // Refused before the project is created: a surface that cannot be written leaves nothing.
+    std::unique_ptr<SurfaceMosaic> surface;
+    if (options.ortho) {
+        if (plan->resuming)
+            return fail("--ortho cannot continue an interrupted run (its first frames are not decoded again): resume "
+                        "without --ortho, then make the surface with voirie ortho " + plan->out.string());
+        SurfaceOptions surface_options = options.surface;
+        surface_options.overwrite = options.overwrite;
+        auto started = SurfaceMosaic::start(*options.ortho, reader.camera(), surface_options);
+        if (!started)
+            return fail(started.error());
+        surface = std::move(*started);
+    }
 
     AnalysisSummary summary;
     summary.footprint_factors = options.footprint;
@@ -190,18 +203,6 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     FrameRecorder recorder(store, track, reader.camera(), options, project->resume, evidence, summary, warn, cpu);
     DetectionPipeline pipeline(reader, *detectors, project->resume.last_frame_index, cancelled, cpu);
     const double km_total = footageKilometres(reader);
-    std::unique_ptr<SurfaceMosaic> surface;
-    if (options.ortho) {
-        if (plan->resuming)
-            return fail("--ortho cannot continue an interrupted run (its first frames are not decoded again): resume "
-                        "without --ortho, then make the surface with voirie ortho " + plan->out.string());
-        SurfaceOptions surface_options = options.surface;
-        surface_options.overwrite = options.overwrite;
-        auto started = SurfaceMosaic::start(*options.ortho, reader.camera(), surface_options);
-        if (!started)
-            return fail(started.error());
-        surface = std::move(*started);
-    }
 
     // Frames come back in order; each is recorded, and the project committed every few frames.
     Status recorded = store.begin();
