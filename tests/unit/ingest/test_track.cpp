@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <random>
 
 namespace {
@@ -18,6 +19,39 @@ std::vector<voirie::GpsFix> gps(const std::vector<Fix>& fixes)
     for (const auto& f : fixes)
         out.push_back({f.t, f.lon, f.lat, std::nullopt});
     return out;
+}
+
+// Between 1 Hz fixes on a 100 m radius bend at 11 m/s, a chord lies 0.15 m inside the curve at
+// its middle and holds one heading for a second (up to 3 degrees off at its ends): the track
+// follows the curve and turns with it.
+TEST(Track, FollowsABendBetweenFixesInPositionAndHeading)
+{
+    const double radius = 100, speed = 11, lat0 = 45.75, lon0 = 4.85;
+    const double metres_lat = 111132.0, metres_lon = 111320.0 * std::cos(lat0 * M_PI / 180);
+    auto at = [&](double t, double& east, double& north) {
+        const double angle = speed * t / radius; // clockwise from north, centred east of the start
+        east = radius - radius * std::cos(angle);
+        north = radius * std::sin(angle);
+    };
+    std::vector<voirie::GpsFix> fixes;
+    for (int t = 0; t <= 20; ++t) {
+        double e, n;
+        at(t, e, n);
+        fixes.push_back({kT0 + t, lon0 + e / metres_lon, lat0 + n / metres_lat, std::nullopt});
+    }
+    voirie::TrackCleaningCounts counts;
+    auto track = voirie::Track::build(fixes, {}, "test", counts);
+    ASSERT_TRUE(track.ok()) << track.error();
+    for (double t = 2.1; t < 18; t += 0.25) {
+        auto s = track->at(kT0 + t);
+        ASSERT_TRUE(s) << t;
+        double e, n;
+        at(t, e, n);
+        const double east = (s->lon - lon0) * metres_lon, north = (s->lat - lat0) * metres_lat;
+        EXPECT_LT(std::hypot(east - e, north - n), 0.03) << "at t=" << t;
+        const double tangent = std::fmod(speed * t / radius * 180 / M_PI + 360, 360.0); // heading of the circle there
+        EXPECT_LT(std::abs(std::remainder(s->heading_deg - tangent, 360.0)), 0.3) << "at t=" << t;
+    }
 }
 
 TEST(Track, InterpolatesWithinHalfAMetreOfTheTruePath)
