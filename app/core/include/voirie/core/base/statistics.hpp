@@ -1,0 +1,31 @@
+// Percentiles of a sample, the two ways Voirie states them.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+namespace voirie {
+
+// Linear between the two nearest order statistics (sizes over a damage's views); 0 when empty.
+inline double percentile(std::vector<double> values, double q)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const double pos = q * double(values.size() - 1);
+    const size_t i = size_t(std::floor(pos));
+    const double f = pos - double(i);
+    return i + 1 < values.size() ? values[i] * (1 - f) + values[i + 1] * f : values[i];
+}
+
+// The nearest order statistic: a value that was measured (offsets and seams reported); 0 when empty.
+inline double nearestRankPercentile(std::vector<double> values, double q)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    return values[size_t(std::clamp(q * double(values.size() - 1) + 0.5, 0.0, double(values.size() - 1)))];
+}
+
+} // namespace voirie
