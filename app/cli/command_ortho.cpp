@@ -7,7 +7,6 @@
 #include <iostream>
 
 namespace voirie::cli {
-namespace {
 
 std::string surfaceText(const SurfaceSummary& s)
 {
@@ -64,8 +63,6 @@ SurfaceOptions surfaceOptionsFrom(const po::variables_map& vm)
         throw UsageError("--quality must be between 1 and 100");
     return o;
 }
-
-} // namespace
 
 int runOrtho(const CommandLine& cl)
 {

@@ -1,7 +1,5 @@
 #include "voirie/core/damage/damage_tracker.hpp"
 
-#include "voirie/core/base/statistics.hpp"
-
 #include "voirie/core/vocabulary/severity_rules.hpp"
 
 #include <ogr_api.h>
@@ -15,6 +13,17 @@ namespace voirie {
 namespace {
 
 constexpr size_t kRecentFootprints = 6; // an observation is compared with the damage's latest views
+
+double percentile(std::vector<double> values, double q)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const double pos = q * double(values.size() - 1);
+    const size_t i = size_t(std::floor(pos));
+    const double f = pos - double(i);
+    return i + 1 < values.size() ? values[i] * (1 - f) + values[i + 1] * f : values[i];
+}
 
 bool isCrack(const std::string& c) { return c == "D00" || c == "D10"; }
 
