@@ -1,6 +1,7 @@
 // `voirie ortho`: the road surface of an analysed project as one georeferenced image (COG).
 #include "cli_support.hpp"
 
+#include "voirie/core/plugin_host/anonymizer_set.hpp"
 #include "voirie/core/surface/project_surface.hpp"
 
 #include <cstdio>
@@ -21,7 +22,18 @@ std::string surfaceText(const SurfaceSummary& s)
                   s.overviews, (long long)s.tiles_written, double(s.bytes) / 1e6, (long long)s.frames,
                   (long long)s.frames_registered, s.mean_correction_m, s.max_correction_m, s.seams_before.median_m,
                   s.seams_before.p95_m, s.seams_after.median_m, s.seams_after.p95_m);
-    return line;
+    std::string text = line;
+    if (s.anonymized_by.empty()) {
+        text += "privacy: NOT anonymized (--no-anonymize): faces and plates on the road are shown as filmed; not for sharing\n";
+    } else {
+        std::snprintf(line, sizeof line, "privacy: %lld faces and plates blurred in the frames' road bands before warping",
+                      (long long)s.regions_blurred);
+        text += line;
+        if (s.bands_blurred_whole > 0)
+            text += "; " + std::to_string(s.bands_blurred_whole) + " bands blurred whole (an anonymizer failed on them)";
+        text += "\n";
+    }
+    return text;
 }
 
 void addSurfaceOptions(po::options_description& options)
@@ -72,7 +84,12 @@ int runOrtho(const CommandLine& cl)
         ("out", po::value<std::string>(), "SURFACE.tif to write: a Cloud Optimized GeoTIFF")
         ("overwrite", "replace an existing --out")
         ("json", "print the summary as JSON")
-        ("quiet", "print nothing on success");
+        ("quiet", "print nothing on success")
+        ("anonymizers", po::value<std::string>(), "comma-separated anonymizer ids blurring faces and plates in the road "
+                                                  "band of each frame before it is warped (default: every usable anonymizer)")
+        ("param", po::value<std::vector<std::string>>()->composing(), "anonymizer parameter PLUGIN_ID.NAME=VALUE (repeatable)")
+        ("no-anonymize", "warp the frames without blurring faces and licence plates (not for sharing; recorded in the project)");
+    addPluginDirOption(options);
     addSurfaceOptions(options);
     po::positional_options_description positional;
     positional.add("project", 1);
@@ -87,6 +104,25 @@ int runOrtho(const CommandLine& cl)
         throw UsageError("--out SURFACE.tif is required");
     SurfaceOptions o = surfaceOptionsFrom(vm);
     o.overwrite = vm.count("overwrite") != 0;
+    std::optional<AnonymizerSet> anonymizer;
+    if (!vm.count("no-anonymize")) {
+        auto overrides = parseParameterOverrides(vm.count("param") ? vm["param"].as<std::vector<std::string>>()
+                                                                   : std::vector<std::string>{});
+        if (!overrides)
+            throw UsageError(overrides.error());
+        std::optional<std::vector<std::string>> ids;
+        if (vm.count("anonymizers"))
+            ids = splitList(vm["anonymizers"].as<std::string>());
+        auto opened = AnonymizerSet::open(checkedPluginDirs(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>()
+                                                                                   : std::vector<std::string>{}),
+                                          ids, *overrides);
+        if (!opened)
+            throw RuntimeError(opened.error() + "; the surface would show faces and licence plates unblurred (install "
+                                                "opencv-data for the built-in cascade-anonymizer, or pass --no-anonymize)");
+        anonymizer = std::move(*opened);
+    } else if (vm.count("anonymizers") || vm.count("param")) {
+        throw UsageError("--anonymizers and --param choose anonymizers, --no-anonymize turns them off: choose one");
+    }
     const bool quiet = vm.count("quiet") || vm.count("json");
     ProjectSurfaceHooks hooks;
     const InterruptFlag interrupt;
@@ -96,7 +132,8 @@ int runOrtho(const CommandLine& cl)
             if (done % 50 == 0 || done == total)
                 std::cerr << "\rframes " << done << " / " << total << std::flush;
         };
-    auto summary = buildProjectSurface(vm["project"].as<std::string>(), vm["out"].as<std::string>(), o, hooks);
+    auto summary = buildProjectSurface(vm["project"].as<std::string>(), vm["out"].as<std::string>(), o,
+                                       anonymizer ? &*anonymizer : nullptr, hooks);
     if (!quiet)
         std::cerr << "\n";
     if (!summary)

@@ -2,6 +2,7 @@
 // failing closed, and the built-in cascade-anonymizer's recall on a labelled set (two public-
 // domain photographs with faces, EU-style plates rendered into a generated road frame).
 #include "image_detail.hpp"
+#include "plate_drawing.hpp"
 #include "test_support.hpp"
 
 #include "voirie/core/plugin_host/anonymizer_set.hpp"
@@ -147,19 +148,6 @@ struct Labelled {
     std::vector<cv::Rect> personal;
     std::optional<cv::Rect> road;
 };
-
-// An EU-style plate `width` px wide on a car's rear, its top left corner at (x, y); its box.
-cv::Rect drawPlate(cv::Mat& image, int x, int y, int width)
-{
-    const int h = int(width / 4.7);
-    cv::rectangle(image, {x - 60, y - 50}, {x + width + 60, y + h + 40}, cv::Scalar(50, 40, 40), cv::FILLED); // car
-    cv::rectangle(image, {x, y}, {x + width, y + h}, cv::Scalar::all(235), cv::FILLED);
-    cv::rectangle(image, {x, y}, {x + std::max(3, width / 12), y + h}, cv::Scalar(20, 60, 160), cv::FILLED);
-    cv::rectangle(image, {x, y}, {x + width, y + h}, cv::Scalar::all(20), 1);
-    cv::putText(image, "AB-123-CD", {x + width / 10, y + int(h * 0.8)}, cv::FONT_HERSHEY_SIMPLEX, width / 190.0,
-                cv::Scalar::all(10), std::max(1, width / 60));
-    return {x, y, width, h};
-}
 
 std::vector<Labelled> labelledSet()
 {

@@ -3,11 +3,15 @@
 // reads as one (tiles, JPEG, overviews, a mask, the UTM zone), and bad input gets a sentence.
 #include "voirie/core/surface/surface_mosaic.hpp"
 
+#include "plate_drawing.hpp"
 #include "test_support.hpp"
+#include "voirie/core/geo/camera_geometry.hpp"
+#include "voirie/core/plugin_host/anonymizer_set.hpp"
 #include "voirie/sample/survey_generator.hpp"
 
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <gtest/gtest.h>
@@ -57,15 +61,39 @@ protected:
         frames_.clear();
     }
 
-    Result<SurfaceSummary> mosaic(const fs::path& out, const SurfaceOptions& options)
+    // The mosaic of the drive's frames (or of `frames`, the first poses' frames changed).
+    Result<SurfaceSummary> mosaic(const fs::path& out, const SurfaceOptions& options, AnonymizerSet* anonymizer = nullptr,
+                                  const std::vector<cv::Mat>* frames = nullptr)
     {
-        auto m = SurfaceMosaic::start(out, generator_->camera(), options);
+        auto m = SurfaceMosaic::start(out, generator_->camera(), options, anonymizer);
         if (!m)
             return fail(m.error());
-        for (size_t i = 0; i < frames_.size(); ++i)
-            if (auto s = (*m)->add(frames_[i], poses_[i]); !s)
+        const size_t count = frames ? frames->size() : frames_.size();
+        for (size_t i = 0; i < count; ++i)
+            if (auto s = (*m)->add(frames ? (*frames)[i] : frames_[i], poses_[i]); !s)
                 return fail(s.error());
         return (*m)->finish();
+    }
+
+    // The mosaic's colour pixels (BGR) and its mask.
+    static std::pair<cv::Mat, cv::Mat> readMosaic(const fs::path& surface)
+    {
+        GDALAllRegister();
+        GDALDatasetUniquePtr ds(GDALDataset::Open(surface.c_str(), GDAL_OF_RASTER));
+        if (!ds)
+            return {};
+        const int w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
+        cv::Mat planes[3], mask(h, w, CV_8U);
+        for (int b = 0; b < 3; ++b) {
+            planes[2 - b].create(h, w, CV_8U);
+            if (ds->GetRasterBand(b + 1)->RasterIO(GF_Read, 0, 0, w, h, planes[2 - b].data, w, h, GDT_Byte, 0, 0) != CE_None)
+                return {};
+        }
+        if (ds->GetRasterBand(1)->GetMaskBand()->RasterIO(GF_Read, 0, 0, w, h, mask.data, w, h, GDT_Byte, 0, 0) != CE_None)
+            return {};
+        cv::Mat bgr;
+        cv::merge(planes, 3, bgr);
+        return {bgr, mask};
     }
 
     // Offsets (metres) between the mosaic and the generator's texture in 3 m windows centred 5 m
@@ -197,12 +225,79 @@ TEST_F(SurfaceMosaicOnAGeneratedDrive, IsACloudOptimizedGeoTiffInTheSurveysUtmZo
     EXPECT_LT(double(summary->tiles_written), 0.5 * std::ceil(summary->width / 512.0) * std::ceil(summary->height / 512.0));
 }
 
+// A car stopped (or driving) a few metres ahead stands on the road the mosaic is made of: the
+// ground plane's warp stretches its plate along the lane, but at 2 cm it stays readable. The
+// anonymizers look at each frame's road band and blur the plate there before the warp.
+TEST_F(SurfaceMosaicOnAGeneratedDrive, BlursTheLicencePlateOfAVehicleAheadBeforeWarping)
+{
+    const size_t n = 8;
+    const CameraModel camera = generator_->camera();
+    // A plate 0.45 m above the road, 4 m ahead, is seen where the road 4 h / (h - 0.45) m ahead is.
+    const auto centre = CameraGeometry(camera).groundToPixel({4 * camera.height_m / (camera.height_m - 0.45), 0});
+    ASSERT_TRUE(centre);
+    std::vector<cv::Mat> clean(frames_.begin(), frames_.begin() + n), plated;
+    for (const auto& frame : clean) {
+        plated.push_back(frame.clone());
+        test::drawPlate(plated.back(), int(centre->first) - 55, int(centre->second) - 12, 110);
+    }
+    auto anonymizer = AnonymizerSet::open({VOIRIE_BUILTIN_PLUGIN_DIR}, std::vector<std::string>{"cascade-anonymizer"}, {});
+    ASSERT_TRUE(anonymizer) << anonymizer.error();
+
+    test::TempDir tmp;
+    SurfaceOptions options;
+    options.register_frames = false; // the same positions in the three mosaics
+    const auto without_car = mosaic(tmp / "clean.tif", options, nullptr, &clean);
+    const auto shown = mosaic(tmp / "shown.tif", options, nullptr, &plated);
+    const auto blurred = mosaic(tmp / "blurred.tif", options, &*anonymizer, &plated);
+    ASSERT_TRUE(without_car && shown && blurred);
+    EXPECT_TRUE(shown->anonymized_by.empty());
+    ASSERT_EQ(blurred->anonymized_by.size(), 1u);
+    EXPECT_EQ(blurred->anonymized_by[0].rfind("cascade-anonymizer", 0), 0u);
+    EXPECT_GE(blurred->regions_blurred, int64_t(n) - 1) << "the plate is found in the road band of (nearly) every frame";
+    EXPECT_EQ(blurred->bands_blurred_whole, 0);
+
+    const auto [clean_pixels, clean_mask] = readMosaic(without_car->path);
+    const auto [shown_pixels, shown_mask] = readMosaic(shown->path);
+    const auto [blurred_pixels, blurred_mask] = readMosaic(blurred->path);
+    ASSERT_FALSE(clean_pixels.empty() || shown_pixels.empty() || blurred_pixels.empty());
+    ASSERT_EQ(shown_pixels.size(), clean_pixels.size());
+    ASSERT_EQ(blurred_pixels.size(), clean_pixels.size());
+    // The plate in the unblurred mosaic: white where the road was not.
+    cv::Mat shown_grey, clean_grey, difference, plate_mask;
+    cv::cvtColor(shown_pixels, shown_grey, cv::COLOR_BGR2GRAY);
+    cv::cvtColor(clean_pixels, clean_grey, cv::COLOR_BGR2GRAY);
+    cv::absdiff(shown_grey, clean_grey, difference);
+    plate_mask = (difference > 60) & (shown_grey > 190) & (shown_mask > 0);
+    ASSERT_GT(cv::countNonZero(plate_mask), 400) << "the plate reaches the mosaic unless it is blurred";
+    // Fine detail (the Laplacian's spread) on and around the plates' white.
+    cv::Mat around_plates;
+    cv::dilate(plate_mask, around_plates, cv::Mat(), {-1, -1}, 3);
+    const auto detail = [&](const cv::Mat& pixels) {
+        cv::Mat grey, edges;
+        cv::cvtColor(pixels, grey, cv::COLOR_BGR2GRAY);
+        cv::Laplacian(grey, edges, CV_64F);
+        cv::Scalar mean, deviation;
+        cv::meanStdDev(edges, mean, deviation, around_plates);
+        return deviation[0];
+    };
+    const double sharp = detail(shown_pixels), after = detail(blurred_pixels);
+    EXPECT_LT(after, 0.3 * sharp) << "the plate's characters are still sharp in the mosaic (" << after << " vs " << sharp << ")";
+    // The road away from the car is left as it was.
+    cv::Mat car, road_difference;
+    cv::dilate(difference > 20, car, cv::Mat(), {-1, -1}, 20);
+    cv::absdiff(blurred_pixels, clean_pixels, road_difference);
+    cv::cvtColor(road_difference, road_difference, cv::COLOR_BGR2GRAY);
+    EXPECT_LT(cv::mean(road_difference, (clean_mask > 0) & ~car)[0], 1.0);
+    std::printf("plate in the mosaic: %d px, detail %.1f unblurred, %.1f blurred; %lld regions blurred in %zu bands\n",
+                cv::countNonZero(plate_mask), sharp, after, (long long)blurred->regions_blurred, n);
+}
+
 TEST_F(SurfaceMosaicOnAGeneratedDrive, RefusesWhatCannotMakeASurfaceInOneSentence)
 {
     test::TempDir tmp;
     SurfaceOptions geographic;
     geographic.crs = "EPSG:4326";
-    auto m = SurfaceMosaic::start(tmp / "a.tif", generator_->camera(), geographic);
+    auto m = SurfaceMosaic::start(tmp / "a.tif", generator_->camera(), geographic, nullptr);
     ASSERT_TRUE(m);
     auto added = (*m)->add(frames_[0], poses_[0]);
     ASSERT_FALSE(added);
@@ -210,13 +305,13 @@ TEST_F(SurfaceMosaicOnAGeneratedDrive, RefusesWhatCannotMakeASurfaceInOneSentenc
 
     CameraModel downward = generator_->camera();
     downward.pitch_deg = 60; // looks down at the bonnet: sees nothing from 3 m ahead
-    auto up = SurfaceMosaic::start(tmp / "b.tif", downward, SurfaceOptions{});
+    auto up = SurfaceMosaic::start(tmp / "b.tif", downward, SurfaceOptions{}, nullptr);
     ASSERT_TRUE(up);
     added = (*up)->add(frames_[0], poses_[0]);
     ASSERT_FALSE(added);
     EXPECT_NE(added.error().find("sees almost none of the road"), std::string::npos) << added.error();
 
-    auto empty = SurfaceMosaic::start(tmp / "c.tif", generator_->camera(), SurfaceOptions{});
+    auto empty = SurfaceMosaic::start(tmp / "c.tif", generator_->camera(), SurfaceOptions{}, nullptr);
     ASSERT_TRUE(empty);
     const auto finished = (*empty)->finish();
     ASSERT_FALSE(finished);
@@ -224,7 +319,7 @@ TEST_F(SurfaceMosaicOnAGeneratedDrive, RefusesWhatCannotMakeASurfaceInOneSentenc
 
     // An existing file is kept unless told to overwrite; no scratch is left behind.
     { std::ofstream(tmp / "d.tif") << "keep"; }
-    EXPECT_FALSE(SurfaceMosaic::start(tmp / "d.tif", generator_->camera(), SurfaceOptions{}));
+    EXPECT_FALSE(SurfaceMosaic::start(tmp / "d.tif", generator_->camera(), SurfaceOptions{}, nullptr));
     for (const auto& entry : fs::directory_iterator(tmp.path()))
         EXPECT_EQ(entry.path().filename().string().find("scratch"), std::string::npos) << entry.path();
 }

@@ -157,12 +157,16 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
         return fail(detectors.error());
     for (const auto& s : detectors->skipped())
         warn("skipping a plugin: " + s);
-    auto anonymizers = openAnonymizers(options, workers);
+    // One set per evidence thread, and one for the surface's road bands (on the recorder's thread).
+    auto anonymizers = openAnonymizers(options, workers + (options.ortho ? 1 : 0));
     if (!anonymizers)
         return fail(anonymizers.error());
+    AnonymizerSet* surface_anonymizer = nullptr;
+    if (options.ortho && !anonymizers->empty())
+        surface_anonymizer = &anonymizers->back();
     std::vector<AnonymizerSet*> evidence_anonymizers;
-    for (auto& set : *anonymizers)
-        evidence_anonymizers.push_back(&set);
+    for (int i = 0; i < workers && i < int(anonymizers->size()); ++i)
+        evidence_anonymizers.push_back(&(*anonymizers)[size_t(i)]);
     AnonymizerSet* anonymizer = evidence_anonymizers.empty() ? nullptr : evidence_anonymizers.front();
     auto opened = SurveyReader::open(options.ingest);
     if (!opened)
@@ -180,7 +184,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
                         "without --ortho, then make the surface with voirie ortho " + plan->out.string());
         SurfaceOptions surface_options = options.surface;
         surface_options.overwrite = options.overwrite;
-        auto started = SurfaceMosaic::start(*options.ortho, reader.camera(), surface_options);
+        auto started = SurfaceMosaic::start(*options.ortho, reader.camera(), surface_options, surface_anonymizer);
         if (!started)
             return fail(started.error());
         surface = std::move(*started);

@@ -36,6 +36,10 @@ GroundPatchGrid::GroundPatchGrid(const CameraModel& camera, const SurfaceOptions
         image_points.emplace_back(pixel ? cv::Point2f(float(pixel->first), float(pixel->second)) : cv::Point2f(-1e6f, -1e6f));
     }
     patch_to_image_ = cv::Matx33d(cv::getPerspectiveTransform(patch_points, image_points));
+    // The patch's edges are straight in the image too: its corners bound what it reads (two
+    // pixels more for the bilinear interpolation).
+    const cv::Rect corners = cv::boundingRect(image_points);
+    image_region_ = cv::Rect(corners.tl() - cv::Point(2, 2), corners.br() + cv::Point(3, 3)) & cv::Rect({0, 0}, image_size_);
 
     // Where the image has pixels: warp a white image; two pixels of margin against edge blur.
     const cv::Mat white(image_size_, CV_8U, cv::Scalar(255));
@@ -63,6 +67,15 @@ cv::Mat GroundPatchGrid::warp(const cv::Mat& image) const
     cv::Mat patch;
     cv::warpPerspective(image, patch, cv::Mat(patch_to_image_), {cols_, rows_}, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
                         cv::BORDER_CONSTANT, cv::Scalar::all(0));
+    return patch;
+}
+
+cv::Mat GroundPatchGrid::warp(const cv::Mat& part, cv::Point origin) const
+{
+    const cv::Matx33d image_to_part(1, 0, -origin.x, 0, 1, -origin.y, 0, 0, 1);
+    cv::Mat patch;
+    cv::warpPerspective(part, patch, cv::Mat(image_to_part * patch_to_image_), {cols_, rows_},
+                        cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT, cv::Scalar::all(0));
     return patch;
 }
 

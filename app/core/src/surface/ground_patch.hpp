@@ -33,6 +33,12 @@ public:
     // The image's road region on the grid (BGR); pixels the camera does not see are black and
     // zero in validMask().
     cv::Mat warp(const cv::Mat& image) const;
+    // The same from a part of the image whose top left corner is `origin` in the image (the band
+    // that was anonymized): imageRegion() must lie inside it.
+    cv::Mat warp(const cv::Mat& part, cv::Point origin) const;
+    // The image pixels the patch is read from: a box around the band of road between the near
+    // and the far range inside the corridor (clipped to the image).
+    cv::Rect imageRegion() const { return image_region_; }
     const cv::Mat& validMask() const { return valid_; } // CV_8U, 255 where the camera sees the road
     // How much each patch pixel counts in the mosaic (CV_32F): nearer views first, edges feathered.
     const cv::Mat& weights() const { return weights_; }
@@ -47,6 +53,7 @@ private:
     double resolution_, near_, far_, half_width_;
     cv::Size image_size_;
     cv::Matx33d patch_to_image_;
+    cv::Rect image_region_;
     cv::Mat valid_, weights_;
 };
 

@@ -84,7 +84,8 @@ nlohmann::ordered_json surfaceRecord(const SurfaceSummary& s)
             {"height", s.height},
             {"frames", s.frames},
             {"seams_before", s.seams_before.toJson()},
-            {"seams_after", s.seams_after.toJson()}};
+            {"seams_after", s.seams_after.toJson()},
+            {"anonymized_by", s.anonymized_by}};
 }
 
 Status recordSurfaceInProject(const fs::path& project, const nlohmann::ordered_json& record)
@@ -110,7 +111,7 @@ Status recordSurfaceInProject(const fs::path& project, const nlohmann::ordered_j
 }
 
 Result<SurfaceSummary> buildProjectSurface(const fs::path& project, const fs::path& out, const SurfaceOptions& options,
-                                           const ProjectSurfaceHooks& hooks)
+                                           AnonymizerSet* anonymizer, const ProjectSurfaceHooks& hooks)
 {
     std::vector<ProjectFrame> frames;
     std::map<std::string, fs::path> recorded;
@@ -149,7 +150,7 @@ Result<SurfaceSummary> buildProjectSurface(const fs::path& project, const fs::pa
         return fail(project.string() + " has no placed frames: analyse the survey first (voirie analyze)");
     std::sort(frames.begin(), frames.end(), [](const auto& a, const auto& b) { return a.pose.frame_index < b.pose.frame_index; });
 
-    auto mosaic = SurfaceMosaic::start(out, camera, options);
+    auto mosaic = SurfaceMosaic::start(out, camera, options, anonymizer);
     if (!mosaic)
         return fail(mosaic.error());
     std::map<std::string, std::unique_ptr<SequentialVideo>> videos;

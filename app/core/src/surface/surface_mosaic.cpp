@@ -9,6 +9,7 @@
 #include "voirie/core/base/cpu_time.hpp"
 #include "voirie/core/geo/camera_file.hpp"
 #include "voirie/core/geo/gdal_error_trap.hpp"
+#include "voirie/core/plugin_host/anonymizer_set.hpp"
 
 #include <ogr_spatialref.h>
 #include <opencv2/imgcodecs.hpp>
@@ -90,6 +91,9 @@ nlohmann::ordered_json SurfaceSummary::toJson() const
             {"max_correction_m", max_correction_m},
             {"seams_before", seams_before.toJson()},
             {"seams_after", seams_after.toJson()},
+            {"anonymized_by", anonymized_by},
+            {"regions_blurred", regions_blurred},
+            {"bands_blurred_whole", bands_blurred_whole},
             {"bytes", bytes},
             {"cpu_s", cpu_s}};
 }
@@ -109,8 +113,8 @@ Status parseSurfaceRange(const std::string& text, SurfaceOptions& options)
 }
 
 struct SurfaceMosaic::Impl {
-    Impl(AtomicOutput output, const CameraModel& camera, const SurfaceOptions& options)
-        : output(std::move(output)), camera(camera), options(options) {}
+    Impl(AtomicOutput output, const CameraModel& camera, const SurfaceOptions& options, AnonymizerSet* anonymizer)
+        : output(std::move(output)), camera(camera), options(options), anonymizer(anonymizer) {}
 
     struct Frame {
         SurfaceFramePose pose;
@@ -122,6 +126,8 @@ struct SurfaceMosaic::Impl {
     AtomicOutput output;
     CameraModel camera;
     SurfaceOptions options;
+    AnonymizerSet* anonymizer;
+    int64_t regions_blurred = 0, bands_blurred_whole = 0;
     ScratchFolder scratch;
     std::optional<GroundPatchGrid> grid;
     OGRSpatialReference crs;
@@ -134,6 +140,7 @@ struct SurfaceMosaic::Impl {
     Status prepareAt(const cv::Mat& image, const SurfaceFramePose& pose);
     Result<GridPose> gridPose(const SurfaceFramePose& pose) const;
     fs::path patchPath(size_t i) const { return scratch.path / (std::to_string(i) + ".jpg"); }
+    cv::Mat anonymizedPatch(const cv::Mat& image, const SurfaceFramePose& pose);
     Status add(const cv::Mat& image, const SurfaceFramePose& pose);
     Result<SurfaceSummary> finish();
 };
@@ -192,6 +199,29 @@ Result<GridPose> SurfaceMosaic::Impl::gridPose(const SurfaceFramePose& pose) con
     return g;
 }
 
+// The frame's ground patch, warped from its road band after the anonymizers blurred what they
+// found there. The band is searched with some of the image above it, so that a plate that the
+// band's top edge cuts is still whole to the anonymizers.
+cv::Mat SurfaceMosaic::Impl::anonymizedPatch(const cv::Mat& image, const SurfaceFramePose& pose)
+{
+    if (!anonymizer)
+        return grid->warp(image);
+    const cv::Rect band = grid->imageRegion();
+    const int above = std::max(32, band.height / 4);
+    const cv::Rect searched = cv::Rect(band.x, band.y - above, band.width, band.height + above) & cv::Rect(0, 0, image.cols, image.rows);
+    cv::Mat part = image(searched).clone();
+    FrameContext context;
+    context.frame_index = pose.frame_index;
+    context.position = GeoPosition{pose.lon, pose.lat};
+    context.heading_deg = pose.heading_deg;
+    context.chainage_m = pose.chainage_m;
+    if (auto regions = anonymizer->apply(part, context))
+        regions_blurred += int64_t(regions->size());
+    else
+        ++bands_blurred_whole; // apply() blurred it whole: nothing personal leaves by accident
+    return grid->warp(part, searched.tl());
+}
+
 Status SurfaceMosaic::Impl::add(const cv::Mat& image, const SurfaceFramePose& pose)
 {
     const double cpu_start = threadCpuSeconds();
@@ -208,7 +238,7 @@ Status SurfaceMosaic::Impl::add(const cv::Mat& image, const SurfaceFramePose& po
     if (!placed)
         return fail(placed.error());
     Frame frame{pose, *placed, std::nullopt, false};
-    cv::Mat patch = grid->warp(image);
+    cv::Mat patch = anonymizedPatch(image, pose);
     if (!frames.empty()) {
         const Frame& before = frames.back();
         const double step = std::abs(pose.chainage_m - before.pose.chainage_m);
@@ -357,6 +387,10 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
     summary.seams_after = seamsOf(seams_after);
     std::error_code ec;
     summary.bytes = int64_t(fs::file_size(summary.path, ec));
+    if (anonymizer)
+        summary.anonymized_by = anonymizer->describe();
+    summary.regions_blurred = regions_blurred;
+    summary.bands_blurred_whole = bands_blurred_whole;
     cpu_s += threadCpuSeconds() - cpu_start;
     summary.cpu_s = cpu_s;
     return summary;
@@ -366,7 +400,7 @@ SurfaceMosaic::SurfaceMosaic(std::unique_ptr<Impl> impl) : impl_(std::move(impl)
 SurfaceMosaic::~SurfaceMosaic() = default;
 
 Result<std::unique_ptr<SurfaceMosaic>> SurfaceMosaic::start(const fs::path& out, const CameraModel& camera,
-                                                            const SurfaceOptions& options)
+                                                            const SurfaceOptions& options, AnonymizerSet* anonymizer)
 {
     if (!(options.resolution_m >= 0.005 && options.resolution_m <= 1.0))
         return fail("--resolution-m must be between 0.005 and 1 metre per pixel");
@@ -377,7 +411,7 @@ Result<std::unique_ptr<SurfaceMosaic>> SurfaceMosaic::start(const fs::path& out,
     auto output = AtomicOutput::prepare(out, options.overwrite);
     if (!output)
         return fail(output.error());
-    return std::unique_ptr<SurfaceMosaic>(new SurfaceMosaic(std::make_unique<Impl>(std::move(*output), camera, options)));
+    return std::unique_ptr<SurfaceMosaic>(new SurfaceMosaic(std::make_unique<Impl>(std::move(*output), camera, options, anonymizer)));
 }
 
 Status SurfaceMosaic::add(const cv::Mat& image, const SurfaceFramePose& pose) { return impl_->add(image, pose); }

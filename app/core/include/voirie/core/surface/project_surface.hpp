@@ -19,10 +19,11 @@ struct ProjectSurfaceHooks {
 };
 
 // Builds the surface of `project` into `out`; the project's run then names it (its summary's
-// "surface": path, resolution, CRS, extent). One sentence when the project has no frames, no
-// camera, or its footage cannot be read.
+// "surface": path, resolution, CRS, extent, anonymizers). One sentence when the project has no
+// frames, no camera, or its footage cannot be read. `anonymizer`: as SurfaceMosaic::start.
 Result<SurfaceSummary> buildProjectSurface(const std::filesystem::path& project, const std::filesystem::path& out,
-                                           const SurfaceOptions& options, const ProjectSurfaceHooks& hooks = {});
+                                           const SurfaceOptions& options, AnonymizerSet* anonymizer,
+                                           const ProjectSurfaceHooks& hooks = {});
 
 // What the project's run records of a surface (path, resolution_m, crs, extent), from a summary.
 nlohmann::ordered_json surfaceRecord(const SurfaceSummary& summary);

@@ -23,8 +23,11 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace voirie {
+
+class AnonymizerSet;
 
 struct SurfaceOptions {
     double resolution_m = 0.02; // ground size of a mosaic pixel
@@ -67,6 +70,10 @@ struct SurfaceSummary {
     double mean_correction_m = 0, max_correction_m = 0; // refined position minus the GPS position
     SeamMisalignment seams_before;  // with the GPS positions
     SeamMisalignment seams_after;   // with the refined positions
+    // Privacy: what blurred faces and plates in each frame's road band before it was warped.
+    std::vector<std::string> anonymized_by; // "id version" of each anonymizer; empty: not anonymized
+    int64_t regions_blurred = 0;            // faces and plates found in the bands
+    int64_t bands_blurred_whole = 0;        // an anonymizer failed: the band was blurred whole
     int64_t bytes = 0;
     double cpu_s = 0;
     nlohmann::ordered_json toJson() const;
@@ -75,8 +82,12 @@ struct SurfaceSummary {
 class SurfaceMosaic {
 public:
     // Prepares a mosaic of frames seen through `camera`, written to `out` (atomically) by finish().
+    // The mosaic leaves Voirie like every image: `anonymizer` blurs the faces and plates it finds
+    // in the band of each frame that is warped (a vehicle stopped ahead stands on the road), fail
+    // closed (the band blurred whole when it fails); nullptr only when the user chose not to
+    // anonymize. It must outlive the mosaic and is used from the thread that calls add().
     static Result<std::unique_ptr<SurfaceMosaic>> start(const std::filesystem::path& out, const CameraModel& camera,
-                                                        const SurfaceOptions& options);
+                                                        const SurfaceOptions& options, AnonymizerSet* anonymizer);
     ~SurfaceMosaic();
     SurfaceMosaic(const SurfaceMosaic&) = delete;
     SurfaceMosaic& operator=(const SurfaceMosaic&) = delete;
