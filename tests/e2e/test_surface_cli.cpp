@@ -45,8 +45,8 @@ TEST_F(Ortho, WritesACogAndRecordsItInTheProjectsRun)
     const auto j = nlohmann::json::parse(r.out, nullptr, false);
     ASSERT_TRUE(j.is_object()) << r.out;
     for (const char* key : {"path", "resolution_m", "crs", "extent", "width", "height", "overviews", "frames",
-                            "frames_registered", "seams_before", "seams_after", "anonymized_by", "regions_blurred",
-                            "bands_blurred_whole", "bytes"})
+                            "frames_registered", "seams_before", "seams_after", "left_out_share", "anonymized_by",
+                            "regions_blurred", "bands_blurred_whole", "bytes"})
         EXPECT_TRUE(j.contains(key)) << key;
     EXPECT_EQ(j["crs"], "EPSG:32631");
     EXPECT_DOUBLE_EQ(j["resolution_m"].get<double>(), 0.02);
@@ -60,10 +60,9 @@ TEST_F(Ortho, WritesACogAndRecordsItInTheProjectsRun)
     EXPECT_EQ(fs::path(run["surface"]["path"].get<std::string>()), fs::absolute(out));
     EXPECT_EQ(run["surface"]["crs"], "EPSG:32631");
     EXPECT_EQ(run["surface"]["extent"].size(), 4u);
-    // Anonymized by default, as every image that leaves Voirie.
-    ASSERT_EQ(j["anonymized_by"].size(), 1u);
-    EXPECT_EQ(j["anonymized_by"][0].get<std::string>().rfind("cascade-anonymizer", 0), 0u);
-    EXPECT_EQ(run["surface"]["anonymized_by"], j["anonymized_by"]);
+    // The road mask: little of the generated road (no traffic) is left out; no anonymizer asked.
+    EXPECT_LT(j["left_out_share"].get<double>(), 0.1);
+    EXPECT_TRUE(j["anonymized_by"].empty());
     EXPECT_EQ(runVoirie("check " + shellQuoted(project())).exit_code, 0) << "the project stays valid";
 
     // The text summary states the seams before and after registration.
@@ -71,20 +70,21 @@ TEST_F(Ortho, WritesACogAndRecordsItInTheProjectsRun)
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_CONTAINS(r.out, "seams between consecutive frames");
     EXPECT_CONTAINS(r.out, "after registration");
-    EXPECT_CONTAINS(r.out, "blurred in the frames' road bands");
+    EXPECT_CONTAINS(r.out, "road pixels left out");
 
-    // Not anonymized only when asked, and then said so, in the summary and the project.
-    r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "raw.tif") + " --no-anonymize");
+    // Asked to, the anonymizers search each road band too; the project says which.
+    r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "blurred.tif") + " --anonymize --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_CONTAINS(r.out, "NOT anonymized");
-    EXPECT_TRUE(runSummary(project())["surface"]["anonymized_by"].empty());
+    const auto blurred = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_EQ(blurred["anonymized_by"].size(), 1u) << r.out;
+    EXPECT_EQ(blurred["anonymized_by"][0].get<std::string>().rfind("cascade-anonymizer", 0), 0u);
+    EXPECT_EQ(runSummary(project())["surface"]["anonymized_by"], blurred["anonymized_by"]);
+    r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "x.tif") + " --anonymizers cascade-anonymizer");
+    EXPECT_EQ(r.exit_code, 2) << "--anonymizers without --anonymize";
     r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "x.tif") +
-                  " --no-anonymize --anonymizers cascade-anonymizer");
-    EXPECT_EQ(r.exit_code, 2);
-    EXPECT_FALSE(fs::exists(dir_ / "x.tif"));
-    r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "x.tif") + " --anonymizers no-such-anonymizer");
+                  " --anonymize --anonymizers no-such-anonymizer");
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_CONTAINS(r.err, "unblurred");
+    EXPECT_CONTAINS(r.err, "no-such-anonymizer");
     EXPECT_FALSE(fs::exists(dir_ / "x.tif"));
 }
 
@@ -209,11 +209,13 @@ TEST(AnalyzeOrtho, MakesTheSurfaceInTheSamePassAndRecordsIt)
     const auto run = runSummary(dir / "p.gpkg");
     ASSERT_TRUE(run.contains("surface"));
     EXPECT_EQ(run["surface"]["frames"], j["frames_analysed"]);
-    EXPECT_TRUE(j["surface"]["anonymized_by"].empty()) << "--no-anonymize reaches the surface too";
+    EXPECT_TRUE(j["surface"]["anonymized_by"].empty());
+    EXPECT_EQ(runVoirie("analyze " + sampleSurveyInputs(survey) + " --no-anonymize --ortho-anonymize --quiet --out " +
+                        shellQuoted(dir / "n.gpkg") + " --ortho " + shellQuoted(dir / "n.tif")).exit_code, 2);
 
-    // Anonymized (the default): the road bands go through their own anonymizer set.
-    r = runVoirie("analyze " + sampleSurveyInputs(survey) + " --quiet --json --out " +
-                  shellQuoted(dir / "a.gpkg") + " --ortho " + shellQuoted(dir / "anonymized.tif"));
+    // --ortho-anonymize: the road bands go through their own anonymizer set.
+    r = runVoirie("analyze " + sampleSurveyInputs(survey) + " --quiet --json --out " + shellQuoted(dir / "a.gpkg") +
+                  " --ortho " + shellQuoted(dir / "anonymized.tif") + " --ortho-anonymize");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto anonymized = nlohmann::json::parse(r.out, nullptr, false);
     ASSERT_EQ(anonymized["surface"]["anonymized_by"].size(), 1u) << r.out;

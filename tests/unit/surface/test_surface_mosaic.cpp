@@ -112,7 +112,8 @@ protected:
         std::unique_ptr<OGRCoordinateTransformation, TransformDeleter> to_crs(OGRCreateCoordinateTransformation(&wgs84, &crs)),
             to_wgs84(OGRCreateCoordinateTransformation(&crs, &wgs84));
         const int side = 150; // 3 m at 2 cm
-        for (size_t i = 0; i < poses_.size(); i += 4) {
+        // From the second frame: what the first one saw nearest, no other frame saw (left out).
+        for (size_t i = 1; i < poses_.size(); i += 4) {
             const double heading = poses_[i].heading_deg * M_PI / 180;
             double x = poses_[i].lon + 5 * std::sin(heading) / (111320 * std::cos(poses_[i].lat * M_PI / 180));
             double y = poses_[i].lat + 5 * std::cos(heading) / 111320;
@@ -225,10 +226,11 @@ TEST_F(SurfaceMosaicOnAGeneratedDrive, IsACloudOptimizedGeoTiffInTheSurveysUtmZo
     EXPECT_LT(double(summary->tiles_written), 0.5 * std::ceil(summary->width / 512.0) * std::ceil(summary->height / 512.0));
 }
 
-// A car stopped (or driving) a few metres ahead stands on the road the mosaic is made of: the
-// ground plane's warp stretches its plate along the lane, but at 2 cm it stays readable. The
-// anonymizers look at each frame's road band and blur the plate there before the warp.
-TEST_F(SurfaceMosaicOnAGeneratedDrive, BlursTheLicencePlateOfAVehicleAheadBeforeWarping)
+// A car driving a few metres ahead stands on the road the mosaic is made of: the ground plane's
+// warp would stretch its plate along the lane, readable at 2 cm, and smear its body over every
+// piece. What no neighbouring frame sees alike is left out (the road mask), so neither reaches the
+// mosaic; asked to, the anonymizers also blur the plate in each frame's road band.
+TEST_F(SurfaceMosaicOnAGeneratedDrive, LeavesAVehicleAheadAndItsPlateOutOfTheMosaic)
 {
     const size_t n = 8;
     const CameraModel camera = generator_->camera();
@@ -247,49 +249,40 @@ TEST_F(SurfaceMosaicOnAGeneratedDrive, BlursTheLicencePlateOfAVehicleAheadBefore
     SurfaceOptions options;
     options.register_frames = false; // the same positions in the three mosaics
     const auto without_car = mosaic(tmp / "clean.tif", options, nullptr, &clean);
-    const auto shown = mosaic(tmp / "shown.tif", options, nullptr, &plated);
+    const auto with_car = mosaic(tmp / "car.tif", options, nullptr, &plated);
     const auto blurred = mosaic(tmp / "blurred.tif", options, &*anonymizer, &plated);
-    ASSERT_TRUE(without_car && shown && blurred);
-    EXPECT_TRUE(shown->anonymized_by.empty());
+    ASSERT_TRUE(without_car && with_car && blurred);
+    // Only the ends of the drive are seen by one frame alone; the car hides more.
+    EXPECT_LT(without_car->left_out_share, 0.12);
+    EXPECT_GT(with_car->left_out_share, without_car->left_out_share + 0.1);
+    EXPECT_TRUE(with_car->anonymized_by.empty());
     ASSERT_EQ(blurred->anonymized_by.size(), 1u);
     EXPECT_EQ(blurred->anonymized_by[0].rfind("cascade-anonymizer", 0), 0u);
     EXPECT_GE(blurred->regions_blurred, int64_t(n) - 1) << "the plate is found in the road band of (nearly) every frame";
     EXPECT_EQ(blurred->bands_blurred_whole, 0);
 
     const auto [clean_pixels, clean_mask] = readMosaic(without_car->path);
-    const auto [shown_pixels, shown_mask] = readMosaic(shown->path);
-    const auto [blurred_pixels, blurred_mask] = readMosaic(blurred->path);
-    ASSERT_FALSE(clean_pixels.empty() || shown_pixels.empty() || blurred_pixels.empty());
-    ASSERT_EQ(shown_pixels.size(), clean_pixels.size());
-    ASSERT_EQ(blurred_pixels.size(), clean_pixels.size());
-    // The plate in the unblurred mosaic: white where the road was not.
-    cv::Mat shown_grey, clean_grey, difference, plate_mask;
-    cv::cvtColor(shown_pixels, shown_grey, cv::COLOR_BGR2GRAY);
+    const auto [car_pixels, car_mask] = readMosaic(with_car->path);
+    ASSERT_FALSE(clean_pixels.empty() || car_pixels.empty());
+    ASSERT_EQ(car_pixels.size(), clean_pixels.size());
+    // Where both show something, no plate: without the road mask its white covered 6,000 pixels of
+    // this mosaic, its characters sharp. The car's plain dark panels look alike from neighbouring
+    // frames, as the road does: they may stay, but they are what can stay of a vehicle.
+    cv::Mat car_grey, clean_grey, difference;
+    cv::cvtColor(car_pixels, car_grey, cv::COLOR_BGR2GRAY);
     cv::cvtColor(clean_pixels, clean_grey, cv::COLOR_BGR2GRAY);
-    cv::absdiff(shown_grey, clean_grey, difference);
-    plate_mask = (difference > 60) & (shown_grey > 190) & (shown_mask > 0);
-    ASSERT_GT(cv::countNonZero(plate_mask), 400) << "the plate reaches the mosaic unless it is blurred";
-    // Fine detail (the Laplacian's spread) on and around the plates' white.
-    cv::Mat around_plates;
-    cv::dilate(plate_mask, around_plates, cv::Mat(), {-1, -1}, 3);
-    const auto detail = [&](const cv::Mat& pixels) {
-        cv::Mat grey, edges;
-        cv::cvtColor(pixels, grey, cv::COLOR_BGR2GRAY);
-        cv::Laplacian(grey, edges, CV_64F);
-        cv::Scalar mean, deviation;
-        cv::meanStdDev(edges, mean, deviation, around_plates);
-        return deviation[0];
-    };
-    const double sharp = detail(shown_pixels), after = detail(blurred_pixels);
-    EXPECT_LT(after, 0.3 * sharp) << "the plate's characters are still sharp in the mosaic (" << after << " vs " << sharp << ")";
-    // The road away from the car is left as it was.
-    cv::Mat car, road_difference;
-    cv::dilate(difference > 20, car, cv::Mat(), {-1, -1}, 20);
-    cv::absdiff(blurred_pixels, clean_pixels, road_difference);
-    cv::cvtColor(road_difference, road_difference, cv::COLOR_BGR2GRAY);
-    EXPECT_LT(cv::mean(road_difference, (clean_mask > 0) & ~car)[0], 1.0);
-    std::printf("plate in the mosaic: %d px, detail %.1f unblurred, %.1f blurred; %lld regions blurred in %zu bands\n",
-                cv::countNonZero(plate_mask), sharp, after, (long long)blurred->regions_blurred, n);
+    cv::absdiff(car_grey, clean_grey, difference);
+    const cv::Mat shown = (car_mask > 0) & (clean_mask > 0);
+    const int plate_shown = cv::countNonZero((difference > 60) & (car_grey > 190) & shown);
+    const cv::Mat car_shown = (difference > 60) & shown;
+    EXPECT_LT(cv::countNonZero(car_shown & (car_grey > 70)), 100) << "something brighter than the car's panels reaches the mosaic";
+    EXPECT_LT(plate_shown, 20) << "the plate reaches the mosaic";
+    // The road away from the car is kept.
+    EXPECT_GT(cv::countNonZero(shown), 0.5 * cv::countNonZero(clean_mask));
+    std::printf("left out: %.1f%% of the road pixels without the car, %.1f%% with it; car pixels shown %d, plate %d; "
+                "%lld plates blurred in %zu bands when asked\n",
+                100 * without_car->left_out_share, 100 * with_car->left_out_share, cv::countNonZero(car_shown), plate_shown,
+                (long long)blurred->regions_blurred, n);
 }
 
 TEST_F(SurfaceMosaicOnAGeneratedDrive, RefusesWhatCannotMakeASurfaceInOneSentence)

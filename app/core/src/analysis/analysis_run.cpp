@@ -158,11 +158,12 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     for (const auto& s : detectors->skipped())
         warn("skipping a plugin: " + s);
     // One set per evidence thread, and one for the surface's road bands (on the recorder's thread).
-    auto anonymizers = openAnonymizers(options, workers + (options.ortho ? 1 : 0));
+    const bool anonymize_bands = options.ortho && options.ortho_anonymize;
+    auto anonymizers = openAnonymizers(options, workers + (anonymize_bands ? 1 : 0));
     if (!anonymizers)
         return fail(anonymizers.error());
     AnonymizerSet* surface_anonymizer = nullptr;
-    if (options.ortho && !anonymizers->empty())
+    if (anonymize_bands && !anonymizers->empty())
         surface_anonymizer = &anonymizers->back();
     std::vector<AnonymizerSet*> evidence_anonymizers;
     for (int i = 0; i < workers && i < int(anonymizers->size()); ++i)

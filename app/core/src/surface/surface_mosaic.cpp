@@ -1,6 +1,7 @@
 #include "voirie/core/surface/surface_mosaic.hpp"
 
 #include "frame_registration.hpp"
+#include "ground_consistency.hpp"
 #include "ground_patch.hpp"
 #include "mosaic_raster.hpp"
 #include "pose_refinement.hpp"
@@ -91,6 +92,7 @@ nlohmann::ordered_json SurfaceSummary::toJson() const
             {"max_correction_m", max_correction_m},
             {"seams_before", seams_before.toJson()},
             {"seams_after", seams_after.toJson()},
+            {"left_out_share", left_out_share},
             {"anonymized_by", anonymized_by},
             {"regions_blurred", regions_blurred},
             {"bands_blurred_whole", bands_blurred_whole},
@@ -336,29 +338,54 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
                 last_piece[{col, row}] = i;
     }
 
+    // The pieces in order, each with the two before and after it at hand: a piece's pixels count
+    // only where a neighbouring frame saw the same ground alike (the road mask: what stands above
+    // the road or moved is left out).
+    const GroundConsistency consistency(*grid);
+    std::map<size_t, std::pair<cv::Mat, ComparedView>> window;
+    auto piece = [&](size_t j) -> Result<const std::pair<cv::Mat, ComparedView>*> {
+        if (auto it = window.find(j); it != window.end())
+            return &it->second;
+        cv::Mat patch = cv::imread(patchPath(j).string(), cv::IMREAD_COLOR);
+        if (patch.empty())
+            return fail("cannot read back the mosaic's scratch piece " + patchPath(j).string());
+        ComparedView view = consistency.view(patch, patch_to_crs[j]);
+        return &window.emplace(j, std::pair{std::move(patch), std::move(view)}).first->second;
+    };
+    constexpr size_t kNeighbours = 2;
     auto raster = std::make_unique<MosaicRaster>(scratch.path, raster_grid);
     std::vector<double> seams_after;
-    cv::Mat previous;
+    double left_out = 0;
+    const double valid_pixels = std::max(1, cv::countNonZero(grid->validMask()));
     for (size_t i = 0; i < frames.size(); ++i) {
-        const cv::Mat patch = cv::imread(patchPath(i).string(), cv::IMREAD_COLOR);
-        if (patch.empty())
-            return fail("cannot read back the mosaic's scratch piece " + patchPath(i).string());
-        if (options.register_frames && i > 0 && frames[i].linked && !previous.empty())
-            if (auto shift = measurePatchShift(*grid, previous, poses[i - 1], patch, poses[i]))
+        window.erase(window.begin(), window.lower_bound(i >= kNeighbours ? i - kNeighbours : 0));
+        std::vector<const ComparedView*> neighbours;
+        for (size_t j = i >= kNeighbours ? i - kNeighbours : 0; j <= std::min(frames.size() - 1, i + kNeighbours); ++j) {
+            auto at = piece(j);
+            if (!at)
+                return fail(at.error());
+            if (j != i)
+                neighbours.push_back(&(*at)->second);
+        }
+        const cv::Mat& patch = window.at(i).first;
+        if (options.register_frames && i > 0 && frames[i].linked)
+            if (auto shift = measurePatchShift(*grid, window.at(i - 1).first, poses[i - 1], patch, poses[i]))
                 seams_after.push_back(shift->length());
+        const cv::Mat confirmed = consistency.confirmed(window.at(i).second, neighbours);
+        left_out += 1 - cv::sum(confirmed)[0] / valid_pixels;
         const cv::Rect& box = boxes[i];
         if (!box.empty()) {
             const cv::Matx33d to_box = cv::Matx33d(1, 0, -box.x, 0, 1, -box.y, 0, 0, 1) * crs_to_pixel * patch_to_crs[i];
             const cv::Mat affine = cv::Mat(to_box).rowRange(0, 2);
             cv::Mat colour, weight;
             cv::warpAffine(patch, colour, affine, box.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
-            cv::warpAffine(grid->weights(), weight, affine, box.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+            cv::warpAffine(grid->weights().mul(confirmed), weight, affine, box.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
             raster->add(colour, weight, box.tl());
         }
         if (auto s = raster->flush([&](const std::pair<int, int>& tile) { return last_piece[tile] <= i; }); !s)
             return fail(s.error());
-        previous = patch;
     }
+    summary.left_out_share = left_out / double(frames.size());
     if (auto s = raster->flush([](const auto&) { return true; }); !s)
         return fail(s.error());
     auto overviews = raster->buildOverviews();

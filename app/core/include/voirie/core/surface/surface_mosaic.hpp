@@ -70,7 +70,11 @@ struct SurfaceSummary {
     double mean_correction_m = 0, max_correction_m = 0; // refined position minus the GPS position
     SeamMisalignment seams_before;  // with the GPS positions
     SeamMisalignment seams_after;   // with the refined positions
-    // Privacy: what blurred faces and plates in each frame's road band before it was warped.
+    // Privacy. The road mask: the share of the frames' road pixels left out because no neighbouring
+    // frame saw the same ground alike there (vehicles, people, posts: what stands above the road or
+    // moved; and ground that only one frame saw, at the survey's ends).
+    double left_out_share = 0;
+    // What blurred faces and plates in each frame's road band before it was warped, when asked.
     std::vector<std::string> anonymized_by; // "id version" of each anonymizer; empty: not anonymized
     int64_t regions_blurred = 0;            // faces and plates found in the bands
     int64_t bands_blurred_whole = 0;        // an anonymizer failed: the band was blurred whole
