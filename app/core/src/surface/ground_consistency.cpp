@@ -18,7 +18,7 @@ cv::Mat disc(double metres, double pixel_m)
 
 } // namespace
 
-ComparedView GroundConsistency::view(const cv::Mat& patch, const cv::Matx33d& patch_to_crs) const
+ComparedView GroundConsistency::view(const cv::Mat& patch, const cv::Mat& valid, const cv::Matx33d& patch_to_crs) const
 {
     ComparedView v;
     cv::Mat grey, small;
@@ -26,7 +26,7 @@ ComparedView GroundConsistency::view(const cv::Mat& patch, const cv::Matx33d& pa
     cv::resize(grey, small, {}, kScale, kScale, cv::INTER_AREA);
     small.convertTo(v.grey, CV_32F);
     cv::GaussianBlur(v.grey, v.grey, {5, 5}, 1.0);
-    cv::resize(grid_.validMask(), v.valid, small.size(), 0, 0, cv::INTER_NEAREST);
+    cv::resize(valid, v.valid, small.size(), 0, 0, cv::INTER_NEAREST);
     cv::erode(v.valid, v.valid, cv::Mat(), {-1, -1}, 2);
     // small pixel -> patch pixel: centres line up
     const double k = 1 / kScale;
@@ -38,7 +38,7 @@ cv::Mat GroundConsistency::confirmed(const ComparedView& patch, const std::vecto
 {
     const double pixel_m = grid_.resolution() / kScale;
     const cv::Mat speckle = disc(kSpeckleM, pixel_m);
-    cv::Mat confirmed = cv::Mat::zeros(patch.grey.size(), CV_8U);
+    cv::Mat confirmed = cv::Mat::zeros(patch.grey.size(), CV_8U), seen = confirmed.clone();
     for (const ComparedView* other : neighbours) {
         const cv::Matx33d map = other->small_to_crs.inv() * patch.small_to_crs; // this patch -> the other
         const cv::Mat affine = cv::Mat(map).rowRange(0, 2);
@@ -55,12 +55,16 @@ cv::Mat GroundConsistency::confirmed(const ComparedView& patch, const std::vecto
         cv::Mat disagree = (cv::abs(difference) > kDisagreement) & both;
         cv::morphologyEx(disagree, disagree, cv::MORPH_OPEN, speckle);
         confirmed |= both & ~disagree;
+        seen |= both;
     }
-    // Left out: what no neighbour confirmed, grown by the margin; back to the patch's pixels.
-    cv::Mat left_out = ~confirmed;
-    cv::dilate(left_out, left_out, disc(2 * kMarginM, pixel_m));
+    // Left out: what no neighbour confirmed. Where neighbours saw the ground otherwise (an object),
+    // with a margin around it; ground that no other frame saw (the drive's ends) without one.
+    const cv::Mat refuted = seen & ~confirmed;
+    cv::Mat around;
+    cv::dilate(refuted, around, disc(2 * kMarginM, pixel_m));
+    const cv::Mat kept = confirmed & ~around;
     cv::Mat keep, full;
-    cv::Mat(~left_out).convertTo(keep, CV_32F, 1.0 / 255);
+    kept.convertTo(keep, CV_32F, 1.0 / 255);
     cv::resize(keep, full, {grid_.cols(), grid_.rows()}, 0, 0, cv::INTER_LINEAR);
     return full;
 }

@@ -25,7 +25,7 @@ class GroundConsistency {
 public:
     explicit GroundConsistency(const GroundPatchGrid& grid) : grid_(grid) {}
 
-    ComparedView view(const cv::Mat& patch, const cv::Matx33d& patch_to_crs) const;
+    ComparedView view(const cv::Mat& patch, const cv::Mat& valid, const cv::Matx33d& patch_to_crs) const;
 
     // Per patch pixel (CV_32F, the patch's size): 1 where a neighbouring view saw the same ground
     // alike, 0 where every neighbour that saw it disagreed, or none saw it (not confirmed: left
