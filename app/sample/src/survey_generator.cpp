@@ -485,11 +485,6 @@ std::pair<double, double> SurveyGenerator::truePosition(double seconds) const
     return impl_->lonLat(impl_->poseAt(seconds).world);
 }
 
-double SurveyGenerator::truePitchDeg(double seconds) const
-{
-    return impl_->poseAt(seconds).pitch_deg;
-}
-
 std::string SurveyGenerator::placeDescription()
 {
     return "Montée de Choulans, Lyon 5e, France (starting at 45.7545 N, 4.8170 E, heading west-south-west); "

@@ -188,12 +188,6 @@ TEST_F(SurfaceMosaicOnAGeneratedDrive, ShowsTheRoadTextureWhereTheTruthSaysOnThe
         if (registered) {
             EXPECT_GE(summary->frames_registered, int64_t(poses_.size()) - 3);
             EXPECT_LT(summary->seams_after.median_m, 0.03);
-            EXPECT_LT(summary->seams_after.p95_m, 0.05); // the figure
-            // The generator rocks the camera by 0.08 degrees (0.057 root mean square).
-            EXPECT_GT(summary->pitch_spread_deg, 0.01);
-            EXPECT_LT(summary->pitch_spread_deg, 0.15);
-            std::printf("seams after registration: median %.3f m, 95%% %.3f m; pitch errors found: %.3f degrees rms\n",
-                        summary->seams_after.median_m, summary->seams_after.p95_m, summary->pitch_spread_deg);
         }
     }
 }

@@ -58,7 +58,6 @@ std::optional<PatchShift> measurePatchShift(const GroundPatchGrid& grid, const c
         return f;
     };
     const cv::Mat a = prepared(earlier_warped), b = prepared(later);
-    const double metres_per_pixel = grid.resolution() * double(band.width) / a.cols;
     // Phase correlation on a featureless road (fresh asphalt in the dark) finds a peak in noise.
     cv::Scalar mean_a, spread_a, mean_b, spread_b;
     cv::meanStdDev(a, mean_a, spread_a);
@@ -70,36 +69,12 @@ std::optional<PatchShift> measurePatchShift(const GroundPatchGrid& grid, const c
     double response = 0;
     const cv::Point2d moved = cv::phaseCorrelate(a, b, window, &response);
     PatchShift shift;
+    const double metres_per_pixel = grid.resolution() * double(band.width) / a.cols;
     shift.right_m = moved.x * metres_per_pixel;
     shift.forward_m = -moved.y * metres_per_pixel;
     shift.response = response;
-    shift.step_m = step;
-    shift.at_m = (near + far) / 2;
     if (!std::isfinite(response) || !std::isfinite(shift.length()) || response < kMinResponse || shift.length() > kMaxShiftM)
         return std::nullopt;
-
-    // The band's farther half (its upper rows) and nearer half, each on its own, once the earlier
-    // patch is moved by the whole band's shift (what is left is small: a clear peak).
-    cv::Mat aligned;
-    cv::warpAffine(a, aligned, cv::Matx23d(1, 0, moved.x, 0, 1, moved.y), a.size(), cv::INTER_LINEAR, cv::BORDER_REFLECT);
-    const int half = a.rows / 2;
-    std::optional<double> halves[2];
-    for (int h = 0; h < 2 && half >= 16; ++h) {
-        const cv::Range rows = h == 0 ? cv::Range(0, half) : cv::Range(a.rows - half, a.rows);
-        cv::Mat half_window;
-        cv::createHanningWindow(half_window, cv::Size(a.cols, half), CV_32F);
-        double half_response = 0;
-        const cv::Point2d left = cv::phaseCorrelate(aligned.rowRange(rows), b.rowRange(rows), half_window, &half_response);
-        if (std::isfinite(half_response) && half_response >= kMinResponse && std::hypot(left.x, left.y) * metres_per_pixel < 0.3)
-            halves[h] = shift.forward_m - left.y * metres_per_pixel;
-    }
-    if (halves[0] && halves[1]) {
-        shift.halves = true;
-        shift.far_forward_m = *halves[0];
-        shift.near_forward_m = *halves[1];
-        shift.far_at_m = far - (far - near) / 4;
-        shift.near_at_m = near + (far - near) / 4;
-    }
     return shift;
 }
 

@@ -14,13 +14,6 @@ namespace voirie::surface {
 struct PatchShift {
     double forward_m = 0, right_m = 0; // the later patch's content lies this far from the earlier's
     double response = 0;              // phase correlation's peak (0..1): how sure
-    // The same forward shift on the nearer and the farther half of the compared band, and where
-    // their centres lie ahead of the later frame: a difference between the two is the cameras'
-    // pitch (the vehicle rocks), which stretches a patch along the road rather than moving it.
-    double near_forward_m = 0, far_forward_m = 0;
-    double at_m = 0, near_at_m = 0, far_at_m = 0;
-    double step_m = 0; // how far the later frame is ahead of the earlier (its poses)
-    bool halves = false; // both halves were measured
     double length() const;
 };
 

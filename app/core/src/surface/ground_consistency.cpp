@@ -18,7 +18,7 @@ cv::Mat disc(double metres, double pixel_m)
 
 } // namespace
 
-ComparedView GroundConsistency::view(const cv::Mat& patch, const cv::Mat& valid, const cv::Matx33d& patch_to_crs) const
+ComparedView GroundConsistency::view(const cv::Mat& patch, const cv::Matx33d& patch_to_crs) const
 {
     ComparedView v;
     cv::Mat grey, small;
@@ -26,7 +26,7 @@ ComparedView GroundConsistency::view(const cv::Mat& patch, const cv::Mat& valid,
     cv::resize(grey, small, {}, kScale, kScale, cv::INTER_AREA);
     small.convertTo(v.grey, CV_32F);
     cv::GaussianBlur(v.grey, v.grey, {5, 5}, 1.0);
-    cv::resize(valid, v.valid, small.size(), 0, 0, cv::INTER_NEAREST);
+    cv::resize(grid_.validMask(), v.valid, small.size(), 0, 0, cv::INTER_NEAREST);
     cv::erode(v.valid, v.valid, cv::Mat(), {-1, -1}, 2);
     // small pixel -> patch pixel: centres line up
     const double k = 1 / kScale;

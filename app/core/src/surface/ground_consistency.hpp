@@ -25,11 +25,11 @@ class GroundConsistency {
 public:
     explicit GroundConsistency(const GroundPatchGrid& grid) : grid_(grid) {}
 
-    ComparedView view(const cv::Mat& patch, const cv::Mat& valid, const cv::Matx33d& patch_to_crs) const;
+    ComparedView view(const cv::Mat& patch, const cv::Matx33d& patch_to_crs) const;
 
     // Per patch pixel (CV_32F, the patch's size): 1 where a neighbouring view saw the same ground
-    // alike, 0 where every neighbour that saw it disagreed, or none saw it (not confirmed: left
-    // out), with a margin around what was left out.
+    // alike; 0 where the neighbours that saw it saw something else (with a margin around it), and
+    // where no neighbour saw it (the drive's ends: nothing confirms them).
     cv::Mat confirmed(const ComparedView& patch, const std::vector<const ComparedView*>& neighbours) const;
 
 private:

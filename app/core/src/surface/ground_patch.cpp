@@ -22,18 +22,22 @@ double feather(double inside, double width)
 
 GroundPatchGrid::GroundPatchGrid(const CameraModel& camera, const SurfaceOptions& options)
     : resolution_(options.resolution_m), near_(options.near_m), far_(options.far_m),
-      half_width_(options.half_width_m), image_size_(camera.width, camera.height), camera_(camera)
+      half_width_(options.half_width_m), image_size_(camera.width, camera.height)
 {
     rows_ = std::max(1, int(std::lround((far_ - near_) / resolution_)));
     cols_ = std::max(1, int(std::lround(2 * half_width_ / resolution_)));
-    patch_to_image_ = patchToImage(camera);
+
+    // The ground plane maps to the image by a homography: four corners of the patch fix it.
+    const CameraGeometry geometry(camera);
+    std::vector<cv::Point2f> patch_points, image_points;
+    for (const auto& [col, row] : {std::pair{0.0, 0.0}, {cols_ - 1.0, 0.0}, {cols_ - 1.0, rows_ - 1.0}, {0.0, rows_ - 1.0}}) {
+        const auto pixel = geometry.groundToPixel({forwardOfRow(row), rightOfColumn(col)});
+        patch_points.emplace_back(float(col), float(row));
+        image_points.emplace_back(pixel ? cv::Point2f(float(pixel->first), float(pixel->second)) : cv::Point2f(-1e6f, -1e6f));
+    }
+    patch_to_image_ = cv::Matx33d(cv::getPerspectiveTransform(patch_points, image_points));
     // The patch's edges are straight in the image too: its corners bound what it reads (two
     // pixels more for the bilinear interpolation).
-    std::vector<cv::Point2f> image_points;
-    for (const auto& [col, row] : {std::pair{0.0, 0.0}, {cols_ - 1.0, 0.0}, {cols_ - 1.0, rows_ - 1.0}, {0.0, rows_ - 1.0}}) {
-        const cv::Vec3d p = patch_to_image_ * cv::Vec3d(col, row, 1);
-        image_points.emplace_back(p[2] > 0 ? cv::Point2f(float(p[0] / p[2]), float(p[1] / p[2])) : cv::Point2f(-1e6f, -1e6f));
-    }
     const cv::Rect corners = cv::boundingRect(image_points);
     image_region_ = cv::Rect(corners.tl() - cv::Point(2, 2), corners.br() + cv::Point(3, 3)) & cv::Rect({0, 0}, image_size_);
 
@@ -56,26 +60,6 @@ GroundPatchGrid::GroundPatchGrid(const CameraModel& camera, const SurfaceOptions
         for (int col = 0; col < cols_; ++col)
             w[col] = valid[col] ? float(along * feather(half_width_ - std::abs(rightOfColumn(col)), fade)) : 0.0f;
     }
-}
-
-// The ground plane maps to the image by a homography: four corners of the patch fix it.
-cv::Matx33d GroundPatchGrid::patchToImage(const CameraModel& camera) const
-{
-    const CameraGeometry geometry(camera);
-    std::vector<cv::Point2f> patch_points, image_points;
-    for (const auto& [col, row] : {std::pair{0.0, 0.0}, {cols_ - 1.0, 0.0}, {cols_ - 1.0, rows_ - 1.0}, {0.0, rows_ - 1.0}}) {
-        const auto pixel = geometry.groundToPixel({forwardOfRow(row), rightOfColumn(col)});
-        patch_points.emplace_back(float(col), float(row));
-        image_points.emplace_back(pixel ? cv::Point2f(float(pixel->first), float(pixel->second)) : cv::Point2f(-1e6f, -1e6f));
-    }
-    return cv::Matx33d(cv::getPerspectiveTransform(patch_points, image_points));
-}
-
-cv::Matx33d GroundPatchGrid::pitchCorrection(double error_rad) const
-{
-    CameraModel actual = camera_;
-    actual.pitch_deg += error_rad * 180 / M_PI;
-    return patch_to_image_.inv() * patchToImage(actual);
 }
 
 cv::Mat GroundPatchGrid::warp(const cv::Mat& image) const

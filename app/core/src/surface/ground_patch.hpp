@@ -43,10 +43,6 @@ public:
     // How much each patch pixel counts in the mosaic (CV_32F): nearer views first, edges feathered.
     const cv::Mat& weights() const { return weights_; }
 
-    // 3x3 homography: a patch pixel of this frame as it is (its camera `error_rad` further down
-    // than the nominal one) -> the pixel of the patch warped with the nominal camera that shows it.
-    cv::Matx33d pitchCorrection(double error_rad) const;
-
     // 3x3 affine: patch pixel (col, row, 1) -> vehicle frame (forward, right, 1).
     cv::Matx33d patchToVehicle() const;
     // 3x3 affine: vehicle frame (forward, right, 1) -> CRS (x, y, 1) at `pose`.
@@ -56,9 +52,6 @@ private:
     int rows_ = 0, cols_ = 0;
     double resolution_, near_, far_, half_width_;
     cv::Size image_size_;
-    cv::Matx33d patchToImage(const CameraModel& camera) const;
-
-    CameraModel camera_;
     cv::Matx33d patch_to_image_;
     cv::Rect image_region_;
     cv::Mat valid_, weights_;

@@ -2,7 +2,6 @@
 
 #include "frame_registration.hpp"
 #include "ground_consistency.hpp"
-#include "pitch_refinement.hpp"
 #include "ground_patch.hpp"
 #include "mosaic_raster.hpp"
 #include "pose_refinement.hpp"
@@ -93,7 +92,6 @@ nlohmann::ordered_json SurfaceSummary::toJson() const
             {"max_correction_m", max_correction_m},
             {"seams_before", seams_before.toJson()},
             {"seams_after", seams_after.toJson()},
-            {"pitch_spread_deg", pitch_spread_deg},
             {"left_out_share", left_out_share},
             {"anonymized_by", anonymized_by},
             {"regions_blurred", regions_blurred},
@@ -123,7 +121,7 @@ struct SurfaceMosaic::Impl {
     struct Frame {
         SurfaceFramePose pose;
         GridPose gps;
-        std::optional<PatchShift> shift; // measured against the frame before, with the GPS poses
+        std::optional<cv::Vec2d> motion; // measured displacement from the frame before
         bool linked = false;             // overlaps the frame before
     };
 
@@ -248,8 +246,11 @@ Status SurfaceMosaic::Impl::add(const cv::Mat& image, const SurfaceFramePose& po
         const double step = std::abs(pose.chainage_m - before.pose.chainage_m);
         frame.linked = step < options.far_m - options.near_m;
         if (frame.linked && options.register_frames && !previous_patch.empty())
-            if ((frame.shift = measurePatchShift(*grid, previous_patch, before.gps, patch, frame.gps)))
-                seams_before.push_back(frame.shift->length());
+            if (auto shift = measurePatchShift(*grid, previous_patch, before.gps, patch, frame.gps)) {
+                seams_before.push_back(shift->length());
+                const cv::Vec2d correction = correctionOnGrid(*shift, frame.gps);
+                frame.motion = cv::Vec2d(frame.gps.x - before.gps.x, frame.gps.y - before.gps.y) + correction;
+            }
     }
     if (!cv::imwrite(patchPath(frames.size()).string(), patch, {cv::IMWRITE_JPEG_QUALITY, 95}))
         return fail(writeFailure(patchPath(frames.size()), ENOSPC, "write the mosaic's scratch piece"));
@@ -265,24 +266,14 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
     if (frames.empty())
         return fail("no frame was given for the surface " + output.target().string());
 
-    // Each frame's pitch error from the registrations' near and far halves; then refined
-    // positions: the measured motions (pitch taken out), anchored to the GPS.
-    std::vector<std::optional<PatchShift>> shifts;
-    for (const auto& f : frames)
-        shifts.push_back(f.shift);
-    const std::vector<double> pitch = options.register_frames ? estimatePitchErrors(shifts, camera.height_m)
-                                                              : std::vector<double>(frames.size(), 0.0);
+    // Refined positions: the measured motions, anchored to the GPS.
     std::vector<cv::Vec2d> gps, refined;
     std::vector<std::optional<cv::Vec2d>> motion;
     std::vector<bool> linked;
-    for (size_t i = 0; i < frames.size(); ++i) {
-        const Frame& f = frames[i];
+    for (const auto& f : frames) {
         gps.emplace_back(f.gps.x, f.gps.y);
+        motion.push_back(f.motion);
         linked.push_back(f.linked);
-        motion.emplace_back();
-        if (i > 0 && f.shift)
-            motion.back() = cv::Vec2d(f.gps.x - frames[i - 1].gps.x, f.gps.y - frames[i - 1].gps.y) +
-                            correctionOnGrid(withoutPitch(*f.shift, pitch[i - 1], pitch[i], camera.height_m), f.gps);
     }
     PoseRefinementWeights weights;
     weights.gps_sigma_m = options.gps_sigma_m;
@@ -298,10 +289,8 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
         const double correction = cv::norm(refined[i] - gps[i]);
         summary.mean_correction_m += correction / double(frames.size());
         summary.max_correction_m = std::max(summary.max_correction_m, correction);
-        summary.frames_registered += motion[i] ? 1 : 0;
-        summary.pitch_spread_deg += pitch[i] * pitch[i] / double(frames.size());
+        summary.frames_registered += frames[i].motion ? 1 : 0;
     }
-    summary.pitch_spread_deg = std::sqrt(summary.pitch_spread_deg) * 180 / M_PI;
 
     // The grid: every piece's footprint, snapped to whole pixels.
     const double res = options.resolution_m;
@@ -353,32 +342,15 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
     // only where a neighbouring frame saw the same ground alike (the road mask: what stands above
     // the road or moved is left out).
     const GroundConsistency consistency(*grid);
-    struct Piece {
-        cv::Mat patch, valid; // pitch corrected
-        ComparedView view;
-    };
-    std::map<size_t, Piece> window;
-    auto piece = [&](size_t j) -> Result<const Piece*> {
+    std::map<size_t, std::pair<cv::Mat, ComparedView>> window;
+    auto piece = [&](size_t j) -> Result<const std::pair<cv::Mat, ComparedView>*> {
         if (auto it = window.find(j); it != window.end())
             return &it->second;
-        Piece p;
-        p.patch = cv::imread(patchPath(j).string(), cv::IMREAD_COLOR);
-        if (p.patch.empty())
+        cv::Mat patch = cv::imread(patchPath(j).string(), cv::IMREAD_COLOR);
+        if (patch.empty())
             return fail("cannot read back the mosaic's scratch piece " + patchPath(j).string());
-        if (pitch[j] == 0) {
-            p.valid = grid->validMask();
-        } else {
-            // Into new images: a warp does not work in place, and the grid's mask is shared.
-            const cv::Mat correction(grid->pitchCorrection(pitch[j]));
-            cv::Mat corrected, valid;
-            cv::warpPerspective(p.patch, corrected, correction, p.patch.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP,
-                                cv::BORDER_REPLICATE);
-            cv::warpPerspective(grid->validMask(), valid, correction, p.patch.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP);
-            p.patch = corrected;
-            p.valid = valid;
-        }
-        p.view = consistency.view(p.patch, p.valid, patch_to_crs[j]);
-        return &window.emplace(j, std::move(p)).first->second;
+        ComparedView view = consistency.view(patch, patch_to_crs[j]);
+        return &window.emplace(j, std::pair{std::move(patch), std::move(view)}).first->second;
     };
     constexpr size_t kNeighbours = 2;
     auto raster = std::make_unique<MosaicRaster>(scratch.path, raster_grid);
@@ -393,18 +365,13 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
             if (!at)
                 return fail(at.error());
             if (j != i)
-                neighbours.push_back(&(*at)->view);
+                neighbours.push_back(&(*at)->second);
         }
-        const cv::Mat& patch = window.at(i).patch;
+        const cv::Mat& patch = window.at(i).first;
         if (options.register_frames && i > 0 && frames[i].linked)
-            if (auto shift = measurePatchShift(*grid, window.at(i - 1).patch, poses[i - 1], patch, poses[i]))
+            if (auto shift = measurePatchShift(*grid, window.at(i - 1).first, poses[i - 1], patch, poses[i]))
                 seams_after.push_back(shift->length());
-        cv::Mat confirmed = consistency.confirmed(window.at(i).view, neighbours);
-        if (pitch[i] != 0) {
-            cv::Mat seen;
-            window.at(i).valid.convertTo(seen, CV_32F, 1.0 / 255);
-            confirmed = confirmed.mul(seen);
-        }
+        const cv::Mat confirmed = consistency.confirmed(window.at(i).second, neighbours);
         left_out += 1 - cv::sum(confirmed)[0] / valid_pixels;
         const cv::Rect& box = boxes[i];
         if (!box.empty()) {

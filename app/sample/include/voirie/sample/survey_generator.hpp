@@ -83,8 +83,6 @@ public:
     double videoStartUtc() const;
     // Where the camera truly is (lon, lat) at a time in seconds since the first frame.
     std::pair<double, double> truePosition(double seconds_since_start) const;
-    // The camera's true pitch then (degrees down; the vehicle rocks around the camera's nominal one).
-    double truePitchDeg(double seconds_since_start) const;
 
     // The road's own texture (BGR, as painted on the road before any camera saw it) at lon/lat
     // points, bilinear between texels; black away from the road's texture. What a surface mosaic

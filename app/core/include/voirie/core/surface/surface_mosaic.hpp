@@ -68,7 +68,6 @@ struct SurfaceSummary {
     int64_t frames_registered = 0; // frames whose motion from the frame before was measured
     int64_t tiles_written = 0;     // 512 x 512 tiles with pavement (the rest is left empty)
     double mean_correction_m = 0, max_correction_m = 0; // refined position minus the GPS position
-    double pitch_spread_deg = 0;   // the frames' pitch errors found (root mean square): the vehicle rocking
     SeamMisalignment seams_before;  // with the GPS positions
     SeamMisalignment seams_after;   // with the refined positions
     // Privacy. The road mask: the share of the frames' road pixels left out because no neighbouring
