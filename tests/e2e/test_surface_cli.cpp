@@ -60,6 +60,7 @@ TEST_F(Ortho, WritesACogAndRecordsItInTheProjectsRun)
     EXPECT_EQ(fs::path(run["surface"]["path"].get<std::string>()), fs::absolute(out));
     EXPECT_EQ(run["surface"]["crs"], "EPSG:32631");
     EXPECT_EQ(run["surface"]["extent"].size(), 4u);
+    EXPECT_EQ(run["surface"]["left_out_share"], j["left_out_share"]);
     // The road mask: little of the generated road (no traffic) is left out; no anonymizer asked.
     EXPECT_LT(j["left_out_share"].get<double>(), 0.1);
     EXPECT_TRUE(j["anonymized_by"].empty());

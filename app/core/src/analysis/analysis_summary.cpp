@@ -4,6 +4,7 @@
 
 #include "voirie/core/base/cpu_time.hpp"
 
+#include <cmath>
 #include <sstream>
 
 namespace voirie {
@@ -130,7 +131,8 @@ std::string AnalysisSummary::toText() const
         s << "surface " << surface.value("path", "") << ": " << surface.value("width", 0) << " x " << surface.value("height", 0)
           << " px at " << surface.value("resolution_m", 0.0) << " m in " << surface.value("crs", "") << "; seams between frames "
           << surface["seams_after"].value("median_m", 0.0) << " m (median) after registration, "
-          << surface["seams_before"].value("median_m", 0.0) << " m before\n";
+          << surface["seams_before"].value("median_m", 0.0) << " m before; "
+          << std::lround(100 * surface.value("left_out_share", 0.0)) << " % of the road pixels left out by the road mask\n";
     s.precision(1);
     s << "time " << wall_s << " s, CPU " << cpu_s << " s";
     if (km > 0)

@@ -85,6 +85,7 @@ nlohmann::ordered_json surfaceRecord(const SurfaceSummary& s)
             {"frames", s.frames},
             {"seams_before", s.seams_before.toJson()},
             {"seams_after", s.seams_after.toJson()},
+            {"left_out_share", s.left_out_share},
             {"anonymized_by", s.anonymized_by}};
 }
 
