@@ -4,7 +4,9 @@
 // mosaic's defect outline, and the road around it, lies from the truth.
 #include "cli_support.hpp"
 
+#include "voirie/core/base/statistics.hpp"
 #include "voirie/core/geo/gdal_error_trap.hpp"
+#include "voirie/core/project/gdal_helpers.hpp"
 #include "voirie/sample/survey_generator.hpp"
 
 #include <gdal_priv.h>
@@ -18,22 +20,9 @@
 #include <fstream>
 #include <map>
 #include <iostream>
-#include <memory>
 
 namespace voirie::cli {
 namespace {
-
-struct TransformDeleter {
-    void operator()(OGRCoordinateTransformation* t) const { OGRCoordinateTransformation::DestroyCT(t); }
-};
-
-double percentileOf(std::vector<double> v, double q)
-{
-    if (v.empty())
-        return 0;
-    std::sort(v.begin(), v.end());
-    return v[size_t(std::clamp(q * double(v.size() - 1) + 0.5, 0.0, double(v.size() - 1)))];
-}
 
 } // namespace
 
@@ -86,15 +75,10 @@ int runEvalSurface(const CommandLine& cl)
     double gt[6];
     if (surface->GetGeoTransform(gt) != CE_None || gt[2] != 0 || gt[4] != 0)
         throw RuntimeError(surface_path + " has no north-up georeferencing");
-    OGRSpatialReference crs, wgs84;
     if (!surface->GetSpatialRef())
         throw RuntimeError(surface_path + " has no coordinate reference system");
-    crs = *surface->GetSpatialRef();
-    crs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    wgs84.SetWellKnownGeogCS("WGS84");
-    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    std::unique_ptr<OGRCoordinateTransformation, TransformDeleter> to_crs(OGRCreateCoordinateTransformation(&wgs84, &crs)),
-        to_wgs84(OGRCreateCoordinateTransformation(&crs, &wgs84));
+    const CoordinateTransform to_crs = makeTransform(wgs84LonLat(), *surface->GetSpatialRef()),
+                              to_wgs84 = makeTransform(*surface->GetSpatialRef(), wgs84LonLat());
     if (!to_crs || !to_wgs84)
         throw RuntimeError("cannot transform between WGS 84 and the CRS of " + surface_path);
 
@@ -189,10 +173,10 @@ int runEvalSurface(const CommandLine& cl)
                                   {"no_clear_match", unclear},
                                   {"within_m", within_m},
                                   {"on_target", on_target},
-                                  {"median_offset_m", percentileOf(offsets, 0.5)},
-                                  {"p95_offset_m", percentileOf(offsets, 0.95)},
+                                  {"median_offset_m", nearestRankQuantile(offsets, 0.5)},
+                                  {"p95_offset_m", nearestRankQuantile(offsets, 0.95)},
                                   {"max_offset_m", offsets.empty() ? 0.0 : *std::max_element(offsets.begin(), offsets.end())},
-                                  {"median_gps_error_m", percentileOf(gps_errors, 0.5)},
+                                  {"median_gps_error_m", nearestRankQuantile(gps_errors, 0.5)},
                                   {"within_gps_error", within_gps_error},
                                   {"windows", rows}};
     if (vm.count("json")) {

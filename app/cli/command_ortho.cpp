@@ -8,6 +8,7 @@
 #include <iostream>
 
 namespace voirie::cli {
+namespace {
 
 std::string surfaceText(const SurfaceSummary& s)
 {
@@ -76,6 +77,8 @@ SurfaceOptions surfaceOptionsFrom(const po::variables_map& vm)
         throw UsageError("--quality must be between 1 and 100");
     return o;
 }
+
+} // namespace
 
 int runOrtho(const CommandLine& cl)
 {

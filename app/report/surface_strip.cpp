@@ -1,6 +1,7 @@
 #include "surface_strip.hpp"
 
 #include "voirie/core/geo/gdal_error_trap.hpp"
+#include "voirie/core/project/gdal_helpers.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
 
 #include <gdal_priv.h>
@@ -12,17 +13,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <memory>
 
 namespace voirie::report {
 namespace {
 
 constexpr double kAcrossM = 12.0; // road shown across the strip
 constexpr double kMarginM = 2.0;  // beyond the segment's ends
-
-struct TransformDeleter {
-    void operator()(OGRCoordinateTransformation* t) const { OCTDestroyCoordinateTransformation(t); }
-};
 
 QColor classColour(const std::string& code)
 {
@@ -50,11 +46,7 @@ QImage surfaceStrip(const std::filesystem::path& surface, const ReportData& data
     double gt[6];
     if (!ds || ds->GetRasterCount() < 3 || !ds->GetSpatialRef() || ds->GetGeoTransform(gt) != CE_None || gt[2] != 0 || gt[4] != 0)
         return no("the surface " + surface.string() + " cannot be read");
-    OGRSpatialReference wgs84, crs(*ds->GetSpatialRef());
-    wgs84.SetWellKnownGeogCS("WGS84");
-    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    crs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    std::unique_ptr<OGRCoordinateTransformation, TransformDeleter> to_crs(OGRCreateCoordinateTransformation(&wgs84, &crs));
+    const CoordinateTransform to_crs = makeTransform(wgs84LonLat(), *ds->GetSpatialRef());
     if (!to_crs)
         return no("the surface's CRS cannot be reached from WGS 84");
     auto project = [&](const GeoPosition& p) {

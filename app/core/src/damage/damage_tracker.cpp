@@ -1,5 +1,7 @@
 #include "voirie/core/damage/damage_tracker.hpp"
 
+#include "voirie/core/base/statistics.hpp"
+
 #include "voirie/core/vocabulary/severity_rules.hpp"
 
 #include <ogr_api.h>
@@ -13,17 +15,6 @@ namespace voirie {
 namespace {
 
 constexpr size_t kRecentFootprints = 6; // an observation is compared with the damage's latest views
-
-double percentile(std::vector<double> values, double q)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    const double pos = q * double(values.size() - 1);
-    const size_t i = size_t(std::floor(pos));
-    const double f = pos - double(i);
-    return i + 1 < values.size() ? values[i] * (1 - f) + values[i + 1] * f : values[i];
-}
 
 bool isCrack(const std::string& c) { return c == "D00" || c == "D10"; }
 
@@ -237,9 +228,9 @@ Damage DamageTracker::summarise(Open&& open)
         if (o.width_mm)
             widths.push_back(*o.width_mm);
     }
-    d.length_m = percentile(lengths, 0.75);
+    d.length_m = interpolatedQuantile(lengths, 0.75);
     if (!widths.empty())
-        d.width_mm = percentile(widths, 0.5);
+        d.width_mm = interpolatedQuantile(widths, 0.5);
     std::vector<const Observation*> by_distance;
     for (const auto& o : obs)
         by_distance.push_back(&o);
@@ -248,7 +239,7 @@ Damage DamageTracker::summarise(Open&& open)
     std::vector<double> areas;
     for (size_t i = 0; i < (by_distance.size() + 1) / 2; ++i)
         areas.push_back(by_distance[i]->area_m2);
-    d.area_m2 = percentile(areas, 0.5);
+    d.area_m2 = interpolatedQuantile(areas, 0.5);
     // A network is seen in parts: the frame's bottom edge and the range cut the near views, far
     // views find only its densest cells. What it covers is the union of what its views saw (on
     // seeds 1, 7, 11, 12, 15, 16 the nearest views' median area read a median 36% off the true

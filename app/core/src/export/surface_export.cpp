@@ -2,9 +2,8 @@
 
 #include "voirie/core/base/atomic_output.hpp"
 #include "voirie/core/geo/gdal_error_trap.hpp"
+#include "voirie/core/project/gdal_helpers.hpp"
 #include "voirie/core/project/project_reader.hpp"
-
-#include <gdal_utils.h>
 
 #include <memory>
 #include <vector>
@@ -12,14 +11,6 @@
 namespace fs = std::filesystem;
 
 namespace voirie {
-namespace {
-
-struct TranslateOptionsDeleter {
-    void operator()(GDALTranslateOptions* o) const { GDALTranslateOptionsFree(o); }
-};
-
-} // namespace
-
 Result<fs::path> recordedSurface(GDALDataset& project, const fs::path& project_path)
 {
     const ProjectRun run = readProjectRun(project);
@@ -45,26 +36,10 @@ Status exportSurface(const fs::path& surface, const std::optional<std::string>& 
         return fail("cannot read the surface " + surface.string() + ": " + trap.reason());
     // Its own CRS unless another is asked for (a 2 cm raster in degrees of WGS 84 helps nobody).
     std::vector<std::string> arguments = {"-of", "COG", "-co", "COMPRESS=JPEG", "-co", "QUALITY=85", "-co", "BLOCKSIZE=512",
-                                          "-co", "SPARSE_OK=TRUE", "-co", "BIGTIFF=IF_SAFER"};
-    if (crs) {
-        arguments.push_back("-co");
-        arguments.push_back("TARGET_SRS=" + *crs);
-    } else {
-        arguments.push_back("-co");
-        arguments.push_back("OVERVIEWS=FORCE_USE_EXISTING");
-    }
-    std::vector<char*> argv;
-    for (auto& a : arguments)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::unique_ptr<GDALTranslateOptions, TranslateOptionsDeleter> options(GDALTranslateOptionsNew(argv.data(), nullptr));
-    int usage_error = 0;
-    GDALDatasetH written = GDALTranslate(output->temporaryPath().c_str(), GDALDataset::ToHandle(source.get()), options.get(), &usage_error);
-    if (written)
-        GDALClose(written);
-    if (!written || !trap.errors().empty())
-        return fail("cannot write the surface " + out.string() + ": " +
-                    (trap.reason().empty() ? std::string("GDAL's COG driver refused it") : trap.reason()));
+                                          "-co", "SPARSE_OK=TRUE", "-co", "BIGTIFF=IF_SAFER", "-co",
+                                          crs ? "TARGET_SRS=" + *crs : std::string("OVERVIEWS=FORCE_USE_EXISTING")};
+    if (auto s = translateRaster(*source, output->temporaryPath(), std::move(arguments), "the surface " + out.string(), "COG"); !s)
+        return s;
     return output->commit();
 }
 

@@ -3,6 +3,9 @@
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/geo/gdal_error_trap.hpp"
 
+#include <gdal_utils.h>
+
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 
@@ -27,6 +30,35 @@ OGRSpatialReference wgs84LonLat()
     srs.importFromEPSG(4326);
     srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     return srs;
+}
+
+CoordinateTransform makeTransform(OGRSpatialReference from, OGRSpatialReference to)
+{
+    from.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    to.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    return CoordinateTransform(OGRCreateCoordinateTransformation(&from, &to));
+}
+
+Status translateRaster(GDALDataset& source, const std::filesystem::path& out, std::vector<std::string> arguments,
+                       const std::string& name, const std::string& driver)
+{
+    GdalErrorTrap trap;
+    std::vector<char*> argv;
+    for (auto& a : arguments)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    std::unique_ptr<GDALTranslateOptions, void (*)(GDALTranslateOptions*)> options(GDALTranslateOptionsNew(argv.data(), nullptr),
+                                                                                 GDALTranslateOptionsFree);
+    const GIntBig cache = GDALGetCacheMax64();
+    GDALSetCacheMax64(std::min<GIntBig>(cache, 64 << 20));
+    int usage_error = 0;
+    GDALDatasetH written = GDALTranslate(out.c_str(), GDALDataset::ToHandle(&source), options.get(), &usage_error);
+    if (written)
+        GDALClose(written); // GDAL 3.6's GDALClose says nothing: its failures are in the trap
+    GDALSetCacheMax64(cache);
+    if (!written || !trap.errors().empty())
+        return fail("cannot write " + name + ": " + (trap.reason().empty() ? "GDAL's " + driver + " driver refused it" : trap.reason()));
+    return Ok{};
 }
 
 void addField(OGRLayer& layer, const char* name, OGRFieldType type, int width)

@@ -1,10 +1,9 @@
 #include "mosaic_raster.hpp"
 
 #include "voirie/core/base/atomic_output.hpp"
-#include "voirie/core/geo/gdal_error_trap.hpp"
+#include "voirie/core/project/gdal_helpers.hpp"
 
 #include <gdal_priv.h>
-#include <gdal_utils.h>
 #include <ogr_spatialref.h>
 #include <opencv2/imgproc.hpp>
 
@@ -15,10 +14,6 @@
 
 namespace voirie::surface {
 namespace {
-
-struct TranslateOptionsDeleter {
-    void operator()(GDALTranslateOptions* o) const { GDALTranslateOptionsFree(o); }
-};
 
 // One level of the tile files as a read-only GDAL raster (RGBA, 512 x 512 blocks) that knows
 // which of its blocks are empty; level 0 carries the others as its overviews.
@@ -196,14 +191,14 @@ Status TileFiles::write(int level, const TileKey& key, const cv::Mat& rgba)
 
 void MosaicRaster::add(const cv::Mat& colour, const cv::Mat& weight, cv::Point origin)
 {
-    const RasterGrid& grid_ = files_.grid();
+    const RasterGrid& grid = files_.grid();
     const cv::Rect piece(origin, colour.size());
-    const int first_col = std::max(0, piece.x / kTileSize), last_col = std::min(grid_.width - 1, piece.br().x - 1) / kTileSize;
-    const int first_row = std::max(0, piece.y / kTileSize), last_row = std::min(grid_.height - 1, piece.br().y - 1) / kTileSize;
+    const int first_col = std::max(0, piece.x / kTileSize), last_col = std::min(grid.width - 1, piece.br().x - 1) / kTileSize;
+    const int first_row = std::max(0, piece.y / kTileSize), last_row = std::min(grid.height - 1, piece.br().y - 1) / kTileSize;
     for (int row = first_row; row <= last_row; ++row)
         for (int col = first_col; col <= last_col; ++col) {
             const cv::Rect tile_rect(col * kTileSize, row * kTileSize, kTileSize, kTileSize);
-            const cv::Rect common = tile_rect & piece & cv::Rect(0, 0, grid_.width, grid_.height);
+            const cv::Rect common = tile_rect & piece & cv::Rect(0, 0, grid.width, grid.height);
             if (common.empty())
                 continue;
             Accumulator& tile = tiles_[{col, row}];
@@ -290,28 +285,11 @@ Result<int> MosaicRaster::buildOverviews()
 Status MosaicRaster::writeCog(const std::filesystem::path& out, int quality)
 {
     GDALAllRegister();
-    GdalErrorTrap trap;
     TileFilesDataset source(files_, 0);
-    const std::string quality_option = "QUALITY=" + std::to_string(quality);
-    std::vector<std::string> arguments = {"-of", "COG", "-co", "COMPRESS=JPEG", "-co", quality_option, "-co", "BLOCKSIZE=512",
-                                          "-co", "SPARSE_OK=TRUE", "-co", "OVERVIEWS=FORCE_USE_EXISTING", "-co", "BIGTIFF=IF_SAFER"};
-    std::vector<char*> argv;
-    for (auto& a : arguments)
-        argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::unique_ptr<GDALTranslateOptions, TranslateOptionsDeleter> options(GDALTranslateOptionsNew(argv.data(), nullptr));
-    // A small block cache is enough (tiles are read once), and keeps the memory flat.
-    const GIntBig cache = GDALGetCacheMax64();
-    GDALSetCacheMax64(std::min<GIntBig>(cache, 64 << 20));
-    int usage_error = 0;
-    GDALDatasetH written = GDALTranslate(out.c_str(), GDALDataset::ToHandle(&source), options.get(), &usage_error);
-    if (written)
-        GDALClose(written); // GDAL 3.6's GDALClose says nothing: its failures are in the trap
-    GDALSetCacheMax64(cache);
-    if (!written || !trap.errors().empty())
-        return fail("cannot write the surface " + out.string() + ": " +
-                    (trap.reason().empty() ? std::string("GDAL's COG driver refused it") : trap.reason()));
-    return Ok{};
+    return translateRaster(source, out,
+                           {"-of", "COG", "-co", "COMPRESS=JPEG", "-co", "QUALITY=" + std::to_string(quality), "-co", "BLOCKSIZE=512",
+                            "-co", "SPARSE_OK=TRUE", "-co", "OVERVIEWS=FORCE_USE_EXISTING", "-co", "BIGTIFF=IF_SAFER"},
+                           "the surface " + out.string(), "COG");
 }
 
 } // namespace voirie::surface

@@ -46,7 +46,7 @@ std::optional<fs::path> sourceFile(const std::map<std::string, fs::path>& record
 // Reads the frames of one video in increasing frame order, decoding what lies between.
 class SequentialVideo {
 public:
-    explicit SequentialVideo(const fs::path& path) : path_(path), capture_(path.string(), cv::CAP_FFMPEG) {}
+    explicit SequentialVideo(const fs::path& path) : capture_(path.string(), cv::CAP_FFMPEG) {}
     bool opened() const { return capture_.isOpened(); }
     cv::Mat frame(int64_t index)
     {
@@ -67,7 +67,6 @@ public:
     }
 
 private:
-    fs::path path_;
     cv::VideoCapture capture_;
     int64_t position_ = 0;
 };

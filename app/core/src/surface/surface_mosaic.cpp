@@ -8,9 +8,11 @@
 
 #include "voirie/core/base/atomic_output.hpp"
 #include "voirie/core/base/cpu_time.hpp"
+#include "voirie/core/base/statistics.hpp"
 #include "voirie/core/geo/camera_file.hpp"
 #include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/plugin_host/anonymizer_set.hpp"
+#include "voirie/core/project/gdal_helpers.hpp"
 
 #include <ogr_spatialref.h>
 #include <opencv2/imgcodecs.hpp>
@@ -31,11 +33,6 @@ using namespace surface;
 
 namespace {
 
-struct TransformDeleter {
-    void operator()(OGRCoordinateTransformation* t) const { OGRCoordinateTransformation::DestroyCT(t); }
-};
-using Transform = std::unique_ptr<OGRCoordinateTransformation, TransformDeleter>;
-
 // The scratch folder beside the output: removed with everything in it, whatever happens.
 struct ScratchFolder {
     fs::path path;
@@ -47,17 +44,9 @@ struct ScratchFolder {
     }
 };
 
-double percentile(std::vector<double> values, double q)
-{
-    if (values.empty())
-        return 0;
-    std::sort(values.begin(), values.end());
-    return values[size_t(std::clamp(q * double(values.size() - 1) + 0.5, 0.0, double(values.size() - 1)))];
-}
-
 SeamMisalignment seamsOf(const std::vector<double>& lengths)
 {
-    return {int64_t(lengths.size()), percentile(lengths, 0.5), percentile(lengths, 0.95)};
+    return {int64_t(lengths.size()), nearestRankQuantile(lengths, 0.5), nearestRankQuantile(lengths, 0.95)};
 }
 
 // Metres per degree of latitude and longitude on the WGS 84 ellipsoid at a latitude.
@@ -133,7 +122,7 @@ struct SurfaceMosaic::Impl {
     ScratchFolder scratch;
     std::optional<GroundPatchGrid> grid;
     OGRSpatialReference crs;
-    Transform to_crs;
+    CoordinateTransform to_crs;
     std::vector<Frame> frames;
     std::vector<double> seams_before;
     cv::Mat previous_patch;
@@ -166,10 +155,7 @@ Status SurfaceMosaic::Impl::prepareAt(const cv::Mat& image, const SurfaceFramePo
     }
     if (!crs.IsProjected() || std::abs(crs.GetLinearUnits() - 1.0) > 1e-9)
         return fail("--crs " + options.crs + " is not a projected CRS in metres; the surface needs one (e.g. a UTM zone)");
-    OGRSpatialReference wgs84;
-    wgs84.SetWellKnownGeogCS("WGS84");
-    wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-    to_crs.reset(OGRCreateCoordinateTransformation(&wgs84, &crs));
+    to_crs = makeTransform(wgs84LonLat(), crs);
     if (!to_crs)
         return fail("cannot transform positions into " + (options.crs.empty() ? std::string("the UTM zone") : options.crs) +
                     ": " + trap.reason());
@@ -292,44 +278,42 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
         summary.frames_registered += frames[i].motion ? 1 : 0;
     }
 
-    // The grid: every piece's footprint, snapped to whole pixels.
+    // The grid: every piece's footprint (its box in the CRS), snapped to whole pixels.
     const double res = options.resolution_m;
     const cv::Matx33d to_vehicle = grid->patchToVehicle();
     std::vector<cv::Matx33d> patch_to_crs;
-    double min_x = 1e300, min_y = 1e300, max_x = -1e300, max_y = -1e300;
+    std::vector<cv::Rect2d> footprints;
+    cv::Rect2d all;
     for (const auto& p : poses) {
         patch_to_crs.push_back(GroundPatchGrid::vehicleToGrid(p) * to_vehicle);
+        double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
         for (const auto& [c, r] : {std::pair{-0.5, -0.5}, {grid->cols() - 0.5, -0.5}, {-0.5, grid->rows() - 0.5},
                                    {grid->cols() - 0.5, grid->rows() - 0.5}}) {
             const cv::Vec3d at = patch_to_crs.back() * cv::Vec3d(c, r, 1);
-            min_x = std::min(min_x, at[0]);
-            max_x = std::max(max_x, at[0]);
-            min_y = std::min(min_y, at[1]);
-            max_y = std::max(max_y, at[1]);
+            x0 = std::min(x0, at[0]), x1 = std::max(x1, at[0]), y0 = std::min(y0, at[1]), y1 = std::max(y1, at[1]);
         }
+        footprints.emplace_back(x0, y0, x1 - x0, y1 - y0);
+        all = footprints.size() == 1 ? footprints.back() : (all | footprints.back());
     }
     RasterGrid raster_grid;
     raster_grid.resolution = res;
-    raster_grid.min_x = std::floor(min_x / res) * res;
-    raster_grid.max_y = std::ceil(max_y / res) * res;
-    raster_grid.width = int(std::ceil((max_x - raster_grid.min_x) / res));
-    raster_grid.height = int(std::ceil((raster_grid.max_y - min_y) / res));
+    raster_grid.min_x = std::floor(all.x / res) * res;
+    raster_grid.max_y = std::ceil(all.br().y / res) * res;
+    raster_grid.width = int(std::ceil((all.br().x - raster_grid.min_x) / res));
+    raster_grid.height = int(std::ceil((raster_grid.max_y - all.y) / res));
     char* wkt = nullptr;
     crs.exportToWkt(&wkt);
     raster_grid.crs_wkt = wkt ? wkt : "";
     CPLFree(wkt);
     const cv::Matx33d crs_to_pixel(1 / res, 0, -raster_grid.min_x / res - 0.5, 0, -1 / res, raster_grid.max_y / res - 0.5, 0, 0, 1);
 
-    // Each piece's box on the grid, and the last piece each tile waits for.
+    // Each piece's box on the grid (its footprint's, y flipped), and the last piece each tile waits for.
     std::vector<cv::Rect> boxes;
     std::map<std::pair<int, int>, size_t> last_piece;
     for (size_t i = 0; i < frames.size(); ++i) {
-        double x0 = 1e300, y0 = 1e300, x1 = -1e300, y1 = -1e300;
-        for (const auto& [c, r] : {std::pair{-0.5, -0.5}, {grid->cols() - 0.5, -0.5}, {-0.5, grid->rows() - 0.5},
-                                   {grid->cols() - 0.5, grid->rows() - 0.5}}) {
-            const cv::Vec3d at = crs_to_pixel * patch_to_crs[i] * cv::Vec3d(c, r, 1);
-            x0 = std::min(x0, at[0]), x1 = std::max(x1, at[0]), y0 = std::min(y0, at[1]), y1 = std::max(y1, at[1]);
-        }
+        const cv::Rect2d& f = footprints[i];
+        const double x0 = (f.x - raster_grid.min_x) / res - 0.5, x1 = (f.br().x - raster_grid.min_x) / res - 0.5;
+        const double y0 = (raster_grid.max_y - f.br().y) / res - 0.5, y1 = (raster_grid.max_y - f.y) / res - 0.5;
         const cv::Rect box = cv::Rect(cv::Point(int(std::floor(x0)), int(std::floor(y0))), cv::Point(int(std::ceil(x1)) + 1, int(std::ceil(y1)) + 1)) &
                              cv::Rect(0, 0, raster_grid.width, raster_grid.height);
         boxes.push_back(box);

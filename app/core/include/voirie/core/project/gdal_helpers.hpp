@@ -8,8 +8,10 @@
 #include <ogrsf_frmts.h>
 
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace voirie {
 
@@ -18,6 +20,19 @@ Result<GDALDatasetUniquePtr> createGeoPackage(const std::filesystem::path& path)
 
 // WGS 84 with longitude first, as GeoPackage stores it.
 OGRSpatialReference wgs84LonLat();
+
+struct CoordinateTransformDeleter {
+    void operator()(OGRCoordinateTransformation* t) const { OGRCoordinateTransformation::DestroyCT(t); }
+};
+using CoordinateTransform = std::unique_ptr<OGRCoordinateTransformation, CoordinateTransformDeleter>;
+// From `from` to `to`, both taken with x first (longitude, easting); null when PROJ cannot.
+CoordinateTransform makeTransform(OGRSpatialReference from, OGRSpatialReference to);
+
+// gdal_translate of `source` into `out` with its command-line `arguments` (e.g. -of COG -co ...),
+// with a small block cache (rasters are read once; memory stays flat). On failure: "cannot write
+// `name`: " and GDAL's reason, or that GDAL's `driver` refused it.
+Status translateRaster(GDALDataset& source, const std::filesystem::path& out, std::vector<std::string> arguments,
+                       const std::string& name, const std::string& driver);
 
 void addField(OGRLayer& layer, const char* name, OGRFieldType type, int width = 0);
 
