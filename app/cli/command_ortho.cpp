@@ -35,7 +35,15 @@ std::string surfaceText(const SurfaceSummary& s)
         if (s.bands_blurred_whole > 0)
             text += "; " + std::to_string(s.bands_blurred_whole) + " bands blurred whole (an anonymizer failed on them)";
     }
-    return text + "\n";
+    text += "\n";
+    if (s.left_out_share > 0.15) {
+        std::snprintf(line, sizeof line,
+                      "note: the frames are %.1f m apart (median), and the road mask keeps only ground that two frames "
+                      "saw alike: analyse with --every-m %.0f or less, or widen --range-m, for a whole surface\n",
+                      s.median_step_m, std::max(1.0, std::floor(0.45 * (s.far_m - s.near_m))));
+        text += line;
+    }
+    return text;
 }
 
 void addSurfaceOptions(po::options_description& options)

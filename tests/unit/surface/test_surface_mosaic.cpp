@@ -285,6 +285,34 @@ TEST_F(SurfaceMosaicOnAGeneratedDrive, LeavesAVehicleAheadAndItsPlateOutOfTheMos
                 (long long)blurred->regions_blurred, n);
 }
 
+// The road mask needs ground seen by two frames: frames sampled further apart than half the
+// range leave stripes out, and the summary says how far apart they were.
+TEST_F(SurfaceMosaicOnAGeneratedDrive, FramesFarApartLeaveMoreOutAndSaySo)
+{
+    test::TempDir tmp;
+    std::vector<cv::Mat> sparse_frames;
+    std::vector<SurfaceFramePose> sparse_poses;
+    for (size_t i = 0; i < 36 && i < frames_.size(); i += 3) {
+        sparse_frames.push_back(frames_[i]);
+        sparse_poses.push_back(poses_[i]);
+    }
+    auto m = SurfaceMosaic::start(tmp / "sparse.tif", generator_->camera(), SurfaceOptions{}, nullptr);
+    ASSERT_TRUE(m);
+    for (size_t i = 0; i < sparse_frames.size(); ++i)
+        ASSERT_TRUE((*m)->add(sparse_frames[i], sparse_poses[i]));
+    const auto sparse = (*m)->finish();
+    const std::vector<cv::Mat> stretch(frames_.begin(), frames_.begin() + 34); // the same road, every frame
+    const auto dense = mosaic(tmp / "dense.tif", SurfaceOptions{}, nullptr, &stretch);
+    ASSERT_TRUE(sparse && dense);
+    EXPECT_GT(sparse->median_step_m, 7.0);
+    EXPECT_LT(dense->median_step_m, 3.5);
+    EXPECT_GT(sparse->left_out_share, dense->left_out_share + 0.15);
+    EXPECT_EQ(sparse->near_m, 3.0);
+    EXPECT_EQ(sparse->far_m, 15.0);
+    std::printf("frames %.1f m apart: %.0f%% left out; %.1f m apart: %.0f%%\n", sparse->median_step_m,
+                100 * sparse->left_out_share, dense->median_step_m, 100 * dense->left_out_share);
+}
+
 TEST_F(SurfaceMosaicOnAGeneratedDrive, RefusesWhatCannotMakeASurfaceInOneSentence)
 {
     test::TempDir tmp;

@@ -81,6 +81,8 @@ nlohmann::ordered_json SurfaceSummary::toJson() const
             {"max_correction_m", max_correction_m},
             {"seams_before", seams_before.toJson()},
             {"seams_after", seams_after.toJson()},
+            {"range_m", {near_m, far_m}},
+            {"median_step_m", median_step_m},
             {"left_out_share", left_out_share},
             {"anonymized_by", anonymized_by},
             {"regions_blurred", regions_blurred},
@@ -393,6 +395,12 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
     summary.height = raster_grid.height;
     summary.overviews = *overviews;
     summary.frames = int64_t(frames.size());
+    std::vector<double> steps;
+    for (size_t i = 1; i < frames.size(); ++i)
+        steps.push_back(std::abs(frames[i].pose.chainage_m - frames[i - 1].pose.chainage_m));
+    summary.median_step_m = nearestRankQuantile(steps, 0.5);
+    summary.near_m = options.near_m;
+    summary.far_m = options.far_m;
     summary.tiles_written = raster->tilesWritten();
     summary.seams_before = seamsOf(seams_before);
     summary.seams_after = seamsOf(seams_after);

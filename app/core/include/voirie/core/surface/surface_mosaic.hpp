@@ -74,6 +74,8 @@ struct SurfaceSummary {
     // frame saw the same ground alike there (vehicles, people, posts: what stands above the road or
     // moved; and ground that only one frame saw, at the survey's ends).
     double left_out_share = 0;
+    double median_step_m = 0; // between consecutive frames: over half the range, ground seen twice gets rare
+    double near_m = 0, far_m = 0; // the range of each frame that was warped
     // What blurred faces and plates in each frame's road band before it was warped, when asked.
     std::vector<std::string> anonymized_by; // "id version" of each anonymizer; empty: not anonymized
     int64_t regions_blurred = 0;            // faces and plates found in the bands
