@@ -58,7 +58,7 @@ void addSurfaceOptions(po::options_description& options)
         ("gps-sigma-m", po::value<double>()->default_value(2.0), "how far the track's positions may be off: registered "
                                                                  "motions win over stretches the longer the larger it is "
                                                                  "(a consumer receiver: 2; RTK: 0.05)")
-        ("motion-sigma-m", po::value<double>()->default_value(0.1), "the error of one registered frame-to-frame motion")
+        ("motion-sigma-m", po::value<double>()->default_value(0.1, "0.1"), "the error of one registered frame-to-frame motion")
         ("quality", po::value<int>()->default_value(85), "JPEG quality of the tiles (1-100)");
 }
 
