@@ -11,7 +11,6 @@
 
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <gtest/gtest.h>
