@@ -184,6 +184,9 @@ TEST_F(SurfaceMosaicOnAGeneratedDrive, ShowsTheRoadTextureWhereTheTruthSaysOnThe
             EXPECT_LT(offsets[i], registered ? 0.10 : 0.06) << "window " << i << (registered ? " (registered)" : " (true positions)");
             EXPECT_GT(correlations[i], 0.6) << "window " << i << ": the mosaic shows the generator's texture there";
         }
+        // The generator's camera vignettes by up to a third: the survey's flat field shows it.
+        EXPECT_LT(summary->flat_field[0], 0.9);
+        EXPECT_GT(summary->flat_field[1], 1.0);
         if (registered) {
             EXPECT_GE(summary->frames_registered, int64_t(poses_.size()) - 3);
             EXPECT_LT(summary->seams_after.median_m, 0.03);

@@ -1,5 +1,6 @@
 #include "voirie/core/surface/surface_mosaic.hpp"
 
+#include "flat_field.hpp"
 #include "frame_registration.hpp"
 #include "ground_consistency.hpp"
 #include "ground_patch.hpp"
@@ -83,6 +84,7 @@ nlohmann::ordered_json SurfaceSummary::toJson() const
             {"seams_after", seams_after.toJson()},
             {"range_m", {near_m, far_m}},
             {"median_step_m", median_step_m},
+            {"flat_field", {flat_field[0], flat_field[1]}},
             {"left_out_share", left_out_share},
             {"anonymized_by", anonymized_by},
             {"regions_blurred", regions_blurred},
@@ -127,6 +129,7 @@ struct SurfaceMosaic::Impl {
     CoordinateTransform to_crs;
     std::vector<Frame> frames;
     std::vector<double> seams_before;
+    FlatField flat_field;
     cv::Mat previous_patch;
     double cpu_s = 0;
 
@@ -240,6 +243,7 @@ Status SurfaceMosaic::Impl::add(const cv::Mat& image, const SurfaceFramePose& po
                 frame.motion = cv::Vec2d(frame.gps.x - before.gps.x, frame.gps.y - before.gps.y) + correction;
             }
     }
+    flat_field.add(patch);
     if (!cv::imwrite(patchPath(frames.size()).string(), patch, {cv::IMWRITE_JPEG_QUALITY, 95}))
         return fail(writeFailure(patchPath(frames.size()), ENOSPC, "write the mosaic's scratch piece"));
     frames.push_back(frame);
@@ -326,17 +330,30 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
 
     // The pieces in order, each with the two before and after it at hand: a piece's pixels count
     // only where a neighbouring frame saw the same ground alike (the road mask: what stands above
-    // the road or moved is left out).
+    // the road or moved is left out). Each piece is divided by the survey's flat field first (its
+    // seams are measured as they were filmed, as before registration).
     const GroundConsistency consistency(*grid);
-    std::map<size_t, std::pair<cv::Mat, ComparedView>> window;
-    auto piece = [&](size_t j) -> Result<const std::pair<cv::Mat, ComparedView>*> {
+    const cv::Mat gain = flat_field.gain(grid->validMask());
+    {
+        double low = 1, high = 1;
+        cv::minMaxLoc(gain, &low, &high, nullptr, nullptr, grid->validMask());
+        summary.flat_field = {1 / high, 1 / low};
+    }
+    struct Piece {
+        cv::Mat filmed, flattened;
+        ComparedView view;
+    };
+    std::map<size_t, Piece> window;
+    auto piece = [&](size_t j) -> Result<const Piece*> {
         if (auto it = window.find(j); it != window.end())
             return &it->second;
-        cv::Mat patch = cv::imread(patchPath(j).string(), cv::IMREAD_COLOR);
-        if (patch.empty())
+        Piece p;
+        p.filmed = cv::imread(patchPath(j).string(), cv::IMREAD_COLOR);
+        if (p.filmed.empty())
             return fail("cannot read back the mosaic's scratch piece " + patchPath(j).string());
-        ComparedView view = consistency.view(patch, patch_to_crs[j]);
-        return &window.emplace(j, std::pair{std::move(patch), std::move(view)}).first->second;
+        p.flattened = applyGain(p.filmed, gain);
+        p.view = consistency.view(p.flattened, patch_to_crs[j]);
+        return &window.emplace(j, std::move(p)).first->second;
     };
     constexpr size_t kNeighbours = 2;
     auto raster = std::make_unique<MosaicRaster>(scratch.path, raster_grid);
@@ -351,20 +368,20 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
             if (!at)
                 return fail(at.error());
             if (j != i)
-                neighbours.push_back(&(*at)->second);
+                neighbours.push_back(&(*at)->view);
         }
-        const cv::Mat& patch = window.at(i).first;
+        const Piece& current = window.at(i);
         if (options.register_frames && i > 0 && frames[i].linked)
-            if (auto shift = measurePatchShift(*grid, window.at(i - 1).first, poses[i - 1], patch, poses[i]))
+            if (auto shift = measurePatchShift(*grid, window.at(i - 1).filmed, poses[i - 1], current.filmed, poses[i]))
                 seams_after.push_back(shift->length());
-        const cv::Mat confirmed = consistency.confirmed(window.at(i).second, neighbours);
+        const cv::Mat confirmed = consistency.confirmed(current.view, neighbours);
         left_out += 1 - cv::sum(confirmed)[0] / valid_pixels;
         const cv::Rect& box = boxes[i];
         if (!box.empty()) {
             const cv::Matx33d to_box = cv::Matx33d(1, 0, -box.x, 0, 1, -box.y, 0, 0, 1) * crs_to_pixel * patch_to_crs[i];
             const cv::Mat affine = cv::Mat(to_box).rowRange(0, 2);
             cv::Mat colour, weight;
-            cv::warpAffine(patch, colour, affine, box.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
+            cv::warpAffine(current.flattened, colour, affine, box.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
             cv::warpAffine(grid->weights().mul(confirmed), weight, affine, box.size(), cv::INTER_LINEAR, cv::BORDER_CONSTANT);
             raster->add(colour, weight, box.tl());
         }

@@ -19,6 +19,7 @@
 
 #include <opencv2/core.hpp>
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -76,6 +77,10 @@ struct SurfaceSummary {
     double left_out_share = 0;
     double median_step_m = 0; // between consecutive frames: over half the range, ground seen twice gets rare
     double near_m = 0, far_m = 0; // the range of each frame that was warped
+    // The camera's brightness across the road region, as the survey's frames averaged it (lowest
+    // and highest, relative to its mean: vignetting); each piece was divided by it. 1, 1: too few
+    // frames to tell.
+    std::array<double, 2> flat_field{1, 1};
     // What blurred faces and plates in each frame's road band before it was warped, when asked.
     std::vector<std::string> anonymized_by; // "id version" of each anonymizer; empty: not anonymized
     int64_t regions_blurred = 0;            // faces and plates found in the bands
