@@ -7,6 +7,7 @@
 #include "test_support.hpp"
 #include "voirie/core/geo/camera_geometry.hpp"
 #include "voirie/core/plugin_host/anonymizer_set.hpp"
+#include "voirie/core/project/gdal_helpers.hpp"
 #include "voirie/sample/survey_generator.hpp"
 
 #include <gdal_priv.h>
@@ -23,9 +24,6 @@ namespace {
 using namespace voirie;
 namespace fs = std::filesystem;
 
-struct TransformDeleter {
-    void operator()(OGRCoordinateTransformation* t) const { OGRCoordinateTransformation::DestroyCT(t); }
-};
 
 // A drive of 200 m (a straight, then a bend) rendered by the generator, a frame every ~3 m, with
 // the true positions and headings; made once for the whole suite.
@@ -104,12 +102,9 @@ protected:
         ASSERT_TRUE(ds);
         double gt[6];
         ds->GetGeoTransform(gt);
-        OGRSpatialReference crs(*ds->GetSpatialRef()), wgs84;
-        crs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        wgs84.SetWellKnownGeogCS("WGS84");
-        wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
-        std::unique_ptr<OGRCoordinateTransformation, TransformDeleter> to_crs(OGRCreateCoordinateTransformation(&wgs84, &crs)),
-            to_wgs84(OGRCreateCoordinateTransformation(&crs, &wgs84));
+        const OGRSpatialReference crs(*ds->GetSpatialRef());
+        const CoordinateTransform to_crs = makeTransform(wgs84LonLat(), crs), to_wgs84 = makeTransform(crs, wgs84LonLat());
+        ASSERT_TRUE(to_crs && to_wgs84);
         const int side = 150; // 3 m at 2 cm
         // From the second frame: what the first one saw nearest, no other frame saw (left out).
         for (size_t i = 1; i < poses_.size(); i += 4) {

@@ -53,9 +53,11 @@ cv::Mat applyGain(const cv::Mat& patch, const cv::Mat& gain)
 {
     cv::Mat f, scaled, out;
     patch.convertTo(f, CV_32FC3);
-    const cv::Mat channels[3] = {gain, gain, gain};
-    cv::Mat gain3;
-    cv::merge(channels, 3, gain3);
+    cv::Mat gain3 = gain;
+    if (gain.channels() == 1) {
+        const cv::Mat channels[3] = {gain, gain, gain};
+        cv::merge(channels, 3, gain3);
+    }
     cv::multiply(f, gain3, scaled);
     scaled.convertTo(out, CV_8UC3);
     return out;

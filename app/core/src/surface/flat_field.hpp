@@ -25,7 +25,8 @@ private:
     int64_t frames_ = 0;
 };
 
-// Multiplies a BGR patch by a gain (CV_32F, the patch's size).
+// Multiplies a BGR patch by a gain (CV_32F, the patch's size; one channel, or three to spare
+// merging it for every patch).
 cv::Mat applyGain(const cv::Mat& patch, const cv::Mat& gain);
 
 } // namespace voirie::surface

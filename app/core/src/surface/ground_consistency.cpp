@@ -21,6 +21,14 @@ cv::Mat disc(double metres, double pixel_m)
 
 } // namespace
 
+GroundConsistency::GroundConsistency(const GroundPatchGrid& grid) : grid_(grid)
+{
+    // the size cv::resize gives the grey levels in view()
+    const cv::Size small(cv::saturate_cast<int>(grid.cols() * kScale), cv::saturate_cast<int>(grid.rows() * kScale));
+    cv::resize(grid.validMask(), small_valid_, small, 0, 0, cv::INTER_NEAREST);
+    cv::erode(small_valid_, small_valid_, cv::Mat(), {-1, -1}, 2);
+}
+
 ComparedView GroundConsistency::view(const cv::Mat& patch, const cv::Matx33d& patch_to_crs) const
 {
     ComparedView v;
@@ -29,8 +37,7 @@ ComparedView GroundConsistency::view(const cv::Mat& patch, const cv::Matx33d& pa
     cv::resize(grey, small, {}, kScale, kScale, cv::INTER_AREA);
     small.convertTo(v.grey, CV_32F);
     cv::GaussianBlur(v.grey, v.grey, {5, 5}, 1.0);
-    cv::resize(grid_.validMask(), v.valid, small.size(), 0, 0, cv::INTER_NEAREST);
-    cv::erode(v.valid, v.valid, cv::Mat(), {-1, -1}, 2);
+    v.valid = small_valid_;
     // small pixel -> patch pixel: centres line up
     const double k = 1 / kScale;
     v.small_to_crs = patch_to_crs * cv::Matx33d(k, 0, 0.5 * (k - 1), 0, k, 0.5 * (k - 1), 0, 0, 1);

@@ -23,7 +23,7 @@ struct ComparedView {
 
 class GroundConsistency {
 public:
-    explicit GroundConsistency(const GroundPatchGrid& grid) : grid_(grid) {}
+    explicit GroundConsistency(const GroundPatchGrid& grid);
 
     ComparedView view(const cv::Mat& patch, const cv::Matx33d& patch_to_crs) const;
 
@@ -34,6 +34,7 @@ public:
 
 private:
     const GroundPatchGrid& grid_;
+    cv::Mat small_valid_; // what the camera sees, at the compared size (the same for every patch)
 };
 
 } // namespace voirie::surface

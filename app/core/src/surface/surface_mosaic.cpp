@@ -333,11 +333,13 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
     // the road or moved is left out). Each piece is divided by the survey's flat field first (its
     // seams are measured as they were filmed, as before registration).
     const GroundConsistency consistency(*grid);
-    const cv::Mat gain = flat_field.gain(grid->validMask());
+    cv::Mat gain = flat_field.gain(grid->validMask());
     {
         double low = 1, high = 1;
         cv::minMaxLoc(gain, &low, &high, nullptr, nullptr, grid->validMask());
         summary.flat_field = {1 / high, 1 / low};
+        const cv::Mat channels[3] = {gain, gain, gain};
+        cv::merge(channels, 3, gain); // once, not for every piece
     }
     struct Piece {
         cv::Mat filmed, flattened;
