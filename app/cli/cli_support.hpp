@@ -66,6 +66,7 @@ int runPlugins(const CommandLine& cl);
 int runPluginsValidate(const CommandLine& cl);
 int runDetect(const CommandLine& cl);
 int runFrames(const CommandLine& cl);
+int runTelemetry(const CommandLine& cl);
 int runAnalyze(const CommandLine& cl);
 int runExport(const CommandLine& cl);
 int runRate(const CommandLine& cl);

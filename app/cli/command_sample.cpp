@@ -54,6 +54,8 @@ int runSample(const CommandLine& cl)
         ("damage-per-km", po::value<double>()->default_value(40), "defects per km (D00, D10, D20, D40 in equal numbers)")
         ("clean", "the same road with no damage (for false-positive rates)")
         ("gps-noise-m", po::value<double>()->default_value(1.7), "per-axis standard deviation of the GPS error in metres (0: perfect)")
+        ("embed-gps", po::value<std::string>(), "also record the GPS inside survey.mp4 as cameras do: gpmf (a GoPro's 18 Hz track) "
+                                                "or novatek (a dash-cam's 1 Hz records)")
         ("stills-only", "render only stills/ and their truth, no video (fast: image-level tests and tuning)")
         ("evolve-from", po::value<std::string>(), "the same road a campaign later: DIR is an earlier survey (its road, defects and "
                                                   "settings); some defects grow, some are repaired (a patch in their place), new ones "
@@ -78,6 +80,11 @@ int runSample(const CommandLine& cl)
     if (!(s.gps_noise_m >= 0 && s.gps_noise_m <= 50))
         throw UsageError("--gps-noise-m must be between 0 and 50");
     s.stills_only = vm.count("stills-only") != 0;
+    if (vm.count("embed-gps")) {
+        s.embed_gps = vm["embed-gps"].as<std::string>();
+        if (s.embed_gps != "gpmf" && s.embed_gps != "novatek")
+            throw UsageError("--embed-gps must be gpmf or novatek");
+    }
     std::smatch size;
     const std::string size_text = vm["size"].as<std::string>();
     if (!std::regex_match(size_text, size, std::regex(R"((\d+)x(\d+))")))

@@ -12,7 +12,10 @@ void addSurveyOptions(po::options_description& options)
     options.add_options()
         ("video", po::value<std::vector<std::string>>()->composing(), "a video file; repeat for a recording split in several files, in order")
         ("photos", po::value<std::string>(), "a folder of geotagged JPEG photos (instead of --video)")
-        ("track", po::value<std::string>(), "GPS track: GPX, NMEA 0183, CSV, GeoJSON or KML (optional with --photos: EXIF positions are used)")
+        ("track", po::value<std::string>(), "GPS track: GPX, NMEA 0183, DJI SRT, CSV, GeoJSON or KML; without it the video's own GPS "
+                                            "(GoPro GPMF, Novatek, 70mai, NMEA text track) is read, else a sidecar with the video's name "
+                                            "(.gpx, .nmea, .srt, .csv, ...); photos use their EXIF positions")
+        ("max-dop", po::value<double>()->default_value(5.0), "embedded GPS: fixes with a dilution of precision above this are dropped (GoPro GPSP 500)")
         ("track-columns", po::value<std::string>(), "CSV columns, e.g. lat=Latitude,lon=Longitude,time=UTC")
         ("camera", po::value<std::string>(), "camera.json (image size, field of view or fx/fy/cx/cy, height_m, pitch_deg, roll_deg)")
         ("video-start", po::value<std::string>(), "UTC time of the first video frame (ISO 8601) when the container has none, or to override it")
@@ -37,8 +40,9 @@ IngestOptions ingestOptionsFrom(const po::variables_map& vm)
         throw UsageError("give either --video (one or more) or --photos DIR");
     if (vm.count("track"))
         o.track = vm["track"].as<std::string>();
-    else if (!o.videos.empty())
-        throw UsageError("--track is required with --video");
+    o.telemetry.max_dop = vm["max-dop"].as<double>();
+    if (!(o.telemetry.max_dop > 0))
+        throw UsageError("--max-dop must be above 0");
     if (vm.count("track-columns")) {
         auto columns = parseTrackColumns(vm["track-columns"].as<std::string>());
         if (!columns)
@@ -114,6 +118,14 @@ nlohmann::ordered_json summaryJson(const IngestSummary& s)
     nlohmann::ordered_json t;
     t["file"] = s.track_path;
     t["format"] = s.track_format;
+    t["source"] = s.track_source;
+    t["clock"] = s.track_clock_utc ? "UTC" : "camera";
+    if (s.telemetry)
+        t["telemetry"] = {{"positions_read", s.telemetry->positions_read},
+                          {"dropped", {{"no_fix", s.telemetry->dropped_no_fix},
+                                       {"precision", s.telemetry->dropped_precision},
+                                       {"invalid", s.telemetry->dropped_invalid}}},
+                          {"notes", s.telemetry_notes}};
     t["start"] = formatIso8601(s.track_start);
     t["end"] = formatIso8601(s.track_end);
     t["length_m"] = s.track_length_m;
@@ -156,7 +168,14 @@ std::string summaryText(const IngestSummary& s)
                           : v.frames_lost ? ", PARTIAL: damaged stretches skipped" : "")
             << "\n";
     const auto& c = s.track_counts;
-    out << "track " << s.track_path << " (" << s.track_format << "): " << c.fixes_read << " fixes read, " << c.fixes_used
+    if (s.telemetry)
+        out << "GPS from the video's telemetry: " << s.telemetry->positions_read << " positions read, "
+            << s.telemetry->dropped_no_fix << " dropped without a fix, " << s.telemetry->dropped_precision
+            << " for poor precision, " << s.telemetry->dropped_invalid << " untimed or outside the world\n";
+    for (const auto& note : s.telemetry_notes)
+        out << "  " << note << "\n";
+    out << "track " << s.track_path << " (" << s.track_format << (s.track_source == "sidecar" ? ", sidecar" : "")
+        << "): " << c.fixes_read << " fixes read, " << c.fixes_used
         << " used; dropped " << c.zero_position << " at 0,0, " << c.duplicate_time << " duplicate times, "
         << c.backwards_time << " going backwards, " << c.time_outlier << " dated out of order, " << c.speed_outlier
         << " above the speed limit, " << c.swerve_outlier << " swerving off course; " << c.segments

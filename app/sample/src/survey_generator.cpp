@@ -4,6 +4,7 @@
 #include "ground_texture.hpp"
 #include "road_layout.hpp"
 #include "road_scene.hpp"
+#include "voirie/sample/mp4_gps_embedding.hpp"
 
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/base/version.hpp"
@@ -93,6 +94,7 @@ struct SurveyGenerator::Impl {
     mutable double gps_mean_error_east = 0, gps_mean_error_north = 0; // over the video, set by writeGpx
     struct GpsError { double t, east, north; };
     mutable std::vector<GpsError> gps_errors; // every fix's error, set by writeGpx
+    mutable std::vector<EmbeddedFix> gps_fixes; // the fixes writeGpx wrote, to embed them in the video
 
     // The GPS error where the survey saw a place: the mean error of the fixes within the track's
     // smoothing window (15 s) of the moment the place was 7 m ahead. Two campaigns' difference
@@ -311,6 +313,7 @@ struct SurveyGenerator::Impl {
         double sum_east = 0, sum_north = 0;
         int in_video = 0;
         gps_errors.clear();
+        gps_fixes.clear();
         for (double t = -kGpsLeadSeconds; t <= duration + kGpsTailSeconds; t += 1.0) {
             ex = rho * ex + std::sqrt(1 - rho * rho) * sigma * n01(rng);
             ey = rho * ey + std::sqrt(1 - rho * rho) * sigma * n01(rng);
@@ -324,6 +327,7 @@ struct SurveyGenerator::Impl {
                 ++in_video;
             }
             const auto [lon, lat] = lonLat({p.x + error_east, p.y + error_north});
+            gps_fixes.push_back({video_start + t, lat, lon, 0, speed_mps});
             out << "<trkpt lat=\"" << lat << "\" lon=\"" << lon << "\"><time>" << formatIso8601(video_start + t)
                 << "</time><hdop>" << 0.9 + 0.3 * std::abs(n01(rng)) << "</hdop></trkpt>\n";
         }
@@ -601,6 +605,9 @@ Status SurveyGenerator::write(const fs::path& folder, const std::function<void(i
         return fail("cannot write stills_truth.json");
     if (auto s = m.writeGpx(folder / "survey.gpx"); !s)
         return s;
+    if (!m.settings.embed_gps.empty() && !m.settings.stills_only)
+        if (auto s = embedGps(folder / "survey.mp4"); !s)
+            return s;
     if (auto s = writeCameraFile(m.camera, folder / "camera.json"); !s)
         return s;
     if (auto s = m.writeTruth(folder / "ground_truth.geojson"); !s)
@@ -672,6 +679,27 @@ Status SurveyGenerator::writeVideo(const fs::path& video, const std::set<int>& s
     return Ok{};
 }
 
+Status SurveyGenerator::embedGps(const fs::path& video) const
+{
+    const Impl& m = *impl_;
+    const double duration = m.frames / m.settings.fps;
+    if (m.settings.embed_gps == "novatek")
+        return embedNovatek(video, m.gps_fixes, m.video_start, duration);
+    if (m.settings.embed_gps != "gpmf")
+        return fail("unknown GPS embedding \"" + m.settings.embed_gps + "\" (gpmf or novatek)");
+    // A GoPro records GPS5 at 18 Hz: the 1 Hz fixes (their error included) interpolated.
+    std::vector<EmbeddedFix> fixes;
+    for (size_t i = 0; i + 1 < m.gps_fixes.size(); ++i)
+        for (int k = 0; k < 18; ++k) {
+            const double w = k / 18.0;
+            const auto &a = m.gps_fixes[i], &b = m.gps_fixes[i + 1];
+            if (a.time + w < m.video_start || a.time + w > m.video_start + duration)
+                continue;
+            fixes.push_back({a.time + w, a.lat + w * (b.lat - a.lat), a.lon + w * (b.lon - a.lon), 0, a.speed_mps});
+        }
+    return embedGpmf(video, fixes, m.video_start);
+}
+
 Status SurveyGenerator::writeSurveyJson(const fs::path& path) const
 {
     const Impl& m = *impl_;
@@ -680,6 +708,8 @@ Status SurveyGenerator::writeSurveyJson(const fs::path& path) const
     survey["place"] = placeDescription();
     survey["video"] = m.settings.stills_only ? nlohmann::ordered_json::array() : nlohmann::ordered_json{"survey.mp4"};
     survey["track"] = "survey.gpx";
+    if (!m.settings.embed_gps.empty() && !m.settings.stills_only)
+        survey["gps_embedded"] = m.settings.embed_gps; // the same fixes, inside survey.mp4
     survey["camera"] = "camera.json";
     survey["video_start"] = formatIso8601(m.video_start);
     survey["frames"] = m.frames;

@@ -4,7 +4,11 @@
 // Deterministic (fixed seeds), a few seconds in all; run under ASan they also catch overreads.
 #include "survey_fixtures.hpp"
 
+#include "voirie/core/ingest/embedded_telemetry.hpp"
+#include "voirie/core/ingest/gpmf_parser.hpp"
 #include "voirie/core/ingest/mp4_creation_time.hpp"
+#include "voirie/core/ingest/srt_telemetry.hpp"
+#include "voirie/sample/mp4_gps_embedding.hpp"
 #include "voirie/core/ingest/nmea_parser.hpp"
 #include "voirie/core/ingest/track_reader.hpp"
 
@@ -56,7 +60,7 @@ std::vector<size_t> boxHeaders(const Bytes& b, size_t begin = 0, size_t end = st
                             size_t(uint8_t(b[pos + 2])) << 8 | size_t(uint8_t(b[pos + 3]));
         at.push_back(pos);
         const std::string type = b.substr(pos + 4, 4);
-        if (type == "moov" || type == "trak")
+        if (type == "moov" || type == "trak" || type == "mdia" || type == "minf" || type == "stbl")
             for (size_t child : boxHeaders(b, pos + 8, pos + size))
                 at.push_back(child);
         pos += size;
@@ -237,6 +241,136 @@ TEST(ParserFuzz, TrackFilesSurviveMutations)
     }
     EXPECT_GT(read, 0);
     EXPECT_GT(refused, 0);
+}
+
+// ---- GPS inside videos ----
+
+const std::filesystem::path kTelemetry = std::filesystem::path(VOIRIE_SOURCE_DIR) / "tests/data/telemetry";
+
+// The offsets of a GPMF payload's KLV headers (nested ones too), to aim mutations at their
+// type, struct size and repeat fields.
+void klvHeaders(const Bytes& b, size_t begin, size_t end, std::vector<size_t>& at)
+{
+    for (size_t pos = begin; pos + 8 <= end;) {
+        const size_t size = size_t(uint8_t(b[pos + 5])) * (size_t(uint8_t(b[pos + 6])) << 8 | uint8_t(b[pos + 7]));
+        at.push_back(pos + 4);
+        if (b[pos + 4] == 0)
+            klvHeaders(b, pos + 8, std::min(end, pos + 8 + size), at);
+        pos += 8 + ((size + 3) & ~size_t(3));
+    }
+}
+
+TEST(ParserFuzz, GpmfPayloadsFromRealCamerasSurviveThousandsOfMutations)
+{
+    std::mt19937 rng(25);
+    const auto started = std::chrono::steady_clock::now();
+    for (const char* name : {"gopro/hero5.raw", "gopro/Fusion.raw", "gopro/karma.raw"}) {
+        const Bytes valid = readFile(kTelemetry / name);
+        std::vector<size_t> headers;
+        klvHeaders(valid, 0, valid.size(), headers);
+        ASSERT_GT(headers.size(), 10u) << name;
+        for (int i = 0; i < 3000; ++i) {
+            const Bytes b = mutate(valid, rng, headers);
+            const auto gps = voirie::parseGpmfPayload(b); // must return, whatever the bytes
+            EXPECT_LE(gps.samples.size(), b.size() / 20 + 1) << name << " mutation " << i;
+        }
+    }
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 60.0);
+}
+
+// Videos with each kind of telemetry, every box of their index and every record mutated: a
+// track or one sentence, never a crash, a hang or a fix off the Earth.
+TEST(ParserFuzz, EmbeddedTelemetrySurvivesThousandsOfMutations)
+{
+    TempDir dir;
+    std::vector<voirie::sample::EmbeddedFix> fixes;
+    for (const auto& f : pathFixes(0, 2, 1.0 / 18))
+        fixes.push_back({f.t, f.lat, f.lon, 30, 10});
+    std::vector<std::filesystem::path> valid_files;
+    for (const char* kind : {"gpmf", "novatek", "nmea"}) {
+        const auto path = dir / (std::string(kind) + ".mp4");
+        writeVideo(path, 20, 10, {64, 48});
+        voirie::Status made = voirie::Ok{};
+        if (std::string(kind) == "gpmf")
+            made = voirie::sample::embedGpmf(path, fixes, kT0);
+        else if (std::string(kind) == "novatek")
+            made = voirie::sample::embedNovatek(path, fixes, kT0, 2.0);
+        else {
+            std::vector<std::string> samples;
+            for (const auto& f : pathFixes(0, 2))
+                samples.push_back(nmeaRmc(f) + "\r\n" + nmeaGga(f) + "\r\n");
+            made = voirie::sample::appendMp4Track(path, "text", "tx3g", samples, 1.0);
+        }
+        ASSERT_TRUE(made) << made.error();
+        valid_files.push_back(path);
+    }
+    valid_files.push_back(kTelemetry / "70mai/NO20191130-120156-000121.MP4");
+
+    std::mt19937 rng(2027);
+    const auto started = std::chrono::steady_clock::now();
+    const auto path = dir / "mutated.mp4";
+    int tracks = 0, refusals = 0, nothing = 0;
+    for (const auto& file : valid_files) {
+        const Bytes valid = readFile(file);
+        auto intact = voirie::readEmbeddedTrack(file);
+        ASSERT_TRUE(intact && *intact) << file << ": " << (intact ? "" : intact.error());
+        std::vector<size_t> targets = boxHeaders(valid);
+        // Aim at the telemetry too: the GPMF KLVs, the Novatek records, the 70mai records.
+        for (size_t at = valid.find("DEVC"); at != std::string::npos; at = valid.find("DEVC", at + 1))
+            targets.push_back(at + 4);
+        for (size_t at = valid.find("freeGPS "); at != std::string::npos; at = valid.find("freeGPS ", at + 1))
+            targets.push_back(at + 44);
+        for (int i = 0; i < 700; ++i) {
+            const Bytes b = mutate(valid, rng, targets);
+            writeBytes(path, b);
+            auto track = voirie::readEmbeddedTrack(path);
+            if (!track) {
+                ++refusals;
+                EXPECT_FALSE(track.error().empty());
+                continue;
+            }
+            if (!*track) {
+                ++nothing;
+                continue;
+            }
+            ++tracks;
+            for (const auto& f : (*track)->fixes) {
+                ASSERT_TRUE(std::isfinite(f.lat) && std::isfinite(f.lon) && std::isfinite(f.time)) << file << " mutation " << i;
+                ASSERT_LE(std::abs(f.lat), 90.0) << file << " mutation " << i;
+                ASSERT_LE(std::abs(f.lon), 180.0) << file << " mutation " << i;
+            }
+        }
+    }
+    EXPECT_GT(tracks, 100);
+    EXPECT_GT(refusals, 100);
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 60.0);
+}
+
+TEST(ParserFuzz, DjiSrtSurvivesThousandsOfMutations)
+{
+    Bytes valid;
+    int n = 0;
+    for (const auto& f : pathFixes(0, 30)) {
+        char block[256];
+        std::snprintf(block, sizeof block,
+                      "%d\n00:00:%02d,000 --> 00:00:%02d,033\n2026-05-04 10:20:%02d.000\n[latitude: %.7f] [longitude: %.7f]\n\n",
+                      n + 1, n, n, n, f.lat, f.lon);
+        valid += block;
+        ++n;
+    }
+    ASSERT_EQ(voirie::parseSrtTelemetry(valid).fixes.size(), 31u);
+    std::vector<size_t> starts;
+    for (size_t i = valid.find("-->"); i != std::string::npos; i = valid.find("-->", i + 1))
+        starts.push_back(i - 13);
+    std::mt19937 rng(11);
+    for (int i = 0; i < 3000; ++i) {
+        const Bytes b = mutate(valid, rng, starts);
+        const auto t = voirie::parseSrtTelemetry(b);
+        for (const auto& f : t.fixes) {
+            ASSERT_TRUE(std::isfinite(f.lat) && std::isfinite(f.lon) && std::isfinite(f.time)) << "mutation " << i;
+            ASSERT_LE(std::abs(f.lat), 90.0) << "mutation " << i;
+        }
+    }
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 
 #include "voirie/core/geo/camera_file.hpp"
 #include "photo_exif.hpp"
+#include "voirie/core/ingest/video_gps_source.hpp"
 #include "voirie/core/base/time_format.hpp"
 
 #include <opencv2/imgcodecs.hpp>
@@ -84,14 +85,49 @@ Result<std::unique_ptr<SurveyReader>> SurveyReader::open(const IngestOptions& op
         }
         track_source = "EXIF GPS tags of the photos in " + options.photos_dir->string();
         summary.track_format = "EXIF";
+        summary.track_source = "EXIF";
     } else {
         summary.source_kind = "video";
-        if (!options.track)
-            return fail("a video survey needs a GPS track (--track)");
     }
 
+    // Without --track, a video's GPS comes from inside it, else from a sidecar beside it.
+    std::optional<fs::path> track_file = options.track;
+    std::vector<double> telemetry_starts;
+    std::optional<double> video_start = options.video_start;
     if (options.track) {
-        auto file = readTrackFile(*options.track, options.track_columns);
+        summary.track_source = "--track";
+    } else if (!options.videos.empty()) {
+        auto embedded = readVideoGps(options.videos, options.telemetry);
+        if (!embedded) {
+            auto sidecar = findSidecar(options.videos.front());
+            if (!sidecar)
+                return fail(embedded.error());
+            summary.warnings.push_back(embedded.error() + "; the sidecar " + sidecar->string() + " is used instead");
+            track_file = sidecar;
+            summary.track_source = "sidecar";
+        } else if (*embedded) {
+            VideoGps& gps = **embedded;
+            fixes = std::move(gps.fixes);
+            telemetry_starts = std::move(gps.file_starts);
+            track_source = gps.describe();
+            summary.track_format = gps.format;
+            summary.track_source = "video telemetry";
+            summary.telemetry = gps.counts;
+            summary.track_clock_utc = gps.utc;
+            summary.telemetry_notes = gps.notes;
+            if (!gps.utc)
+                summary.warnings.push_back("the GPS inside " + gps.videos.front().filename().string() +
+                                           " is timed by the camera's own clock, not GPS time: dates may be local time");
+        } else if (auto sidecar = findSidecar(options.videos.front())) {
+            track_file = sidecar;
+            summary.track_source = "sidecar";
+        } else {
+            return fail(noGpsFoundSentence(options.videos.front()));
+        }
+    }
+
+    if (track_file) {
+        auto file = readTrackFile(*track_file, options.track_columns);
         if (!file)
             return fail(file.error());
         fixes = std::move(file->fixes);
@@ -99,7 +135,11 @@ Result<std::unique_ptr<SurveyReader>> SurveyReader::open(const IngestOptions& op
         summary.track_format = file->format;
         summary.track_rows_without_time = file->rows_without_time;
         summary.warnings.insert(summary.warnings.end(), file->warnings.begin(), file->warnings.end());
-        track_source = options.track->string();
+        track_source = track_file->string();
+        if (file->video_start && !video_start) { // a track timed by the video's media time (DJI SRT)
+            video_start = *file->video_start;
+            summary.track_clock_utc = false;
+        }
         if (file->nmea && fixes.empty()) {
             const auto& n = *file->nmea;
             return fail("NMEA log " + track_source + " has no usable fix: " + std::to_string(n.sentences) +
@@ -122,7 +162,7 @@ Result<std::unique_ptr<SurveyReader>> SurveyReader::open(const IngestOptions& op
 
     int width = 0, height = 0;
     if (!options.videos.empty()) {
-        auto video = VideoTimeline::open(options.videos, options.video_start, options.time_offset_s);
+        auto video = VideoTimeline::open(options.videos, video_start, options.time_offset_s, telemetry_starts);
         if (!video)
             return fail(video.error());
         reader->video_.emplace(std::move(*video));

@@ -1,6 +1,7 @@
 #include "voirie/core/ingest/track_reader.hpp"
 
 #include "voirie/core/base/time_format.hpp"
+#include "voirie/core/ingest/srt_telemetry.hpp"
 
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
@@ -324,6 +325,22 @@ Result<TrackFile> readTrackFile(const fs::path& path, const TrackColumns& column
                                    "): the fixes before it are used");
         return out;
     }
+    if (looksLikeSrt(head)) {
+        SrtTelemetry srt = parseSrtTelemetry(readAll(path));
+        TrackFile out;
+        out.format = "DJI SRT";
+        out.fixes = std::move(srt.fixes);
+        out.video_start = srt.video_start;
+        out.rows_without_position = srt.without_position;
+        out.rows_without_time = srt.without_time;
+        if (srt.without_position > 0)
+            out.warnings.push_back(std::to_string(srt.without_position) + " of " + std::to_string(srt.subtitles) +
+                                   " subtitles of " + path.string() + " hold no readable position and were left out");
+        if (!out.fixes.empty())
+            out.warnings.push_back("SRT " + path.string() +
+                                   " is timed by the recorder's own clock (often local time, not UTC)");
+        return out;
+    }
     GDALAllRegister();
     std::string ext = lower(path.extension().string());
     const bool is_csv = ext == ".csv" || ext == ".tsv" || ext == ".txt";
@@ -338,7 +355,7 @@ Result<TrackFile> readTrackFile(const fs::path& path, const TrackColumns& column
             return cut_short;
     if (!ds)
         return fail("track file " + path.string() +
-                    " is not in a format Voirie reads (GPX, NMEA 0183, CSV, GeoJSON, KML or another OGR vector format)");
+                    " is not in a format Voirie reads (GPX, NMEA 0183, DJI SRT, CSV, GeoJSON, KML or another OGR vector format)");
     const std::string driver = ds->GetDriver()->GetDescription();
     if (driver == "CSV")
         return readCsv(*ds, path, columns);

@@ -8,7 +8,8 @@
 namespace voirie {
 
 Result<VideoTimeline> VideoTimeline::open(const std::vector<std::filesystem::path>& files,
-                                          std::optional<double> video_start, double time_offset)
+                                          std::optional<double> video_start, double time_offset,
+                                          const std::vector<double>& telemetry_starts)
 {
     if (files.empty())
         return fail("no video file was given");
@@ -61,6 +62,13 @@ Result<VideoTimeline> VideoTimeline::open(const std::vector<std::filesystem::pat
     // Start times: --video-start for the first file (or its container time), later files keep
     // their container-time distance from the first, or follow the previous file's end.
     auto& first = timeline.files_.front();
+    if (!video_start && telemetry_starts.size() == timeline.files_.size()) {
+        for (size_t i = 0; i < timeline.files_.size(); ++i) {
+            timeline.files_[i].start_time = telemetry_starts[i] + time_offset;
+            timeline.files_[i].start_source = "its GPS telemetry";
+        }
+        return timeline;
+    }
     if (video_start) {
         first.start_time = *video_start;
         first.start_source = "--video-start";

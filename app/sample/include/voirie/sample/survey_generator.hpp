@@ -29,6 +29,9 @@ struct GeneratorSettings {
     double camera_pitch_deg = 12;
     double camera_hfov_deg = 90;
     bool stills_only = false; // render only the stills (no video): image-level tests and tuning
+    // GPS recorded inside the video as cameras do: "gpmf" (a GoPro's 18 Hz GPS5 track), "novatek"
+    // (a dash-cam's 1 Hz records); empty: none (survey.gpx is written in every case).
+    std::string embed_gps;
     // A later campaign of the same road (`voirie sample --evolve-from`): the years between each
     // campaign and the one before, first to last; empty for a first campaign. The road's defects
     // evolve step by step (grown, repaired, new); the drive is the last campaign's own: another
@@ -99,6 +102,7 @@ private:
                       const std::function<Status(int, const cv::Mat&)>& record_still,
                       const std::function<void(int, int)>& progress);
     Status writeSurveyJson(const std::filesystem::path& path) const;
+    Status embedGps(const std::filesystem::path& video) const;
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

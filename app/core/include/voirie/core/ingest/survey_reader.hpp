@@ -4,6 +4,7 @@
 
 #include "voirie/core/base/result.hpp"
 #include "voirie/core/geo/camera_model.hpp"
+#include "voirie/core/ingest/embedded_telemetry.hpp"
 #include "voirie/core/ingest/frame_sampler.hpp"
 #include "voirie/core/ingest/track.hpp"
 #include "voirie/core/ingest/track_reader.hpp"
@@ -22,7 +23,10 @@ namespace voirie {
 struct IngestOptions {
     std::vector<std::filesystem::path> videos;
     std::optional<std::filesystem::path> photos_dir;
-    std::optional<std::filesystem::path> track; // required for video; optional for photos (EXIF)
+    // Optional: without it a video's own telemetry is read, else a sidecar beside it (a photo
+    // folder uses the photos' EXIF positions).
+    std::optional<std::filesystem::path> track;
+    TelemetryOptions telemetry;
     TrackColumns track_columns;
     TrackCleaningOptions cleaning;
     std::optional<double> video_start; // UTC of the first video frame
@@ -54,6 +58,11 @@ struct IngestSummary {
     int64_t photos_unreadable = 0;
     int64_t photos_without_time = 0;
     std::string track_path, track_format;
+    // Where the GPS came from: "--track", "video telemetry", "sidecar" or "EXIF".
+    std::string track_source;
+    std::optional<TelemetryCounts> telemetry; // positions read and dropped, for embedded GPS
+    bool track_clock_utc = true;              // false: the camera's own clock (70mai, DJI SRT)
+    std::vector<std::string> telemetry_notes; // the container's clock, damaged telemetry
     TrackCleaningCounts track_counts;
     std::optional<NmeaStatistics> nmea;
     int track_rows_without_time = 0;

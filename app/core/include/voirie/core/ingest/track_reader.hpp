@@ -1,5 +1,5 @@
 // Reads GPS fixes from a track file: GPX, GeoJSON, KML, CSV and others through GDAL/OGR; NMEA
-// 0183 logs through Voirie's own parser.
+// 0183 logs and DJI SRT subtitles through Voirie's own parsers (chosen by content).
 #pragma once
 
 #include "voirie/core/base/result.hpp"
@@ -29,6 +29,9 @@ struct TrackFile {
     int rows_without_time = 0;     // positions that had no readable time
     int rows_without_position = 0; // rows or features with no readable position
     std::vector<std::string> warnings; // what was read around: a cut-short file, unreadable rows
+    // Tracks timed by the video's own media time (DJI SRT): the fixes' clock at the video's first
+    // frame. The video is then placed on the track by it, not by its container time.
+    std::optional<double> video_start;
 };
 
 Result<TrackFile> readTrackFile(const std::filesystem::path& path, const TrackColumns& columns = {});

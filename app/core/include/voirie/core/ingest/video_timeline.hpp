@@ -21,7 +21,7 @@ struct VideoFileInfo {
     int64_t frames_decoded = 0;    // what could actually be decoded (known once passed)
     std::optional<double> container_time; // creation time stored in the container
     double start_time = 0;         // UTC of the first frame, offset applied
-    std::string start_source;      // "container", "--video-start", "follows previous file"
+    std::string start_source;      // "container", "--video-start", "follows previous file", "its GPS telemetry"
     bool partial = false;          // decoding stopped before the declared end
     int64_t frames_lost = 0;       // frames skipped over because they could not be decoded
     int64_t decoder_errors = 0;    // FFmpeg's error messages while decoding this file
@@ -44,9 +44,11 @@ struct VideoFrameRef {
 class VideoTimeline {
 public:
     // Opens every file to read its size, rate and container time. `video_start` (UTC of the
-    // first frame) overrides the container; `time_offset` seconds is added on top.
+    // first frame) overrides the container; `telemetry_starts` (one per file: its first frame on
+    // the clock of the GPS recorded inside it) override both; `time_offset` seconds is added on top.
     static Result<VideoTimeline> open(const std::vector<std::filesystem::path>& files,
-                                      std::optional<double> video_start, double time_offset);
+                                      std::optional<double> video_start, double time_offset,
+                                      const std::vector<double>& telemetry_starts = {});
 
     // Grabs the next frame of the timeline; false at the end. Where a stretch of a file cannot be
     // decoded, decoding goes on at the next frame that can (counted in frames_lost); a file that
