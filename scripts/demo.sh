@@ -9,20 +9,23 @@ build_dir="${VOIRIE_BUILD_DIR:-build}"
 voirie="$build_dir/bin/voirie"
 sample="$build_dir/sample"
 
-if [ ! -f "$sample/survey.json" ]; then
-  echo "== voirie sample: rendering the sample survey (about a minute)"
-  "$voirie" sample --out "$sample" --seed 1
+# The sample keeps its GPS inside the video, as a GoPro does (an older sample without it is rendered again).
+if [ ! -f "$sample/survey.json" ] || ! grep -q '"gps_embedded"' "$sample/survey.json"; then
+  echo "== voirie sample: rendering the sample survey, GPS inside its video (about a minute)"
+  "$voirie" sample --out "$sample" --seed 1 --embed-gps gpmf --overwrite
 fi
 echo
 echo "== voirie plugins"
 "$voirie" plugins
 echo
-echo "== voirie frames: the survey's georeferenced frames, one every 3 m"
-"$voirie" frames --video "$sample/survey.mp4" --track "$sample/survey.gpx" --camera "$sample/camera.json" \
-  --out "$sample/frames.gpkg" --overwrite
+echo "== voirie telemetry: the GPS recorded inside the video, as a GPX track"
+"$voirie" telemetry "$sample/survey.mp4" --out "$sample/telemetry.gpx" --overwrite
 echo
-echo "== voirie analyze: the survey into one project GeoPackage"
-"$voirie" analyze --video "$sample/survey.mp4" --track "$sample/survey.gpx" --camera "$sample/camera.json" \
+echo "== voirie frames: the survey's georeferenced frames, one every 3 m (GPS from the video itself)"
+"$voirie" frames --video "$sample/survey.mp4" --out "$sample/frames.gpkg" --overwrite
+echo
+echo "== voirie analyze: the survey into one project GeoPackage (no track file, no camera file)"
+"$voirie" analyze --video "$sample/survey.mp4" \
   --plugins cracks,potholes --out "$sample/project.gpkg" --chips-dir "$sample/chips" --overwrite
 echo
 echo "== voirie eval: the project's damages against the survey's ground truth"

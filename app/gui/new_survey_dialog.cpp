@@ -60,7 +60,7 @@ NewSurveyDialog::NewSurveyDialog(QWidget* parent) : QDialog(parent)
     photos_ = new QLineEdit(this);
     photos_->setPlaceholderText("or a folder of geotagged photos");
     track_ = new QLineEdit(this);
-    track_->setPlaceholderText("GPX, NMEA, CSV, GeoJSON or KML (optional for geotagged photos)");
+    track_->setPlaceholderText("optional: GPX, NMEA, SRT, CSV, GeoJSON or KML; empty: the video's own GPS, else a sidecar beside it");
     camera_ = new QLineEdit(this);
     camera_->setPlaceholderText("camera.json (default: a typical dash-cam)");
     out_ = new QLineEdit(this);
@@ -222,10 +222,9 @@ Result<AnalysisOptions> NewSurveyDialog::options() const
         o.ingest.photos_dir = photos_->text().trimmed().toStdString();
     if (o.ingest.videos.empty() == !o.ingest.photos_dir)
         return fail("choose either video files or a photo folder");
+    // Without a track, the analysis reads the videos' own GPS (GoPro, dash-cams) or a sidecar.
     if (!track_->text().trimmed().isEmpty())
         o.ingest.track = track_->text().trimmed().toStdString();
-    else if (!o.ingest.videos.empty())
-        return fail("choose the GPS track recorded with the videos");
     if (!camera_->text().trimmed().isEmpty())
         o.ingest.camera_file = camera_->text().trimmed().toStdString();
     o.ingest.sampling.step = every_m_->value();

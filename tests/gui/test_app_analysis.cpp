@@ -132,10 +132,13 @@ TEST(NewSurveyDialog, BuildsTheAnalysisFromTheFormAndEachPluginsManifest)
     ASSERT_FALSE(missing);
     EXPECT_NE(missing.error().find("video"), std::string::npos) << missing.error();
     dialog.setVideos({QString::fromStdString((survey / "survey.mp4").string())});
-    EXPECT_NE(dialog.options().error().find("track"), std::string::npos);
+    dialog.setOutput("/tmp/out.gpkg");
+    // No track needed: the analysis reads the video's own GPS, else a sidecar beside it.
+    auto no_track = dialog.options();
+    ASSERT_TRUE(no_track) << no_track.error();
+    EXPECT_FALSE(no_track->ingest.track.has_value());
     dialog.setTrack(QString::fromStdString((survey / "survey.gpx").string()));
     dialog.setCamera(QString::fromStdString((survey / "camera.json").string()));
-    dialog.setOutput("/tmp/out.gpkg");
     dialog.setPlugins({"cracks", "potholes"});
     // A form field per manifest parameter; only what the user changes becomes an override.
     PluginRegistry registry(PluginRegistry::defaultSearchPath());

@@ -85,6 +85,49 @@ TEST(GpmfParser, WhatItWritesItReadsBack)
     }
 }
 
+// A GPS9 stream (HERO11 and later): time, precision and fix per sample, described by TYPE.
+TEST(GpmfParser, ReadsGps9WithItsOwnTimeFixAndPrecisionPerSample)
+{
+    auto big = [](std::string& b, uint64_t v, int n) {
+        for (int i = n - 1; i >= 0; --i)
+            b.push_back(char((v >> (8 * i)) & 0xff));
+    };
+    auto klv = [&](const char* key, char type, int size, int repeat, std::string data) {
+        std::string b(key, 4);
+        b.push_back(type);
+        b.push_back(char(size));
+        big(b, uint64_t(repeat), 2);
+        data.resize((size_t(size * repeat) + 3) & ~size_t(3), '\0');
+        return b + data;
+    };
+    std::string scal, type = "lllllllSS", samples;
+    for (uint32_t s : {10000000u, 10000000u, 1000u, 1000u, 100u, 1u, 1000u, 100u, 1u})
+        big(scal, s, 4);
+    const double days = std::floor((kT0 - 946684800.0) / 86400.0), seconds = kT0 - 946684800.0 - days * 86400.0;
+    const int fixes[] = {3, 0, 3};
+    for (int i = 0; i < 3; ++i) {
+        for (double v : {48.8566 * 1e7, 2.3522 * 1e7 + i, 35000.0, 10000.0, 1000.0})
+            big(samples, uint32_t(int32_t(std::lround(v))), 4);
+        big(samples, uint32_t(days), 4);
+        big(samples, uint32_t(std::lround((seconds + i * 0.1) * 1000)), 4);
+        big(samples, i == 2 ? 850 : 120, 2); // DOP x 100
+        big(samples, uint64_t(fixes[i]), 2);
+    }
+    const std::string stream = klv("TYPE", 'c', 1, int(type.size()), type) + klv("SCAL", 'l', 4, 9, scal) +
+                               klv("GPS9", '?', 32, 3, samples);
+    const std::string payload = klv("DEVC", 0, 1, int(stream.size() + 8), klv("STRM", 0, 1, int(stream.size()), stream));
+    const GpmfGps gps = parseGpmfPayload(payload);
+    EXPECT_FALSE(gps.damaged);
+    ASSERT_EQ(gps.samples.size(), 3u);
+    for (int i = 0; i < 3; ++i) {
+        ASSERT_TRUE(gps.samples[i].time);
+        EXPECT_NEAR(*gps.samples[i].time, kT0 + i * 0.1, 1e-3);
+        EXPECT_EQ(gps.samples[i].fix, fixes[i]);
+        EXPECT_NEAR(gps.samples[i].lat, 48.8566, 1e-7);
+    }
+    EXPECT_NEAR(*gps.samples[2].dop, 8.5, 1e-9);
+}
+
 TEST(EmbeddedTelemetry, ARealGoProVideoWithoutGpsSaysSo)
 {
     auto track = readEmbeddedTrack(kData / "gopro/karma-telemetry-only.mp4");

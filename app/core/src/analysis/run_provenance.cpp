@@ -71,6 +71,8 @@ Result<RunProvenance> buildProvenance(const AnalysisOptions& options, const Dete
     }
     if (options.ingest.track)
         files.emplace_back("track", *options.ingest.track);
+    else if (reader.summary().track_source == "sidecar") // found beside the video: an input as much as --track
+        files.emplace_back("track", reader.summary().track_path);
     if (options.ingest.camera_file)
         files.emplace_back("camera", *options.ingest.camera_file);
     for (const auto& [role, path] : files) {
@@ -98,6 +100,11 @@ Result<RunProvenance> buildProvenance(const AnalysisOptions& options, const Dete
                    {"track_gap_m", options.ingest.cleaning.gap_metres},
                    {"track_max_speed_kmh", options.ingest.cleaning.max_speed_kmh},
                    {"track_smoothing_s", options.ingest.cleaning.smoothing_s}};
+    // Where the GPS came from (the videos' own telemetry is hashed with the videos).
+    run.options["gps_source"] = reader.summary().track_source;
+    run.options["gps_format"] = reader.summary().track_format;
+    if (reader.summary().track_source == "video telemetry")
+        run.options["gps_max_dop"] = options.ingest.telemetry.max_dop;
     if (options.ingest.video_start)
         run.options["video_start"] = *options.ingest.video_start;
     return run;
