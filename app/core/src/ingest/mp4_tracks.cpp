@@ -8,6 +8,9 @@ namespace {
 constexpr double kSecondsFrom1904To1970 = 2082844800.0;
 // Sample tables larger than this are not telemetry tracks (a day of 1 kHz samples fits).
 constexpr uint64_t kMaxTableBytes = uint64_t(256) << 20;
+// Nor are tracks with more samples: ten hours of a subtitle per frame at 60 fps is 2.2 million.
+// Bounds the memory a forged count can ask for (24 bytes a sample).
+constexpr uint32_t kMaxSamples = 1u << 22;
 
 // A box type for a message: what is not printable ASCII shown as '?'.
 std::string printable(std::string type)
@@ -69,13 +72,22 @@ void readSampleTable(Mp4File& file, const Mp4Box& stbl, Mp4Track& track)
         problem = "'stsz' box claims " + std::to_string(count) + " samples but holds fewer";
         return;
     }
+    if (count > kMaxSamples) {
+        problem = "'stsz' box claims " + std::to_string(count) + " samples, more than a telemetry track holds";
+        return;
+    }
+    if (fixed_size != 0 && uint64_t(count) * fixed_size > file.size()) { // samples of one size: they must fit the file
+        problem = "'stsz' box claims " + std::to_string(count) + " samples of " + std::to_string(fixed_size) +
+                  " bytes, more than the file holds";
+        return;
+    }
     if (track.timescale <= 0) {
         problem = "its media header has no time scale";
         return;
     }
     const bool wide = !stco;
     const Table& chunks = wide ? *co64 : *stco;
-    track.samples.reserve(count);
+    track.samples.reserve(std::min<uint32_t>(count, 1u << 16));
 
     // Chunk by chunk, as stsc runs say how many samples each holds.
     uint32_t sample = 0;
@@ -171,10 +183,11 @@ Mp4Movie readMp4Movie(Mp4File& file)
         }
         auto minf = file.child(*mdia, "minf");
         auto stbl = minf ? file.child(*minf, "stbl") : std::nullopt;
-        if (stbl)
-            readSampleTable(file, *stbl, track);
-        else
+        const bool media = track.handler == "vide" || track.handler == "soun"; // large tables, never telemetry
+        if (!stbl)
             track.problem = "it has no sample table";
+        else if (!media)
+            readSampleTable(file, *stbl, track);
         movie.tracks.push_back(std::move(track));
     }
     if (moov_damaged)

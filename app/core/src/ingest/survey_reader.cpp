@@ -109,7 +109,8 @@ Result<std::unique_ptr<SurveyReader>> SurveyReader::open(const IngestOptions& op
             VideoGps& gps = **embedded;
             fixes = std::move(gps.fixes);
             telemetry_starts = std::move(gps.file_starts);
-            track_source = gps.describe();
+            for (const auto& v : gps.videos) // the track "file" is the video(s) it was read from
+                track_source += (track_source.empty() ? "" : ", ") + v.string();
             summary.track_format = gps.format;
             summary.track_source = "video telemetry";
             summary.telemetry = gps.counts;

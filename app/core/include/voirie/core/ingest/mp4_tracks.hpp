@@ -20,7 +20,7 @@ struct Mp4Sample {
 
 struct Mp4Track {
     std::string handler;   // "vide", "soun", "meta", "text", "sbtl", ...
-    std::string format;    // the first sample description's four characters: "avc1", "gpmd", "tx3g", ...
+    std::string format;    // the first sample description's four characters: "gpmd", "tx3g", ... (empty for video and sound)
     double timescale = 0;
     std::vector<Mp4Sample> samples;
     std::string problem;   // why the sample table could not be read whole (empty when it could)
@@ -33,7 +33,8 @@ struct Mp4Movie {
     std::vector<std::string> problems;   // damaged boxes met on the way
 };
 
-// Reads the movie box and every track's sample table. A damaged table leaves that track with a
+// Reads the movie box and the sample table of every track that is not video or sound (those keep
+// their handler only: their tables are large and never telemetry). A damaged table leaves that track with a
 // `problem` and what could be read; sample counts are bounded by the boxes' own sizes, so a forged
 // count cannot make it allocate more than the file holds.
 Mp4Movie readMp4Movie(Mp4File& file);
