@@ -67,6 +67,7 @@ int runPluginsValidate(const CommandLine& cl);
 int runDetect(const CommandLine& cl);
 int runFrames(const CommandLine& cl);
 int runTelemetry(const CommandLine& cl);
+int runCalibrate(const CommandLine& cl);
 int runAnalyze(const CommandLine& cl);
 int runExport(const CommandLine& cl);
 int runRate(const CommandLine& cl);

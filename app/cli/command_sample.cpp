@@ -25,16 +25,19 @@ sample::GeneratorSettings evolvedSettings(const po::variables_map& vm, sample::G
     const int years = vm["years"].as<int>();
     if (years < 0 || years > 10)
         throw UsageError("--years must be between 0 (another drive of the same campaign) and 10");
-    for (const char* fixed : {"seed", "length-m", "speed-kmh", "fps", "size", "damage-per-km", "clean", "stills-only"})
+    for (const char* fixed : {"seed", "length-m", "speed-kmh", "fps", "size", "damage-per-km", "clean", "stills-only",
+                              "camera-height-m", "camera-pitch-deg", "camera-roll-deg", "hfov-deg"})
         if (vm.count(fixed) && !vm[fixed].defaulted())
             throw UsageError(std::string("--") + fixed + " cannot be given with --evolve-from: the road is the earlier survey's");
     auto earlier = sample::readGeneratorSettings(from);
     if (!earlier)
         throw RuntimeError("--evolve-from: " + earlier.error());
-    const double noise = s.gps_noise_m;
+    const sample::GeneratorSettings given = s;
     s = *earlier;
     if (!vm["gps-noise-m"].defaulted())
-        s.gps_noise_m = noise;
+        s.gps_noise_m = given.gps_noise_m;
+    s.embed_gps = given.embed_gps; // how this drive's camera records: not the road's
+    s.clock_offset_s = given.clock_offset_s;
     s.evolution_years.push_back(years);
     return s;
 }
@@ -56,6 +59,12 @@ int runSample(const CommandLine& cl)
         ("gps-noise-m", po::value<double>()->default_value(1.7), "per-axis standard deviation of the GPS error in metres (0: perfect)")
         ("embed-gps", po::value<std::string>(), "also record the GPS inside survey.mp4 as cameras do: gpmf (a GoPro's 18 Hz track) "
                                                 "or novatek (a dash-cam's 1 Hz records)")
+        ("camera-height-m", po::value<double>()->default_value(1.3), "the camera's height above the road")
+        ("camera-pitch-deg", po::value<double>()->default_value(12), "the camera's pitch below the horizon")
+        ("camera-roll-deg", po::value<double>()->default_value(0), "the camera's roll (positive: clockwise as seen from behind)")
+        ("hfov-deg", po::value<double>()->default_value(90), "the camera's horizontal field of view")
+        ("clock-offset-s", po::value<double>()->default_value(0), "the container's clock against GPS time (seconds, whole "
+                                                                "seconds stored; 3600: a camera set to UTC+1)")
         ("stills-only", "render only stills/ and their truth, no video (fast: image-level tests and tuning)")
         ("evolve-from", po::value<std::string>(), "the same road a campaign later: DIR is an earlier survey (its road, defects and "
                                                   "settings); some defects grow, some are repaired (a patch in their place), new ones "
@@ -85,6 +94,21 @@ int runSample(const CommandLine& cl)
         if (s.embed_gps != "gpmf" && s.embed_gps != "novatek")
             throw UsageError("--embed-gps must be gpmf or novatek");
     }
+    s.camera_height_m = vm["camera-height-m"].as<double>();
+    s.camera_pitch_deg = vm["camera-pitch-deg"].as<double>();
+    s.camera_roll_deg = vm["camera-roll-deg"].as<double>();
+    s.camera_hfov_deg = vm["hfov-deg"].as<double>();
+    s.clock_offset_s = vm["clock-offset-s"].as<double>();
+    if (!(s.camera_height_m >= 0.5 && s.camera_height_m <= 4))
+        throw UsageError("--camera-height-m must be between 0.5 and 4");
+    if (!(s.camera_pitch_deg >= 2 && s.camera_pitch_deg <= 40))
+        throw UsageError("--camera-pitch-deg must be between 2 and 40");
+    if (!(std::abs(s.camera_roll_deg) <= 10))
+        throw UsageError("--camera-roll-deg must be between -10 and 10");
+    if (!(s.camera_hfov_deg >= 40 && s.camera_hfov_deg <= 150))
+        throw UsageError("--hfov-deg must be between 40 and 150");
+    if (!(std::abs(s.clock_offset_s) <= 86400))
+        throw UsageError("--clock-offset-s must be within a day");
     std::smatch size;
     const std::string size_text = vm["size"].as<std::string>();
     if (!std::regex_match(size_text, size, std::regex(R"((\d+)x(\d+))")))

@@ -38,6 +38,7 @@ const std::vector<Command>& commands()
         {"rate", "condition index, grade and treatment per road segment (rating schemes)", runRate},
         {"report", "a survey report for the council: HTML (and PDF) with map, charts, worst segments", runReport},
         {"frames", "georeferenced frames of a survey, sampled by distance travelled", runFrames},
+        {"calibrate", "the camera's height, pitch and roll worked out from the footage and its GPS", runCalibrate},
         {"telemetry", "the GPS recorded inside videos (GoPro, dash-cams), as a track file", runTelemetry},
         {"merge", "one network project from several analysed drives of a campaign", runMerge},
         {"compare", "what changed between two campaigns: new, grown, repaired defects, segment grades", runCompare},

@@ -1,6 +1,7 @@
 // The no-track path as a new user runs it: a generated survey whose GPS is inside its video (a
 // GoPro's GPMF track), read by `voirie telemetry`, `voirie frames` and `voirie analyze` without
-// --track; and a real GoPro file without GPS refused in one sentence.
+// --track, its camera worked out by `voirie calibrate`; and a real GoPro file without GPS refused
+// in one sentence.
 #include "cli_fixtures.hpp"
 
 #include <nlohmann/json.hpp>
@@ -83,6 +84,27 @@ TEST_F(TelemetryCli, AnalyzeNeedsNeitherTrackNorCamera)
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_GT(sqlNumber(project, "SELECT COUNT(*) FROM frames"), 20);
     EXPECT_EQ(runVoirie("check " + shellQuoted(project)).exit_code, 0);
+}
+
+TEST_F(TelemetryCli, CalibrateWritesACameraFileThatAnalyzeTakes)
+{
+    const fs::path camera = *dir_ / "estimated.json";
+    auto r = runVoirie("calibrate --video " + shellQuoted(survey() / "survey.mp4") + " --out " + shellQuoted(camera) + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    for (const char* key : {"height_m", "pitch_deg", "roll_deg", "hfov_deg"}) {
+        ASSERT_TRUE(j.contains(key)) << key;
+        ASSERT_TRUE(j["sources"].contains(key)) << key;
+    }
+    EXPECT_EQ(j["sources"]["hfov_deg"], "default");
+    EXPECT_EQ(j["sources"]["roll_deg"], "default");
+    if (j["sources"]["pitch_deg"] == "estimated") // the generator's camera: 12 degrees
+        EXPECT_NEAR(j["pitch_deg"].get<double>(), 12.0, 0.5);
+    ASSERT_TRUE(fs::exists(camera));
+    r = runVoirie("frames --video " + shellQuoted(survey() / "survey.mp4") + " --camera " + shellQuoted(camera) + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(runVoirie("calibrate --video " + shellQuoted(survey() / "survey.mp4") + " --out " + shellQuoted(camera)).exit_code, 1)
+        << "an existing camera file is kept unless --overwrite";
 }
 
 TEST(TelemetryCliRefusals, ARealGoProFileWithoutGpsIsOneSentenceAndWritesNothing)

@@ -131,9 +131,12 @@ cv::Mat FrameRenderer::render(const VehiclePose& pose, int frame_index)
     // Sky, skyline and distance haze above the last ground rows.
     const double horizon = geometry.horizonRow(camera_.cx);
     std::vector<double> elevation(size_t(H), 0.0), skyline(size_t(W), 0.0), azimuth(size_t(W), 0.0);
+    std::vector<double> tilt(size_t(W), 0.0); // a rolled camera's horizon row at x, against its row at cx
     for (int y = 0; y < H; ++y)
         elevation[size_t(y)] = std::atan2(horizon - y, camera_.fy) * 180.0 / M_PI;
     for (int x = 0; x < W; ++x) {
+        if (camera_.roll_deg != 0)
+            tilt[size_t(x)] = geometry.horizonRow(x) - horizon;
         azimuth[size_t(x)] = pose.heading_deg + std::atan2(x - camera_.cx, camera_.fx) * 180.0 / M_PI;
         skyline[size_t(x)] = skylineHeight(azimuth[size_t(x)], seed_);
     }
@@ -141,14 +144,16 @@ cv::Mat FrameRenderer::render(const VehiclePose& pose, int frame_index)
         if (row_level[size_t(y / kGrid)] < 2)
             break; // below here every pixel is near road
         auto* px = frame.ptr<cv::Vec3b>(y);
-        const double e = elevation[size_t(y)];
-        const double k = std::min(1.0, std::max(0.0, e) / 25.0);
-        const cv::Vec3b sky(uchar(235 - 20 * k), uchar(220 - 50 * k), uchar(205 - 90 * k));
-        const bool window_row = std::fmod(std::max(0.0, e), 1.2) < 0.6;
         for (int x = 0; x < W; ++x) {
             const double d = grid_d.at<double>(y / kGrid, x / kGrid);
             if (d >= 0 && d < kFarLimit * 0.8)
                 continue;
+            // Sky and skyline roll with the camera as the road does.
+            const double e = tilt[size_t(x)] == 0 ? elevation[size_t(y)]
+                                                  : std::atan2(horizon + tilt[size_t(x)] - y, camera_.fy) * 180.0 / M_PI;
+            const double k = std::min(1.0, std::max(0.0, e) / 25.0);
+            const cv::Vec3b sky(uchar(235 - 20 * k), uchar(220 - 50 * k), uchar(205 - 90 * k));
+            const bool window_row = std::fmod(std::max(0.0, e), 1.2) < 0.6;
             cv::Vec3b colour;
             if (e < 0.4) {
                 colour = cv::Vec3b(150, 160, 150); // haze at the far end of the street

@@ -127,6 +127,7 @@ struct SurveyGenerator::Impl {
         camera.fx = camera.fy = (s.width / 2.0) / std::tan(s.camera_hfov_deg / 2 * M_PI / 180.0);
         camera.height_m = s.camera_height_m;
         camera.pitch_deg = s.camera_pitch_deg;
+        camera.roll_deg = s.camera_roll_deg;
         texture = std::make_unique<GroundTexture>(s.seed, scene);
         renderer = std::make_unique<FrameRenderer>(layout, *texture, camera, s.seed);
         // A morning in spring, a different minute for each seed, on a whole second (so that the
@@ -516,6 +517,10 @@ Result<GeneratorSettings> readGeneratorSettings(const std::filesystem::path& fol
         s.damage_per_km = settings.at("damage_per_km").get<double>();
         s.clean = settings.value("clean", false);
         s.stills_only = settings.value("stills_only", false);
+        s.camera_height_m = settings.value("camera_height_m", s.camera_height_m);
+        s.camera_pitch_deg = settings.value("camera_pitch_deg", s.camera_pitch_deg);
+        s.camera_roll_deg = settings.value("camera_roll_deg", s.camera_roll_deg);
+        s.camera_hfov_deg = settings.value("hfov_deg", s.camera_hfov_deg);
         if (survey.contains("gps"))
             s.gps_noise_m = survey["gps"].value("noise_m", s.gps_noise_m);
         s.evolution_years = survey.value("evolution_years", std::vector<int>{});
@@ -674,7 +679,7 @@ Status SurveyGenerator::writeVideo(const fs::path& video, const std::set<int>& s
             progress(i + 1, m.frames);
     }
     writer.release();
-    if (!writeMp4CreationTime(video, m.video_start))
+    if (!writeMp4CreationTime(video, m.video_start + std::round(m.settings.clock_offset_s)))
         return fail("cannot record the start time in " + video.string());
     return Ok{};
 }
@@ -712,6 +717,8 @@ Status SurveyGenerator::writeSurveyJson(const fs::path& path) const
         survey["gps_embedded"] = m.settings.embed_gps; // the same fixes, inside survey.mp4
     survey["camera"] = "camera.json";
     survey["video_start"] = formatIso8601(m.video_start);
+    if (m.settings.clock_offset_s != 0) // what the container says against the true first-frame time
+        survey["container_clock_offset_s"] = std::round(m.settings.clock_offset_s);
     survey["frames"] = m.frames;
     survey["fps"] = m.settings.fps;
     survey["length_m"] = m.settings.length_m;
@@ -743,7 +750,9 @@ Status SurveyGenerator::writeSurveyJson(const fs::path& path) const
                           {"speed_kmh", m.settings.speed_kmh}, {"fps", m.settings.fps},
                           {"width", m.settings.width},         {"height", m.settings.height},
                           {"damage_per_km", m.settings.damage_per_km}, {"clean", m.settings.clean},
-                          {"stills_only", m.settings.stills_only}};
+                          {"stills_only", m.settings.stills_only},
+                          {"camera_height_m", m.settings.camera_height_m}, {"camera_pitch_deg", m.settings.camera_pitch_deg},
+                          {"camera_roll_deg", m.settings.camera_roll_deg}, {"hfov_deg", m.settings.camera_hfov_deg}};
     if (!writeWholeFile(path, survey.dump(2) + "\n"))
         return fail("cannot write " + path.string());
     return Ok{};

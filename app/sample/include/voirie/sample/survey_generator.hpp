@@ -28,6 +28,10 @@ struct GeneratorSettings {
     double camera_height_m = 1.3;
     double camera_pitch_deg = 12;
     double camera_hfov_deg = 90;
+    double camera_roll_deg = 0;
+    // The camera's clock against GPS time: the container's creation time is the first frame's
+    // UTC plus this (whole seconds are what MP4 stores: it is rounded). GoPros write local time.
+    double clock_offset_s = 0;
     bool stills_only = false; // render only the stills (no video): image-level tests and tuning
     // GPS recorded inside the video as cameras do: "gpmf" (a GoPro's 18 Hz GPS5 track), "novatek"
     // (a dash-cam's 1 Hz records); empty: none (survey.gpx is written in every case).

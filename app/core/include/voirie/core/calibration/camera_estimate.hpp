@@ -1,0 +1,47 @@
+// The camera's mounting worked out from the footage and its GPS, for footage that comes without a
+// camera.json: pitch from where the road vanishes on straight stretches, height from how far the
+// road moves in the image against how far the GPS says the vehicle went; roll is assumed level and
+// the field of view is given or assumed (both said so). Each value says where it came from and
+// how sure it is.
+#pragma once
+
+#include "voirie/core/base/result.hpp"
+#include "voirie/core/geo/camera_model.hpp"
+#include "voirie/core/ingest/survey_reader.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace voirie {
+
+struct CameraValue {
+    double value = 0;
+    std::string source;       // "given", "estimated" or "default"
+    double uncertainty = 0;   // one standard error, in the value's unit (0 when not estimated)
+    std::string how;          // a few words: "vanishing point of 212 straight frames"
+};
+
+struct CameraEstimate {
+    CameraModel camera;       // for the footage's frame size
+    CameraValue height_m, pitch_deg, roll_deg, hfov_deg;
+    int frames_examined = 0;
+    int straight_frames = 0;  // frames on a straight stretch where the road's vanishing point was found
+    int motion_pairs = 0;     // consecutive frames whose road shift was measured
+    std::vector<std::string> notes;
+};
+
+struct CalibrationOptions {
+    std::optional<double> hfov_deg;      // known field of view (the lens mode)
+    std::optional<double> height_m;      // known height
+    double default_height_m = 1.3;       // the last resort, stated as such
+    double default_pitch_deg = 12;
+    double default_hfov_deg = 90;
+    int max_frames = 600;                // examined at 10 per second: a minute of driving
+};
+
+// Reads the survey's frames (10 a second, from the start) with `ingest`'s video and GPS; its
+// camera_file is ignored. Fails only when the survey cannot be read.
+Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOptions& options = {});
+
+} // namespace voirie

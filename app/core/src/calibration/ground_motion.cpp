@@ -1,0 +1,72 @@
+#include "ground_motion.hpp"
+
+#include "voirie/core/geo/camera_geometry.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <cmath>
+
+namespace voirie {
+namespace {
+
+constexpr double kNear = 4.0, kFar = 10.0, kCell = 0.03; // metres; columns: right, rows: far to near
+
+} // namespace
+
+GroundMotion::GroundMotion(const CameraModel& assumed, double right_min, double right_max)
+    : size_(int(std::lround((right_max - right_min) / kCell)), int(std::lround((kFar - kNear) / kCell)))
+{
+    const CameraGeometry geometry(assumed);
+    std::vector<cv::Point2f> patch, image;
+    for (auto [forward, right] : {std::pair{kFar, right_min}, {kFar, right_max}, {kNear, right_max}, {kNear, right_min}}) {
+        auto pixel = geometry.groundToPixel({forward, right});
+        if (!pixel)
+            return;
+        patch.emplace_back(float((right - right_min) / kCell), float((kFar - forward) / kCell));
+        image.emplace_back(float(pixel->first), float(pixel->second));
+    }
+    to_image_ = cv::getPerspectiveTransform(patch, image);
+    valid_ = true;
+}
+
+cv::Mat GroundMotion::birdsEye(const cv::Mat& grey) const
+{
+    if (!valid_)
+        return {};
+    cv::Mat patch, out;
+    cv::warpPerspective(grey, patch, to_image_, size_, cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_REPLICATE);
+    patch.convertTo(out, CV_32F);
+    // The road's texture only: what stays put in the image (vignetting, light falling across the
+    // road, the bonnet's shade) would otherwise pull the match towards no motion at all.
+    cv::Mat smooth;
+    cv::GaussianBlur(out, smooth, {0, 0}, 4.0);
+    return out - smooth;
+}
+
+std::optional<GroundShift> GroundMotion::shift(const cv::Mat& before, const cv::Mat& after) const
+{
+    if (before.empty() || after.empty() || before.size() != after.size())
+        return std::nullopt;
+    // A road point at `forward` in `before` is at forward - d in `after`: d / cell rows lower. The
+    // far half of `before` (less a margin each side for drifting across the lane) is searched for
+    // in `after`, up to half the patch down. Normalised correlation, not phase correlation: a lane
+    // line running the whole patch matches at every forward shift, and phase correlation's
+    // whitening gives that line's edges as much weight as the asphalt's grain.
+    const int margin = before.cols / 8, max_shift = before.rows / 2;
+    const cv::Mat pattern = before(cv::Rect(margin, 0, before.cols - 2 * margin, before.rows - max_shift));
+    cv::Mat scores;
+    cv::matchTemplate(after, pattern, scores, cv::TM_CCOEFF_NORMED);
+    double best = 0;
+    cv::Point at;
+    cv::minMaxLoc(scores, nullptr, &best, nullptr, &at);
+    double dy = at.y;
+    if (at.y > 0 && at.y + 1 < scores.rows) { // sub-pixel: the parabola through the peak and its neighbours
+        const double a = scores.at<float>(at.y - 1, at.x), b = scores.at<float>(at.y, at.x), c = scores.at<float>(at.y + 1, at.x);
+        const double curvature = a - 2 * b + c;
+        if (curvature < 0)
+            dy += 0.5 * (a - c) / curvature;
+    }
+    return GroundShift{dy * kCell, best};
+}
+
+} // namespace voirie

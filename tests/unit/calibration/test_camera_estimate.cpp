@@ -1,0 +1,107 @@
+// The camera worked out from footage: the vanishing point and horizon on a drawn image, the road's
+// image motion on generated frames, and the whole estimate on a generated survey with a mounting
+// unlike the default.
+#include "test_support.hpp"
+
+#include "ground_motion.hpp"
+#include "vanishing_point.hpp"
+
+#include "voirie/core/calibration/camera_estimate.hpp"
+#include "voirie/sample/survey_generator.hpp"
+
+#include <opencv2/imgproc.hpp>
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace {
+
+using namespace voirie;
+using voirie::test::TempDir;
+
+TEST(VanishingPoint, WhereLaneLinesMeet)
+{
+    cv::Mat grey(360, 640, CV_8U, cv::Scalar(90));
+    const cv::Point2d vp(350, 140);
+    cv::rectangle(grey, {0, 0}, {639, int(vp.y)}, cv::Scalar(200), cv::FILLED); // sky
+    for (double bottom_x : {-300.0, 60.0, 330.0, 620.0, 950.0}) {
+        const cv::Point2d bottom(bottom_x, 359);
+        const cv::Point2d start = vp + 0.25 * (bottom - vp); // lines stop short of the point, as real ones do
+        cv::line(grey, start, bottom, cv::Scalar(235), 3, cv::LINE_AA);
+    }
+    auto found = findVanishingPoint(grey);
+    ASSERT_TRUE(found);
+    EXPECT_NEAR(found->x, vp.x, 3.0);
+    EXPECT_NEAR(found->y, vp.y, 3.0);
+    EXPECT_GE(found->lines, 4);
+    EXPECT_FALSE(findVanishingPoint(cv::Mat(360, 640, CV_8U, cv::Scalar(90)))) << "a blank frame has none";
+}
+
+sample::GeneratorSettings mounting()
+{
+    sample::GeneratorSettings s;
+    s.seed = 17;
+    s.length_m = 200;
+    s.width = 640, s.height = 360;
+    s.camera_height_m = 1.8;
+    s.camera_pitch_deg = 15;
+    s.camera_roll_deg = 2;
+    s.camera_hfov_deg = 100;
+    s.gps_noise_m = 0;
+    return s;
+}
+
+TEST(GroundMotion, TheRoadsShiftScalesWithTheCamerasHeight)
+{
+    const auto s = mounting();
+    sample::SurveyGenerator generator(s);
+    CameraModel unit = generator.camera();
+    unit.height_m = 1.0; // what the estimate assumes
+    const GroundMotion motion(unit);
+    std::vector<double> heights;
+    for (int frame = 30; frame < 200; frame += 20) {
+        cv::Mat a, b;
+        cv::cvtColor(generator.renderFrame(frame), a, cv::COLOR_BGR2GRAY);
+        cv::cvtColor(generator.renderFrame(frame + 3), b, cv::COLOR_BGR2GRAY);
+        auto shift = motion.shift(motion.birdsEye(a), motion.birdsEye(b));
+        ASSERT_TRUE(shift);
+        EXPECT_GT(shift->response, 0.3) << frame;
+        const double travelled = 3 / s.fps * s.speed_kmh / 3.6; // about: the speed wavers by 4 %
+        heights.push_back(travelled / shift->forward_m);
+    }
+    std::sort(heights.begin(), heights.end());
+    EXPECT_NEAR(heights[heights.size() / 2], s.camera_height_m, 0.1 * s.camera_height_m);
+}
+
+TEST(CameraEstimate, FindsAMountingUnlikeTheDefaultFromAGeneratedDrive)
+{
+    TempDir dir;
+    const auto s = mounting();
+    sample::SurveyGenerator generator(s);
+    ASSERT_TRUE(generator.write(dir.path() / "s", {}));
+    IngestOptions ingest;
+    ingest.videos = {dir.path() / "s/survey.mp4"};
+    ingest.track = dir.path() / "s/survey.gpx";
+    CalibrationOptions options;
+    options.hfov_deg = s.camera_hfov_deg;
+    auto estimate = estimateCamera(ingest, options);
+    ASSERT_TRUE(estimate) << estimate.error();
+    EXPECT_EQ(estimate->pitch_deg.source, "estimated");
+    EXPECT_EQ(estimate->roll_deg.source, "default"); // not estimated yet: said so
+    EXPECT_EQ(estimate->height_m.source, "estimated");
+    EXPECT_EQ(estimate->hfov_deg.source, "given");
+    EXPECT_NEAR(estimate->pitch_deg.value, s.camera_pitch_deg, 0.5);
+    EXPECT_NEAR(estimate->height_m.value, s.camera_height_m, 0.1 * s.camera_height_m);
+    EXPECT_EQ(estimate->camera.height_m, estimate->height_m.value);
+
+    // Without a field of view and a height it says what it assumed.
+    options.hfov_deg.reset();
+    options.height_m = 1.8;
+    auto assumed = estimateCamera(ingest, options);
+    ASSERT_TRUE(assumed);
+    EXPECT_EQ(assumed->hfov_deg.source, "default");
+    EXPECT_EQ(assumed->height_m.source, "given");
+}
+
+} // namespace
