@@ -23,11 +23,7 @@ struct Seen {
     std::optional<VanishingPoint> vp;
 };
 
-double median(std::vector<double> v)
-{
-    std::sort(v.begin(), v.end());
-    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
+double median(std::vector<double> v) { return interpolatedQuantile(std::move(v), 0.5); }
 
 // 1.4826 x the median absolute deviation: the spread of one value, robust to outliers.
 double spread(const std::vector<double>& v)

@@ -1,5 +1,6 @@
 #include "voirie/core/ingest/embedded_telemetry.hpp"
 
+#include "voirie/core/base/statistics.hpp"
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/ingest/gpmf_parser.hpp"
 #include "voirie/core/ingest/mp4_boxes.hpp"
@@ -22,11 +23,7 @@ bool validPosition(double lat, double lon)
            !(std::abs(lat) < 1e-9 && std::abs(lon) < 1e-9);
 }
 
-double median(std::vector<double> v)
-{
-    std::nth_element(v.begin(), v.begin() + long(v.size() / 2), v.end());
-    return v[v.size() / 2];
-}
+double median(std::vector<double> v) { return interpolatedQuantile(std::move(v), 0.5); }
 
 std::string seconds1(double s)
 {

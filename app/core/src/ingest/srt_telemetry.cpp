@@ -1,5 +1,6 @@
 #include "voirie/core/ingest/srt_telemetry.hpp"
 
+#include "voirie/core/base/statistics.hpp"
 #include "voirie/core/base/time_format.hpp"
 
 #include <algorithm>
@@ -98,8 +99,7 @@ SrtTelemetry parseSrtTelemetry(const std::string& text, std::optional<double> re
     }
     finish();
     if (!clock_offsets.empty()) {
-        std::nth_element(clock_offsets.begin(), clock_offsets.begin() + long(clock_offsets.size() / 2), clock_offsets.end());
-        out.video_start = clock_offsets[clock_offsets.size() / 2];
+        out.video_start = interpolatedQuantile(clock_offsets, 0.5);
     } else if (recording_start) {
         out.video_start = recording_start;
     }

@@ -59,8 +59,9 @@ Result<VideoTimeline> VideoTimeline::open(const std::vector<std::filesystem::pat
 
     }
 
-    // Start times: --video-start for the first file (or its container time), later files keep
-    // their container-time distance from the first, or follow the previous file's end.
+    // Start times: each file's own GPS telemetry when it has some (and no --video-start); else
+    // --video-start for the first file (or its container time), later files keep their
+    // container-time distance from the first, or follow the previous file's end.
     auto& first = timeline.files_.front();
     if (!video_start && telemetry_starts.size() == timeline.files_.size()) {
         for (size_t i = 0; i < timeline.files_.size(); ++i) {
