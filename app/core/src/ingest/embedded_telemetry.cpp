@@ -363,7 +363,7 @@ Result<std::optional<EmbeddedTrack>> readEmbeddedTrack(const fs::path& video, co
         if (auto gps = file->child(*movie.moov, "gps "))
             found = readNovatek(*file, movie, *gps);
     if (found && !*found)
-        for (auto& box : file->topLevel())
+        for (const auto& box : movie.top_level)
             if (box.type == "GPS ") {
                 if (box.cut_short)
                     return fail("video " + video.string() + " has a 70mai GPS box that is cut short (" +

@@ -1,11 +1,12 @@
 #include "voirie/core/ingest/mp4_tracks.hpp"
 
+#include "voirie/core/ingest/mp4_creation_time.hpp"
+
 #include <algorithm>
 
 namespace voirie {
 namespace {
 
-constexpr double kSecondsFrom1904To1970 = 2082844800.0;
 // Sample tables larger than this are not telemetry tracks (a day of 1 kHz samples fits).
 constexpr uint64_t kMaxTableBytes = uint64_t(256) << 20;
 // Nor are tracks with more samples: ten hours of a subtitle per frame at 60 fps is 2.2 million.
@@ -139,7 +140,8 @@ Mp4Movie readMp4Movie(Mp4File& file)
 {
     Mp4Movie movie;
     bool damaged = false;
-    for (auto& box : file.topLevel(&damaged)) {
+    movie.top_level = file.topLevel(&damaged);
+    for (const auto& box : movie.top_level) {
         if (box.cut_short)
             movie.problems.push_back("its '" + printable(box.type) + "' box is cut short (" + std::to_string(box.end - box.begin) +
                                      " of " + std::to_string(box.declared_size) +
@@ -151,17 +153,9 @@ Mp4Movie readMp4Movie(Mp4File& file)
         movie.problems.push_back("a top-level box has an impossible size");
     if (!movie.moov)
         return movie;
+    movie.creation_time = readMovieCreationTime(file, *movie.moov);
     bool moov_damaged = false;
     for (auto& box : file.children(*movie.moov, &moov_damaged)) {
-        if (box.type == "mvhd") {
-            auto head = file.read(box.payload, std::min<uint64_t>(box.payloadSize(), 12));
-            if (head && head->size() >= 12 && uint8_t((*head)[0]) <= 1) {
-                const uint64_t created = (*head)[0] == 1 ? readBigEndian(*head, 4, 8) : readBigEndian(*head, 4, 4);
-                if (created != 0)
-                    movie.creation_time = double(created) - kSecondsFrom1904To1970;
-            }
-            continue;
-        }
         if (box.type != "trak" || box.cut_short)
             continue;
         Mp4Track track;

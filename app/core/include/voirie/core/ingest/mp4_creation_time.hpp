@@ -2,10 +2,15 @@
 // not expose container metadata, and the box layout is small and fixed (ISO/IEC 14496-12).
 #pragma once
 
+#include "voirie/core/ingest/mp4_boxes.hpp"
+
 #include <filesystem>
 #include <optional>
 
 namespace voirie {
+
+// The creation time in a movie box's mvhd, for readers that already walk the file.
+std::optional<double> readMovieCreationTime(Mp4File& file, const Mp4Box& moov);
 
 // UTC Unix seconds, or nothing when the file is not MP4/MOV or the time is unset (zero).
 std::optional<double> readMp4CreationTime(const std::filesystem::path& path);

@@ -28,6 +28,7 @@ struct Mp4Track {
 
 struct Mp4Movie {
     std::vector<Mp4Track> tracks;
+    std::vector<Mp4Box> top_level;       // the file's boxes (the last one clipped when cut short)
     std::optional<Mp4Box> moov;
     std::optional<double> creation_time; // the movie header's, Unix seconds
     std::vector<std::string> problems;   // damaged boxes met on the way
