@@ -4,6 +4,7 @@
 #include "survey_options.hpp"
 
 #include "voirie/core/calibration/camera_estimate.hpp"
+#include "voirie/core/calibration/clock_alignment.hpp"
 #include "voirie/core/geo/camera_file.hpp"
 
 #include <iostream>
@@ -32,8 +33,8 @@ int runCalibrate(const CommandLine& cl)
     if (!parseOptions(cl, "calibrate --video V [--video V2 ...] [--track T] [--out camera.json] [--hfov-deg F] [--json]",
                       options, {}, vm))
         return kExitOk;
-    IngestOptions ingest = ingestOptionsFrom(vm);
-    if (ingest.videos.empty())
+    IngestOptions given = ingestOptionsFrom(vm);
+    if (given.videos.empty())
         throw UsageError("give the survey's --video (a camera is worked out from driving footage)");
     CalibrationOptions calibration;
     if (vm.count("hfov-deg")) {
@@ -49,7 +50,10 @@ int runCalibrate(const CommandLine& cl)
     std::error_code ec;
     if (vm.count("out") && std::filesystem::exists(vm["out"].as<std::string>(), ec) && !vm.count("overwrite"))
         throw RuntimeError(vm["out"].as<std::string>() + " already exists; pass --overwrite to replace it");
-    auto estimate = estimateCamera(ingest, calibration);
+    auto ingest = resolveTimeOffset(given);
+    if (!ingest)
+        throw RuntimeError(ingest.error());
+    auto estimate = estimateCamera(*ingest, calibration);
     if (!estimate)
         throw RuntimeError(estimate.error());
     const CameraEstimate& e = *estimate;

@@ -3,6 +3,7 @@
 #include "survey_options.hpp"
 
 #include "voirie/core/base/time_format.hpp"
+#include "voirie/core/calibration/clock_alignment.hpp"
 #include "voirie/core/project/frames_geopackage.hpp"
 
 #include <iomanip>
@@ -20,12 +21,14 @@ int runFrames(const CommandLine& cl)
         ("overwrite", "replace --out if it exists");
     po::variables_map vm;
     if (!parseOptions(cl,
-                      "frames --video V [--video V2 ...] | --photos DIR  --track T [--time-offset S] [--video-start T] "
+                      "frames --video V [--video V2 ...] | --photos DIR  --track T [--time-offset S|auto] [--video-start T] "
                       "[--every-m M] [--camera C] [--json | --out frames.gpkg]",
                       options, {}, vm))
         return kExitOk;
-    const IngestOptions ingest = ingestOptionsFrom(vm);
-    auto reader = SurveyReader::open(ingest);
+    auto ingest = resolveTimeOffset(ingestOptionsFrom(vm));
+    if (!ingest)
+        throw RuntimeError(ingest.error());
+    auto reader = SurveyReader::open(*ingest);
     if (!reader)
         throw RuntimeError(reader.error());
 

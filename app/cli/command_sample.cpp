@@ -63,8 +63,8 @@ int runSample(const CommandLine& cl)
         ("camera-pitch-deg", po::value<double>()->default_value(12), "the camera's pitch below the horizon")
         ("camera-roll-deg", po::value<double>()->default_value(0), "the camera's roll (positive: clockwise as seen from behind)")
         ("hfov-deg", po::value<double>()->default_value(90), "the camera's horizontal field of view")
-        ("clock-offset-s", po::value<double>()->default_value(0), "the container's clock against GPS time (seconds, whole "
-                                                                "seconds stored; 3600: a camera set to UTC+1)")
+        ("clock-offset-s", po::value<double>()->default_value(0), "the container's clock against GPS time in seconds (3600: a "
+                                                                "camera set to UTC+1; a fraction moves the true start instead, as the container stores whole seconds)")
         ("stills-only", "render only stills/ and their truth, no video (fast: image-level tests and tuning)")
         ("evolve-from", po::value<std::string>(), "the same road a campaign later: DIR is an earlier survey (its road, defects and "
                                                   "settings); some defects grow, some are repaired (a patch in their place), new ones "

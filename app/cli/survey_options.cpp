@@ -3,6 +3,7 @@
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/ingest/track.hpp"
 
+#include <cmath>
 #include <sstream>
 
 namespace voirie::cli {
@@ -19,7 +20,8 @@ void addSurveyOptions(po::options_description& options)
         ("track-columns", po::value<std::string>(), "CSV columns, e.g. lat=Latitude,lon=Longitude,time=UTC")
         ("camera", po::value<std::string>(), "camera.json (image size, field of view or fx/fy/cx/cy, height_m, pitch_deg, roll_deg)")
         ("video-start", po::value<std::string>(), "UTC time of the first video frame (ISO 8601) when the container has none, or to override it")
-        ("time-offset", po::value<double>()->default_value(0.0), "seconds added to video/photo times (camera clock drift, local time)")
+        ("time-offset", po::value<std::string>()->default_value("0"), "seconds added to video/photo times (camera clock drift, local time), "
+                                                                     "or auto: worked out from the footage's motion against the track")
         ("every-m", po::value<double>(), "keep one frame every M metres travelled (default 3)")
         ("every-s", po::value<double>(), "keep one frame every S seconds instead")
         ("every-frame", "keep every frame")
@@ -58,7 +60,19 @@ IngestOptions ingestOptionsFrom(const po::variables_map& vm)
                              "\" is not an ISO 8601 time such as 2026-05-04T10:20:30Z");
         o.video_start = *t;
     }
-    o.time_offset_s = vm["time-offset"].as<double>();
+    const std::string offset = vm["time-offset"].as<std::string>();
+    if (offset == "auto") {
+        o.time_offset_auto = true;
+    } else {
+        size_t used = 0;
+        try {
+            o.time_offset_s = std::stod(offset, &used);
+        } catch (const std::exception&) {
+            used = 0;
+        }
+        if (used == 0 || used != offset.size() || !std::isfinite(o.time_offset_s))
+            throw UsageError("--time-offset takes seconds (e.g. -37 or 5.5) or auto, not \"" + offset + "\"");
+    }
     const int modes = int(vm.count("every-m")) + int(vm.count("every-s")) + int(vm.count("every-frame"));
     if (modes > 1)
         throw UsageError("choose one of --every-m, --every-s and --every-frame");
@@ -93,6 +107,9 @@ nlohmann::ordered_json summaryJson(const IngestSummary& s)
     j["partial_reasons"] = s.incompleteness();
     j["sampling"] = s.sampling;
     j["time_offset_s"] = s.time_offset_s;
+    j["time_offset_source"] = s.time_offset_how.empty() ? "given" : "auto";
+    if (!s.time_offset_how.empty())
+        j["time_offset_how"] = s.time_offset_how;
     if (s.source_kind == "photos") {
         j["photos_unreadable"] = s.photos_unreadable;
         j["photos_without_time"] = s.photos_without_time;
@@ -167,6 +184,8 @@ std::string summaryText(const IngestSummary& s)
             << (v.partial ? ", PARTIAL: decoding stopped early (truncated or damaged file)"
                           : v.frames_lost ? ", PARTIAL: damaged stretches skipped" : "")
             << "\n";
+    if (!s.time_offset_how.empty())
+        out << "time offset " << s.time_offset_s << " s, " << s.time_offset_how << "\n";
     const auto& c = s.track_counts;
     if (s.telemetry)
         out << "GPS from the video's telemetry: " << s.telemetry->positions_read << " positions read, "

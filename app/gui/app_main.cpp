@@ -1,9 +1,10 @@
 // voirie-app [PROJECT.gpkg] [--basemap RASTER] [--screenshots DIR]
 // --screenshots opens the project, selects its most severe damage and saves PNGs of the main
-// window, the frame view and the plugins window into DIR (for docs and for looking at the GUI).
+// window, the frame view, the plugins window and the New survey form into DIR (for docs and for looking at the GUI).
 #include "main_window.hpp"
 #include "frame_view.hpp"
 #include "map_canvas.hpp"
+#include "new_survey_dialog.hpp"
 #include "plugins_dialog.hpp"
 
 #include "voirie/core/base/version.hpp"
@@ -53,8 +54,12 @@ int takeScreenshots(voirie::gui::MainWindow& window, const QString& dir)
     plugins.show();
     QApplication::processEvents();
     ok = plugins.grab().save(dir + "/plugins-window.png") && ok;
+    voirie::gui::NewSurveyDialog survey(&window);
+    survey.show();
+    QApplication::processEvents();
+    ok = survey.grab().save(dir + "/new-survey.png") && ok;
     std::cout << (ok ? "wrote" : "could not write")
-              << " main-window.png, frame-view.png, map-closeup.png, plugins-window.png in "
+              << " main-window.png, frame-view.png, map-closeup.png, plugins-window.png, new-survey.png in "
               << dir.toStdString() << "\n";
     return ok ? 0 : 1;
 }

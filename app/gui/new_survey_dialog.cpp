@@ -61,6 +61,18 @@ NewSurveyDialog::NewSurveyDialog(QWidget* parent) : QDialog(parent)
     photos_->setPlaceholderText("or a folder of geotagged photos");
     track_ = new QLineEdit(this);
     track_->setPlaceholderText("optional: GPX, NMEA, SRT, CSV, GeoJSON or KML; empty: the video's own GPS, else a sidecar beside it");
+    // The camera's clock against the track's: given in seconds, or worked out from the footage.
+    time_offset_ = new QDoubleSpinBox(this);
+    time_offset_->setObjectName("time_offset");
+    time_offset_->setRange(-86400, 86400);
+    time_offset_->setDecimals(1);
+    time_offset_->setSuffix(" s");
+    time_offset_auto_ = new QCheckBox("work it out from the footage (turns and stops against the track)", this);
+    time_offset_auto_->setObjectName("time_offset_auto");
+    connect(time_offset_auto_, &QCheckBox::toggled, time_offset_, [this](bool on) { time_offset_->setEnabled(!on); });
+    auto* offset_row = new QHBoxLayout;
+    offset_row->addWidget(time_offset_);
+    offset_row->addWidget(time_offset_auto_, 1);
     camera_ = new QLineEdit(this);
     camera_->setPlaceholderText("camera.json (default: a typical dash-cam)");
     out_ = new QLineEdit(this);
@@ -76,6 +88,7 @@ NewSurveyDialog::NewSurveyDialog(QWidget* parent) : QDialog(parent)
     form->addRow("Videos", video_row);
     form->addRow("Photos", pathRow(this, photos_, [this] { return QFileDialog::getExistingDirectory(this, "Photo folder"); }));
     form->addRow("GPS track", pathRow(this, track_, [this] { return QFileDialog::getOpenFileName(this, "GPS track"); }));
+    form->addRow("Clock offset", offset_row);
     form->addRow("Camera", pathRow(this, camera_, [this] {
                      return QFileDialog::getOpenFileName(this, "Camera file", {}, "Camera (*.json)");
                  }));
@@ -206,6 +219,11 @@ void NewSurveyDialog::setVideos(const QStringList& files)
 }
 void NewSurveyDialog::setTrack(const QString& file) { track_->setText(file); }
 void NewSurveyDialog::setCamera(const QString& file) { camera_->setText(file); }
+void NewSurveyDialog::setTimeOffset(std::optional<double> seconds)
+{
+    time_offset_auto_->setChecked(!seconds);
+    time_offset_->setValue(seconds.value_or(0));
+}
 void NewSurveyDialog::setOutput(const QString& file) { out_->setText(file); }
 void NewSurveyDialog::setPlugins(const QStringList& ids)
 {
@@ -227,6 +245,8 @@ Result<AnalysisOptions> NewSurveyDialog::options() const
         o.ingest.track = track_->text().trimmed().toStdString();
     if (!camera_->text().trimmed().isEmpty())
         o.ingest.camera_file = camera_->text().trimmed().toStdString();
+    o.ingest.time_offset_auto = time_offset_auto_->isChecked();
+    o.ingest.time_offset_s = o.ingest.time_offset_auto ? 0 : time_offset_->value();
     o.ingest.sampling.step = every_m_->value();
     o.ingest.cleaning.smoothing_s = kRecommendedSmoothingSeconds; // as `voirie analyze` does
     if (out_->text().trimmed().isEmpty())

@@ -1,5 +1,5 @@
 // New survey: the inputs of `voirie analyze` as a form. Video file(s) or a photo folder, the GPS
-// track, the camera file, the detector plugins with a parameter form generated from each
+// track, the camera clock's offset (or "work it out"), the camera file, the detector plugins with a parameter form generated from each
 // plugin's manifest, anonymization (on unless explicitly turned off), and the project to write.
 #pragma once
 
@@ -8,6 +8,7 @@
 #include <QDialog>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,8 @@ public:
     void setTrack(const QString& file);
     void setCamera(const QString& file);
     void setOutput(const QString& file);
+    // Seconds added to the video's times, or nothing: worked out from the footage (--time-offset auto).
+    void setTimeOffset(std::optional<double> seconds);
     // Ticks exactly these detector plugins (ids).
     void setPlugins(const QStringList& ids);
 
@@ -45,6 +48,8 @@ private:
     QListWidget* videos_;
     QLineEdit *photos_, *track_, *camera_, *out_;
     QDoubleSpinBox* every_m_;
+    QDoubleSpinBox* time_offset_;
+    QCheckBox* time_offset_auto_;
     QCheckBox* anonymize_;
     QCheckBox* overwrite_;
     std::map<std::string, QCheckBox*> plugins_;

@@ -165,6 +165,16 @@ TEST(NewSurveyDialog, BuildsTheAnalysisFromTheFormAndEachPluginsManifest)
     EXPECT_EQ(o->ingest.videos, std::vector<fs::path>{survey / "survey.mp4"});
     EXPECT_EQ(*o->ingest.track, survey / "survey.gpx");
     EXPECT_EQ(*o->ingest.camera_file, survey / "camera.json");
+    EXPECT_FALSE(o->ingest.time_offset_auto);
+    EXPECT_EQ(o->ingest.time_offset_s, 0.0);
+    dialog.setTimeOffset(-37.5);
+    EXPECT_EQ(dialog.options()->ingest.time_offset_s, -37.5);
+    auto* work_out = dialog.findChild<QCheckBox*>("time_offset_auto");
+    ASSERT_NE(work_out, nullptr);
+    work_out->setChecked(true); // the clock from the footage, as --time-offset auto
+    EXPECT_TRUE(dialog.options()->ingest.time_offset_auto);
+    EXPECT_FALSE(dialog.findChild<QDoubleSpinBox*>("time_offset")->isEnabled());
+    work_out->setChecked(false);
     EXPECT_EQ(*o->plugins, (std::vector<std::string>{"cracks", "potholes"}));
     EXPECT_TRUE(o->anonymize) << "anonymization is on unless turned off";
     EXPECT_EQ(o->ingest.cleaning.smoothing_s, kRecommendedSmoothingSeconds) << "the GPS is smoothed as the CLI does";

@@ -135,6 +135,9 @@ struct SurveyGenerator::Impl {
         video_start = unixFromUtc(2026, 4, 14, 8, 30, 0) + double(s.seed % 600) * 60.0;
         for (int years : s.evolution_years) // a later spring, another hour
             video_start += std::round(years * 365.25) * 86400.0 + 37 * 60.0;
+        // A clock off by a fraction of a second: the container stores whole seconds, so the true
+        // start moves by the fraction instead (the container stays exactly `clock_offset_s` off).
+        video_start += std::round(s.clock_offset_s) - s.clock_offset_s;
         buildTruth();
     }
 
@@ -679,7 +682,7 @@ Status SurveyGenerator::writeVideo(const fs::path& video, const std::set<int>& s
             progress(i + 1, m.frames);
     }
     writer.release();
-    if (!writeMp4CreationTime(video, m.video_start + std::round(m.settings.clock_offset_s)))
+    if (!writeMp4CreationTime(video, std::round(m.video_start + m.settings.clock_offset_s)))
         return fail("cannot record the start time in " + video.string());
     return Ok{};
 }
@@ -718,7 +721,7 @@ Status SurveyGenerator::writeSurveyJson(const fs::path& path) const
     survey["camera"] = "camera.json";
     survey["video_start"] = formatIso8601(m.video_start);
     if (m.settings.clock_offset_s != 0) // what the container says against the true first-frame time
-        survey["container_clock_offset_s"] = std::round(m.settings.clock_offset_s);
+        survey["container_clock_offset_s"] = m.settings.clock_offset_s;
     survey["frames"] = m.frames;
     survey["fps"] = m.settings.fps;
     survey["length_m"] = m.settings.length_m;

@@ -4,6 +4,8 @@
 // (ground, tracker, store) with evidence_writer (anonymized chips) -> analysis_summary.
 #include "voirie/core/analysis/analysis_run.hpp"
 
+#include "voirie/core/calibration/clock_alignment.hpp"
+
 #include "detection_pipeline.hpp"
 #include "evidence_writer.hpp"
 #include "frame_recorder.hpp"
@@ -133,8 +135,9 @@ Status completeProject(ProjectStore& store, const FrameRecorder& recorder, const
 
 } // namespace
 
-Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const AnalysisHooks& hooks)
+Result<AnalysisSummary> runAnalysis(const AnalysisOptions& given, const AnalysisHooks& hooks)
 {
+    AnalysisOptions options = given; // with what is worked out from the footage (the clock) filled in
     const auto wall_start = std::chrono::steady_clock::now();
     const double cpu_start = processCpuSeconds();
     OpenCvSingleThreaded opencv_threads;
@@ -169,6 +172,16 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     for (int i = 0; i < workers && i < int(anonymizers->size()); ++i)
         evidence_anonymizers.push_back(&(*anonymizers)[size_t(i)]);
     AnonymizerSet* anonymizer = evidence_anonymizers.empty() ? nullptr : evidence_anonymizers.front();
+    double calibration_cpu = 0;
+    if (options.ingest.time_offset_auto) { // a second read of the footage's first minutes, its own stage
+        const double calibration_start = processCpuSeconds();
+        auto ingest = resolveTimeOffset(options.ingest);
+        if (!ingest)
+            return fail(ingest.error());
+        options.ingest = std::move(*ingest);
+        calibration_cpu = processCpuSeconds() - calibration_start;
+        cpu.add("calibration", calibration_cpu);
+    }
     auto opened = SurveyReader::open(options.ingest);
     if (!opened)
         return fail(opened.error());
@@ -203,7 +216,7 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& options, const Analys
     if (!project)
         return fail(project.error());
     ProjectStore& store = *project->store;
-    cpu.add("setup", processCpuSeconds() - cpu_start);
+    cpu.add("setup", processCpuSeconds() - cpu_start - calibration_cpu);
     EvidenceWriter evidence(evidence_anonymizers, options.chips_dir, plan->out.parent_path(), cpu);
     FrameRecorder recorder(store, track, reader.camera(), options, project->resume, evidence, summary, warn, cpu);
     DetectionPipeline pipeline(reader, *detectors, project->resume.last_frame_index, cancelled, cpu);

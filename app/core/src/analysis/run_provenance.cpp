@@ -91,6 +91,7 @@ Result<RunProvenance> buildProvenance(const AnalysisOptions& options, const Dete
     run.camera["source"] = reader.summary().camera_source;
     run.options = {{"sampling", options.ingest.sampling.describe()},
                    {"time_offset_s", options.ingest.time_offset_s},
+                   {"time_offset_source", options.ingest.time_offset_how.empty() ? "given" : "auto"},
                    {"max_range_m", options.max_range_m},
                    {"merge_m", options.tracking.merge_m},
                    {"min_frames", options.tracking.min_frames},
@@ -107,6 +108,8 @@ Result<RunProvenance> buildProvenance(const AnalysisOptions& options, const Dete
         run.options["gps_max_dop"] = options.ingest.telemetry.max_dop;
     if (options.ingest.video_start)
         run.options["video_start"] = *options.ingest.video_start;
+    if (!options.ingest.time_offset_how.empty())
+        run.options["time_offset_how"] = options.ingest.time_offset_how;
     return run;
 }
 

@@ -4,7 +4,6 @@
 #include "vanishing_point.hpp"
 
 #include "voirie/core/base/statistics.hpp"
-#include "voirie/core/geo/camera_geometry.hpp"
 
 #include <opencv2/imgproc.hpp>
 
@@ -49,27 +48,6 @@ CameraModel cameraFor(int width, int height, double hfov_deg, double height_m, d
     c.cx = width / 2.0, c.cy = height / 2.0;
     c.height_m = height_m, c.pitch_deg = pitch_deg, c.roll_deg = roll_deg;
     return c;
-}
-
-// The model's horizon row at x.
-double horizonAt(const CameraModel& c, double x) { return CameraGeometry(c).horizonRow(x); }
-
-// The x in [lo, hi] where the monotonic f(x) reaches target (bisection, either direction).
-template <class F>
-double solve(F f, double target, double lo, double hi)
-{
-    const bool increasing = f(hi) > f(lo);
-    for (int i = 0; i < 40; ++i) {
-        const double mid = (lo + hi) / 2;
-        ((f(mid) < target) == increasing ? lo : hi) = mid;
-    }
-    return (lo + hi) / 2;
-}
-
-// The pitch whose horizon passes through the vanishing point, for the camera's roll.
-double pitchThrough(CameraModel c, double vx, double vy)
-{
-    return solve([&](double p) { c.pitch_deg = p; return horizonAt(c, vx); }, vy, -5, 60);
 }
 
 std::string fixed1(double v)
@@ -146,7 +124,7 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     };
     if (vxs.size() >= 10) {
         const double vx = median(vxs), vy = median(vys);
-        camera.pitch_deg = pitchThrough(camera, vx, vy);
+        camera.pitch_deg = pitchThroughVanishingPoint(camera, vx, vy);
         // One standard error of the pitch, from the spread of the vanishing rows.
         const double row_error = spread(vys) / std::sqrt(double(vys.size()));
         out.pitch_deg = {camera.pitch_deg, "estimated", std::atan(row_error / camera.fy) * 180 / M_PI,

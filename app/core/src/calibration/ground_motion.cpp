@@ -9,20 +9,20 @@
 namespace voirie {
 namespace {
 
-constexpr double kNear = 4.0, kFar = 10.0, kCell = 0.03; // metres; columns: right, rows: far to near
+constexpr double kCell = 0.03; // metres; columns: right, rows: far to near
 
 } // namespace
 
-GroundMotion::GroundMotion(const CameraModel& assumed, double right_min, double right_max)
-    : size_(int(std::lround((right_max - right_min) / kCell)), int(std::lround((kFar - kNear) / kCell)))
+GroundMotion::GroundMotion(const CameraModel& assumed, double right_min, double right_max, double near, double far)
+    : size_(int(std::lround((right_max - right_min) / kCell)), int(std::lround((far - near) / kCell))), far_(far)
 {
     const CameraGeometry geometry(assumed);
     std::vector<cv::Point2f> patch, image;
-    for (auto [forward, right] : {std::pair{kFar, right_min}, {kFar, right_max}, {kNear, right_max}, {kNear, right_min}}) {
+    for (auto [forward, right] : {std::pair{far, right_min}, {far, right_max}, {near, right_max}, {near, right_min}}) {
         auto pixel = geometry.groundToPixel({forward, right});
         if (!pixel)
             return;
-        patch.emplace_back(float((right - right_min) / kCell), float((kFar - forward) / kCell));
+        patch.emplace_back(float((right - right_min) / kCell), float((far - forward) / kCell));
         image.emplace_back(float(pixel->first), float(pixel->second));
     }
     to_image_ = cv::getPerspectiveTransform(patch, image);
@@ -59,14 +59,17 @@ std::optional<GroundShift> GroundMotion::shift(const cv::Mat& before, const cv::
     double best = 0;
     cv::Point at;
     cv::minMaxLoc(scores, nullptr, &best, nullptr, &at);
-    double dy = at.y;
-    if (at.y > 0 && at.y + 1 < scores.rows) { // sub-pixel: the parabola through the peak and its neighbours
-        const double a = scores.at<float>(at.y - 1, at.x), b = scores.at<float>(at.y, at.x), c = scores.at<float>(at.y + 1, at.x);
+    // Sub-pixel: the parabola through the peak and its neighbours, in each direction.
+    auto refine = [&](cv::Point before, cv::Point after) {
+        if (before.x < 0 || before.y < 0 || after.x >= scores.cols || after.y >= scores.rows)
+            return 0.0;
+        const double a = scores.at<float>(before), b = scores.at<float>(at), c = scores.at<float>(after);
         const double curvature = a - 2 * b + c;
-        if (curvature < 0)
-            dy += 0.5 * (a - c) / curvature;
-    }
-    return GroundShift{dy * kCell, best};
+        return curvature < 0 ? 0.5 * (a - c) / curvature : 0.0;
+    };
+    const double dy = at.y + refine({at.x, at.y - 1}, {at.x, at.y + 1});
+    const double dx = at.x - margin + refine({at.x - 1, at.y}, {at.x + 1, at.y});
+    return GroundShift{dy * kCell, dx * kCell, far_ - pattern.rows * kCell / 2, best};
 }
 
 } // namespace voirie

@@ -1,5 +1,7 @@
 #include "vanishing_point.hpp"
 
+#include "voirie/core/geo/camera_geometry.hpp"
+
 #include <opencv2/imgproc.hpp>
 
 #include <cmath>
@@ -71,6 +73,22 @@ std::optional<VanishingPoint> findVanishingPoint(const cv::Mat& grey)
         return std::nullopt;
     VanishingPoint vp{point->x, point->y, left + right};
     return vp;
+}
+
+double pitchThroughVanishingPoint(CameraModel camera, double vx, double vy)
+{
+    // The horizon row at vx falls as the pitch rises: bisection between -5 and 60 degrees.
+    auto row = [&](double pitch) {
+        camera.pitch_deg = pitch;
+        return CameraGeometry(camera).horizonRow(vx);
+    };
+    double lo = -5, hi = 60;
+    const bool increasing = row(hi) > row(lo);
+    for (int i = 0; i < 40; ++i) {
+        const double mid = (lo + hi) / 2;
+        ((row(mid) < vy) == increasing ? lo : hi) = mid;
+    }
+    return (lo + hi) / 2;
 }
 
 } // namespace voirie

@@ -2,6 +2,8 @@
 // segments (OpenCV's Hough transform) meet at one point.
 #pragma once
 
+#include "voirie/core/geo/camera_model.hpp"
+
 #include <opencv2/core.hpp>
 
 #include <optional>
@@ -15,5 +17,9 @@ struct VanishingPoint {
 
 // Nothing when fewer than two slanted segments, at least one leaning each way, agree.
 std::optional<VanishingPoint> findVanishingPoint(const cv::Mat& grey);
+
+// The pitch (degrees down) that puts `camera`'s horizon through the vanishing point (vx, vy), for
+// the camera's roll.
+double pitchThroughVanishingPoint(CameraModel camera, double vx, double vy);
 
 } // namespace voirie

@@ -2,7 +2,7 @@
 
 #include "voirie/core/geo/camera_file.hpp"
 #include "photo_exif.hpp"
-#include "voirie/core/ingest/video_gps_source.hpp"
+#include "voirie/core/ingest/survey_gps.hpp"
 #include "voirie/core/base/time_format.hpp"
 
 #include <opencv2/imgcodecs.hpp>
@@ -41,6 +41,9 @@ Result<std::unique_ptr<SurveyReader>> SurveyReader::open(const IngestOptions& op
     IngestSummary& summary = reader->summary_;
     summary.sampling = options.sampling.describe();
     summary.time_offset_s = options.time_offset_s;
+    summary.time_offset_how = options.time_offset_how;
+    if (options.time_offset_auto)
+        return fail("--time-offset auto has to be worked out before the survey is read (resolveTimeOffset)");
     if (options.videos.empty() == !options.photos_dir.has_value())
         return fail("give either video file(s) or a photo folder, not both and not neither");
 
@@ -91,66 +94,25 @@ Result<std::unique_ptr<SurveyReader>> SurveyReader::open(const IngestOptions& op
     }
 
     // Without --track, a video's GPS comes from inside it, else from a sidecar beside it.
-    std::optional<fs::path> track_file = options.track;
     std::vector<double> telemetry_starts;
     std::optional<double> video_start = options.video_start;
-    if (options.track) {
-        summary.track_source = "--track";
-    } else if (!options.videos.empty()) {
-        auto embedded = readVideoGps(options.videos, options.telemetry);
-        if (!embedded) {
-            auto sidecar = findSidecar(options.videos.front());
-            if (!sidecar)
-                return fail(embedded.error());
-            summary.warnings.push_back(embedded.error() + "; the sidecar " + sidecar->string() + " is used instead");
-            track_file = sidecar;
-            summary.track_source = "sidecar";
-        } else if (*embedded) {
-            VideoGps& gps = **embedded;
-            fixes = std::move(gps.fixes);
-            telemetry_starts = std::move(gps.file_starts);
-            for (const auto& v : gps.videos) // the track "file" is the video(s) it was read from
-                track_source += (track_source.empty() ? "" : ", ") + v.string();
-            summary.track_format = gps.format;
-            summary.track_source = "video telemetry";
-            summary.telemetry = gps.counts;
-            summary.track_clock_utc = gps.utc;
-            summary.telemetry_notes = gps.notes;
-            if (!gps.utc)
-                summary.warnings.push_back("the GPS inside " + gps.videos.front().filename().string() +
-                                           " is timed by the camera's own clock, not GPS time: dates may be local time");
-        } else if (auto sidecar = findSidecar(options.videos.front())) {
-            track_file = sidecar;
-            summary.track_source = "sidecar";
-        } else {
-            return fail(noGpsFoundSentence(options.videos.front()));
-        }
-    }
-
-    if (track_file) {
-        auto file = readTrackFile(*track_file, options.track_columns);
-        if (!file)
-            return fail(file.error());
-        fixes = std::move(file->fixes);
-        summary.nmea = file->nmea;
-        summary.track_format = file->format;
-        summary.track_rows_without_time = file->rows_without_time;
-        summary.warnings.insert(summary.warnings.end(), file->warnings.begin(), file->warnings.end());
-        track_source = track_file->string();
-        if (file->video_start && !video_start) { // a track timed by the video's media time (DJI SRT)
-            video_start = *file->video_start;
-            summary.track_clock_utc = false;
-        }
-        if (file->nmea && fixes.empty()) {
-            const auto& n = *file->nmea;
-            return fail("NMEA log " + track_source + " has no usable fix: " + std::to_string(n.sentences) +
-                        " sentences, " + std::to_string(n.bad_checksum) + " with a bad or missing checksum, " +
-                        std::to_string(n.void_rmc) + " RMC with status V, " + std::to_string(n.no_fix_gga) +
-                        " GGA without a fix, " + std::to_string(n.unparseable) + " malformed");
-        }
-        if (fixes.empty() && file->rows_without_time > 0)
-            return fail("track " + track_source + " has positions but no readable times (" +
-                        std::to_string(file->rows_without_time) + " without time); Voirie needs a time for every fix");
+    if (!options.videos.empty() || options.track) {
+        auto gps = readSurveyGps(options);
+        if (!gps)
+            return fail(gps.error());
+        fixes = std::move(gps->fixes);
+        telemetry_starts = std::move(gps->telemetry_starts);
+        track_source = gps->path;
+        summary.track_format = gps->format;
+        summary.track_source = gps->source;
+        summary.telemetry = gps->telemetry;
+        summary.track_clock_utc = gps->clock_utc;
+        summary.telemetry_notes = std::move(gps->telemetry_notes);
+        summary.nmea = gps->nmea;
+        summary.track_rows_without_time = gps->rows_without_time;
+        summary.warnings.insert(summary.warnings.end(), gps->warnings.begin(), gps->warnings.end());
+        if (gps->video_start && !video_start)
+            video_start = gps->video_start;
     }
     summary.track_path = track_source;
     auto track = Track::build(fixes, options.cleaning, track_source, summary.track_counts);

@@ -31,6 +31,10 @@ struct IngestOptions {
     TrackCleaningOptions cleaning;
     std::optional<double> video_start; // UTC of the first video frame
     double time_offset_s = 0;
+    // --time-offset auto: the offset is worked out from the footage against the track before the
+    // survey is read (calibration's resolveTimeOffset); SurveyReader refuses options still asking.
+    bool time_offset_auto = false;
+    std::string time_offset_how;       // how time_offset_s was found; empty: given
     SamplingPolicy sampling;
     std::optional<std::filesystem::path> camera_file;
 };
@@ -71,6 +75,7 @@ struct IngestSummary {
     CameraModel camera;
     std::string sampling;
     double time_offset_s = 0;
+    std::string time_offset_how;  // empty: given (or none)
     std::vector<std::string> warnings;
 
     // Why part of the footage was not analysed - a damaged file (one sentence each), frames the

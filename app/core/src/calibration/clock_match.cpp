@@ -1,0 +1,314 @@
+#include "clock_match.hpp"
+
+#include <opencv2/core.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <complex>
+#include <limits>
+#include <sstream>
+
+namespace voirie {
+namespace {
+
+using Complex = std::complex<double>;
+
+// The footage's path: where the camera was at each step's time, dead-reckoned from its motion.
+struct Path {
+    std::vector<double> time;
+    std::vector<Complex> at; // x east-ish + i y, in the image's own frame
+};
+
+// How the image's turns relate to the vehicle's: a gain (the texture that decides the sideways
+// match lies nearer than its middle; the camera is not where the vehicle turns about) and a turn
+// per metre forward (a camera that looks aside sees the road slide sideways as it moves).
+struct TurnModel {
+    double gain = 1;
+    double per_metre = 0;
+};
+
+Path deadReckon(const std::vector<MotionStep>& steps, const TurnModel& model)
+{
+    Path path;
+    const double first_dt = steps.size() > 1 ? steps[1].time - steps[0].time : 0.1;
+    path.time.push_back(steps.front().time - first_dt);
+    path.at.push_back({0, 0});
+    double heading = 0;
+    for (const auto& s : steps) {
+        const double turn = model.gain * s.yaw_rad + model.per_metre * s.forward_m;
+        const double mid = heading + 0.5 * turn;
+        heading += turn;
+        path.time.push_back(s.time);
+        path.at.push_back(path.at.back() + s.forward_m * Complex(std::sin(mid), std::cos(mid)));
+    }
+    return path;
+}
+
+struct Fit {
+    double squared = 0; // sum of squared residuals, metres^2
+    int fixes = 0, parameters = 0;
+    double first = 0, last = 0; // footage times of the first and last fix used
+    double scale_sum = 0;       // scale x fixes, summed over windows
+    double cost() const { return fixes > parameters ? squared / (fixes - parameters) : std::numeric_limits<double>::infinity(); }
+};
+
+class Matcher {
+public:
+    Matcher(const std::vector<TrackPosition>& track, const ClockMatchOptions& options) : track_(track), options_(options) {}
+    void setPath(Path path) { path_ = std::move(path); }
+    const Path& path() const { return path_; }
+
+    // The fixes laid over the path at `offset`, each window fitted with its own similarity.
+    Fit fit(double offset) const
+    {
+        Fit total;
+        const double t0 = path_.time.front(), t1 = path_.time.back();
+        auto fix = std::lower_bound(track_.begin(), track_.end(), t0 + offset,
+                                    [](const TrackPosition& p, double t) { return p.time < t; });
+        size_t k = 0; // path index: path_.time[k] <= fix time - offset < path_.time[k + 1]
+        std::vector<Complex> q, g;
+        double window_end = t0 + options_.window_s;
+        bool first = true;
+        auto close = [&] {
+            if (q.size() >= 6)
+                addWindow(q, g, total);
+            q.clear(), g.clear();
+        };
+        for (; fix != track_.end() && fix->time - offset <= t1; ++fix) {
+            const double t = fix->time - offset;
+            while (k + 2 < path_.time.size() && path_.time[k + 1] <= t)
+                ++k;
+            if (t >= window_end && t1 - t >= options_.window_s / 2) { // a short last window joins the one before
+                close();
+                window_end += options_.window_s;
+            }
+            const double span = path_.time[k + 1] - path_.time[k];
+            const double w = span > 0 ? std::clamp((t - path_.time[k]) / span, 0.0, 1.0) : 0.0;
+            q.push_back(path_.at[k] + w * (path_.at[k + 1] - path_.at[k]));
+            g.push_back({fix->x, fix->y});
+            if (first)
+                total.first = t, first = false;
+            total.last = t;
+        }
+        close();
+        return total;
+    }
+
+private:
+    // g ~ a q + b (a complex: rotation and scale), least squares in closed form.
+    static void addWindow(const std::vector<Complex>& q, const std::vector<Complex>& g, Fit& total)
+    {
+        Complex mq = 0, mg = 0;
+        for (size_t i = 0; i < q.size(); ++i)
+            mq += q[i], mg += g[i];
+        mq /= double(q.size()), mg /= double(q.size());
+        Complex cross = 0;
+        double norm = 0;
+        for (size_t i = 0; i < q.size(); ++i) {
+            cross += (g[i] - mg) * std::conj(q[i] - mq);
+            norm += std::norm(q[i] - mq);
+        }
+        const Complex a = norm > 0 ? cross / norm : Complex(0);
+        for (size_t i = 0; i < q.size(); ++i)
+            total.squared += std::norm(g[i] - mg - a * (q[i] - mq));
+        total.fixes += int(q.size());
+        total.parameters += 4;
+        total.scale_sum += std::abs(a) * double(q.size());
+    }
+
+    const std::vector<TrackPosition>& track_;
+    const ClockMatchOptions& options_;
+    Path path_;
+};
+
+// What the track says over [from, to]: how far its heading turns (degrees, between chords 3 s
+// long), how much its speed varies (the spread of those chords' speeds over their median), and
+// how much its fixes jitter about a smooth course (metres, per fix: the GPS's own noise).
+struct TrackShape {
+    double turn_deg = 0, speed_variation = 0, noise_m = 0;
+};
+
+TrackShape shapeOf(const std::vector<TrackPosition>& track, double from, double to)
+{
+    std::vector<const TrackPosition*> in;
+    for (const auto& p : track)
+        if (p.time >= from && p.time <= to)
+            in.push_back(&p);
+    TrackShape shape;
+    std::vector<double> headings, speeds, jitter;
+    for (size_t i = 0, j = 0; i < in.size(); ++i) {
+        while (j < in.size() && in[j]->time - in[i]->time < 3.0)
+            ++j;
+        if (j == in.size())
+            break;
+        const double dx = in[j]->x - in[i]->x, dy = in[j]->y - in[i]->y, dt = in[j]->time - in[i]->time;
+        speeds.push_back(std::hypot(dx, dy) / dt);
+        if (std::hypot(dx, dy) > 5) // a heading only where the vehicle moved
+            headings.push_back(std::atan2(dx, dy) * 180 / M_PI);
+    }
+    for (size_t i = 1; i + 1 < in.size(); ++i) // second differences: a smooth course has almost none
+        jitter.push_back(std::hypot(in[i + 1]->x - 2 * in[i]->x + in[i - 1]->x, in[i + 1]->y - 2 * in[i]->y + in[i - 1]->y));
+    for (size_t i = 1; i < headings.size(); ++i) // unwrapped
+        headings[i] = headings[i - 1] + std::remainder(headings[i] - headings[i - 1], 360.0);
+    if (!headings.empty())
+        shape.turn_deg = *std::max_element(headings.begin(), headings.end()) - *std::min_element(headings.begin(), headings.end());
+    if (speeds.size() >= 3) {
+        std::sort(speeds.begin(), speeds.end());
+        const double median = speeds[speeds.size() / 2];
+        shape.speed_variation = median > 0.5 ? (speeds[speeds.size() * 9 / 10] - speeds[speeds.size() / 10]) / median : 1.0;
+    }
+    if (jitter.size() >= 3) { // white noise of s per axis gives second differences of about 2.4 s in all
+        std::nth_element(jitter.begin(), jitter.begin() + long(jitter.size() / 2), jitter.end());
+        shape.noise_m = jitter[jitter.size() / 2] / 2.4;
+    }
+    return shape;
+}
+
+std::string fixed(double v, int decimals)
+{
+    std::ostringstream out;
+    out.precision(decimals);
+    out << std::fixed << v;
+    return out.str();
+}
+
+} // namespace
+
+Result<ClockMatch> matchClock(const std::vector<MotionStep>& steps, const std::vector<TrackPosition>& track,
+                              const ClockMatchOptions& options)
+{
+    if (steps.size() < 20)
+        return fail("too little footage to match against the track");
+    if (track.size() < 10)
+        return fail("the track has too few fixes to match the footage against (" + std::to_string(track.size()) + ")");
+    Matcher matcher(track, options);
+    TurnModel model;
+    matcher.setPath(deadReckon(steps, model));
+    const double t0 = matcher.path().time.front(), t1 = matcher.path().time.back();
+    const double footage = t1 - t0, track_span = track.back().time - track.front().time;
+    const double needed = options.min_coverage * std::min(footage, track_span);
+    auto covered = [&](const Fit& f) { return f.fixes >= 10 && f.last - f.first >= needed; };
+    auto costAt = [&](const TurnModel& m, double offset) {
+        matcher.setPath(deadReckon(steps, m));
+        const Fit f = matcher.fit(offset);
+        return covered(f) ? f.cost() : std::numeric_limits<double>::infinity();
+    };
+    // Every offset that lays the footage over the track, coarsely.
+    const double lo = track.front().time - t1, hi = track.back().time - t0;
+    std::vector<std::pair<double, double>> curve; // offset, cost
+    auto coarse = [&] {
+        curve.clear();
+        matcher.setPath(deadReckon(steps, model));
+        for (double offset = lo; offset <= hi; offset += options.coarse_step_s) {
+            const Fit f = matcher.fit(offset);
+            if (covered(f))
+                curve.emplace_back(offset, f.cost());
+        }
+        return std::min_element(curve.begin(), curve.end(), [](auto& a, auto& b) { return a.second < b.second; });
+    };
+    auto best = coarse();
+    if (curve.empty())
+        return fail("the track's " + fixed(track_span, 0) + " s and the footage's " + fixed(footage, 0) +
+                    " s overlap too little at every offset to be matched");
+    double offset = best->first;
+    // The turn model that fits best at that offset, then the offset again; twice.
+    auto golden = [&](double lo_value, double hi_value, auto&& cost) {
+        for (int i = 0; i < 30; ++i) {
+            const double a = hi_value - 0.618 * (hi_value - lo_value), b = lo_value + 0.618 * (hi_value - lo_value);
+            if (cost(a) < cost(b))
+                hi_value = b;
+            else
+                lo_value = a;
+        }
+        return (lo_value + hi_value) / 2;
+    };
+    for (int round = 0; round < 2; ++round) {
+        for (int i = 0; i < 2; ++i) {
+            model.gain = golden(0.4, 3.0, [&](double g) { return costAt({g, model.per_metre}, offset); });
+            model.per_metre = golden(-0.015, 0.015, [&](double k) { return costAt({model.gain, k}, offset); });
+        }
+        best = coarse();
+        offset = best->first;
+    }
+    matcher.setPath(deadReckon(steps, model));
+    std::vector<std::pair<double, double>> fine;
+    for (double at = offset - 1.0; at <= offset + 1.0 + 1e-9; at += 0.02) {
+        const Fit f = matcher.fit(at);
+        if (covered(f))
+            fine.emplace_back(at, f.cost());
+    }
+    if (fine.size() < 5)
+        return fail("the footage could not be laid over the track near its best offset");
+    auto fine_best = std::min_element(fine.begin(), fine.end(), [](auto& a, auto& b) { return a.second < b.second; });
+    offset = fine_best->first;
+
+    // The cost's curvature at the minimum gives the uncertainty: a quadratic over +-0.3 s.
+    double s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, c0 = 0, c1 = 0, c2 = 0;
+    for (const auto& [at, cost] : fine) {
+        const double x = at - offset;
+        if (std::abs(x) > 0.3 + 1e-9 || !std::isfinite(cost))
+            continue;
+        s0 += 1, s1 += x, s2 += x * x, s3 += x * x * x, s4 += x * x * x * x;
+        c0 += cost, c1 += cost * x, c2 += cost * x * x;
+    }
+    const cv::Matx33d m(s0, s1, s2, s1, s2, s3, s2, s3, s4);
+    cv::Vec3d coefficients;
+    cv::solve(m, cv::Vec3d(c0, c1, c2), coefficients, cv::DECOMP_SVD);
+    const Fit at_best = matcher.fit(offset);
+    ClockMatch out;
+    out.yaw_gain = model.gain;
+    out.turn_per_metre = model.per_metre;
+    out.rms_m = std::sqrt(at_best.cost());
+    out.fixes = at_best.fixes;
+    out.matched_s = at_best.last - at_best.first;
+    out.scale = at_best.scale_sum / std::max(1, at_best.fixes);
+    const double curvature = coefficients[2];
+    if (curvature > 0) {
+        offset = std::clamp(offset - coefficients[1] / (2 * curvature), offset - 0.02, offset + 0.02);
+        // Consecutive fixes' errors are correlated: count a third as many independent ones.
+        out.uncertainty_s = std::sqrt(3.0 * at_best.cost() / (at_best.fixes * curvature));
+    } else {
+        out.uncertainty_s = std::numeric_limits<double>::infinity();
+    }
+    out.offset_s = offset;
+
+    // The best offset elsewhere: a drive that repeats itself (or says nothing) fits there too.
+    double runner_up = std::numeric_limits<double>::infinity();
+    for (size_t i = 0; i < curve.size(); ++i) {
+        const bool local_minimum = (i == 0 || curve[i].second <= curve[i - 1].second) &&
+                                   (i + 1 == curve.size() || curve[i].second <= curve[i + 1].second);
+        if (local_minimum && std::abs(curve[i].first - offset) > 3 && curve[i].second < runner_up) {
+            runner_up = curve[i].second;
+            out.runner_up_offset_s = curve[i].first;
+        }
+    }
+    out.runner_up_rms_m = std::sqrt(runner_up);
+    const double best_cost = best->second;
+    const bool ambiguous = std::isfinite(runner_up) && runner_up < options.ambiguity_ratio * best_cost;
+    if (!(out.uncertainty_s <= options.max_uncertainty_s) || ambiguous) {
+        std::string why = ambiguous ? "offsets " + fixed(offset, 1) + " s and " + fixed(out.runner_up_offset_s, 1) +
+                                          " s fit the track about as well (" + fixed(out.rms_m, 1) + " and " +
+                                          fixed(out.runner_up_rms_m, 1) + " m)"
+                                    : "the best offset, " + fixed(offset, 1) + " s, is uncertain by " +
+                                          (std::isfinite(out.uncertainty_s) ? fixed(out.uncertainty_s, 1) + " s" : "more than the footage");
+        return fail("the drive has nothing to match the track by: " + why +
+                    "; only turns, stops and changes of speed tell the clocks apart, and a straight road at constant "
+                    "speed fits every offset. Give --time-offset in seconds");
+    }
+    // Where the footage lies on the track, the track must say something (a turn, a change of
+    // speed), and the footage's path must fit it about as closely as the GPS's own noise allows.
+    const TrackShape shape = shapeOf(track, at_best.first + offset, at_best.last + offset);
+    if (shape.turn_deg < options.min_turn_deg && shape.speed_variation < options.min_speed_variation)
+        return fail("the drive has nothing to match the track by: where the footage would lie, the track turns by " +
+                    fixed(shape.turn_deg, 0) + " degrees and keeps its speed within " +
+                    fixed(100 * shape.speed_variation, 0) + "%; only turns, stops and changes of speed tell the clocks "
+                    "apart, and a straight road at constant speed fits every offset. Give --time-offset in seconds");
+    const double expected = std::sqrt(2.0) * shape.noise_m; // in both axes
+    if (out.rms_m > 2 * expected + options.fit_tolerance_m)
+        return fail("the footage's path does not fit the track at any offset: " + fixed(out.rms_m, 1) +
+                    " m from it at best, where the track's own noise is " + fixed(expected, 1) +
+                    " m; is the track of this drive? Give --time-offset in seconds");
+    return out;
+}
+
+} // namespace voirie
