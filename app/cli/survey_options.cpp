@@ -166,6 +166,8 @@ nlohmann::ordered_json summaryJson(const IngestSummary& s)
     j["camera"] = {{"source", s.camera_source}, {"width", s.camera.width}, {"height", s.camera.height},
                    {"fx", s.camera.fx}, {"fy", s.camera.fy}, {"cx", s.camera.cx}, {"cy", s.camera.cy},
                    {"height_m", s.camera.height_m}, {"pitch_deg", s.camera.pitch_deg}, {"roll_deg", s.camera.roll_deg}};
+    for (const auto& [name, how] : s.camera_value_sources)
+        j["camera"]["sources"][name] = how;
     j["warnings"] = s.warnings;
     return j;
 }
@@ -205,6 +207,13 @@ std::string summaryText(const IngestSummary& s)
         out << "NMEA: " << s.nmea->sentences << " sentences, " << s.nmea->bad_checksum << " bad checksums, "
             << s.nmea->void_rmc << " void RMC, " << s.nmea->no_fix_gga << " GGA without fix\n";
     out << "camera: " << s.camera_source << "\n";
+    for (const auto& [name, how] : s.camera_value_sources) {
+        const double value = name == "height_m"    ? s.camera.height_m
+                             : name == "pitch_deg" ? s.camera.pitch_deg
+                             : name == "roll_deg"  ? s.camera.roll_deg
+                                                   : 2 * std::atan(s.camera.width / 2.0 / s.camera.fx) * 180 / M_PI;
+        out << "  " << name << " " << value << ", " << how << "\n";
+    }
     for (const auto& w : s.warnings)
         out << "warning: " << w << "\n";
     return out.str();

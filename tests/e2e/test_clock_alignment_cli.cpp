@@ -1,6 +1,7 @@
 // `--time-offset auto` as a user runs it: a generated survey whose camera clock is an hour off
 // (a camera set to UTC+1) and a separate GPX track; `voirie frames` and `voirie analyze` work the
-// offset out from the footage, say how they found it, and the project records it. Bad values and
+// offset out from the footage, say how they found it, and the project records it (with the camera,
+// worked out from the footage too when no --camera is given). Bad values and
 // inputs with nothing to align are one sentence.
 #include "cli_fixtures.hpp"
 #include "survey_fixtures.hpp"
@@ -55,7 +56,7 @@ TEST_F(ClockAlignmentCli, FramesFindTheCameraClockAnHourOff)
     EXPECT_EQ(nlohmann::json::parse(r.out)["summary"]["time_offset_source"], "given");
 }
 
-TEST_F(ClockAlignmentCli, AnalyzeRecordsTheOffsetAndHowItWasFound)
+TEST_F(ClockAlignmentCli, AnalyzeRecordsTheOffsetTheCameraAndHowTheyWereFound)
 {
     const fs::path project = *dir_ / "p.gpkg";
     auto r = runVoirie("analyze " + input() + " --time-offset auto --out " + shellQuoted(project) +
@@ -65,6 +66,14 @@ TEST_F(ClockAlignmentCli, AnalyzeRecordsTheOffsetAndHowItWasFound)
     EXPECT_NEAR(options["time_offset_s"].get<double>(), -3600.4, 0.3);
     EXPECT_EQ(options["time_offset_source"], "auto");
     EXPECT_NE(options["time_offset_how"].get<std::string>().find("track fixes"), std::string::npos);
+    // No --camera: the mounting was worked out from the footage, each value saying how.
+    const auto camera = nlohmann::json::parse(sqlText(project, "SELECT camera FROM run"));
+    EXPECT_NE(camera["source"].get<std::string>().find("estimated from the footage"), std::string::npos) << camera.dump();
+    EXPECT_EQ(camera["sources"]["pitch_deg"].get<std::string>().rfind("estimated", 0), 0u) << camera.dump();
+    EXPECT_EQ(camera["sources"]["height_m"].get<std::string>().rfind("estimated", 0), 0u) << camera.dump();
+    EXPECT_EQ(camera["sources"]["roll_deg"].get<std::string>().rfind("default", 0), 0u) << camera.dump();
+    EXPECT_NEAR(camera["pitch_deg"].get<double>(), 12.0, 0.5); // the generator's camera
+    EXPECT_NEAR(camera["height_m"].get<double>(), 1.3, 0.13);
     const auto summary = nlohmann::json::parse(sqlText(project, "SELECT summary FROM run"));
     EXPECT_GT(summary["cpu_s_by_stage"].value("calibration", 0.0), 0.0) << summary["cpu_s_by_stage"].dump();
 }

@@ -4,6 +4,7 @@
 // (ground, tracker, store) with evidence_writer (anonymized chips) -> analysis_summary.
 #include "voirie/core/analysis/analysis_run.hpp"
 
+#include "voirie/core/calibration/camera_estimate.hpp"
 #include "voirie/core/calibration/clock_alignment.hpp"
 
 #include "detection_pipeline.hpp"
@@ -137,7 +138,7 @@ Status completeProject(ProjectStore& store, const FrameRecorder& recorder, const
 
 Result<AnalysisSummary> runAnalysis(const AnalysisOptions& given, const AnalysisHooks& hooks)
 {
-    AnalysisOptions options = given; // with what is worked out from the footage (the clock) filled in
+    AnalysisOptions options = given; // with what is worked out from the footage (clock, camera) filled in
     const auto wall_start = std::chrono::steady_clock::now();
     const double cpu_start = processCpuSeconds();
     OpenCvSingleThreaded opencv_threads;
@@ -180,8 +181,17 @@ Result<AnalysisSummary> runAnalysis(const AnalysisOptions& given, const Analysis
             return fail(ingest.error());
         options.ingest = std::move(*ingest);
         calibration_cpu = processCpuSeconds() - calibration_start;
-        cpu.add("calibration", calibration_cpu);
     }
+    if (!options.ingest.camera_file && !options.ingest.videos.empty()) { // the camera from the footage's first minute
+        const double calibration_start = processCpuSeconds();
+        std::string why_not;
+        options.ingest = resolveCamera(std::move(options.ingest), &why_not);
+        if (!why_not.empty())
+            warn("the camera could not be worked out from the footage (" + why_not + "); a typical dash-cam's is assumed");
+        calibration_cpu += processCpuSeconds() - calibration_start;
+    }
+    if (calibration_cpu > 0)
+        cpu.add("calibration", calibration_cpu);
     auto opened = SurveyReader::open(options.ingest);
     if (!opened)
         return fail(opened.error());

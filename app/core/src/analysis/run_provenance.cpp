@@ -89,6 +89,12 @@ Result<RunProvenance> buildProvenance(const AnalysisOptions& options, const Dete
     run.anonymized_by = anonymizers ? anonymizers->describe() : std::vector<std::string>{};
     run.camera = cameraJson(reader.camera());
     run.camera["source"] = reader.summary().camera_source;
+    if (!reader.summary().camera_value_sources.empty()) { // how each value was found
+        nlohmann::ordered_json sources;
+        for (const auto& [name, how] : reader.summary().camera_value_sources)
+            sources[name] = how;
+        run.camera["sources"] = sources;
+    }
     run.options = {{"sampling", options.ingest.sampling.describe()},
                    {"time_offset_s", options.ingest.time_offset_s},
                    {"time_offset_source", options.ingest.time_offset_how.empty() ? "given" : "auto"},

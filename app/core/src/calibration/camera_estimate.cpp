@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iomanip>
 #include <sstream>
 
 namespace voirie {
@@ -184,6 +185,36 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     camera.height_m = out.height_m.value;
     out.camera = camera;
     return out;
+}
+
+std::string describe(const CameraValue& value)
+{
+    std::ostringstream out;
+    out << value.source;
+    if (value.source == "estimated")
+        out << " (+-" << std::setprecision(2) << value.uncertainty << ")";
+    if (!value.how.empty())
+        out << ": " << value.how;
+    return out.str();
+}
+
+IngestOptions resolveCamera(IngestOptions ingest, std::string* why_not, const CalibrationOptions& options)
+{
+    if (ingest.camera_file || ingest.camera || ingest.videos.empty())
+        return ingest;
+    auto estimate = estimateCamera(ingest, options);
+    if (!estimate) {
+        if (why_not)
+            *why_not = estimate.error();
+        return ingest;
+    }
+    ingest.camera = estimate->camera;
+    ingest.camera_source = "estimated from the footage (voirie calibrate; pass --camera to use another)";
+    ingest.camera_value_sources = {{"height_m", describe(estimate->height_m)},
+                                   {"pitch_deg", describe(estimate->pitch_deg)},
+                                   {"roll_deg", describe(estimate->roll_deg)},
+                                   {"hfov_deg", describe(estimate->hfov_deg)}};
+    return ingest;
 }
 
 } // namespace voirie

@@ -156,6 +156,10 @@ Result<std::unique_ptr<SurveyReader>> SurveyReader::open(const IngestOptions& op
                                        " (another aspect ratio): check the camera file");
         summary.camera = scaledTo(*camera, width, height);
         summary.camera_source = "file " + options.camera_file->string();
+    } else if (options.camera) {
+        summary.camera = scaledTo(*options.camera, width, height);
+        summary.camera_source = options.camera_source;
+        summary.camera_value_sources = options.camera_value_sources;
     } else {
         summary.camera = defaultDashcamCamera(width, height);
         summary.camera_source = "default dash-cam (90 deg field of view, 1.3 m high, pitched 12 deg down)";

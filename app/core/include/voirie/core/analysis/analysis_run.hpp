@@ -78,7 +78,7 @@ struct AnalysisSummary {
     double km = 0, wall_s = 0, cpu_s = 0;
     double km_covered = 0; // km less the stretches no analysed frame saw (lost footage, track gaps)
     // Where the CPU went, in CPU seconds by stage: "setup" (plugins, input digests), "calibration"
-    // (--time-offset auto: the footage's first minutes read once more), "decode" (the
+    // (--time-offset auto and the camera without --camera: the footage's first minutes read once more), "decode" (the
     // decoder thread, FFmpeg's own threads and whatever no stage below claims), "detect:<plugin>",
     // "ground_and_tracking", "store", "anonymize", "chips". They add up to cpu_s.
     std::map<std::string, double> cpu_s_by_stage;

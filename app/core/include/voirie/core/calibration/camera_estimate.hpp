@@ -44,4 +44,12 @@ struct CalibrationOptions {
 // camera_file is ignored. Fails only when the survey cannot be read.
 Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOptions& options = {});
 
+// "estimated (+-0.3 degrees): vanishing point of the road in 212 straight frames".
+std::string describe(const CameraValue& value);
+
+// The options with the camera worked out from the footage where they give no camera file (and
+// read video): `camera`, `camera_source` and each value's source set. A survey the estimate cannot
+// read keeps the default camera and says why in `why_not`.
+IngestOptions resolveCamera(IngestOptions ingest, std::string* why_not = nullptr, const CalibrationOptions& options = {});
+
 } // namespace voirie

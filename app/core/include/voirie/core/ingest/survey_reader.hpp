@@ -37,6 +37,12 @@ struct IngestOptions {
     std::string time_offset_how;       // how time_offset_s was found; empty: given
     SamplingPolicy sampling;
     std::optional<std::filesystem::path> camera_file;
+    // A camera worked out beforehand (calibration's resolveCamera), used where no camera_file is
+    // given; how each value was found ("height_m" -> "estimated: ..."), for the summary and the
+    // provenance.
+    std::optional<CameraModel> camera;
+    std::string camera_source;
+    std::vector<std::pair<std::string, std::string>> camera_value_sources;
 };
 
 struct GeoFrame {
@@ -71,7 +77,8 @@ struct IngestSummary {
     std::optional<NmeaStatistics> nmea;
     int track_rows_without_time = 0;
     double track_start = 0, track_end = 0, track_length_m = 0;
-    std::string camera_source;    // "file PATH" or "default dash-cam"
+    std::string camera_source;    // "file PATH", "estimated from the footage" or "default dash-cam"
+    std::vector<std::pair<std::string, std::string>> camera_value_sources; // an estimated camera's, per value
     CameraModel camera;
     std::string sampling;
     double time_offset_s = 0;
