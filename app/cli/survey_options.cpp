@@ -168,6 +168,8 @@ nlohmann::ordered_json summaryJson(const IngestSummary& s)
                    {"height_m", s.camera.height_m}, {"pitch_deg", s.camera.pitch_deg}, {"roll_deg", s.camera.roll_deg}};
     for (const auto& [name, how] : s.camera_value_sources)
         j["camera"]["sources"][name] = how;
+    if (s.lens_camera)
+        j["camera"]["lens"] = lensJson(*s.lens_camera);
     j["warnings"] = s.warnings;
     return j;
 }
@@ -207,6 +209,10 @@ std::string summaryText(const IngestSummary& s)
         out << "NMEA: " << s.nmea->sentences << " sentences, " << s.nmea->bad_checksum << " bad checksums, "
             << s.nmea->void_rmc << " void RMC, " << s.nmea->no_fix_gga << " GGA without fix\n";
     out << "camera: " << s.camera_source << "\n";
+    if (s.lens_camera)
+        out << "  lens distortion removed from every frame ("
+            << (s.lens_camera->lens.model == LensDistortion::Model::fisheye ? "fisheye" : "radial-tangential")
+            << " model); the frames' camera is a pinhole with fx " << s.camera.fx << "\n";
     for (const auto& [name, how] : s.camera_value_sources) {
         const double value = name == "height_m"    ? s.camera.height_m
                              : name == "pitch_deg" ? s.camera.pitch_deg

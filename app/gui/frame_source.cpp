@@ -64,10 +64,18 @@ std::string FrameSource::anonymizerDescription()
     return text;
 }
 
+FrameSource::FrameSource(const ProjectData* project) : project_(project)
+{
+    if (project)
+        undistortion_ = LensUndistortion::forRecordedCamera(project->camera_json);
+}
+
 FrameImage FrameSource::read(const FrameRecord& frame, bool anonymize)
 {
     FrameImage out;
     out.image = decode(frame, out.problem);
+    if (undistortion_ && !out.image.empty())
+        out.image = undistortion_->apply(out.image);
     if (out.image.empty() || !anonymize)
         return out;
     std::string problem;

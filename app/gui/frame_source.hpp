@@ -1,10 +1,12 @@
 // The pixels of a project's sampled frames, read again from the survey's own files (video frames
-// by their index in the file, photos by name), and made fit to show: anonymized by default with
+// by their index in the file, photos by name, a lens's distortion removed as the analysis did),
+// and made fit to show: anonymized by default with
 // the same plugins and blur as every image Voirie writes.
 #pragma once
 
 #include "project_data.hpp"
 
+#include "voirie/core/ingest/lens_undistortion.hpp"
 #include "voirie/core/plugin_host/anonymizer_set.hpp"
 
 #include <opencv2/core.hpp>
@@ -26,7 +28,7 @@ struct FrameImage {
 
 class FrameSource {
 public:
-    explicit FrameSource(const ProjectData* project) : project_(project) {}
+    explicit FrameSource(const ProjectData* project);
     FrameImage read(const FrameRecord& frame, bool anonymize);
     // Which anonymizers blur the frames ("id version, ..."), or why none can.
     std::string anonymizerDescription();
@@ -36,6 +38,7 @@ private:
     AnonymizerSet* anonymizers(std::string& problem);
 
     const ProjectData* project_;
+    std::optional<LensUndistortion> undistortion_; // the run removed a lens's distortion: so does the view
     std::map<std::string, std::unique_ptr<cv::VideoCapture>> videos_;
     std::optional<AnonymizerSet> anonymizers_;
     std::string anonymizer_problem_;

@@ -5,6 +5,8 @@
 
 #include "frame_source.hpp"
 
+#include "voirie/core/geo/camera_file.hpp"
+
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
@@ -47,6 +49,28 @@ TEST(FramePrivacy, FramesAreBlurredByDefaultAndShownAsTheyAreOnlyOnRequest)
     const auto missing = source.read(frame, true);
     EXPECT_TRUE(missing.image.empty());
     EXPECT_NE(missing.problem.find("missing.mp4"), std::string::npos) << missing.problem;
+}
+
+TEST(FrameSource, FramesOfARunThatRemovedALensDistortionAreShownUndistortedAlike)
+{
+    const fs::path photo = fs::path(VOIRIE_SOURCE_DIR) / "tests/data/anonymize/astronaut.jpg";
+    const cv::Mat original = cv::imread(photo.string());
+    ASSERT_FALSE(original.empty());
+    CameraModel lens = defaultDashcamCamera(original.cols, original.rows);
+    lens.lens.model = LensDistortion::Model::radial_tangential;
+    lens.lens.k = {-0.25, 0.05, 0, 0, 0};
+    const auto undistortion = LensUndistortion::forCamera(lens);
+    gui::ProjectData project;
+    project.path = "/nonexistent/project.gpkg";
+    project.sources["astronaut.jpg"] = photo;
+    project.camera_json = nlohmann::ordered_json{{"fx", undistortion->pinhole().fx}, {"lens", lensJson(lens)}}.dump();
+    gui::FrameRecord frame;
+    frame.file = "astronaut.jpg";
+    gui::FrameSource source(&project);
+    const auto shown = source.read(frame, false);
+    ASSERT_FALSE(shown.image.empty()) << shown.problem;
+    EXPECT_EQ(cv::norm(shown.image, undistortion->apply(original), cv::NORM_INF), 0) << "as the analysis saw the frame";
+    EXPECT_GT(cv::norm(shown.image, original, cv::NORM_L1) / double(original.total()), 1.0) << "not the frame as recorded";
 }
 
 } // namespace

@@ -89,6 +89,8 @@ Result<RunProvenance> buildProvenance(const AnalysisOptions& options, const Dete
     run.anonymized_by = anonymizers ? anonymizers->describe() : std::vector<std::string>{};
     run.camera = cameraJson(reader.camera());
     run.camera["source"] = reader.summary().camera_source;
+    if (reader.summary().lens_camera) // the frames were undistorted: the lens, to decode them again alike
+        run.camera["lens"] = lensJson(*reader.summary().lens_camera);
     if (!reader.summary().camera_value_sources.empty()) { // how each value was found
         nlohmann::ordered_json sources;
         for (const auto& [name, how] : reader.summary().camera_value_sources)

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -106,6 +107,26 @@ Result<CameraModel> parseCamera(const std::string& text, const std::string& wher
         c.height_m = *height_m;
         c.pitch_deg = *pitch;
         c.roll_deg = number("roll_deg").value_or(0.0);
+        const char* radial_keys[] = {"k1", "k2", "p1", "p2", "k3"};
+        for (int i = 0; i < 5; ++i)
+            if (auto k = number(radial_keys[i])) {
+                c.lens.model = LensDistortion::Model::radial_tangential;
+                c.lens.k[size_t(i)] = *k;
+            }
+        if (j.contains("fisheye")) {
+            if (c.lens.model != LensDistortion::Model::none)
+                return fail(where + ": give either k1, k2, p1, p2, k3 (radial-tangential) or \"fisheye\", not both");
+            const auto& f = j["fisheye"];
+            if (!f.is_array() || f.size() != 4 || !std::all_of(f.begin(), f.end(), [](const auto& v) { return v.is_number(); }))
+                return fail(where + ": \"fisheye\" must be four numbers [k1, k2, k3, k4] (OpenCV's fisheye model)");
+            c.lens.model = LensDistortion::Model::fisheye;
+            for (size_t i = 0; i < 4; ++i)
+                c.lens.k[i] = f[i].get<double>();
+        }
+        for (double k : c.lens.k)
+            if (!(std::abs(k) < 10))
+                return fail(where + ": a distortion coefficient of " + std::to_string(k) +
+                            " is not plausible (OpenCV's are well under 10 in size)");
         if (auto why = cameraProblem(c))
             return fail(where + ": " + *why);
         return c;
@@ -127,6 +148,13 @@ Status writeCameraFile(const CameraModel& c, const std::filesystem::path& path)
     j["height_m"] = c.height_m;
     j["pitch_deg"] = c.pitch_deg;
     j["roll_deg"] = c.roll_deg;
+    if (c.lens.model == LensDistortion::Model::radial_tangential) {
+        const char* keys[] = {"k1", "k2", "p1", "p2", "k3"};
+        for (size_t i = 0; i < 5; ++i)
+            j[keys[i]] = c.lens.k[i];
+    } else if (c.lens.model == LensDistortion::Model::fisheye) {
+        j["fisheye"] = {c.lens.k[0], c.lens.k[1], c.lens.k[2], c.lens.k[3]};
+    }
     std::ofstream out(path);
     out << j.dump(2) << "\n";
     if (!out)

@@ -164,8 +164,19 @@ Result<std::unique_ptr<SurveyReader>> SurveyReader::open(const IngestOptions& op
         summary.camera = defaultDashcamCamera(width, height);
         summary.camera_source = "default dash-cam (90 deg field of view, 1.3 m high, pitched 12 deg down)";
     }
+    // A lens's distortion is removed from every frame read: from here on the camera is a pinhole.
+    if (auto undistortion = LensUndistortion::forCamera(summary.camera)) {
+        summary.lens_camera = summary.camera;
+        summary.camera = undistortion->pinhole();
+        reader->undistortion_ = std::move(undistortion);
+    }
     reader->sampler_ = std::make_unique<FrameSampler>(options.sampling);
     return reader;
+}
+
+cv::Mat SurveyReader::undistorted(const cv::Mat& image) const
+{
+    return undistortion_ ? undistortion_->apply(image) : image;
 }
 
 std::optional<TrackSample> SurveyReader::positionAt(double time)
@@ -249,7 +260,7 @@ std::optional<GeoFrame> SurveyReader::nextVideoFrame()
         if (!sample || !sampler_->accept(ref.time, sample->chainage_m))
             continue;
         GeoFrame frame;
-        frame.image = video_->retrieve();
+        frame.image = undistorted(video_->retrieve());
         if (frame.image.empty())
             continue;
         frame.index = index;
@@ -275,7 +286,7 @@ std::optional<GeoFrame> SurveyReader::nextPhoto()
         if (!sample || !sampler_->accept(*time, sample->chainage_m))
             continue;
         GeoFrame frame;
-        frame.image = cv::imread(photos_[i].string(), cv::IMREAD_COLOR);
+        frame.image = undistorted(cv::imread(photos_[i].string(), cv::IMREAD_COLOR));
         if (frame.image.empty()) {
             ++summary_.photos_unreadable;
             summary_.warnings.push_back("photo " + photos_[i].string() + " cannot be decoded");

@@ -1,5 +1,7 @@
 #include "voirie/core/surface/project_surface.hpp"
 
+#include "voirie/core/ingest/lens_undistortion.hpp"
+
 #include "voirie/core/geo/camera_file.hpp"
 #include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
@@ -116,6 +118,7 @@ Result<SurfaceSummary> buildProjectSurface(const fs::path& project, const fs::pa
     std::vector<ProjectFrame> frames;
     std::map<std::string, fs::path> recorded;
     CameraModel camera;
+    std::optional<LensUndistortion> undistortion; // the frames were analysed undistorted: decode them alike
     {
         auto opened = openProject(project, {ProjectAccess::read, {"frames", "run"}, IntegrityCheck::quick});
         if (!opened)
@@ -127,6 +130,7 @@ Result<SurfaceSummary> buildProjectSurface(const fs::path& project, const fs::pa
         if (!parsed)
             return fail(parsed.error());
         camera = *parsed;
+        undistortion = LensUndistortion::forRecordedCamera(run.camera_json);
         for (const auto& input : run.inputs)
             if (!input.path.empty())
                 recorded[fs::path(input.path).filename().string()] = input.path;
@@ -176,6 +180,8 @@ Result<SurfaceSummary> buildProjectSurface(const fs::path& project, const fs::pa
         if (image.empty())
             return fail("cannot decode frame " + std::to_string(frame.frame_in_file) + " of " + file->string() +
                         " again: the footage changed or is damaged since the analysis");
+        if (undistortion)
+            image = undistortion->apply(image);
         if (auto s = (*mosaic)->add(image, frame.pose); !s)
             return fail(s.error());
         if (hooks.progress)

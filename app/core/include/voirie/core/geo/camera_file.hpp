@@ -1,7 +1,10 @@
 // camera.json: the camera's image size, intrinsics (or field of view) and mounting.
 //
 //   {"width": 1280, "height": 720, "hfov_deg": 90,            (or "fx","fy","cx","cy" in pixels)
-//    "height_m": 1.3, "pitch_deg": 12, "roll_deg": 0}
+//    "height_m": 1.3, "pitch_deg": 12, "roll_deg": 0,
+//    "k1": -0.3, "k2": 0.1, "p1": 0, "p2": 0, "k3": 0}      (optional: lens distortion, OpenCV's
+//                                                           radial-tangential model, or
+//    "fisheye": [k1, k2, k3, k4]                            OpenCV's fisheye model)
 #pragma once
 
 #include "voirie/core/base/result.hpp"

@@ -6,6 +6,7 @@
 #include "voirie/core/geo/camera_model.hpp"
 #include "voirie/core/ingest/embedded_telemetry.hpp"
 #include "voirie/core/ingest/frame_sampler.hpp"
+#include "voirie/core/ingest/lens_undistortion.hpp"
 #include "voirie/core/ingest/track.hpp"
 #include "voirie/core/ingest/track_reader.hpp"
 #include "voirie/core/ingest/video_timeline.hpp"
@@ -79,7 +80,8 @@ struct IngestSummary {
     double track_start = 0, track_end = 0, track_length_m = 0;
     std::string camera_source;    // "file PATH", "estimated from the footage" or "default dash-cam"
     std::vector<std::pair<std::string, std::string>> camera_value_sources; // an estimated camera's, per value
-    CameraModel camera;
+    CameraModel camera;           // the frames' camera: a pinhole (a lens's distortion removed)
+    std::optional<CameraModel> lens_camera; // the camera as given, when its distortion was removed
     std::string sampling;
     double time_offset_s = 0;
     std::string time_offset_how;  // empty: given (or none)
@@ -113,6 +115,7 @@ private:
     // Positions a frame at `time`, counting it as skipped when the track has no position there.
     std::optional<TrackSample> positionAt(double time);
     static void place(GeoFrame& frame, double time, const TrackSample& sample);
+    cv::Mat undistorted(const cv::Mat& image) const;
 
     IngestOptions options_;
     IngestSummary summary_;
@@ -122,6 +125,7 @@ private:
     std::vector<std::optional<double>> photo_times_;
     size_t next_photo_ = 0;
     std::unique_ptr<FrameSampler> sampler_;
+    std::optional<LensUndistortion> undistortion_;
     int64_t decoded_ = 0;
 };
 
