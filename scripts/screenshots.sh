@@ -2,7 +2,8 @@
 # Screenshots of voirie-app on the sample project, to look at the GUI without a display:
 #   scripts/screenshots.sh [OUT_DIR]      (default build/screenshots)
 # Writes main-window.png (most severe damage selected), frame-view.png, map-closeup.png (the map
-# zoomed to that damage) and plugins-window.png.
+# zoomed to that damage), plugins-window.png and new-survey.png (the form on the project's video, its
+# camera worked out and drawn over a frame).
 # Needs the sample project: ./scripts/demo.sh makes build/sample/project.gpkg.
 set -euo pipefail
 cd "$(dirname "$0")/.."

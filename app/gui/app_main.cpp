@@ -55,6 +55,18 @@ int takeScreenshots(voirie::gui::MainWindow& window, const QString& dir)
     QApplication::processEvents();
     ok = plugins.grab().save(dir + "/plugins-window.png") && ok;
     voirie::gui::NewSurveyDialog survey(&window);
+    if (const auto* project = window.project())
+        for (const auto& [name, path] : project->sources)
+            if (QString::fromStdString(name).endsWith(".mp4", Qt::CaseInsensitive)) {
+                // The project's own video, its camera worked out as a user would ask for it.
+                survey.setVideos({QString::fromStdString(path.string())});
+                survey.estimateCamera();
+                for (int i = 0; i < 12000 && survey.estimating(); ++i) {
+                    QThread::msleep(10);
+                    QApplication::processEvents();
+                }
+                break;
+            }
     survey.show();
     QApplication::processEvents();
     ok = survey.grab().save(dir + "/new-survey.png") && ok;

@@ -1,5 +1,11 @@
 #include "new_survey_dialog.hpp"
 
+#include "camera_preview.hpp"
+
+#include "voirie/core/calibration/camera_estimate.hpp"
+#include "voirie/core/calibration/clock_alignment.hpp"
+#include "voirie/core/geo/camera_file.hpp"
+
 #include "voirie/core/ingest/track.hpp"
 #include "voirie/core/plugin_host/detector_set.hpp"
 #include "voirie/core/plugin_host/plugin_registry.hpp"
@@ -13,15 +19,18 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLineEdit>
+#include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
+#include <QThread>
 #include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 
 namespace voirie::gui {
 
@@ -45,7 +54,7 @@ QHBoxLayout* pathRow(QWidget* parent, QLineEdit* edit, std::function<QString()> 
 NewSurveyDialog::NewSurveyDialog(QWidget* parent) : QDialog(parent)
 {
     setWindowTitle("New survey");
-    resize(760, 720);
+    resize(1280, 780);
     videos_ = new QListWidget(this);
     videos_->setMaximumHeight(80);
     auto* add_videos = new QPushButton("Add videos…", this);
@@ -113,7 +122,10 @@ NewSurveyDialog::NewSurveyDialog(QWidget* parent) : QDialog(parent)
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Cancel, this);
     QPushButton* run = buttons->addButton("Analyse", QDialogButtonBox::AcceptRole);
     auto* layout = new QVBoxLayout(this);
-    layout->addLayout(form);
+    auto* top = new QHBoxLayout;
+    top->addLayout(form, 3);
+    top->addWidget(buildCameraBox(), 2);
+    layout->addLayout(top);
     layout->addWidget(plugin_box, 1);
     layout->addWidget(buttons);
 
@@ -123,8 +135,13 @@ NewSurveyDialog::NewSurveyDialog(QWidget* parent) : QDialog(parent)
         videos_->addItems(files);
         if (out_->text().isEmpty() && !files.isEmpty())
             out_->setText(QFileInfo(files.first()).absolutePath() + "/project.gpkg");
+        refreshPreviewFrame();
     });
-    connect(clear_videos, &QPushButton::clicked, videos_, &QListWidget::clear);
+    connect(clear_videos, &QPushButton::clicked, this, [this] {
+        videos_->clear();
+        refreshPreviewFrame();
+    });
+    connect(camera_, &QLineEdit::editingFinished, this, &NewSurveyDialog::loadCameraFile);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(run, &QPushButton::clicked, this, [this] {
         if (auto o = options(); !o)
@@ -216,9 +233,170 @@ void NewSurveyDialog::setVideos(const QStringList& files)
 {
     videos_->clear();
     videos_->addItems(files);
+    refreshPreviewFrame();
 }
 void NewSurveyDialog::setTrack(const QString& file) { track_->setText(file); }
-void NewSurveyDialog::setCamera(const QString& file) { camera_->setText(file); }
+void NewSurveyDialog::setCamera(const QString& file)
+{
+    camera_->setText(file);
+    loadCameraFile();
+}
+
+QWidget* NewSurveyDialog::buildCameraBox()
+{
+    auto* box = new QGroupBox("Camera over a frame of the video", this);
+    preview_ = new CameraPreview(box);
+    auto spin = [&](const char* name, double lo, double hi, double step, const char* suffix, int decimals) {
+        auto* s = new QDoubleSpinBox(box);
+        s->setObjectName(name);
+        s->setRange(lo, hi);
+        s->setSingleStep(step);
+        s->setDecimals(decimals);
+        s->setSuffix(suffix);
+        connect(s, &QDoubleSpinBox::valueChanged, this, &NewSurveyDialog::cameraEdited);
+        return s;
+    };
+    camera_height_ = spin("camera_height", 0.3, 4.5, 0.05, " m", 2);
+    camera_pitch_ = spin("camera_pitch", -5, 60, 0.5, "°", 1);
+    camera_roll_ = spin("camera_roll", -20, 20, 0.5, "°", 1);
+    camera_hfov_ = spin("camera_hfov", 30, 160, 1, "°", 0);
+    estimate_ = new QPushButton("Work out from the footage", box);
+    estimate_->setObjectName("estimate_camera");
+    connect(estimate_, &QPushButton::clicked, this, &NewSurveyDialog::estimateCamera);
+    camera_note_ = new QLabel(box);
+    camera_note_->setObjectName("camera_note");
+    camera_note_->setWordWrap(true);
+    auto* values = new QHBoxLayout;
+    for (auto [label, editor] : {std::pair{"height", camera_height_}, {"pitch", camera_pitch_}, {"roll", camera_roll_},
+                                 {"field of view", camera_hfov_}}) {
+        values->addWidget(new QLabel(label, box));
+        values->addWidget(editor);
+    }
+    auto* layout = new QVBoxLayout(box);
+    layout->addWidget(preview_, 1);
+    layout->addLayout(values);
+    auto* row = new QHBoxLayout;
+    row->addWidget(estimate_);
+    row->addWidget(camera_note_, 1);
+    layout->addLayout(row);
+    camera_base_ = defaultDashcamCamera(1280, 720);
+    showCamera(camera_base_);
+    camera_note_->setText("No camera file: the analysis works it out from the footage (or adjust it here).");
+    return box;
+}
+
+void NewSurveyDialog::refreshPreviewFrame()
+{
+    const cv::Mat frame = videos_->count() > 0 ? previewFrame(videos_->item(0)->text().toStdString()) : cv::Mat();
+    preview_->setFrame(frame);
+    if (!frame.empty() && (camera_base_.width != frame.cols || camera_base_.height != frame.rows)) {
+        const CameraModel shown = cameraShown();
+        camera_base_ = scaledTo(camera_base_, frame.cols, frame.rows);
+        CameraModel sized = camera_base_;
+        sized.height_m = shown.height_m, sized.pitch_deg = shown.pitch_deg, sized.roll_deg = shown.roll_deg;
+        showCamera(sized);
+    }
+}
+
+void NewSurveyDialog::loadCameraFile()
+{
+    const std::string path = camera_->text().trimmed().toStdString();
+    if (path.empty()) {
+        if (camera_state_ == CameraState::file) {
+            camera_state_ = CameraState::automatic;
+            camera_note_->setText("No camera file: the analysis works it out from the footage (or adjust it here).");
+        }
+        return;
+    }
+    auto camera = readCameraFile(path);
+    if (!camera) {
+        camera_note_->setText(QString::fromStdString(camera.error()));
+        return;
+    }
+    camera_base_ = *camera;
+    if (!preview_->composed().isNull() && videos_->count() > 0)
+        camera_base_ = scaledTo(*camera, preview_->composed().width(), preview_->composed().height());
+    showCamera(camera_base_);
+    camera_state_ = CameraState::file;
+    camera_sources_.clear();
+    camera_note_->setText("From the camera file.");
+}
+
+void NewSurveyDialog::showCamera(const CameraModel& camera)
+{
+    showing_camera_ = true;
+    camera_height_->setValue(camera.height_m);
+    camera_pitch_->setValue(camera.pitch_deg);
+    camera_roll_->setValue(camera.roll_deg);
+    camera_hfov_->setValue(2 * std::atan(camera.width / 2.0 / camera.fx) * 180 / M_PI);
+    showing_camera_ = false;
+    preview_->setCamera(cameraShown());
+}
+
+CameraModel NewSurveyDialog::cameraShown() const
+{
+    CameraModel c = camera_base_;
+    c.height_m = camera_height_->value();
+    c.pitch_deg = camera_pitch_->value();
+    c.roll_deg = camera_roll_->value();
+    const double hfov = 2 * std::atan(c.width / 2.0 / c.fx) * 180 / M_PI;
+    if (std::abs(hfov - camera_hfov_->value()) > 0.5) { // changed here: square pixels, same centre
+        c.fx = c.fy = (c.width / 2.0) / std::tan(camera_hfov_->value() / 2 * M_PI / 180);
+    }
+    return c;
+}
+
+void NewSurveyDialog::cameraEdited()
+{
+    preview_->setCamera(cameraShown());
+    if (showing_camera_)
+        return;
+    camera_state_ = CameraState::adjusted;
+    camera_note_->setText("Adjusted here: the analysis uses the camera as shown.");
+}
+
+void NewSurveyDialog::estimateCamera()
+{
+    IngestOptions ingest;
+    for (int i = 0; i < videos_->count(); ++i)
+        ingest.videos.push_back(videos_->item(i)->text().toStdString());
+    if (ingest.videos.empty()) {
+        camera_note_->setText("Add the survey's video first.");
+        return;
+    }
+    if (!track_->text().trimmed().isEmpty())
+        ingest.track = track_->text().trimmed().toStdString();
+    ingest.time_offset_auto = time_offset_auto_->isChecked();
+    ingest.time_offset_s = ingest.time_offset_auto ? 0 : time_offset_->value();
+    ingest.cleaning.smoothing_s = kRecommendedSmoothingSeconds;
+    estimating_ = true;
+    estimate_->setEnabled(false);
+    camera_note_->setText("Working it out from the first minute of footage…");
+    auto result = std::make_shared<std::optional<Result<CameraEstimate>>>();
+    QThread* worker = QThread::create([ingest, result]() mutable {
+        auto resolved = resolveTimeOffset(ingest);
+        *result = resolved ? voirie::estimateCamera(*resolved) : Result<CameraEstimate>(fail(resolved.error()));
+    });
+    connect(worker, &QThread::finished, this, [this, worker, result] {
+        worker->deleteLater();
+        estimating_ = false;
+        estimate_->setEnabled(true);
+        if (!*result || !**result) {
+            camera_note_->setText(QString::fromStdString(*result ? (*result)->error() : std::string("the estimate failed")));
+            return;
+        }
+        const CameraEstimate& e = ***result;
+        camera_base_ = e.camera;
+        showCamera(e.camera);
+        camera_state_ = CameraState::estimated;
+        camera_sources_ = {{"height_m", describe(e.height_m)}, {"pitch_deg", describe(e.pitch_deg)},
+                           {"roll_deg", describe(e.roll_deg)}, {"hfov_deg", describe(e.hfov_deg)}};
+        camera_note_->setText(QString("Worked out from the footage: height %1, pitch %2; roll and field of view %3.")
+                                  .arg(QString::fromStdString(e.height_m.source), QString::fromStdString(e.pitch_deg.source),
+                                       QString::fromStdString(e.roll_deg.source)));
+    });
+    worker->start();
+}
 void NewSurveyDialog::setTimeOffset(std::optional<double> seconds)
 {
     time_offset_auto_->setChecked(!seconds);
@@ -245,6 +423,22 @@ Result<AnalysisOptions> NewSurveyDialog::options() const
         o.ingest.track = track_->text().trimmed().toStdString();
     if (!camera_->text().trimmed().isEmpty())
         o.ingest.camera_file = camera_->text().trimmed().toStdString();
+    // The camera as the preview shows it, when it was worked out here or adjusted.
+    if (camera_state_ == CameraState::estimated || camera_state_ == CameraState::adjusted) {
+        o.ingest.camera = cameraShown();
+        if (camera_state_ == CameraState::estimated) {
+            o.ingest.camera_source = "estimated from the footage in the New survey form";
+            o.ingest.camera_value_sources = camera_sources_;
+        } else {
+            o.ingest.camera_source = std::string("set in the New survey form") +
+                                     (o.ingest.camera_file ? " from " + o.ingest.camera_file->string() + ", adjusted" : "");
+            o.ingest.camera_value_sources = {{"height_m", "given: as shown in the New survey form"},
+                                             {"pitch_deg", "given: as shown in the New survey form"},
+                                             {"roll_deg", "given: as shown in the New survey form"},
+                                             {"hfov_deg", "given: as shown in the New survey form"}};
+            o.ingest.camera_file.reset();
+        }
+    }
     o.ingest.time_offset_auto = time_offset_auto_->isChecked();
     o.ingest.time_offset_s = o.ingest.time_offset_auto ? 0 : time_offset_->value();
     o.ingest.sampling.step = every_m_->value();

@@ -7,17 +7,21 @@
 #include "analysis_job.hpp"
 #include "basemap.hpp"
 #include "main_window.hpp"
+#include "camera_preview.hpp"
 #include "new_survey_dialog.hpp"
 #include "map_canvas.hpp"
 
 #include "voirie/core/analysis/analysis_run.hpp"
+#include "voirie/core/geo/camera_geometry.hpp"
 #include "voirie/core/plugin_host/plugin_registry.hpp"
 
 #include <QApplication>
 #include <QCheckBox>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
+#include <QLabel>
 #include <QSignalSpy>
+#include <QThread>
 #include <QTimer>
 
 #include <gtest/gtest.h>
@@ -116,6 +120,69 @@ TEST(AppAnalysis, CancelLeavesAValidPartialProjectAndNoFinishedOne)
     auto r = runVoirie("analyze " + sampleSurveyInputs(cachedSampleSurvey()) + " --no-anonymize --quiet --threads 1 --resume --out " +
                        shellQuoted(dir / "cancelled.gpkg"));
     EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(NewSurveyDialog, ShowsTheCameraOverAFrameAndTheAnalysisUsesItAsShown)
+{
+    const fs::path survey = cachedSampleSurvey();
+    gui::NewSurveyDialog dialog;
+    dialog.setVideos({QString::fromStdString((survey / "survey.mp4").string())});
+    dialog.setOutput("/tmp/out.gpkg");
+    dialog.setPlugins({"potholes"});
+    auto* preview = dialog.cameraPreview();
+    const QImage first = preview->composed();
+    ASSERT_EQ(first.width(), 1280) << "a frame of the video, at its size";
+    // Without a camera file nothing is forced: the analysis works the camera out itself.
+    auto automatic = dialog.options();
+    ASSERT_TRUE(automatic) << automatic.error();
+    EXPECT_FALSE(automatic->ingest.camera);
+
+    dialog.setCamera(QString::fromStdString((survey / "camera.json").string()));
+    auto* pitch = dialog.findChild<QDoubleSpinBox*>("camera_pitch");
+    ASSERT_NE(pitch, nullptr);
+    EXPECT_NEAR(pitch->value(), 12.0, 1e-9);
+    EXPECT_NEAR(dialog.findChild<QDoubleSpinBox*>("camera_height")->value(), 1.3, 1e-9);
+    auto from_file = dialog.options();
+    ASSERT_TRUE(from_file);
+    EXPECT_TRUE(from_file->ingest.camera_file);
+    EXPECT_FALSE(from_file->ingest.camera);
+
+    // The grid's 10 m line is drawn where the camera puts that line on the road (2.5 m right).
+    auto redAt = [&](const QImage& image, const CameraModel& camera, double forward) {
+        auto px = CameraGeometry(camera).groundToPixel({forward, 2.5});
+        const QColor c = image.pixelColor(int(std::lround(px->first)), int(std::lround(px->second)));
+        return c.red() > 200 && c.green() < 150;
+    };
+    EXPECT_TRUE(redAt(preview->composed(), preview->camera(), 10.0));
+    // Adjusted: redrawn at once, and the analysis takes the camera as shown instead of the file.
+    pitch->setValue(16.0);
+    EXPECT_DOUBLE_EQ(preview->camera().pitch_deg, 16.0);
+    EXPECT_TRUE(redAt(preview->composed(), preview->camera(), 10.0));
+    CameraModel before = preview->camera();
+    before.pitch_deg = 12.0;
+    EXPECT_FALSE(redAt(preview->composed(), before, 10.0)) << "the grid moved with the pitch";
+    auto adjusted = dialog.options();
+    ASSERT_TRUE(adjusted) << adjusted.error();
+    ASSERT_TRUE(adjusted->ingest.camera);
+    EXPECT_DOUBLE_EQ(adjusted->ingest.camera->pitch_deg, 16.0);
+    EXPECT_FALSE(adjusted->ingest.camera_file);
+    EXPECT_NE(adjusted->ingest.camera_source.find("set in the New survey form"), std::string::npos);
+
+    // Worked out from the footage in the background; the form stays up meanwhile.
+    dialog.estimateCamera();
+    EXPECT_TRUE(dialog.estimating());
+    for (int i = 0; i < 12000 && dialog.estimating(); ++i) {
+        QThread::msleep(10);
+        QApplication::processEvents();
+    }
+    ASSERT_FALSE(dialog.estimating());
+    EXPECT_NEAR(pitch->value(), 12.0, 0.5) << dialog.findChild<QLabel*>("camera_note")->text().toStdString();
+    auto estimated = dialog.options();
+    ASSERT_TRUE(estimated);
+    ASSERT_TRUE(estimated->ingest.camera);
+    EXPECT_NE(estimated->ingest.camera_source.find("estimated from the footage"), std::string::npos);
+    ASSERT_EQ(estimated->ingest.camera_value_sources.size(), 4u);
+    EXPECT_EQ(estimated->ingest.camera_value_sources[1].second.rfind("estimated", 0), 0u);
 }
 
 TEST(NewSurveyDialog, BuildsTheAnalysisFromTheFormAndEachPluginsManifest)
