@@ -104,4 +104,32 @@ TEST(CameraEstimate, FindsAMountingUnlikeTheDefaultFromAGeneratedDrive)
     EXPECT_EQ(assumed->height_m.source, "given");
 }
 
+TEST(CameraEstimate, TheFieldOfViewFromTheTurns)
+{
+    // A wide lens on a drive that turns by some 40 degrees in its first minute.
+    TempDir dir;
+    sample::GeneratorSettings s;
+    s.seed = 44;
+    s.length_m = 300;
+    s.width = 640, s.height = 360;
+    s.camera_height_m = 2.2;
+    s.camera_pitch_deg = 18;
+    s.camera_roll_deg = 3;
+    s.camera_hfov_deg = 120;
+    sample::SurveyGenerator generator(s);
+    ASSERT_TRUE(generator.write(dir.path() / "s", {}));
+    IngestOptions ingest;
+    ingest.videos = {dir.path() / "s/survey.mp4"};
+    ingest.track = dir.path() / "s/survey.gpx";
+    ingest.cleaning.smoothing_s = kRecommendedSmoothingSeconds;
+    auto estimate = estimateCamera(ingest);
+    ASSERT_TRUE(estimate) << estimate.error();
+    ASSERT_EQ(estimate->hfov_deg.source, "estimated") << estimate->hfov_deg.how;
+    EXPECT_NEAR(estimate->hfov_deg.value, s.camera_hfov_deg, 0.05 * s.camera_hfov_deg);
+    EXPECT_GT(estimate->hfov_deg.uncertainty, 0.0);
+    EXPECT_NE(estimate->hfov_deg.how.find("degrees of turns"), std::string::npos);
+    EXPECT_NEAR(estimate->pitch_deg.value, s.camera_pitch_deg, 0.5);
+    EXPECT_NEAR(estimate->height_m.value, s.camera_height_m, 0.1 * s.camera_height_m);
+}
+
 } // namespace

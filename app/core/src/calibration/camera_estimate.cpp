@@ -4,6 +4,7 @@
 #include "vanishing_point.hpp"
 
 #include "voirie/core/base/statistics.hpp"
+#include "voirie/core/ingest/survey_gps.hpp"
 
 #include <opencv2/imgproc.hpp>
 
@@ -19,6 +20,7 @@ constexpr double kStraightDegrees = 3.0; // heading change over +-1 s below whic
 
 struct Seen {
     double time = 0, heading = 0, chainage = 0, speed = 0;
+    double raw_heading = 0; // from the fixes as measured (no smoothing): for the field of view
     cv::Mat grey; // at `scale` of the frame
     std::optional<VanishingPoint> vp;
 };
@@ -59,6 +61,92 @@ std::string fixed1(double v)
     return out.str();
 }
 
+struct TurnFocal {
+    double fx = 0, fx_error = 0; // pixels of the frames as kept
+    double turned_deg = 0;       // the GPS heading's total change over the frames used
+};
+
+// The focal length from the turns: a camera turning by an angle sweeps the distant scene (the band
+// just above the horizon) sideways by that angle. The band is resampled to columns even in angle
+// for a focal length assumed (a pinhole's pixels widen towards the edges: 4 times at 60 degrees),
+// its shift between consecutive frames (phase correlation) summed and regressed on the GPS
+// heading: the slope says how far off the focal length assumed was. Three rounds converge. Needs
+// 20 degrees of turning at least.
+std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, double horizon_row, double fx_start)
+{
+    if (seen.size() < 20)
+        return std::nullopt;
+    const int rows = seen.front().grey.rows, cols = seen.front().grey.cols;
+    const int top = std::clamp(int(horizon_row - 0.22 * rows), 0, rows - 2);
+    const int bottom = std::clamp(int(horizon_row + 0.02 * rows), top + 2, rows);
+    const cv::Rect band(0, top, cols, bottom - top);
+    cv::Mat window;
+    cv::createHanningWindow(window, band.size(), CV_32F);
+    // The raw heading: smoothing would soften the turns the sweep shows sharply; its noise costs
+    // nothing in a regression of the heading on the sweep.
+    std::vector<double> heading{seen.front().raw_heading};
+    for (size_t i = 1; i < seen.size(); ++i)
+        heading.push_back(heading.back() + std::remainder(seen[i].raw_heading - seen[i - 1].raw_heading, 360.0));
+    const double turned = *std::max_element(heading.begin(), heading.end()) - *std::min_element(heading.begin(), heading.end());
+    if (turned < 20)
+        return std::nullopt;
+    const double cx = cols / 2.0, n = double(seen.size());
+    TurnFocal out;
+    out.turned_deg = turned;
+    double fx = fx_start;
+    for (int round = 0; round < 3; ++round) {
+        // Column u looks (u - cx) / fx radians right of the axis.
+        const double half_angle = std::atan(cx / fx);
+        cv::Mat map_x(band.height, band.width, CV_32F), map_y(band.height, band.width, CV_32F);
+        for (int y = 0; y < band.height; ++y)
+            for (int u = 0; u < band.width; ++u) {
+                map_x.at<float>(y, u) = float(cx + fx * std::tan((u - cx) / cx * half_angle));
+                map_y.at<float>(y, u) = float(y);
+            }
+        auto even = [&](const Seen& s) {
+            cv::Mat f, out_band;
+            s.grey(band).convertTo(f, CV_32F);
+            cv::remap(f, out_band, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+            return out_band;
+        };
+        std::vector<double> sweep{0}; // radians
+        cv::Mat previous = even(seen.front());
+        for (size_t i = 1; i < seen.size(); ++i) {
+            cv::Mat current = even(seen[i]);
+            sweep.push_back(sweep.back() + cv::phaseCorrelate(previous, current, window).x * half_angle / cx);
+            previous = current;
+        }
+        double sh = 0, ss = 0, shh = 0, shs = 0;
+        for (size_t i = 0; i < sweep.size(); ++i) {
+            const double h = heading[i] * M_PI / 180;
+            sh += h, ss += sweep[i], shh += h * h, shs += h * sweep[i];
+        }
+        // The heading regressed on the sweep, not the other way: the sweep is measured finely,
+        // the GPS heading is the noisy one (noise in the regressor would flatten the slope).
+        double sss = 0;
+        for (double v : sweep)
+            sss += v * v;
+        const double var_h = shh - sh * sh / n, var_s = sss - ss * ss / n, cov = shs - sh * ss / n;
+        if (var_h <= 0 || var_s <= 0 || cov >= 0)
+            return std::nullopt;
+        const double slope = -var_s / cov; // turning right sweeps the scene left
+        if (!(slope > 0.3 && slope < 3))
+            return std::nullopt;
+        double residual = 0;
+        for (size_t i = 0; i < sweep.size(); ++i)
+            residual += std::pow(sweep[i] - (ss / n - slope * (heading[i] * M_PI / 180 - sh / n)), 2);
+        // The sweep measured in angles for `fx` is slope x the true one: the true focal length is
+        // that much longer (exactly so at the centre, where the rounds converge).
+        fx *= slope;
+        // Neighbouring frames' errors are alike: count one independent value a second (10 frames).
+        out.fx_error = fx * std::sqrt(residual / (n - 2) / var_h * 10);
+    }
+    if (!(fx > 0.15 * cols && fx < 5.0 * cols)) // a field of view between about 11 and 146 degrees
+        return std::nullopt;
+    out.fx = fx;
+    return out;
+}
+
 } // namespace
 
 Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOptions& options)
@@ -71,6 +159,15 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     if (!reader)
         return fail(reader.error());
     const CameraModel frame_camera = (*reader)->camera();
+    // The same fixes unsmoothed (the reader's track is smoothed as the analysis will be).
+    std::optional<Track> raw_track;
+    if (auto gps = readSurveyGps(ingest)) {
+        TrackCleaningOptions raw = ingest.cleaning;
+        raw.smoothing_s = 0;
+        TrackCleaningCounts counts;
+        if (auto track = Track::build(gps->fixes, raw, gps->path, counts))
+            raw_track.emplace(std::move(*track));
+    }
     const int width = frame_camera.width, height = frame_camera.height;
     const double scale = std::min(1.0, 640.0 / width);
     const int w = int(std::lround(width * scale)), h = int(std::lround(height * scale));
@@ -81,7 +178,10 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
         if (int(seen.size()) >= options.max_frames)
             break;
         ++out.frames_examined;
-        Seen s{frame->time, frame->heading_deg, frame->chainage_m, frame->speed_mps, {}, std::nullopt};
+        Seen s{frame->time, frame->heading_deg, frame->chainage_m, frame->speed_mps, frame->heading_deg, {}, std::nullopt};
+        if (raw_track)
+            if (auto at = raw_track->at(frame->time))
+                s.raw_heading = at->heading_deg;
         cv::Mat grey;
         cv::cvtColor(frame->image, grey, cv::COLOR_BGR2GRAY);
         cv::resize(grey, s.grey, cv::Size(w, h), 0, 0, cv::INTER_AREA);
@@ -100,12 +200,7 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
                       headingChange(seen[a].heading, seen[b].heading) < kStraightDegrees;
     }
 
-    // Field of view: given, else the stated default (lens tables and turns: not yet).
-    const double hfov = options.hfov_deg.value_or(options.default_hfov_deg);
-    out.hfov_deg = options.hfov_deg ? CameraValue{hfov, "given", 0, "--hfov-deg"}
-                                    : CameraValue{hfov, "default", 0, "a typical dash-cam's; give --hfov-deg when known"};
-
-    // Pitch from the vanishing points of the straight frames (roll: level assumed).
+    // The vanishing points of the straight frames: where the horizon is, and then the pitch.
     std::vector<double> vxs, vys;
     for (size_t i = 0; i < seen.size(); ++i)
         if (straight[i] && seen[i].vp) {
@@ -113,6 +208,21 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
             vys.push_back(seen[i].vp->y / scale);
         }
     out.straight_frames = int(vxs.size());
+
+    // Field of view: given, else from the turns (the distant scene's sideways sweep against the
+    // GPS heading), else the stated default.
+    double hfov = options.hfov_deg.value_or(options.default_hfov_deg);
+    if (options.hfov_deg) {
+        out.hfov_deg = {hfov, "given", 0, "--hfov-deg"};
+    } else if (auto turns = vxs.size() >= 10 ? focalFromTurns(seen, median(vys) * scale, (w / 2.0) / std::tan(options.default_hfov_deg / 2 * M_PI / 180)) : std::nullopt) {
+        const double fx = turns->fx / scale;
+        hfov = 2 * std::atan(width / 2.0 / fx) * 180 / M_PI;
+        const double d_hfov = 2 * (width / 2.0) / (fx * fx + width * width / 4.0) * (turns->fx_error / scale) * 180 / M_PI;
+        out.hfov_deg = {hfov, "estimated", d_hfov,
+                        "the distant scene's sweep against the GPS heading over " + fixed1(turns->turned_deg) + " degrees of turns"};
+    } else {
+        out.hfov_deg = {hfov, "default", 0, "a typical dash-cam's (too little turning to measure it); give --hfov-deg when known"};
+    }
     CameraModel camera = cameraFor(width, height, hfov, options.height_m.value_or(options.default_height_m),
                                    options.default_pitch_deg, 0);
     // The unit-height camera for the frames as kept (scaled): what the ground motion assumes.
