@@ -6,6 +6,7 @@
 #include "voirie/core/base/statistics.hpp"
 #include "voirie/core/geo/camera_file.hpp"
 #include "voirie/core/geo/camera_geometry.hpp"
+#include "voirie/core/ingest/lens_undistortion.hpp"
 
 #include <opencv2/imgproc.hpp>
 
@@ -64,6 +65,10 @@ Result<ImageMotion> measureImageMotion(VideoTimeline& video, const ImageMotionOp
     ImageMotion out;
     out.camera = options.camera ? scaledTo(*options.camera, first.width, first.height)
                                 : defaultDashcamCamera(first.width, first.height);
+    // A lens's distortion removed first, as the survey's frames will be.
+    const auto undistortion = LensUndistortion::forCamera(out.camera);
+    if (undistortion)
+        out.camera = undistortion->pinhole();
 
     // Frames kept every step_s; the first ones held until the camera's pitch is known.
     std::vector<std::pair<double, cv::Mat>> pending;
@@ -117,13 +122,15 @@ Result<ImageMotion> measureImageMotion(VideoTimeline& video, const ImageMotionOp
             start = ref.time, started = true;
         if (ref.time - start > options.max_s)
             break;
-        if (ref.time < next_keep - 0.4 / video.files()[ref.file].fps) // half a frame early is on time
+        if (ref.time < next_keep - 0.4 / video.files()[ref.file].fps) // a frame due within 0.4 of a frame is on time
             continue;
         next_keep = next_keep + options.step_s > ref.time ? next_keep + options.step_s : ref.time + options.step_s;
         ++out.frames;
         cv::Mat colour = video.retrieve(), grey, small;
         if (colour.empty())
             continue;
+        if (undistortion)
+            colour = undistortion->apply(colour);
         cv::cvtColor(colour, grey, cv::COLOR_BGR2GRAY);
         cv::resize(grey, small, size, 0, 0, cv::INTER_AREA);
         if (!motion) {
