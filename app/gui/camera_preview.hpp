@@ -20,6 +20,7 @@ public:
     void setFrame(const cv::Mat& bgr); // empty: a grey field of the camera's size
     void setCamera(const CameraModel& camera);
     const CameraModel& camera() const { return camera_; }
+    QSize frameSize() const { return frame_.size(); } // invalid without a frame
     // The frame with the grid and horizon drawn, at the frame's size (what paintEvent scales).
     QImage composed() const;
     QSize sizeHint() const override { return {480, 270}; }

@@ -314,8 +314,8 @@ void NewSurveyDialog::loadCameraFile()
         return;
     }
     camera_base_ = *camera;
-    if (!preview_->composed().isNull() && videos_->count() > 0)
-        camera_base_ = scaledTo(*camera, preview_->composed().width(), preview_->composed().height());
+    if (const QSize frame = preview_->frameSize(); frame.isValid())
+        camera_base_ = scaledTo(*camera, frame.width(), frame.height());
     showCamera(camera_base_);
     camera_state_ = CameraState::file;
     camera_sources_.clear();
@@ -377,8 +377,8 @@ void NewSurveyDialog::estimateCamera()
         auto resolved = resolveTimeOffset(ingest);
         *result = resolved ? voirie::estimateCamera(*resolved) : Result<CameraEstimate>(fail(resolved.error()));
     });
-    connect(worker, &QThread::finished, this, [this, worker, result] {
-        worker->deleteLater();
+    connect(worker, &QThread::finished, worker, &QObject::deleteLater); // also when the form is gone
+    connect(worker, &QThread::finished, this, [this, result] {
         estimating_ = false;
         estimate_->setEnabled(true);
         if (!*result || !**result) {
