@@ -101,7 +101,7 @@ int runAnalyze(const CommandLine& cl)
         ("quiet", "no progress and no summary on stderr");
     po::variables_map vm;
     if (!parseOptions(cl,
-                      "analyze --video V [--video V2 ...] | --photos DIR  --track T [--camera C] [--time-offset S] "
+                      "analyze --video V [--video V2 ...] | --photos DIR  [--track T] [--camera C] [--time-offset S|auto] "
                       "[--video-start T] [--every-m 3] [--plugins a,b] [--param id.key=value] [--threads N] "
                       "--out PROJECT.gpkg [--ortho SURFACE.tif] [--resume] [--overwrite] [--quiet] [--anonymizers id,...] [--no-anonymize]",
                       options, {}, vm))

@@ -21,7 +21,7 @@ int runFrames(const CommandLine& cl)
         ("overwrite", "replace --out if it exists");
     po::variables_map vm;
     if (!parseOptions(cl,
-                      "frames --video V [--video V2 ...] | --photos DIR  --track T [--time-offset S|auto] [--video-start T] "
+                      "frames --video V [--video V2 ...] | --photos DIR  [--track T] [--time-offset S|auto] [--video-start T] "
                       "[--every-m M] [--camera C] [--json | --out frames.gpkg]",
                       options, {}, vm))
         return kExitOk;

@@ -18,7 +18,8 @@ void addSurveyOptions(po::options_description& options)
                                             "(.gpx, .nmea, .srt, .csv, ...); photos use their EXIF positions")
         ("max-dop", po::value<double>()->default_value(5.0), "embedded GPS: fixes with a dilution of precision above this are dropped (GoPro GPSP 500)")
         ("track-columns", po::value<std::string>(), "CSV columns, e.g. lat=Latitude,lon=Longitude,time=UTC")
-        ("camera", po::value<std::string>(), "camera.json (image size, field of view or fx/fy/cx/cy, height_m, pitch_deg, roll_deg)")
+        ("camera", po::value<std::string>(), "camera.json (image size, field of view or fx/fy/cx/cy, height_m, pitch_deg, roll_deg; "
+                                             "k1, k2, p1, p2, k3 or fisheye for the lens); without it a video's camera is worked out from the footage")
         ("video-start", po::value<std::string>(), "UTC time of the first video frame (ISO 8601) when the container has none, or to override it")
         ("time-offset", po::value<std::string>()->default_value("0"), "seconds added to video/photo times (camera clock drift, local time), "
                                                                      "or auto: worked out from the footage's motion against the track")
