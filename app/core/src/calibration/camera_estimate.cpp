@@ -3,6 +3,7 @@
 #include "ground_motion.hpp"
 #include "vanishing_point.hpp"
 
+#include "voirie/core/base/number_format.hpp"
 #include "voirie/core/base/statistics.hpp"
 #include "voirie/core/ingest/survey_gps.hpp"
 
@@ -51,14 +52,6 @@ CameraModel cameraFor(int width, int height, double hfov_deg, double height_m, d
     c.cx = width / 2.0, c.cy = height / 2.0;
     c.height_m = height_m, c.pitch_deg = pitch_deg, c.roll_deg = roll_deg;
     return c;
-}
-
-std::string fixed1(double v)
-{
-    std::ostringstream out;
-    out.precision(1);
-    out << std::fixed << v;
-    return out.str();
 }
 
 struct TurnFocal {
@@ -212,14 +205,17 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     // Field of view: given, else from the turns (the distant scene's sideways sweep against the
     // GPS heading), else the stated default.
     double hfov = options.hfov_deg.value_or(options.default_hfov_deg);
+    std::optional<TurnFocal> turns;
+    if (!options.hfov_deg && vxs.size() >= 10) // the horizon row from the vanishing points
+        turns = focalFromTurns(seen, median(vys) * scale, (w / 2.0) / std::tan(options.default_hfov_deg / 2 * M_PI / 180));
     if (options.hfov_deg) {
         out.hfov_deg = {hfov, "given", 0, "--hfov-deg"};
-    } else if (auto turns = vxs.size() >= 10 ? focalFromTurns(seen, median(vys) * scale, (w / 2.0) / std::tan(options.default_hfov_deg / 2 * M_PI / 180)) : std::nullopt) {
+    } else if (turns) {
         const double fx = turns->fx / scale;
         hfov = 2 * std::atan(width / 2.0 / fx) * 180 / M_PI;
         const double d_hfov = 2 * (width / 2.0) / (fx * fx + width * width / 4.0) * (turns->fx_error / scale) * 180 / M_PI;
         out.hfov_deg = {hfov, "estimated", d_hfov,
-                        "the distant scene's sweep against the GPS heading over " + fixed1(turns->turned_deg) + " degrees of turns"};
+                        "the distant scene's sweep against the GPS heading over " + fixedDecimals(turns->turned_deg, 1) + " degrees of turns"};
     } else {
         out.hfov_deg = {hfov, "default", 0, "a typical dash-cam's (too little turning to measure it); give --hfov-deg when known"};
     }
@@ -243,7 +239,7 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
         out.roll_deg = {0, "default", 0, "level assumed: roll is not estimated yet (edit camera.json when the horizon leans)"};
         const double yaw = std::atan((vx - camera.cx) / camera.fx) * 180 / M_PI;
         if (std::abs(yaw) > 2)
-            out.notes.push_back("the camera looks " + fixed1(std::abs(yaw)) + " degrees " + (yaw > 0 ? "right" : "left") +
+            out.notes.push_back("the camera looks " + fixedDecimals(std::abs(yaw), 1) + " degrees " + (yaw > 0 ? "right" : "left") +
                                 " of the direction of travel (not corrected: distances across the road are less sure)");
     } else {
         out.pitch_deg = {camera.pitch_deg, "default", 0,

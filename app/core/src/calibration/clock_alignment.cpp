@@ -3,25 +3,14 @@
 #include "clock_match.hpp"
 #include "image_motion.hpp"
 
+#include "voirie/core/base/number_format.hpp"
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/geo/camera_file.hpp"
 #include "voirie/core/ingest/survey_gps.hpp"
 
 #include <cmath>
-#include <sstream>
 
 namespace voirie {
-namespace {
-
-std::string fixed(double v, int decimals)
-{
-    std::ostringstream out;
-    out.precision(decimals);
-    out << std::fixed << v;
-    return out.str();
-}
-
-} // namespace
 
 Result<ClockAlignment> estimateClockOffset(const IngestOptions& ingest, const ClockAlignmentOptions& options)
 {
@@ -88,9 +77,9 @@ Result<ClockAlignment> estimateClockOffset(const IngestOptions& ingest, const Cl
         out.first_frame_time = first_frame;
         out.offset_s = 0;
     }
-    out.how = "from the footage: its motion over " + fixed(out.matched_s, 0) + " s matched to " +
-              std::to_string(out.fixes) + " track fixes (" + fixed(out.rms_m, 1) + " m apart), +-" +
-              fixed(out.uncertainty_s, 2) + " s; first frame at " + formatIso8601(first_frame) +
+    out.how = "from the footage: its motion over " + fixedDecimals(out.matched_s, 0) + " s matched to " +
+              std::to_string(out.fixes) + " track fixes (" + fixedDecimals(out.rms_m, 1) + " m apart), +-" +
+              fixedDecimals(out.uncertainty_s, 2) + " s; first frame at " + formatIso8601(first_frame) +
               (clockless ? " (the video has no clock of its own)" : "");
     return out;
 }

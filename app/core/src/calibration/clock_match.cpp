@@ -1,5 +1,8 @@
 #include "clock_match.hpp"
 
+#include "voirie/core/base/number_format.hpp"
+#include "voirie/core/base/statistics.hpp"
+
 #include <opencv2/core.hpp>
 
 #include <algorithm>
@@ -10,6 +13,10 @@
 
 namespace voirie {
 namespace {
+
+// How every "nothing to match" refusal ends.
+constexpr const char* kOnlyChangesTell = "; only turns, stops and changes of speed tell the clocks apart, and a straight "
+                                         "road at constant speed fits every offset. Give --time-offset in seconds";
 
 using Complex = std::complex<double>;
 
@@ -153,23 +160,13 @@ TrackShape shapeOf(const std::vector<TrackPosition>& track, double from, double 
     if (!headings.empty())
         shape.turn_deg = *std::max_element(headings.begin(), headings.end()) - *std::min_element(headings.begin(), headings.end());
     if (speeds.size() >= 3) {
-        std::sort(speeds.begin(), speeds.end());
-        const double median = speeds[speeds.size() / 2];
-        shape.speed_variation = median > 0.5 ? (speeds[speeds.size() * 9 / 10] - speeds[speeds.size() / 10]) / median : 1.0;
+        const double median = nearestRankQuantile(speeds, 0.5);
+        shape.speed_variation =
+            median > 0.5 ? (nearestRankQuantile(speeds, 0.9) - nearestRankQuantile(speeds, 0.1)) / median : 1.0;
     }
-    if (jitter.size() >= 3) { // white noise of s per axis gives second differences of about 2.4 s in all
-        std::nth_element(jitter.begin(), jitter.begin() + long(jitter.size() / 2), jitter.end());
-        shape.noise_m = jitter[jitter.size() / 2] / 2.4;
-    }
+    if (jitter.size() >= 3) // white noise of s per axis gives second differences of about 2.4 s in all
+        shape.noise_m = nearestRankQuantile(jitter, 0.5) / 2.4;
     return shape;
-}
-
-std::string fixed(double v, int decimals)
-{
-    std::ostringstream out;
-    out.precision(decimals);
-    out << std::fixed << v;
-    return out.str();
 }
 
 } // namespace
@@ -208,7 +205,7 @@ Result<ClockMatch> matchClock(const std::vector<MotionStep>& steps, const std::v
     };
     auto best = coarse();
     if (curve.empty())
-        return fail("the track's " + fixed(track_span, 0) + " s and the footage's " + fixed(footage, 0) +
+        return fail("the track's " + fixedDecimals(track_span, 0) + " s and the footage's " + fixedDecimals(footage, 0) +
                     " s overlap too little at every offset to be matched");
     double offset = best->first;
     // The turn model that fits best at that offset, then the offset again; twice.
@@ -286,27 +283,24 @@ Result<ClockMatch> matchClock(const std::vector<MotionStep>& steps, const std::v
     const double best_cost = best->second;
     const bool ambiguous = std::isfinite(runner_up) && runner_up < options.ambiguity_ratio * best_cost;
     if (!(out.uncertainty_s <= options.max_uncertainty_s) || ambiguous) {
-        std::string why = ambiguous ? "offsets " + fixed(offset, 1) + " s and " + fixed(out.runner_up_offset_s, 1) +
-                                          " s fit the track about as well (" + fixed(out.rms_m, 1) + " and " +
-                                          fixed(out.runner_up_rms_m, 1) + " m)"
-                                    : "the best offset, " + fixed(offset, 1) + " s, is uncertain by " +
-                                          (std::isfinite(out.uncertainty_s) ? fixed(out.uncertainty_s, 1) + " s" : "more than the footage");
-        return fail("the drive has nothing to match the track by: " + why +
-                    "; only turns, stops and changes of speed tell the clocks apart, and a straight road at constant "
-                    "speed fits every offset. Give --time-offset in seconds");
+        std::string why = ambiguous ? "offsets " + fixedDecimals(offset, 1) + " s and " + fixedDecimals(out.runner_up_offset_s, 1) +
+                                          " s fit the track about as well (" + fixedDecimals(out.rms_m, 1) + " and " +
+                                          fixedDecimals(out.runner_up_rms_m, 1) + " m)"
+                                    : "the best offset, " + fixedDecimals(offset, 1) + " s, is uncertain by " +
+                                          (std::isfinite(out.uncertainty_s) ? fixedDecimals(out.uncertainty_s, 1) + " s" : "more than the footage");
+        return fail("the drive has nothing to match the track by: " + why + kOnlyChangesTell);
     }
     // Where the footage lies on the track, the track must say something (a turn, a change of
     // speed), and the footage's path must fit it about as closely as the GPS's own noise allows.
     const TrackShape shape = shapeOf(track, at_best.first + offset, at_best.last + offset);
     if (shape.turn_deg < options.min_turn_deg && shape.speed_variation < options.min_speed_variation)
         return fail("the drive has nothing to match the track by: where the footage would lie, the track turns by " +
-                    fixed(shape.turn_deg, 0) + " degrees and keeps its speed within " +
-                    fixed(100 * shape.speed_variation, 0) + "%; only turns, stops and changes of speed tell the clocks "
-                    "apart, and a straight road at constant speed fits every offset. Give --time-offset in seconds");
+                    fixedDecimals(shape.turn_deg, 0) + " degrees and keeps its speed within " +
+                    fixedDecimals(100 * shape.speed_variation, 0) + "%" + kOnlyChangesTell);
     const double expected = std::sqrt(2.0) * shape.noise_m; // in both axes
     if (out.rms_m > 2 * expected + options.fit_tolerance_m)
-        return fail("the footage's path does not fit the track at any offset: " + fixed(out.rms_m, 1) +
-                    " m from it at best, where the track's own noise is " + fixed(expected, 1) +
+        return fail("the footage's path does not fit the track at any offset: " + fixedDecimals(out.rms_m, 1) +
+                    " m from it at best, where the track's own noise is " + fixedDecimals(expected, 1) +
                     " m; is the track of this drive? Give --time-offset in seconds");
     return out;
 }

@@ -18,15 +18,6 @@ namespace {
 constexpr int kPitchFrames = 100; // the first 10 s of frames give the pitch when no camera is given
 constexpr double kMinResponse = 0.3;
 
-// The camera the frames are measured with, at the size they are kept (at most 640 wide).
-CameraModel scaledCamera(CameraModel c, double scale)
-{
-    c.width = int(std::lround(c.width * scale));
-    c.height = int(std::lround(c.height * scale));
-    c.fx *= scale, c.fy *= scale, c.cx *= scale, c.cy *= scale;
-    return c;
-}
-
 // A match that disagrees with its neighbours is a mismatch (the road's texture matched where a
 // lane line or a repeating pattern made it look alike): the neighbours' median replaces it. A
 // vehicle cannot change speed by a quarter within a tenth of a second; stops come on gradually.
@@ -106,7 +97,7 @@ Result<ImageMotion> measureImageMotion(VideoTimeline& video, const ImageMotionOp
         // The road near the camera, where its texture is sharpest (far off, each image pixel spreads
         // over many centimetres and the resampling's own pattern, fixed in the image, would match at
         // no motion): from what the frame's lower sixth shows (a bonnet may hide its bottom) for 4 m.
-        const CameraModel kept = scaledCamera(out.camera, scale);
+        const CameraModel kept = scaledTo(out.camera, size.width, size.height); // the frames as kept
         const auto lowest = CameraGeometry(kept).pixelToGround(kept.cx, kept.height * 5.0 / 6.0);
         const double near = std::max(2.0, lowest ? lowest->forward : 4.0);
         motion.emplace(kept, -1.5, 1.5, near, near + 4.0);

@@ -1,5 +1,6 @@
 #include "voirie/core/ingest/embedded_telemetry.hpp"
 
+#include "voirie/core/base/number_format.hpp"
 #include "voirie/core/base/statistics.hpp"
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/ingest/gpmf_parser.hpp"
@@ -24,14 +25,6 @@ bool validPosition(double lat, double lon)
 }
 
 double median(std::vector<double> v) { return interpolatedQuantile(std::move(v), 0.5); }
-
-std::string seconds1(double s)
-{
-    std::ostringstream out;
-    out.precision(1);
-    out << std::fixed << s;
-    return out.str();
-}
 
 std::string droppedSentence(const TelemetryCounts& c)
 {
@@ -344,7 +337,7 @@ std::optional<std::string> describeContainerClock(double container_time, double 
         const int h = int(hours);
         return "container clock is local time (UTC" + std::string(h > 0 ? "+" : "-") + std::to_string(std::abs(h)) + ")";
     }
-    return "container clock is off by " + seconds1(difference) + " s";
+    return "container clock is off by " + fixedDecimals(difference, 1) + " s";
 }
 
 Result<std::optional<EmbeddedTrack>> readEmbeddedTrack(const fs::path& video, const TelemetryOptions& options)

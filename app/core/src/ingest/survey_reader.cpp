@@ -3,6 +3,7 @@
 #include "voirie/core/geo/camera_file.hpp"
 #include "photo_exif.hpp"
 #include "voirie/core/ingest/survey_gps.hpp"
+#include "voirie/core/base/number_format.hpp"
 #include "voirie/core/base/time_format.hpp"
 
 #include <opencv2/imgcodecs.hpp>
@@ -20,14 +21,6 @@ std::string lowerExtension(const fs::path& p)
     std::string ext = p.extension().string();
     std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
     return ext;
-}
-
-std::string seconds(double s)
-{
-    std::ostringstream out;
-    out.precision(1);
-    out << std::fixed << s;
-    return out.str();
 }
 
 } // namespace
@@ -136,7 +129,7 @@ Result<std::unique_ptr<SurveyReader>> SurveyReader::open(const IngestOptions& op
             const double suggested = options.time_offset_s + (summary.track_start - vs);
             return fail("video time " + formatIso8601(vs) + " to " + formatIso8601(ve) +
                         " does not overlap the track's " + formatIso8601(summary.track_start) + " to " +
-                        formatIso8601(summary.track_end) + "; --time-offset " + seconds(suggested) +
+                        formatIso8601(summary.track_end) + "; --time-offset " + fixedDecimals(suggested, 1) +
                         " would align their starts");
         }
     } else {
