@@ -6,9 +6,9 @@
 // the run's own counters (its JSON summary's cpu_s_per_km_by_stage).
 //   voirie_bench_analyze [metres_of_road=400] [--sizes 1280x720,1920x1080,2704x1520]
 // Configurations at the first size: the default detector set with anonymization (what users
-// run), without it, the classical set (cracks, potholes) with and without, and a survey with 200
-// defects per km (anonymization costs per evidence chip). At the other sizes: decode-only and the
-// default run. Surveys are rendered by `voirie sample` once and kept in build/bench-data/.
+// run), without it, without --camera (the camera worked out from the footage), the classical set
+// (cracks, potholes) with and without, and a survey with 200 defects per km (anonymization costs
+// per evidence chip). At the other sizes: decode-only and the default run. Surveys are rendered by `voirie sample` once and kept in build/bench-data/.
 #include "test_support.hpp"
 
 #include <nlohmann/json.hpp>
@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
@@ -137,9 +138,10 @@ void printDecode(const Decode& d, double km)
                 "decode only", d.fps(), d.cpu_s, d.cpu_s / km, d.cpu_s / d.wall_s, d.peak_rss_mib);
 }
 
-// One `voirie analyze` as a user runs it; prints its line and returns its JSON summary.
+// One `voirie analyze` as a user runs it; prints its line and returns its JSON summary. Without
+// `camera_file` the analysis works the camera out from the footage (its `calibration` stage).
 nlohmann::json analyze(const std::string& label, const fs::path& dir, const Decode& decode,
-                       const std::vector<std::string>& extra, const fs::path& scratch)
+                       const std::vector<std::string>& extra, const fs::path& scratch, bool camera_file = true)
 {
     std::vector<std::string> argv = {VOIRIE_CLI,
                                      "analyze",
@@ -155,6 +157,8 @@ nlohmann::json analyze(const std::string& label, const fs::path& dir, const Deco
                                      "--quiet",
                                      "--json"};
     argv.insert(argv.end(), extra.begin(), extra.end());
+    if (!camera_file)
+        argv.erase(std::find(argv.begin(), argv.end(), "--camera"), std::find(argv.begin(), argv.end(), "--out"));
     auto m = runChild(argv, scratch);
     if (!m.ok)
         std::exit(1);
@@ -212,6 +216,7 @@ int main(int argc, char** argv)
             continue;
         first = false;
         analyze("default set, --no-anonymize", dir, decode, {"--no-anonymize"}, scratch.path());
+        analyze("default set, camera worked out", dir, decode, {}, scratch.path(), false);
         analyze("cracks,potholes + anonymization", dir, decode, {"--plugins", "cracks,potholes"}, scratch.path());
         analyze("cracks,potholes, --no-anonymize", dir, decode, {"--plugins", "cracks,potholes", "--no-anonymize"},
                 scratch.path());

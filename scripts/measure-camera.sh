@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Measures `voirie calibrate` on generated surveys of six mountings: the camera worked out from
+# the footage and its GPS against the generator's truth, everything estimated and again with the
+# field of view given. A-E (seeds 41-45) were used while developing the estimate; F (seed 46)
+# was not: report it apart.
+#   scripts/measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"]
+set -euo pipefail
+out=${1:?usage: measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"]}
+shift
+length=300
+size=640x360
+only="A B C D E F"
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --length-m) length=$2; shift 2 ;;
+        --size) size=$2; shift 2 ;;
+        --only) only=$2; shift 2 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+here=$(cd "$(dirname "$0")/.." && pwd)
+voirie=${VOIRIE:-$here/build/bin/voirie}
+mkdir -p "$out"
+# name seed height pitch roll hfov
+mountings="A 41 1.1 6 -3 70
+B 42 1.5 10 2 90
+C 43 1.8 14 0 110
+D 44 2.2 18 3 120
+E 45 1.3 12 -1.5 100
+F 46 1.7 9 1 80"
+show() { /usr/bin/python3 -c "
+import json,sys
+d=json.load(sys.stdin); h,p,r,f=map(float,sys.argv[1:5])
+print('height %.2f (%+.0f%%)  pitch %.2f (%+.2f)  roll %.2f (%+.2f)  hfov %.1f (%+.1f%%)' % (
+    d['height_m'], 100*(d['height_m']/h-1), d['pitch_deg'], d['pitch_deg']-p, d['roll_deg'], d['roll_deg']-r,
+    d['hfov_deg'], 100*(d['hfov_deg']/f-1)))" "$@"; }
+echo "$mountings" | while read -r name seed height pitch roll hfov; do
+    case " $only " in *" $name "*) ;; *) continue ;; esac
+    dir=$out/$name
+    [ -f "$dir/survey.json" ] || "$voirie" sample --seed "$seed" --length-m "$length" --size "$size" \
+        --camera-height-m "$height" --camera-pitch-deg "$pitch" --camera-roll-deg "$roll" --hfov-deg "$hfov" --out "$dir" --quiet
+    truth="$height $pitch $roll $hfov"
+    all=$("$voirie" calibrate --video "$dir/survey.mp4" --track "$dir/survey.gpx" --json | tee "$dir/estimated.json" | show $truth)
+    given=$("$voirie" calibrate --video "$dir/survey.mp4" --track "$dir/survey.gpx" --hfov-deg "$hfov" --json | tee "$dir/hfov-given.json" | show $truth)
+    echo "$name (seed $seed; $height m, $pitch, $roll, $hfov degrees)"
+    echo "  estimated:  $all"
+    echo "  hfov given: $given"
+done
