@@ -349,6 +349,10 @@ void MainWindow::buildActions()
                                     [this, v = std::string(s)] { review("severity", v); }));
     reviewing->addSeparator();
     reviewing->addAction(action("Add &note…", QKeySequence("E"), [this] { editNote(); }));
+    fast_review_ = action("&Fast review: the next unreviewed after each decision", QKeySequence("F"), [](bool) {},
+                          "After Accept or Reject, jump to the next damage not yet reviewed (F)");
+    fast_review_->setCheckable(true);
+    reviewing->addAction(fast_review_);
     QAction* next = action("&Next damage", QKeySequence("N"), [this] { stepDamage(1); });
     QAction* previous = action("&Previous damage", QKeySequence("P"), [this] { stepDamage(-1); });
     reviewing->addAction(next);
@@ -507,11 +511,15 @@ void MainWindow::updateStatus()
     int accepted = 0, rejected = 0;
     for (const auto& d : project_->damages)
         accepted += d.review_state == "accepted", rejected += d.review_state == "rejected";
-    count_label_->setText(QString("%1 damages · %2 shown · %3 accepted · %4 rejected")
+    int reviewed = 0;
+    for (const auto& d : project_->damages)
+        reviewed += isReviewed(d);
+    count_label_->setText(QString("%1 damages · %2 shown · %3 accepted · %4 rejected · %5")
                               .arg(project_->damages.size())
                               .arg(filter_model_->rowCount())
                               .arg(accepted)
-                              .arg(rejected));
+                              .arg(rejected)
+                              .arg(pace_.progress(reviewed, int(project_->damages.size()))));
     if (selected_ >= 0) {
         const auto& d = project_->damages[size_t(selected_)];
         selection_label_->setText(QString("Damage %1 · %2 %3 · severity %4 · %5 · chainage %6 m")

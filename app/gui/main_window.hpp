@@ -3,6 +3,7 @@
 #pragma once
 
 #include "project_data.hpp"
+#include "review_pace.hpp"
 
 #include <QMainWindow>
 
@@ -57,6 +58,13 @@ public:
     int selectedDamage() const { return selected_; }
     // Next / previous damage in the table's current order and filter.
     void stepDamage(int direction);
+    // The next damage in that order not yet reviewed, after the selected one and round again;
+    // false when every damage shown is reviewed.
+    bool stepToUnreviewed();
+    // Fast review: after Accept or Reject, the next unreviewed damage comes up (Review menu, F).
+    QAction* fastReviewAction() const { return fast_review_; }
+    // The reviewer's pace (the status bar's time left); tests set the decisions' times.
+    ReviewPace& pace() { return pace_; }
 
     const ProjectData* project() const { return project_.get(); }
     MapCanvas* map() const { return map_; }
@@ -130,6 +138,8 @@ private:
     QMenu* recent_menu_;
     QAction* segments_action_;
     QAction* surface_action_;
+    QAction* fast_review_;
+    ReviewPace pace_;
     ReviewController* review_;
     AnalysisJob* job_;
     qint64 last_reload_ms_ = 0;

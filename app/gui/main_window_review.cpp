@@ -10,6 +10,7 @@
 #include "voirie/core/vocabulary/damage_classes.hpp"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QDoubleSpinBox>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -112,8 +113,34 @@ void MainWindow::review(const std::string& field, const std::string& value)
         statusBar()->showMessage("Select a damage first (click it on the map or in the table)", 4000);
         return;
     }
-    if (review_->edit(selected_, field, value) && field == "review_state")
-        stepDamage(1); // the next one comes up, so a survey is reviewed with A and R alone
+    if (!review_->edit(selected_, field, value) || field != "review_state")
+        return;
+    if (value != "unreviewed")
+        pace_.decided(QDateTime::currentMSecsSinceEpoch());
+    // The next one comes up, so a survey is reviewed with A and R alone; in fast review the next
+    // one still to review, wherever it is in the table.
+    if (!fast_review_->isChecked() || value == "unreviewed")
+        stepDamage(1);
+    else if (!stepToUnreviewed())
+        statusBar()->showMessage("Every damage shown is reviewed", 6000);
+    updateStatus();
+}
+
+bool MainWindow::stepToUnreviewed()
+{
+    const int rows = filter_model_->rowCount();
+    if (!project_ || rows == 0)
+        return false;
+    const QModelIndex current = selected_ >= 0 ? filter_model_->mapFromSource(model_->index(selected_, 0)) : QModelIndex();
+    const int from = current.isValid() ? current.row() : -1;
+    for (int step = 1; step <= rows; ++step) {
+        const int index = filter_model_->mapToSource(filter_model_->index((from + step + rows) % rows, 0)).row();
+        if (!isReviewed(project_->damages[size_t(index)])) {
+            selectDamage(index);
+            return true;
+        }
+    }
+    return false;
 }
 
 void MainWindow::editNote()

@@ -49,6 +49,9 @@ struct DamageRecord {
     MapRect bounds;
 };
 
+// Accepted, rejected (or any other decision); not "unreviewed" nor blank (projects before review).
+inline bool isReviewed(const DamageRecord& d) { return !d.review_state.empty() && d.review_state != "unreviewed"; }
+
 struct FrameRecord {
     int64_t index = 0;
     std::string file;

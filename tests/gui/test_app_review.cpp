@@ -12,10 +12,12 @@
 #include "map_canvas.hpp"
 #include "plugins_dialog.hpp"
 #include "review_controller.hpp"
+#include "review_pace.hpp"
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QStatusBar>
@@ -206,6 +208,60 @@ TEST_F(AppTest, ClickingADetectionInTheFrameSelectsItsDamage)
     QTest::mouseClick(const_cast<voirie::gui::FrameCanvas*>(canvas), Qt::LeftButton, Qt::NoModifier, at.toPoint());
     QApplication::processEvents();
     EXPECT_EQ(window_->selectedDamage(), window_->project()->findDamage(detection.damage_id));
+}
+
+QString statusCounts(const MainWindow& window)
+{
+    for (const QLabel* label : window.statusBar()->findChildren<QLabel*>())
+        if (label->text().contains(" damages · "))
+            return label->text();
+    return {};
+}
+
+TEST_F(AppTest, FastReviewJumpsToTheNextUnreviewedAndTheStatusBarCountsThem)
+{
+    const int n = int(window_->project()->damages.size());
+    ASSERT_GE(n, 4);
+    EXPECT_TRUE(statusCounts(*window_).contains(QString("reviewed 0 / %1").arg(n))) << statusCounts(*window_).toStdString();
+    window_->selectDamage(1);
+    key(Qt::Key_A); // reviewed before fast review is on
+    ASSERT_FALSE(window_->fastReviewAction()->isChecked()) << "an option, off until chosen";
+    window_->selectDamage(0);
+    key(Qt::Key_F);
+    ASSERT_TRUE(window_->fastReviewAction()->isChecked());
+    key(Qt::Key_R);
+    EXPECT_EQ(stored(idAt(0), "review_state"), "rejected");
+    EXPECT_EQ(window_->selectedDamage(), 2) << "damage 1 is reviewed already: skipped";
+    EXPECT_TRUE(statusCounts(*window_).contains(QString("reviewed 2 / %1").arg(n))) << statusCounts(*window_).toStdString();
+    // Leave damage 2 for later: from the last one, fast review comes round to it.
+    window_->selectDamage(3);
+    for (int i = 3; i < n; ++i)
+        key(Qt::Key_A);
+    EXPECT_EQ(window_->selectedDamage(), 2);
+    key(Qt::Key_A);
+    EXPECT_EQ(window_->selectedDamage(), 2) << "nothing left to review: the selection stays";
+    EXPECT_EQ(window_->statusBar()->currentMessage(), "Every damage shown is reviewed");
+    EXPECT_TRUE(statusCounts(*window_).startsWith(QString("%1 damages").arg(n)));
+    EXPECT_TRUE(statusCounts(*window_).endsWith(QString("reviewed %1 / %1").arg(n))) << statusCounts(*window_).toStdString();
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM damages WHERE review_state = 'unreviewed'"), 0);
+}
+
+TEST(ReviewPace, TheTimeLeftFollowsTheRecentPaceAndForgetsPauses)
+{
+    gui::ReviewPace pace;
+    EXPECT_EQ(pace.progress(0, 40), "reviewed 0 / 40");
+    pace.decided(0);
+    pace.decided(4000);
+    EXPECT_FALSE(pace.secondsPerDamage()) << "two decisions are no pace yet";
+    pace.decided(8000);
+    pace.decided(20000); // one slow decision moves the median little
+    ASSERT_TRUE(pace.secondsPerDamage());
+    EXPECT_DOUBLE_EQ(*pace.secondsPerDamage(), 4.0);
+    EXPECT_EQ(pace.progress(4, 10), "reviewed 4 / 10 · about 24 s left at this pace");
+    EXPECT_EQ(pace.progress(4, 304), "reviewed 4 / 304 · about 20 min left at this pace");
+    EXPECT_EQ(pace.progress(10, 10), "reviewed 10 / 10");
+    pace.decided(20000 + 6 * 60 * 1000); // back from a break
+    EXPECT_FALSE(pace.secondsPerDamage()) << "a pause of six minutes is not the pace";
 }
 
 TEST_F(AppTest, ReviewShortcutsAreWrittenAtOnceAndSurviveReopening)
