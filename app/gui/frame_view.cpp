@@ -19,6 +19,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <ctime>
 
 namespace voirie::gui {
@@ -32,7 +33,8 @@ QImage toQImage(const cv::Mat& bgr)
     return QImage(rgb.data, rgb.cols, rgb.rows, int(rgb.step), QImage::Format_RGB888).copy();
 }
 
-// A detection's pixel outline, as the plugin gave it; empty for a box-only detection.
+} // namespace
+
 QPolygonF pixelOutline(const std::string& wkt, bool& closed)
 {
     QPolygonF out;
@@ -56,6 +58,8 @@ QPolygonF pixelOutline(const std::string& wkt, bool& closed)
             out << QPointF(line->getX(i), line->getY(i));
     return out;
 }
+
+namespace {
 
 QString utcText(double unix_seconds)
 {
@@ -261,6 +265,7 @@ void FrameView::setProject(const ProjectData* project)
     source_ = project ? std::make_unique<FrameSource>(project) : nullptr;
     current_frame_ = -1;
     damage_id_ = -1;
+    damage_frames_for_ = -1;
     {
         QSignalBlocker block(timeline_);
         timeline_->setRange(0, project && !project->frames.empty() ? int(project->frames.size()) - 1 : 0);
@@ -306,6 +311,46 @@ void FrameView::showDamage(int damage_index)
     }
     refresh();
     Q_EMIT frameChanged(current_frame_);
+}
+
+void FrameView::stepDamageFrame(int direction)
+{
+    if (project_ == nullptr || damage_id_ < 0 || current_frame_ < 0)
+        return;
+    if (damage_frames_for_ != damage_id_) {
+        auto frames = loadDamageFrames(project_->path, damage_id_);
+        damage_frames_ = frames ? std::move(*frames) : std::vector<int64_t>{};
+        damage_frames_for_ = damage_id_;
+    }
+    const int64_t now = project_->frames[size_t(current_frame_)].index;
+    int64_t to = now;
+    if (direction > 0) {
+        auto next = std::upper_bound(damage_frames_.begin(), damage_frames_.end(), now);
+        if (next != damage_frames_.end())
+            to = *next;
+    } else {
+        auto next = std::lower_bound(damage_frames_.begin(), damage_frames_.end(), now);
+        if (next != damage_frames_.begin())
+            to = *std::prev(next);
+    }
+    const int position = project_->findFrame(to);
+    if (to == now || position < 0)
+        return;
+    current_frame_ = position;
+    {
+        QSignalBlocker block(timeline_);
+        timeline_->setValue(position);
+    }
+    refresh();
+    Q_EMIT frameChanged(current_frame_);
+}
+
+FrameImage FrameView::readShownFrame()
+{
+    waitForLoad(); // the worker is done with the source
+    if (source_ == nullptr || current_frame_ < 0)
+        return {};
+    return source_->read(project_->frames[size_t(current_frame_)], true);
 }
 
 void FrameView::showFrame(int frame_position)

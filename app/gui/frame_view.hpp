@@ -9,6 +9,7 @@
 #include "project_data.hpp"
 
 #include <QImage>
+#include <QPolygonF>
 #include <QWidget>
 
 #include <future>
@@ -22,6 +23,9 @@ class QTimer;
 class QToolButton;
 
 namespace voirie::gui {
+
+// A detection's pixel outline, as the plugin gave it (WKT); empty for a box-only detection.
+QPolygonF pixelOutline(const std::string& wkt, bool& closed);
 
 class FrameCanvas : public QWidget {
     Q_OBJECT
@@ -58,7 +62,12 @@ public:
     void showDamage(int damage_index);
     // Shows a sampled frame (index into the project's frames).
     void showFrame(int frame_position);
+    // The previous or next frame that saw the damage shown (its detections), which stays shown.
+    void stepDamageFrame(int direction);
     int currentFrame() const { return current_frame_; }
+    // The frame shown, read again anonymized on this thread (after the worker's load): what a
+    // chip is cut from.
+    FrameImage readShownFrame();
     int64_t shownDamageId() const { return damage_id_; }
     bool anonymizing() const;
     void setAnonymizing(bool on);
@@ -81,6 +90,8 @@ private:
     std::unique_ptr<FrameSource> source_;
     int current_frame_ = -1;
     int64_t damage_id_ = -1;
+    std::vector<int64_t> damage_frames_; // frame indices that saw damage_frames_for_
+    int64_t damage_frames_for_ = -1;
     FrameCanvas* canvas_;
     QSlider* timeline_;
     QToolButton* play_;

@@ -349,6 +349,13 @@ void MainWindow::buildActions()
                                     [this, v = std::string(s)] { review("severity", v); }));
     reviewing->addSeparator();
     reviewing->addAction(action("Add &note…", QKeySequence("E"), [this] { editNote(); }));
+    reviewing->addSeparator();
+    reviewing->addAction(action("Previous frame of this damage", QKeySequence(","), [this] { frame_view_->stepDamageFrame(-1); }));
+    reviewing->addAction(action("Next frame of this damage", QKeySequence("."), [this] { frame_view_->stepDamageFrame(1); }));
+    choose_evidence_ = action("Make this frame the e&vidence", QKeySequence("V"), [this] { chooseEvidence(); },
+                              "The frame shown becomes the selected damage's evidence: its chip is cut from it, anonymized (V)");
+    reviewing->addAction(choose_evidence_);
+    reviewing->addSeparator();
     fast_review_ = action("&Fast review: the next unreviewed after each decision", QKeySequence("F"), [](bool) {},
                           "After Accept or Reject, jump to the next damage not yet reviewed (F)");
     fast_review_->setCheckable(true);

@@ -61,6 +61,9 @@ public:
     // The next damage in that order not yet reviewed, after the selected one and round again;
     // false when every damage shown is reviewed.
     bool stepToUnreviewed();
+    // The frames that saw the selected damage, one by one (Review menu: , and .), and the one shown
+    // made its evidence (V).
+    QAction* chooseEvidenceAction() const { return choose_evidence_; }
     // Fast review: after Accept or Reject, the next unreviewed damage comes up (Review menu, F).
     QAction* fastReviewAction() const { return fast_review_; }
     // The reviewer's pace (the status bar's time left); tests set the decisions' times.
@@ -109,6 +112,8 @@ private:
     void updateStatus();
     void review(const std::string& field, const std::string& value);
     void editNote();
+    // The frame shown in the frame view becomes the selected damage's evidence (Review menu, V).
+    void chooseEvidence();
     void addRecent(const QString& path);
     void fillRecentMenu();
     void reloadPartial();
@@ -139,6 +144,7 @@ private:
     QAction* segments_action_;
     QAction* surface_action_;
     QAction* fast_review_;
+    QAction* choose_evidence_;
     ReviewPace pace_;
     ReviewController* review_;
     AnalysisJob* job_;

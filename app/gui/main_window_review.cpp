@@ -3,6 +3,7 @@
 #include "main_window.hpp"
 
 #include "damage_table_model.hpp"
+#include "evidence_choice.hpp"
 #include "frame_view.hpp"
 #include "map_canvas.hpp"
 #include "review_controller.hpp"
@@ -18,6 +19,7 @@
 #include <QStatusBar>
 #include <QTableView>
 
+#include <algorithm>
 #include <set>
 
 namespace voirie::gui {
@@ -141,6 +143,39 @@ bool MainWindow::stepToUnreviewed()
         }
     }
     return false;
+}
+
+void MainWindow::chooseEvidence()
+{
+    if (selected_ < 0) {
+        statusBar()->showMessage("Select a damage first (click it on the map or in the table)", 4000);
+        return;
+    }
+    const DamageRecord& d = project_->damages[size_t(selected_)];
+    const int position = frame_view_->currentFrame();
+    frame_view_->waitForLoad();
+    const auto& detections = frame_view_->canvas()->detections();
+    auto mine = std::find_if(detections.begin(), detections.end(),
+                             [&](const FrameDetection& f) { return f.damage_id == d.damage_id; });
+    if (position < 0 || mine == detections.end()) {
+        statusBar()->showMessage(QString("This frame has no detection of damage %1: step through its frames with , and .")
+                                     .arg(d.damage_id),
+                                 6000);
+        return;
+    }
+    const FrameRecord& frame = project_->frames[size_t(position)];
+    if (frame.index == d.evidence_frame) {
+        statusBar()->showMessage("This frame is the damage's evidence already", 4000);
+        return;
+    }
+    const FrameDetection detection = *mine;
+    auto chosen = evidenceFromFrame(frame_view_->readShownFrame(), frame, detection);
+    if (!chosen) {
+        report(QString::fromStdString(chosen.error()) + "; the evidence stays as it was.");
+        return;
+    }
+    if (review_->chooseEvidence(selected_, *chosen))
+        statusBar()->showMessage(QString("Frame %1 is now the evidence of damage %2").arg(frame.index).arg(d.damage_id), 6000);
 }
 
 void MainWindow::editNote()

@@ -256,6 +256,23 @@ Result<std::vector<FrameDetection>> loadFrameDetections(const fs::path& project,
     return out;
 }
 
+Result<std::vector<int64_t>> loadDamageFrames(const fs::path& project, int64_t damage_id)
+{
+    GDALDatasetUniquePtr ds = reopenCheckedProject(project);
+    if (!ds)
+        return fail("cannot open project " + project.string() + ": " + CPLGetLastErrorMsg());
+    OGRLayer* frames = ds->ExecuteSQL(
+        ("SELECT DISTINCT frame_index FROM detections WHERE damage_id = " + std::to_string(damage_id) + " ORDER BY frame_index").c_str(),
+        nullptr, nullptr);
+    if (frames == nullptr)
+        return fail(project.string() + " has no detections layer");
+    std::vector<int64_t> out;
+    for (OGRFeatureUniquePtr f(frames->GetNextFeature()); f; f.reset(frames->GetNextFeature()))
+        out.push_back(f->GetFieldAsInteger64(0));
+    ds->ReleaseResultSet(frames);
+    return out;
+}
+
 std::string loadChip(const fs::path& project, int64_t damage_id)
 {
     GDALDatasetUniquePtr ds = reopenCheckedProject(project);

@@ -126,6 +126,8 @@ struct FrameDetection {
 };
 
 Result<std::vector<FrameDetection>> loadFrameDetections(const std::filesystem::path& project, int64_t frame_index);
+// The frames (their indices, in order) where a damage was detected.
+Result<std::vector<int64_t>> loadDamageFrames(const std::filesystem::path& project, int64_t damage_id);
 // The stored (anonymized) evidence chip of a damage, JPEG bytes; empty when none.
 std::string loadChip(const std::filesystem::path& project, int64_t damage_id);
 

@@ -44,6 +44,28 @@ private:
     bool done_once_ = false;
 };
 
+class EvidenceCommand : public QUndoCommand {
+public:
+    EvidenceCommand(ReviewController& controller, int64_t damage_id, Evidence from, Evidence to)
+        : controller_(controller), damage_id_(damage_id), from_(std::move(from)), to_(std::move(to))
+    {
+        setText(QString("evidence of damage %1 to frame %2").arg(damage_id_).arg(to_.frame));
+    }
+    void redo() override
+    {
+        if (done_once_)
+            controller_.writeEvidence(damage_id_, from_, to_, "redo");
+        done_once_ = true;
+    }
+    void undo() override { controller_.writeEvidence(damage_id_, to_, from_, "undo"); }
+
+private:
+    ReviewController& controller_;
+    int64_t damage_id_;
+    Evidence from_, to_;
+    bool done_once_ = false;
+};
+
 } // namespace
 
 ReviewController::ReviewController(QObject* parent) : QObject(parent) {}
@@ -74,6 +96,44 @@ bool ReviewController::edit(int damage_index, const std::string& field, const st
     if (!write(d.damage_id, field, old_value, value, "edit"))
         return false;
     stack_.push(new ReviewCommand(*this, d.damage_id, field, old_value, value));
+    return true;
+}
+
+bool ReviewController::chooseEvidence(int damage_index, const Evidence& chosen)
+{
+    if (project_ == nullptr || damage_index < 0 || damage_index >= int(project_->damages.size()))
+        return false;
+    if (!review_) {
+        Q_EMIT failed("Reviews cannot be saved in this project: it is read-only, or still being analysed.");
+        return false;
+    }
+    const int64_t id = project_->damages[size_t(damage_index)].damage_id;
+    auto stored = review_->evidence(id);
+    if (!stored) {
+        Q_EMIT failed(QString::fromStdString(stored.error()));
+        return false;
+    }
+    if (stored->frame == chosen.frame && stored->detection == chosen.detection)
+        return true;
+    if (!writeEvidence(id, *stored, chosen, "edit"))
+        return false;
+    stack_.push(new EvidenceCommand(*this, id, std::move(*stored), chosen));
+    return true;
+}
+
+bool ReviewController::writeEvidence(int64_t damage_id, const Evidence& from, const Evidence& to, const char* action)
+{
+    const int index = project_ ? project_->findDamage(damage_id) : -1;
+    if (index < 0 || !review_)
+        return false;
+    if (auto ok = review_->setEvidence(damage_id, from, to, action); !ok) {
+        Q_EMIT failed(QString::fromStdString(ok.error()));
+        return false;
+    }
+    DamageRecord& d = project_->damages[size_t(index)];
+    d.evidence_frame = to.frame;
+    d.evidence_detection = to.detection;
+    Q_EMIT damageChanged(index);
     return true;
 }
 

@@ -27,9 +27,12 @@ public:
     // Sets a field of a damage (index into the project's damages); false (and `failed`) when it
     // cannot be written. Setting the value it already has does nothing.
     bool edit(int damage_index, const std::string& field, const std::string& value);
+    // Makes `chosen` the damage's evidence (frame, detection, chip), undoably.
+    bool chooseEvidence(int damage_index, const Evidence& chosen);
     // Called by the undo commands.
     bool write(int64_t damage_id, const std::string& field, const std::string& from, const std::string& to,
                const char* action);
+    bool writeEvidence(int64_t damage_id, const Evidence& from, const Evidence& to, const char* action);
 
 Q_SIGNALS:
     void damageChanged(int damage_index);

@@ -246,6 +246,58 @@ TEST_F(AppTest, FastReviewJumpsToTheNextUnreviewedAndTheStatusBarCountsThem)
     EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM damages WHERE review_state = 'unreviewed'"), 0);
 }
 
+TEST_F(AppTest, StepThroughTheFramesThatSawADamageAndMakeOneItsEvidenceUndoably)
+{
+    const auto& damages = window_->project()->damages;
+    const auto several = std::find_if(damages.begin(), damages.end(), [](const gui::DamageRecord& d) { return d.n_frames >= 3; });
+    ASSERT_NE(several, damages.end());
+    const int index = int(several - damages.begin());
+    const int64_t id = several->damage_id, evidence = several->evidence_frame;
+    const std::string chip_before = gui::loadChip(project(), id);
+    ASSERT_FALSE(chip_before.empty());
+    window_->selectDamage(index);
+    window_->frameView()->waitForLoad();
+    auto shown = [&] { return window_->project()->frames[size_t(window_->frameView()->currentFrame())].index; };
+    ASSERT_EQ(shown(), evidence);
+    key(Qt::Key_Period);
+    if (shown() == evidence) // the evidence is its last frame: step back instead
+        key(Qt::Key_Comma);
+    window_->frameView()->waitForLoad();
+    const int64_t chosen = shown();
+    ASSERT_NE(chosen, evidence);
+    EXPECT_EQ(window_->frameView()->shownDamageId(), id) << "stepping through its frames keeps the damage shown";
+    auto in_frame = gui::loadFrameDetections(project(), chosen);
+    ASSERT_TRUE(in_frame);
+    EXPECT_TRUE(std::any_of(in_frame->begin(), in_frame->end(), [&](const gui::FrameDetection& f) { return f.damage_id == id; }));
+
+    key(Qt::Key_V);
+    EXPECT_EQ(stored(id, "evidence_frame"), std::to_string(chosen)) << window_->statusBar()->currentMessage().toStdString();
+    EXPECT_EQ(window_->project()->damages[size_t(index)].evidence_frame, chosen);
+    const std::string chip_after = gui::loadChip(project(), id);
+    EXPECT_NE(chip_after, chip_before);
+    const QImage picture = QImage::fromData(QByteArray(chip_after.data(), int(chip_after.size())), "JPG");
+    EXPECT_GE(picture.width(), 192) << "a chip as the analysis cuts them";
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM review_log WHERE damage_id = " + std::to_string(id) +
+                                       " AND field = 'evidence_frame' AND action = 'edit' AND old_value = '" +
+                                       std::to_string(evidence) + "' AND new_value = '" + std::to_string(chosen) + "'"),
+              1);
+
+    window_->review()->undoStack()->undo();
+    EXPECT_EQ(stored(id, "evidence_frame"), std::to_string(evidence));
+    EXPECT_EQ(gui::loadChip(project(), id), chip_before) << "the old chip back";
+    window_->review()->undoStack()->redo();
+    EXPECT_EQ(stored(id, "evidence_frame"), std::to_string(chosen));
+    EXPECT_EQ(gui::loadChip(project(), id), chip_after);
+
+    // A frame without a detection of it: said so, nothing written.
+    const int elsewhere = window_->frameView()->currentFrame() < 5 ? int(window_->project()->frames.size()) - 1 : 0;
+    window_->frameView()->showFrame(elsewhere);
+    window_->frameView()->waitForLoad();
+    key(Qt::Key_V);
+    EXPECT_TRUE(window_->statusBar()->currentMessage().contains("no detection of damage")) << window_->statusBar()->currentMessage().toStdString();
+    EXPECT_EQ(stored(id, "evidence_frame"), std::to_string(chosen));
+}
+
 TEST(ReviewPace, TheTimeLeftFollowsTheRecentPaceAndForgetsPauses)
 {
     gui::ReviewPace pace;

@@ -100,6 +100,43 @@ TEST_F(ProjectStoreTest, RejectedDamagesAreLeftOutWhenAsked)
     EXPECT_EQ((*kept)[1].damage_id, 3);
 }
 
+TEST_F(ProjectStoreTest, AChosenEvidenceIsWrittenWithItsChipAndLoggedAndAStaleOneRefused)
+{
+    auto review = ProjectReview::open(path());
+    ASSERT_TRUE(review) << review.error();
+    auto before = (*review)->evidence(3);
+    ASSERT_TRUE(before) << before.error();
+    EXPECT_EQ(before->chip, std::vector<unsigned char>(64, 3));
+    Evidence chosen{before->frame + 1, 77, std::vector<unsigned char>(32, 9), ""};
+    ASSERT_TRUE((*review)->setEvidence(3, *before, chosen));
+    auto after = (*review)->evidence(3);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(after->frame, before->frame + 1);
+    EXPECT_EQ(after->detection, 77);
+    EXPECT_EQ(after->chip, chosen.chip);
+    // Whoever still holds the old evidence is refused, and nothing changes.
+    auto stale = (*review)->setEvidence(3, *before, {before->frame + 2, 78, {1}, ""});
+    ASSERT_FALSE(stale);
+    EXPECT_NE(stale.error().find("reopen the project"), std::string::npos) << stale.error();
+    EXPECT_FALSE((*review)->setEvidence(3, *after, {before->frame + 2, 78, {}, ""})) << "no chip, no evidence";
+    EXPECT_FALSE((*review)->setEvidence(99, *after, chosen)) << "no such damage";
+    // Undone as an edit: the old chip back.
+    ASSERT_TRUE((*review)->setEvidence(3, *after, *before, "undo"));
+    EXPECT_EQ((*review)->evidence(3)->chip, before->chip);
+    review->reset();
+    auto ds = open(path());
+    OGRLayer* log = ds->ExecuteSQL("SELECT action, old_value, new_value FROM review_log WHERE damage_id = 3 AND "
+                                   "field = 'evidence_frame' ORDER BY fid",
+                                   nullptr, nullptr);
+    ASSERT_NE(log, nullptr);
+    std::vector<std::string> rows;
+    for (OGRFeatureUniquePtr f(log->GetNextFeature()); f; f.reset(log->GetNextFeature()))
+        rows.push_back(std::string(f->GetFieldAsString(0)) + " " + f->GetFieldAsString(1) + "->" + f->GetFieldAsString(2));
+    ds->ReleaseResultSet(log);
+    const std::string from = std::to_string(before->frame), to = std::to_string(before->frame + 1);
+    EXPECT_EQ(rows, (std::vector<std::string>{"edit " + from + "->" + to, "undo " + to + "->" + from}));
+}
+
 TEST_F(ProjectStoreTest, TheRunsProvenanceReadsBack)
 {
     auto ds = open(path());

@@ -1,4 +1,4 @@
-#include "evidence_chip.hpp"
+#include "voirie/core/analysis/evidence_chip.hpp"
 
 #include "voirie/core/vocabulary/damage_classes.hpp"
 

@@ -1,6 +1,6 @@
 #include "evidence_writer.hpp"
 
-#include "evidence_chip.hpp"
+#include "voirie/core/analysis/evidence_chip.hpp"
 
 #include "voirie/core/base/atomic_output.hpp"
 

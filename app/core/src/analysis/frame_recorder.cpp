@@ -1,6 +1,6 @@
 #include "frame_recorder.hpp"
 
-#include "evidence_chip.hpp"
+#include "voirie/core/analysis/evidence_chip.hpp"
 
 #include "voirie/core/geo/camera_file.hpp"
 #include "voirie/core/vocabulary/severity_rules.hpp"

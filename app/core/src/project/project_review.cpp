@@ -65,17 +65,22 @@ Result<std::unique_ptr<ProjectReview>> ProjectReview::open(const fs::path& proje
     return std::unique_ptr<ProjectReview>(new ProjectReview(project, std::move(ds)));
 }
 
+OGRFeatureUniquePtr ProjectReview::damage(int64_t damage_id)
+{
+    OGRLayer* damages = ds_->GetLayerByName("damages");
+    damages->SetAttributeFilter(("damage_id = " + std::to_string(damage_id)).c_str());
+    damages->ResetReading();
+    OGRFeatureUniquePtr f(damages->GetNextFeature());
+    damages->SetAttributeFilter(nullptr);
+    return f;
+}
+
 Status ProjectReview::apply(const ReviewEdit& edit, const std::string& action)
 {
     if (auto ok = checkReviewValue(edit.field, edit.new_value); !ok)
         return ok;
     const std::string what = "damage " + std::to_string(edit.damage_id);
-    OGRLayer* damages = ds_->GetLayerByName("damages");
-    OGRLayer* log = ds_->GetLayerByName("review_log");
-    damages->SetAttributeFilter(("damage_id = " + std::to_string(edit.damage_id)).c_str());
-    damages->ResetReading();
-    OGRFeatureUniquePtr f(damages->GetNextFeature());
-    damages->SetAttributeFilter(nullptr);
+    OGRFeatureUniquePtr f = damage(edit.damage_id);
     if (!f)
         return fail(path_.string() + " has no " + what);
     const std::string stored = f->GetFieldAsString(edit.field.c_str());
@@ -88,20 +93,66 @@ Status ProjectReview::apply(const ReviewEdit& edit, const std::string& action)
         for (const auto& c : kDamageClasses)
             if (c.code == edit.new_value)
                 f->SetField("class_name", std::string(c.name).c_str());
+    return write(*f, edit.damage_id, edit.field, edit.old_value, edit.new_value, action);
+}
+
+Result<Evidence> ProjectReview::evidence(int64_t damage_id)
+{
+    OGRFeatureUniquePtr f = damage(damage_id);
+    if (!f)
+        return fail(path_.string() + " has no damage " + std::to_string(damage_id));
+    Evidence e;
+    e.frame = f->GetFieldAsInteger64("evidence_frame");
+    e.detection = f->GetFieldAsInteger64("evidence_detection");
+    int bytes = 0;
+    const GByte* chip = f->GetFieldAsBinary(f->GetFieldIndex("chip"), &bytes);
+    if (chip && bytes > 0)
+        e.chip.assign(chip, chip + bytes);
+    e.chip_path = f->GetFieldAsString("chip_path");
+    return e;
+}
+
+Status ProjectReview::setEvidence(int64_t damage_id, const Evidence& from, const Evidence& to, const std::string& action)
+{
+    const std::string what = "damage " + std::to_string(damage_id);
+    OGRFeatureUniquePtr f = damage(damage_id);
+    if (!f)
+        return fail(path_.string() + " has no " + what);
+    if (f->GetFieldAsInteger64("evidence_frame") != from.frame || f->GetFieldAsInteger64("evidence_detection") != from.detection)
+        return fail(what + "'s evidence is frame " + f->GetFieldAsString("evidence_frame") + " in " + path_.string() +
+                    ", not frame " + std::to_string(from.frame) + ": reopen the project to see the latest review");
+    if (to.chip.empty())
+        return fail("no evidence chip for " + what + " from frame " + std::to_string(to.frame));
+    f->SetField("evidence_frame", GIntBig(to.frame));
+    f->SetField("evidence_detection", GIntBig(to.detection));
+    f->SetField(f->GetFieldIndex("chip"), int(to.chip.size()), to.chip.data());
+    if (to.chip_path.empty())
+        f->SetFieldNull(f->GetFieldIndex("chip_path"));
+    else
+        f->SetField("chip_path", to.chip_path.c_str());
+    return write(*f, damage_id, "evidence_frame", std::to_string(from.frame), std::to_string(to.frame), action);
+}
+
+Status ProjectReview::write(OGRFeature& damage, int64_t damage_id, const std::string& field, const std::string& old_value,
+                            const std::string& new_value, const std::string& action)
+{
+    const std::string what = "damage " + std::to_string(damage_id);
+    OGRLayer* damages = ds_->GetLayerByName("damages");
+    OGRLayer* log = ds_->GetLayerByName("review_log");
     OGRFeatureUniquePtr entry(OGRFeature::CreateFeature(log->GetLayerDefn()));
     setTimeField(*entry, "time",
                  std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
     entry->SetField("user", currentUser().c_str());
     entry->SetField("action", action.c_str());
-    entry->SetField("damage_id", GIntBig(edit.damage_id));
-    entry->SetField("field", edit.field.c_str());
-    entry->SetField("old_value", edit.old_value.c_str());
-    entry->SetField("new_value", edit.new_value.c_str());
+    entry->SetField("damage_id", GIntBig(damage_id));
+    entry->SetField("field", field.c_str());
+    entry->SetField("old_value", old_value.c_str());
+    entry->SetField("new_value", new_value.c_str());
 
     CPLErrorReset();
     if (ds_->StartTransaction() != OGRERR_NONE)
         return fail("cannot start a transaction in " + path_.string() + ": " + CPLGetLastErrorMsg());
-    if (damages->SetFeature(f.get()) != OGRERR_NONE || log->CreateFeature(entry.get()) != OGRERR_NONE) {
+    if (damages->SetFeature(&damage) != OGRERR_NONE || log->CreateFeature(entry.get()) != OGRERR_NONE) {
         const std::string reason = gdalWriteReason();
         ds_->RollbackTransaction();
         return fail("cannot save the review of " + what + " in " + path_.string() + ": " + reason);

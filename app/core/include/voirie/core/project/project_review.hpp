@@ -1,7 +1,8 @@
 // A reviewer's decisions written into the project GeoPackage at once: each edit of a damage
 // (review state, class, severity, note) updates its row and appends to the `review_log` table
 // (time, user, old and new value) in one transaction, so closing or crashing loses nothing and
-// the log says who changed what. Undo and redo are edits too, logged with their action.
+// the log says who changed what. Undo and redo are edits too, logged with their action. The
+// evidence of a damage (its frame, detection and chip) is chosen the same way.
 #pragma once
 
 #include "voirie/core/base/result.hpp"
@@ -11,6 +12,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace voirie {
 
@@ -18,6 +20,13 @@ struct ReviewEdit {
     int64_t damage_id = 0;
     std::string field; // "review_state", "class", "severity" or "review_note"
     std::string old_value, new_value;
+};
+
+// A damage's evidence: the frame and detection its chip shows, and the chip (JPEG, anonymized).
+struct Evidence {
+    int64_t frame = 0, detection = 0;
+    std::vector<unsigned char> chip;
+    std::string chip_path; // the chip's file beside the project, when the analysis wrote one
 };
 
 // The values a field may take; an edit to anything else is refused.
@@ -33,12 +42,23 @@ public:
     // (someone else changed it since it was read).
     Status apply(const ReviewEdit& edit, const std::string& action = "edit");
 
+    // The damage's evidence as stored.
+    Result<Evidence> evidence(int64_t damage_id);
+    // Makes `to` the damage's evidence (logged as field "evidence_frame", old and new frame
+    // index). Refused, the file untouched, when the stored evidence is not `from`'s frame and
+    // detection. A chosen chip has no file: `to.chip_path` is stored as it is given.
+    Status setEvidence(int64_t damage_id, const Evidence& from, const Evidence& to, const std::string& action = "edit");
+
     // The login name, recorded in the log.
     static std::string currentUser();
     const std::filesystem::path& path() const { return path_; }
 
 private:
     ProjectReview(std::filesystem::path path, GDALDatasetUniquePtr ds);
+    OGRFeatureUniquePtr damage(int64_t damage_id);
+    // The feature updated and the log entry added in one transaction.
+    Status write(OGRFeature& damage, int64_t damage_id, const std::string& field, const std::string& old_value,
+                 const std::string& new_value, const std::string& action);
     std::filesystem::path path_;
     GDALDatasetUniquePtr ds_;
 };
