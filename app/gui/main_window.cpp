@@ -134,6 +134,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
         updateStatus();
     });
     connect(review_, &ReviewController::failed, this, &MainWindow::report);
+    connect(review_, &ReviewController::structureChanged, this, &MainWindow::reloadDamages);
     connect(cancel_button_, &QPushButton::clicked, this, &MainWindow::cancelAnalysis);
     connect(job_, &AnalysisJob::progressed, this, [this](double km_done, double km_total, qlonglong frames) {
         progress_->setRange(0, 1000);
@@ -187,7 +188,7 @@ void MainWindow::buildDocks()
     table_->setSortingEnabled(true);
     table_->sortByColumn(DamageTableModel::Id, Qt::AscendingOrder);
     table_->setSelectionBehavior(QAbstractItemView::SelectRows);
-    table_->setSelectionMode(QAbstractItemView::SingleSelection);
+    table_->setSelectionMode(QAbstractItemView::ExtendedSelection); // several, to merge them
     table_->setAlternatingRowColors(true);
     table_->verticalHeader()->setVisible(false);
     table_->verticalHeader()->setDefaultSectionSize(22);
@@ -355,6 +356,9 @@ void MainWindow::buildActions()
     choose_evidence_ = action("Make this frame the e&vidence", QKeySequence("V"), [this] { chooseEvidence(); },
                               "The frame shown becomes the selected damage's evidence: its chip is cut from it, anonymized (V)");
     reviewing->addAction(choose_evidence_);
+    reviewing->addAction(action("&Merge the selected damages", QKeySequence("Ctrl+M"), [this] { mergeSelected(); },
+                                "One defect recorded as several: the damages selected in the table (Ctrl+click) "
+                                "merged into the current one (Ctrl+M)"));
     reviewing->addSeparator();
     fast_review_ = action("&Fast review: the next unreviewed after each decision", QKeySequence("F"), [](bool) {},
                           "After Accept or Reject, jump to the next damage not yet reviewed (F)");
@@ -481,14 +485,17 @@ bool MainWindow::openSurface(const QString& path, bool quiet)
     return true;
 }
 
-void MainWindow::setProjectData(std::unique_ptr<ProjectData> data, bool keep_view)
+void MainWindow::setProjectData(std::unique_ptr<ProjectData> data, bool keep_view, bool keep_review)
 {
     const int64_t selected_id = project_ && selected_ >= 0 ? project_->damages[size_t(selected_)].damage_id : -1;
     // The views let go of the old data before it is freed; reviews wait for openProject.
     map_->setProject(nullptr);
     frame_view_->setProject(nullptr);
     model_->setProject(nullptr);
-    (void)review_->setProject(nullptr);
+    if (keep_review)
+        review_->rebind(data.get());
+    else
+        (void)review_->setProject(nullptr);
     project_ = std::move(data);
     selected_ = -1;
     model_->setProject(project_.get());

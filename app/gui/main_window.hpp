@@ -104,7 +104,7 @@ protected:
 private:
     void buildActions();
     void buildDocks();
-    void setProjectData(std::unique_ptr<ProjectData> data, bool keep_view);
+    void setProjectData(std::unique_ptr<ProjectData> data, bool keep_view, bool keep_review = false);
     void applyFilter();
     void refreshFilterChoices();
     void fillSegments();
@@ -114,6 +114,10 @@ private:
     void editNote();
     // The frame shown in the frame view becomes the selected damage's evidence (Review menu, V).
     void chooseEvidence();
+    // The damages selected in the table merged into the current one (Review menu, Ctrl+M).
+    void mergeSelected();
+    // The project read again after a merge (or its undo), the review's undo history kept.
+    void reloadDamages();
     void addRecent(const QString& path);
     void fillRecentMenu();
     void reloadPartial();

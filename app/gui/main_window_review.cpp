@@ -178,6 +178,39 @@ void MainWindow::chooseEvidence()
         statusBar()->showMessage(QString("Frame %1 is now the evidence of damage %2").arg(frame.index).arg(d.damage_id), 6000);
 }
 
+void MainWindow::mergeSelected()
+{
+    if (!project_ || selected_ < 0) {
+        statusBar()->showMessage("Select the damages of one defect in the table (Ctrl+click), then merge them", 6000);
+        return;
+    }
+    const int64_t kept = project_->damages[size_t(selected_)].damage_id;
+    std::vector<int64_t> others;
+    for (const QModelIndex& row : table_->selectionModel()->selectedRows()) {
+        const int index = filter_model_->mapToSource(row).row();
+        if (index >= 0 && index < int(project_->damages.size()) && project_->damages[size_t(index)].damage_id != kept)
+            others.push_back(project_->damages[size_t(index)].damage_id);
+    }
+    if (others.empty()) {
+        statusBar()->showMessage("Select two damages or more of one defect in the table (Ctrl+click), then merge them", 6000);
+        return;
+    }
+    if (review_->merge(kept, others))
+        statusBar()->showMessage(QString("%1 damage(s) merged into damage %2").arg(others.size()).arg(kept), 6000);
+}
+
+void MainWindow::reloadDamages()
+{
+    if (!project_)
+        return;
+    auto data = loadProject(project_->path);
+    if (!data) {
+        report("The project could not be read again after the change: " + QString::fromStdString(data.error()));
+        return;
+    }
+    setProjectData(std::make_unique<ProjectData>(std::move(*data)), true, true);
+}
+
 void MainWindow::editNote()
 {
     if (selected_ < 0)

@@ -66,6 +66,32 @@ private:
     bool done_once_ = false;
 };
 
+class MergeCommand : public QUndoCommand {
+public:
+    MergeCommand(ReviewController& controller, int64_t kept, std::vector<int64_t> others, MergeUndo undo)
+        : controller_(controller), kept_(kept), others_(std::move(others)), undo_(std::move(undo))
+    {
+        QStringList ids;
+        for (int64_t id : others_)
+            ids << QString::number(id);
+        setText(QString("merge of damage %1 into damage %2").arg(ids.join(", ")).arg(kept_));
+    }
+    void redo() override
+    {
+        if (done_once_)
+            controller_.writeMerge(kept_, others_, undo_, "redo");
+        done_once_ = true;
+    }
+    void undo() override { controller_.writeUnmerge(undo_, "undo"); }
+
+private:
+    ReviewController& controller_;
+    int64_t kept_;
+    std::vector<int64_t> others_;
+    MergeUndo undo_;
+    bool done_once_ = false;
+};
+
 } // namespace
 
 ReviewController::ReviewController(QObject* parent) : QObject(parent) {}
@@ -96,6 +122,43 @@ bool ReviewController::edit(int damage_index, const std::string& field, const st
     if (!write(d.damage_id, field, old_value, value, "edit"))
         return false;
     stack_.push(new ReviewCommand(*this, d.damage_id, field, old_value, value));
+    return true;
+}
+
+bool ReviewController::merge(int64_t kept, const std::vector<int64_t>& others)
+{
+    MergeUndo undo;
+    if (!writeMerge(kept, others, undo, "edit"))
+        return false;
+    stack_.push(new MergeCommand(*this, kept, others, std::move(undo)));
+    return true;
+}
+
+bool ReviewController::writeMerge(int64_t kept, const std::vector<int64_t>& others, MergeUndo& undo, const char* action)
+{
+    if (!review_) {
+        Q_EMIT failed("Reviews cannot be saved in this project: it is read-only, or still being analysed.");
+        return false;
+    }
+    auto merged = review_->merge(kept, others, action);
+    if (!merged) {
+        Q_EMIT failed(QString::fromStdString(merged.error()));
+        return false;
+    }
+    undo = std::move(*merged);
+    Q_EMIT structureChanged();
+    return true;
+}
+
+bool ReviewController::writeUnmerge(const MergeUndo& undo, const char* action)
+{
+    if (!review_)
+        return false;
+    if (auto ok = review_->unmerge(undo, action); !ok) {
+        Q_EMIT failed(QString::fromStdString(ok.error()));
+        return false;
+    }
+    Q_EMIT structureChanged();
     return true;
 }
 

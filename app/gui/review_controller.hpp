@@ -11,6 +11,7 @@
 #include <QUndoStack>
 
 #include <memory>
+#include <vector>
 
 namespace voirie::gui {
 
@@ -22,11 +23,18 @@ public:
 
     // Opens the project for writing; an error sentence when it cannot be (read-only file...).
     Status setProject(ProjectData* project);
+    // The same project read again (after a merge): the open file and the undo history stay.
+    void rebind(ProjectData* project) { project_ = project; }
     QUndoStack* undoStack() { return &stack_; }
 
     // Sets a field of a damage (index into the project's damages); false (and `failed`) when it
     // cannot be written. Setting the value it already has does nothing.
     bool edit(int damage_index, const std::string& field, const std::string& value);
+    // Merges the damages `others` into `kept` (ids), undoably; structureChanged() follows each
+    // merge, undo and redo (the damages must be read again).
+    bool merge(int64_t kept, const std::vector<int64_t>& others);
+    bool writeMerge(int64_t kept, const std::vector<int64_t>& others, MergeUndo& undo, const char* action);
+    bool writeUnmerge(const MergeUndo& undo, const char* action);
     // Makes `chosen` the damage's evidence (frame, detection, chip), undoably.
     bool chooseEvidence(int damage_index, const Evidence& chosen);
     // Called by the undo commands.
@@ -36,6 +44,7 @@ public:
 
 Q_SIGNALS:
     void damageChanged(int damage_index);
+    void structureChanged();
     void failed(const QString& message);
 
 private:

@@ -298,6 +298,64 @@ TEST_F(AppTest, StepThroughTheFramesThatSawADamageAndMakeOneItsEvidenceUndoably)
     EXPECT_EQ(stored(id, "evidence_frame"), std::to_string(chosen));
 }
 
+TEST_F(AppTest, MergingTwoRecordsOfOneDefectIsWrittenUndoneAndRedone)
+{
+    const auto& damages = window_->project()->damages;
+    // Two damages with footprints of one kind (two areas, or two lines).
+    int a = -1, b = -1;
+    for (int i = 0; i < int(damages.size()) && b < 0; ++i)
+        for (int j = i + 1; j < int(damages.size()) && b < 0; ++j)
+            if (damages[size_t(i)].shape == damages[size_t(j)].shape && damages[size_t(i)].shape != gui::ShapeKind::Point)
+                a = i, b = j;
+    ASSERT_GE(b, 0);
+    const int64_t kept = idAt(a), other = idAt(b);
+    const size_t before = damages.size();
+    const auto detections_of = [&](int64_t id) {
+        return sqlNumber(project(), "SELECT COUNT(*) FROM detections WHERE damage_id = " + std::to_string(id));
+    };
+    const long long kept_detections = detections_of(kept), other_detections = detections_of(other);
+    ASSERT_GT(other_detections, 0);
+
+    window_->selectDamage(a);
+    QTableView* table = window_->damageTable();
+    const auto* model = static_cast<const QSortFilterProxyModel*>(table->model());
+    QModelIndex second;
+    for (int row = 0; row < model->rowCount(); ++row)
+        if (model->mapToSource(model->index(row, 0)).row() == b)
+            second = model->index(row, 0);
+    ASSERT_TRUE(second.isValid());
+    table->selectionModel()->select(second, QItemSelectionModel::Select | QItemSelectionModel::Rows); // Ctrl+click
+    ASSERT_EQ(window_->selectedDamage(), a);
+    key(Qt::Key_M, Qt::ControlModifier);
+
+    ASSERT_EQ(window_->project()->damages.size(), before - 1) << window_->statusBar()->currentMessage().toStdString();
+    EXPECT_EQ(window_->project()->findDamage(other), -1);
+    ASSERT_GE(window_->project()->findDamage(kept), 0);
+    EXPECT_EQ(window_->selectedDamage(), window_->project()->findDamage(kept)) << "the merged damage stays selected";
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM damages"), static_cast<long long>(before - 1));
+    EXPECT_EQ(detections_of(kept), kept_detections + other_detections) << "its detections came along";
+    EXPECT_EQ(detections_of(other), 0);
+    EXPECT_EQ(stored(kept, "n_frames"),
+              std::to_string(sqlNumber(project(), "SELECT COUNT(DISTINCT frame_index) FROM detections WHERE damage_id = " +
+                                                      std::to_string(kept))));
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM review_log WHERE damage_id = " + std::to_string(other) +
+                                       " AND field = 'merged_into' AND new_value = '" + std::to_string(kept) + "'"),
+              1);
+    // The merged project exports and rates as any.
+    auto r = runVoirie("export " + shellQuoted(project()) + " --format geojson --out " + shellQuoted(dir_ / "merged.geojson"));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+
+    window_->review()->undoStack()->undo();
+    EXPECT_EQ(window_->project()->damages.size(), before);
+    EXPECT_GE(window_->project()->findDamage(other), 0);
+    EXPECT_EQ(detections_of(other), other_detections);
+    EXPECT_EQ(detections_of(kept), kept_detections);
+    window_->review()->undoStack()->redo();
+    EXPECT_EQ(window_->project()->damages.size(), before - 1);
+    EXPECT_EQ(detections_of(other), 0);
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM review_log WHERE field = 'merged_into'"), 3) << "edit, undo, redo";
+}
+
 TEST(ReviewPace, TheTimeLeftFollowsTheRecentPaceAndForgetsPauses)
 {
     gui::ReviewPace pace;

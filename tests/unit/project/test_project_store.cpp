@@ -22,6 +22,17 @@ GDALDatasetUniquePtr open(const std::filesystem::path& p)
     return GDALDatasetUniquePtr(GDALDataset::Open(p.string().c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY));
 }
 
+long long sqlCount(const std::filesystem::path& p, const std::string& sql)
+{
+    auto ds = open(p);
+    OGRLayer* result = ds->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    OGRFeatureUniquePtr f(result ? result->GetNextFeature() : nullptr);
+    const long long n = f ? f->GetFieldAsInteger64(0) : -1;
+    if (result)
+        ds->ReleaseResultSet(result);
+    return n;
+}
+
 class ProjectStoreTest : public ::testing::Test {
 protected:
     void SetUp() override { writeSmallProject(path()); }
@@ -135,6 +146,53 @@ TEST_F(ProjectStoreTest, AChosenEvidenceIsWrittenWithItsChipAndLoggedAndAStaleOn
     ds->ReleaseResultSet(log);
     const std::string from = std::to_string(before->frame), to = std::to_string(before->frame + 1);
     EXPECT_EQ(rows, (std::vector<std::string>{"edit " + from + "->" + to, "undo " + to + "->" + from}));
+}
+
+TEST_F(ProjectStoreTest, MergingJoinsFootprintsAndMeasuresAndUnmergingPutsEverythingBack)
+{
+    auto review = ProjectReview::open(path());
+    ASSERT_TRUE(review) << review.error();
+    auto mixed = (*review)->merge(1, {2});
+    ASSERT_FALSE(mixed) << "an area and a crack's line are not one defect";
+    EXPECT_NE(mixed.error().find("different kinds"), std::string::npos) << mixed.error();
+    EXPECT_FALSE((*review)->merge(1, {1})) << "one damage is no merge";
+    EXPECT_FALSE((*review)->merge(1, {42})) << "no such damage";
+
+    auto merged = (*review)->merge(1, {3}); // a 0.6 m and a 1.5 m square, 150 m apart
+    ASSERT_TRUE(merged) << merged.error();
+    {
+        auto ds = open(path());
+        auto damages = readProjectDamages(*ds);
+        ASSERT_TRUE(damages);
+        ASSERT_EQ(damages->size(), 2u);
+        const ProjectDamage& d = (*damages)[0];
+        EXPECT_EQ(d.damage_id, 1);
+        EXPECT_EQ(d.class_code, "D40") << "the kept damage's class";
+        EXPECT_NEAR(d.area_m2, 0.36 + 2.25, 0.01) << "the joined footprint measured again";
+        EXPECT_EQ(d.severity, "H") << "the highest";
+        EXPECT_NEAR(d.first_seen, kSmallT0 + 4, 0.001);
+        EXPECT_NEAR(d.last_seen, kSmallT0 + 20, 0.001);
+        EXPECT_DOUBLE_EQ(d.chainage_m, 50);
+        ASSERT_TRUE(d.geometry);
+        EXPECT_EQ(wkbFlatten(d.geometry->getGeometryType()), wkbMultiPolygon);
+        EXPECT_EQ(sqlCount(path(), "SELECT COUNT(*) FROM review_log WHERE damage_id = 3 AND field = 'merged_into' AND "
+                                   "new_value = '1' AND action = 'edit'"),
+                  1);
+    }
+    ASSERT_TRUE((*review)->unmerge(*merged));
+    EXPECT_FALSE((*review)->unmerge(*merged)) << "undone already: damage 3 is back";
+    review->reset();
+    auto ds = open(path());
+    auto damages = readProjectDamages(*ds);
+    ASSERT_TRUE(damages);
+    ASSERT_EQ(damages->size(), 3u);
+    EXPECT_NEAR((*damages)[0].area_m2, 0.36, 1e-9);
+    EXPECT_EQ((*damages)[0].severity, "M");
+    EXPECT_EQ((*damages)[2].damage_id, 3);
+    EXPECT_NEAR((*damages)[2].area_m2, 2.25, 1e-9);
+    EXPECT_EQ(sqlCount(path(), "SELECT COUNT(*) FROM review_log WHERE damage_id = 3 AND field = 'merged_into' AND "
+                               "old_value = '1' AND new_value = '' AND action = 'undo'"),
+              1);
 }
 
 TEST_F(ProjectStoreTest, TheRunsProvenanceReadsBack)

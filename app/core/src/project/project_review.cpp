@@ -1,12 +1,15 @@
 #include "voirie/core/project/project_review.hpp"
 
 #include "voirie/core/geo/gdal_error_trap.hpp"
+#include "voirie/core/geo/local_metric_frame.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
 #include "voirie/core/project/project_open.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <map>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -133,13 +136,10 @@ Status ProjectReview::setEvidence(int64_t damage_id, const Evidence& from, const
     return write(*f, damage_id, "evidence_frame", std::to_string(from.frame), std::to_string(to.frame), action);
 }
 
-Status ProjectReview::write(OGRFeature& damage, int64_t damage_id, const std::string& field, const std::string& old_value,
-                            const std::string& new_value, const std::string& action)
+OGRFeatureUniquePtr ProjectReview::logEntry(int64_t damage_id, const std::string& field, const std::string& old_value,
+                                            const std::string& new_value, const std::string& action)
 {
-    const std::string what = "damage " + std::to_string(damage_id);
-    OGRLayer* damages = ds_->GetLayerByName("damages");
-    OGRLayer* log = ds_->GetLayerByName("review_log");
-    OGRFeatureUniquePtr entry(OGRFeature::CreateFeature(log->GetLayerDefn()));
+    OGRFeatureUniquePtr entry(OGRFeature::CreateFeature(ds_->GetLayerByName("review_log")->GetLayerDefn()));
     setTimeField(*entry, "time",
                  std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
     entry->SetField("user", currentUser().c_str());
@@ -148,11 +148,15 @@ Status ProjectReview::write(OGRFeature& damage, int64_t damage_id, const std::st
     entry->SetField("field", field.c_str());
     entry->SetField("old_value", old_value.c_str());
     entry->SetField("new_value", new_value.c_str());
+    return entry;
+}
 
+Status ProjectReview::inTransaction(const std::string& what, const std::function<bool()>& change)
+{
     CPLErrorReset();
     if (ds_->StartTransaction() != OGRERR_NONE)
         return fail("cannot start a transaction in " + path_.string() + ": " + CPLGetLastErrorMsg());
-    if (damages->SetFeature(&damage) != OGRERR_NONE || log->CreateFeature(entry.get()) != OGRERR_NONE) {
+    if (!change()) {
         const std::string reason = gdalWriteReason();
         ds_->RollbackTransaction();
         return fail("cannot save the review of " + what + " in " + path_.string() + ": " + reason);
@@ -160,6 +164,215 @@ Status ProjectReview::write(OGRFeature& damage, int64_t damage_id, const std::st
     if (ds_->CommitTransaction() != OGRERR_NONE)
         return fail(gdalWriteFailure("save the review of " + what + " in", path_));
     return Ok{};
+}
+
+Status ProjectReview::write(OGRFeature& damage, int64_t damage_id, const std::string& field, const std::string& old_value,
+                            const std::string& new_value, const std::string& action)
+{
+    OGRLayer* damages = ds_->GetLayerByName("damages");
+    OGRLayer* log = ds_->GetLayerByName("review_log");
+    OGRFeatureUniquePtr entry = logEntry(damage_id, field, old_value, new_value, action);
+    return inTransaction("damage " + std::to_string(damage_id), [&] {
+        return damages->SetFeature(&damage) == OGRERR_NONE && log->CreateFeature(entry.get()) == OGRERR_NONE;
+    });
+}
+
+namespace {
+
+enum class Footprint { point, line, area, other };
+
+Footprint footprintOf(const OGRGeometry* g)
+{
+    switch (g ? wkbFlatten(g->getGeometryType()) : wkbUnknown) {
+    case wkbPoint:
+    case wkbMultiPoint: return Footprint::point;
+    case wkbLineString:
+    case wkbMultiLineString: return Footprint::line;
+    case wkbPolygon:
+    case wkbMultiPolygon: return Footprint::area;
+    default: return Footprint::other;
+    }
+}
+
+double lengthOf(const OGRGeometry& g)
+{
+    const auto type = wkbFlatten(g.getGeometryType());
+    return type == wkbLineString ? g.toLineString()->get_Length()
+           : type == wkbMultiLineString ? g.toMultiLineString()->get_Length()
+                                        : 0.0;
+}
+
+double areaOf(const OGRGeometry& g)
+{
+    const auto type = wkbFlatten(g.getGeometryType());
+    return type == wkbPolygon ? g.toPolygon()->get_Area() : type == wkbMultiPolygon ? g.toMultiPolygon()->get_Area() : 0.0;
+}
+
+int severityRank(const std::string& code) { return code == "H" ? 3 : code == "M" ? 2 : code == "L" ? 1 : 0; }
+
+// "cracks, potholes" and "potholes, road-segnet" -> "cracks, potholes, road-segnet" (as written).
+std::string joinedLists(const std::string& a, const std::string& b)
+{
+    std::vector<std::string> items;
+    for (const std::string& list : {a, b}) {
+        size_t start = 0;
+        while (start <= list.size()) {
+            size_t end = list.find(',', start);
+            if (end == std::string::npos)
+                end = list.size();
+            std::string item = list.substr(start, end - start);
+            item.erase(0, item.find_first_not_of(' '));
+            item.erase(item.find_last_not_of(' ') + 1);
+            if (!item.empty() && std::find(items.begin(), items.end(), item) == items.end())
+                items.push_back(item);
+            start = end + 1;
+        }
+    }
+    std::string out;
+    for (const auto& item : items)
+        out += (out.empty() ? "" : ",") + item;
+    return out;
+}
+
+std::string idList(const std::vector<int64_t>& ids)
+{
+    std::string out;
+    for (int64_t id : ids)
+        out += (out.empty() ? "" : ",") + std::to_string(id);
+    return out;
+}
+
+} // namespace
+
+Result<MergeUndo> ProjectReview::merge(int64_t kept, const std::vector<int64_t>& others, const std::string& action)
+{
+    std::vector<int64_t> ids{kept};
+    for (int64_t id : others)
+        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            ids.push_back(id);
+    if (ids.size() < 2)
+        return fail("merging needs two damages or more");
+    MergeUndo undo;
+    undo.kept = kept;
+    std::vector<OGRFeatureUniquePtr> rows;
+    for (int64_t id : ids) {
+        OGRFeatureUniquePtr f = damage(id);
+        if (!f)
+            return fail(path_.string() + " has no damage " + std::to_string(id));
+        undo.rows.emplace_back(f->Clone());
+        rows.push_back(std::move(f));
+    }
+    OGRFeature& k = *rows.front();
+    const Footprint kind = footprintOf(k.GetGeometryRef());
+    if (kind == Footprint::other)
+        return fail("damage " + std::to_string(kept) + " has no footprint to merge into");
+    std::unique_ptr<OGRGeometry> joined(k.GetGeometryRef()->clone());
+    for (size_t i = 1; i < rows.size(); ++i) {
+        const OGRGeometry* g = rows[i]->GetGeometryRef();
+        if (footprintOf(g) != kind)
+            return fail("damage " + std::to_string(kept) + " and damage " + std::to_string(ids[i]) +
+                        " have footprints of different kinds (a line and an area, or a point): reclassify or leave "
+                        "them apart");
+        joined.reset(joined->Union(g));
+        if (!joined || footprintOf(joined.get()) != kind)
+            return fail("the footprints of damages " + idList(ids) + " cannot be joined into one");
+    }
+    // Measured again in metres, about the joined footprint's centre.
+    OGRPoint centre;
+    if (joined->Centroid(&centre) != OGRERR_NONE)
+        return fail("the joined footprint of damages " + idList(ids) + " has no centre");
+    const LocalMetricFrame frame(centre.getX(), centre.getY());
+    std::unique_ptr<OGRGeometry> metric(joined->clone());
+    if (!frame.toMetric(*metric))
+        return fail("cannot measure the joined footprint of damages " + idList(ids));
+    if (kind == Footprint::line)
+        k.SetField("length_m", lengthOf(*metric));
+    if (kind == Footprint::area)
+        k.SetField("area_m2", areaOf(*metric));
+    for (size_t i = 1; i < rows.size(); ++i) {
+        const OGRFeature& o = *rows[i];
+        for (const char* field : {"confidence", "width_mm"})
+            if (o.IsFieldSetAndNotNull(o.GetFieldIndex(field)) &&
+                (!k.IsFieldSetAndNotNull(k.GetFieldIndex(field)) || fieldNumber(o, field) > fieldNumber(k, field)))
+                k.SetField(field, fieldNumber(o, field));
+        if (severityRank(fieldText(o, "severity")) > severityRank(fieldText(k, "severity")))
+            k.SetField("severity", fieldText(o, "severity").c_str());
+        if (fieldTime(o, "first_seen") > 0 && fieldTime(o, "first_seen") < fieldTime(k, "first_seen"))
+            setTimeField(k, "first_seen", fieldTime(o, "first_seen"));
+        if (fieldTime(o, "last_seen") > fieldTime(k, "last_seen"))
+            setTimeField(k, "last_seen", fieldTime(o, "last_seen"));
+        k.SetField("chainage_m", std::min(fieldNumber(k, "chainage_m"), fieldNumber(o, "chainage_m")));
+        k.SetField("plugins", joinedLists(fieldText(k, "plugins"), fieldText(o, "plugins")).c_str());
+    }
+    k.SetGeometry(joined.get());
+    const std::string all = idList(ids), moved = idList({ids.begin() + 1, ids.end()});
+    if (OGRLayer* frames = ds_->ExecuteSQL(
+            ("SELECT COUNT(DISTINCT frame_index) FROM detections WHERE damage_id IN (" + all + ")").c_str(), nullptr, nullptr)) {
+        if (OGRFeatureUniquePtr count{frames->GetNextFeature()})
+            k.SetField("n_frames", count->GetFieldAsInteger(0));
+        ds_->ReleaseResultSet(frames);
+    }
+    if (OGRLayer* detections = ds_->ExecuteSQL(
+            ("SELECT fid, damage_id FROM detections WHERE damage_id IN (" + moved + ")").c_str(), nullptr, nullptr)) {
+        // GDAL makes the selected fid the result's own FID, not a field.
+        for (OGRFeatureUniquePtr f(detections->GetNextFeature()); f; f.reset(detections->GetNextFeature()))
+            undo.detections.emplace_back(f->GetFID(), f->GetFieldAsInteger64("damage_id"));
+        ds_->ReleaseResultSet(detections);
+    }
+    OGRLayer* damages = ds_->GetLayerByName("damages");
+    OGRLayer* log = ds_->GetLayerByName("review_log");
+    auto ok = inTransaction("the merge of damages " + all, [&] {
+        if (damages->SetFeature(&k) != OGRERR_NONE)
+            return false;
+        for (size_t i = 1; i < rows.size(); ++i) {
+            OGRFeatureUniquePtr entry = logEntry(ids[i], "merged_into", "", std::to_string(kept), action);
+            if (damages->DeleteFeature(rows[i]->GetFID()) != OGRERR_NONE || log->CreateFeature(entry.get()) != OGRERR_NONE)
+                return false;
+        }
+        CPLErrorReset();
+        ds_->ExecuteSQL(("UPDATE detections SET damage_id = " + std::to_string(kept) + " WHERE damage_id IN (" + moved + ")").c_str(),
+                        nullptr, nullptr);
+        return CPLGetLastErrorType() < CE_Failure;
+    });
+    if (!ok)
+        return fail(ok.error());
+    return undo;
+}
+
+Status ProjectReview::unmerge(const MergeUndo& undo, const std::string& action)
+{
+    if (undo.rows.size() < 2)
+        return fail("nothing to unmerge");
+    const std::string what = "the merge into damage " + std::to_string(undo.kept);
+    if (!damage(undo.kept))
+        return fail(path_.string() + " has no damage " + std::to_string(undo.kept) + ": reopen the project to see the latest review");
+    for (size_t i = 1; i < undo.rows.size(); ++i)
+        if (damage(undo.rows[i]->GetFieldAsInteger64("damage_id")))
+            return fail("damage " + std::string(undo.rows[i]->GetFieldAsString("damage_id")) + " is in " + path_.string() +
+                        " already: reopen the project to see the latest review");
+    OGRLayer* damages = ds_->GetLayerByName("damages");
+    OGRLayer* log = ds_->GetLayerByName("review_log");
+    std::map<int64_t, std::vector<int64_t>> detections_of;
+    for (const auto& [detection, damage_id] : undo.detections)
+        detections_of[damage_id].push_back(detection);
+    return inTransaction(what, [&] {
+        OGRFeatureUniquePtr kept(undo.rows.front()->Clone());
+        if (damages->SetFeature(kept.get()) != OGRERR_NONE)
+            return false;
+        for (size_t i = 1; i < undo.rows.size(); ++i) {
+            OGRFeatureUniquePtr row(undo.rows[i]->Clone());
+            OGRFeatureUniquePtr entry =
+                logEntry(row->GetFieldAsInteger64("damage_id"), "merged_into", std::to_string(undo.kept), "", action);
+            if (damages->CreateFeature(row.get()) != OGRERR_NONE || log->CreateFeature(entry.get()) != OGRERR_NONE)
+                return false;
+        }
+        CPLErrorReset();
+        for (const auto& [damage_id, detections] : detections_of)
+            ds_->ExecuteSQL(("UPDATE detections SET damage_id = " + std::to_string(damage_id) + " WHERE fid IN (" +
+                             idList(detections) + ")").c_str(),
+                            nullptr, nullptr);
+        return CPLGetLastErrorType() < CE_Failure;
+    });
 }
 
 } // namespace voirie

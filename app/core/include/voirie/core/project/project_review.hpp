@@ -10,6 +10,7 @@
 #include <gdal_priv.h>
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +28,14 @@ struct Evidence {
     int64_t frame = 0, detection = 0;
     std::vector<unsigned char> chip;
     std::string chip_path; // the chip's file beside the project, when the analysis wrote one
+};
+
+// What undoing a merge needs: the damages' rows as they were (the kept one first) and which
+// damage each moved detection belonged to.
+struct MergeUndo {
+    int64_t kept = 0;
+    std::vector<std::shared_ptr<OGRFeature>> rows;
+    std::vector<std::pair<int64_t, int64_t>> detections; // detection fid, its damage before
 };
 
 // The values a field may take; an edit to anything else is refused.
@@ -49,6 +58,17 @@ public:
     // detection. A chosen chip has no file: `to.chip_path` is stored as it is given.
     Status setEvidence(int64_t damage_id, const Evidence& from, const Evidence& to, const std::string& action = "edit");
 
+    // One defect recorded as several: `others` merged into `kept` in one transaction. The kept
+    // row gets the union of the footprints (measured again: length of lines, area of areas),
+    // the earliest first and latest last sighting, the frames of all (counted again), every
+    // plugin, the highest severity, confidence and width; it keeps its class, evidence and review
+    // state. The others' detections become the kept one's and their rows go. Logged per merged
+    // damage as field "merged_into" (old "", new the kept id). Refused, the file untouched, when a
+    // damage is missing or the footprints are of different kinds (a crack's line and an area).
+    Result<MergeUndo> merge(int64_t kept, const std::vector<int64_t>& others, const std::string& action = "edit");
+    // The rows and detections back as they were before `undo`'s merge (logged "merged_into" kept -> "").
+    Status unmerge(const MergeUndo& undo, const std::string& action = "undo");
+
     // The login name, recorded in the log.
     static std::string currentUser();
     const std::filesystem::path& path() const { return path_; }
@@ -59,6 +79,10 @@ private:
     // The feature updated and the log entry added in one transaction.
     Status write(OGRFeature& damage, int64_t damage_id, const std::string& field, const std::string& old_value,
                  const std::string& new_value, const std::string& action);
+    OGRFeatureUniquePtr logEntry(int64_t damage_id, const std::string& field, const std::string& old_value,
+                                 const std::string& new_value, const std::string& action);
+    // Runs `change` in a transaction, rolled back when it fails.
+    Status inTransaction(const std::string& what, const std::function<bool()>& change);
     std::filesystem::path path_;
     GDALDatasetUniquePtr ds_;
 };
