@@ -345,12 +345,14 @@ void FrameView::stepDamageFrame(int direction)
     Q_EMIT frameChanged(current_frame_);
 }
 
-FrameImage FrameView::readShownFrame()
+FrameImage FrameView::readShownFrame() { return readFrame(current_frame_); }
+
+FrameImage FrameView::readFrame(int frame_position)
 {
     waitForLoad(); // the worker is done with the source
-    if (source_ == nullptr || current_frame_ < 0)
+    if (source_ == nullptr || frame_position < 0 || frame_position >= int(project_->frames.size()))
         return {};
-    return source_->read(project_->frames[size_t(current_frame_)], true);
+    return source_->read(project_->frames[size_t(frame_position)], true);
 }
 
 void FrameView::showFrame(int frame_position)

@@ -68,6 +68,7 @@ public:
     // The frame shown, read again anonymized on this thread (after the worker's load): what a
     // chip is cut from.
     FrameImage readShownFrame();
+    FrameImage readFrame(int frame_position); // any frame, alike
     int64_t shownDamageId() const { return damage_id_; }
     bool anonymizing() const;
     void setAnonymizing(bool on);

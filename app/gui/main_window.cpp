@@ -359,6 +359,9 @@ void MainWindow::buildActions()
     reviewing->addAction(action("&Merge the selected damages", QKeySequence("Ctrl+M"), [this] { mergeSelected(); },
                                 "One defect recorded as several: the damages selected in the table (Ctrl+click) "
                                 "merged into the current one (Ctrl+M)"));
+    reviewing->addAction(action("&Split the damage here", QKeySequence("Ctrl+K"), [this] { splitHere(); },
+                                "Two defects recorded as one: the frames from the one shown on become a new damage "
+                                "(Ctrl+K)"));
     reviewing->addSeparator();
     fast_review_ = action("&Fast review: the next unreviewed after each decision", QKeySequence("F"), [](bool) {},
                           "After Accept or Reject, jump to the next damage not yet reviewed (F)");

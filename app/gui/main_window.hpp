@@ -116,6 +116,9 @@ private:
     void chooseEvidence();
     // The damages selected in the table merged into the current one (Review menu, Ctrl+M).
     void mergeSelected();
+    // The selected damage split in two at the frame shown: its frames from there on become a new
+    // damage (Review menu, Ctrl+K).
+    void splitHere();
     // The project read again after a merge (or its undo), the review's undo history kept.
     void reloadDamages();
     void addRecent(const QString& path);

@@ -20,6 +20,7 @@
 #include <QTableView>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace voirie::gui {
@@ -197,6 +198,47 @@ void MainWindow::mergeSelected()
     }
     if (review_->merge(kept, others))
         statusBar()->showMessage(QString("%1 damage(s) merged into damage %2").arg(others.size()).arg(kept), 6000);
+}
+
+void MainWindow::splitHere()
+{
+    if (!project_ || selected_ < 0) {
+        statusBar()->showMessage("Select a damage, step to the frame where its second defect begins (, and .), then split", 6000);
+        return;
+    }
+    const DamageRecord d = project_->damages[size_t(selected_)];
+    const int position = frame_view_->currentFrame();
+    auto frames = loadDamageFrames(project_->path, d.damage_id);
+    const int64_t here = position >= 0 ? project_->frames[size_t(position)].index : -1;
+    if (!frames || frames->size() < 2 || here <= frames->front() || !std::binary_search(frames->begin(), frames->end(), here)) {
+        statusBar()->showMessage(QString("Step to a frame of damage %1 after its first (, and .), then split there").arg(d.damage_id), 6000);
+        return;
+    }
+    // The part without the evidence frame gets a chip of its own: its closest view (the largest
+    // detection), anonymized.
+    const bool new_part_needs = d.evidence_frame < here;
+    std::optional<std::pair<int64_t, FrameDetection>> best; // frame index, detection
+    for (int64_t frame : *frames) {
+        if ((frame >= here) != new_part_needs)
+            continue;
+        if (auto in_frame = loadFrameDetections(project_->path, frame))
+            for (const auto& f : *in_frame)
+                if (f.damage_id == d.damage_id &&
+                    (!best || f.box_width * f.box_height > best->second.box_width * best->second.box_height))
+                    best.emplace(frame, f);
+    }
+    if (!best) {
+        report(QString("Damage %1 cannot be split there: the part has no detection to show").arg(d.damage_id));
+        return;
+    }
+    const int best_position = project_->findFrame(best->first);
+    auto fresh = evidenceFromFrame(frame_view_->readFrame(best_position), project_->frames[size_t(best_position)], best->second);
+    if (!fresh) {
+        report(QString::fromStdString(fresh.error()) + "; the damage stays whole.");
+        return;
+    }
+    if (review_->split(d.damage_id, here, *fresh))
+        statusBar()->showMessage(QString("Damage %1 split at frame %2").arg(d.damage_id).arg(here), 6000);
 }
 
 void MainWindow::reloadDamages()

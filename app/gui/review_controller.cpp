@@ -92,6 +92,30 @@ private:
     bool done_once_ = false;
 };
 
+class SplitCommand : public QUndoCommand {
+public:
+    SplitCommand(ReviewController& controller, int64_t damage_id, int64_t from_frame, Evidence fresh, SplitUndo undo)
+        : controller_(controller), damage_id_(damage_id), from_frame_(from_frame), fresh_(std::move(fresh)),
+          undo_(std::move(undo))
+    {
+        setText(QString("split of damage %1 at frame %2").arg(damage_id_).arg(from_frame_));
+    }
+    void redo() override
+    {
+        if (done_once_)
+            controller_.writeSplit(damage_id_, from_frame_, fresh_, undo_, "redo");
+        done_once_ = true;
+    }
+    void undo() override { controller_.writeUnsplit(undo_, "undo"); }
+
+private:
+    ReviewController& controller_;
+    int64_t damage_id_, from_frame_;
+    Evidence fresh_;
+    SplitUndo undo_;
+    bool done_once_ = false;
+};
+
 } // namespace
 
 ReviewController::ReviewController(QObject* parent) : QObject(parent) {}
@@ -155,6 +179,44 @@ bool ReviewController::writeUnmerge(const MergeUndo& undo, const char* action)
     if (!review_)
         return false;
     if (auto ok = review_->unmerge(undo, action); !ok) {
+        Q_EMIT failed(QString::fromStdString(ok.error()));
+        return false;
+    }
+    Q_EMIT structureChanged();
+    return true;
+}
+
+bool ReviewController::split(int64_t damage_id, int64_t from_frame, const Evidence& fresh)
+{
+    SplitUndo undo;
+    if (!writeSplit(damage_id, from_frame, fresh, undo, "edit"))
+        return false;
+    stack_.push(new SplitCommand(*this, damage_id, from_frame, fresh, std::move(undo)));
+    return true;
+}
+
+bool ReviewController::writeSplit(int64_t damage_id, int64_t from_frame, const Evidence& fresh, SplitUndo& undo,
+                                  const char* action)
+{
+    if (!review_) {
+        Q_EMIT failed("Reviews cannot be saved in this project: it is read-only, or still being analysed.");
+        return false;
+    }
+    auto done = review_->split(damage_id, from_frame, fresh, action);
+    if (!done) {
+        Q_EMIT failed(QString::fromStdString(done.error()));
+        return false;
+    }
+    undo = std::move(*done);
+    Q_EMIT structureChanged();
+    return true;
+}
+
+bool ReviewController::writeUnsplit(const SplitUndo& undo, const char* action)
+{
+    if (!review_)
+        return false;
+    if (auto ok = review_->unsplit(undo, action); !ok) {
         Q_EMIT failed(QString::fromStdString(ok.error()));
         return false;
     }

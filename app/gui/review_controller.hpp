@@ -35,6 +35,10 @@ public:
     bool merge(int64_t kept, const std::vector<int64_t>& others);
     bool writeMerge(int64_t kept, const std::vector<int64_t>& others, MergeUndo& undo, const char* action);
     bool writeUnmerge(const MergeUndo& undo, const char* action);
+    // Splits a damage at a frame (ProjectReview::split), undoably; structureChanged() follows.
+    bool split(int64_t damage_id, int64_t from_frame, const Evidence& fresh);
+    bool writeSplit(int64_t damage_id, int64_t from_frame, const Evidence& fresh, SplitUndo& undo, const char* action);
+    bool writeUnsplit(const SplitUndo& undo, const char* action);
     // Makes `chosen` the damage's evidence (frame, detection, chip), undoably.
     bool chooseEvidence(int damage_index, const Evidence& chosen);
     // Called by the undo commands.

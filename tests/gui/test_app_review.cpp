@@ -356,6 +356,71 @@ TEST_F(AppTest, MergingTwoRecordsOfOneDefectIsWrittenUndoneAndRedone)
     EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM review_log WHERE field = 'merged_into'"), 3) << "edit, undo, redo";
 }
 
+TEST_F(AppTest, SplittingADamageAtAFrameMakesTwoEachWithItsOwnFramesAndChipUndoably)
+{
+    const auto& damages = window_->project()->damages;
+    const auto several = std::find_if(damages.begin(), damages.end(), [](const gui::DamageRecord& d) { return d.n_frames >= 3; });
+    ASSERT_NE(several, damages.end());
+    const int index = int(several - damages.begin());
+    const int64_t id = several->damage_id;
+    const size_t before = damages.size();
+    const std::string n_frames = stored(id, "n_frames"); // the damages are read again after a split
+    const long long detections = sqlNumber(project(), "SELECT COUNT(*) FROM detections WHERE damage_id = " + std::to_string(id));
+    auto frames = gui::loadDamageFrames(project(), id);
+    ASSERT_TRUE(frames);
+    ASSERT_GE(frames->size(), 2u);
+    window_->selectDamage(index);
+    window_->frameView()->waitForLoad();
+
+    // At its first frame there is nothing to split off: said so, nothing written.
+    window_->frameView()->showFrame(window_->project()->findFrame(frames->front()));
+    window_->selectDamage(index); // the damage's evidence again
+    while (window_->project()->frames[size_t(window_->frameView()->currentFrame())].index != frames->front())
+        key(Qt::Key_Comma);
+    key(Qt::Key_K, Qt::ControlModifier);
+    EXPECT_EQ(window_->project()->damages.size(), before);
+    EXPECT_TRUE(window_->statusBar()->currentMessage().contains("after its first")) << window_->statusBar()->currentMessage().toStdString();
+
+    key(Qt::Key_Period);
+    window_->frameView()->waitForLoad();
+    const int64_t here = window_->project()->frames[size_t(window_->frameView()->currentFrame())].index;
+    ASSERT_EQ(here, (*frames)[1]);
+    key(Qt::Key_K, Qt::ControlModifier);
+    ASSERT_EQ(window_->project()->damages.size(), before + 1) << window_->statusBar()->currentMessage().toStdString();
+    const int64_t added = sqlNumber(project(), "SELECT MAX(damage_id) FROM damages");
+    const std::string id_text = std::to_string(id), added_text = std::to_string(added);
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM detections WHERE damage_id = " + id_text + " AND frame_index >= " +
+                                       std::to_string(here)),
+              0);
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM detections WHERE damage_id = " + added_text + " AND frame_index < " +
+                                       std::to_string(here)),
+              0);
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM detections WHERE damage_id IN (" + id_text + "," + added_text + ")"),
+              detections);
+    EXPECT_EQ(stored(id, "n_frames"), "1");
+    EXPECT_EQ(stored(added, "n_frames"), std::to_string(frames->size() - 1));
+    EXPECT_EQ(stored(added, "class"), stored(id, "class"));
+    // Each part shows one of its own detections.
+    const std::string first_chip = gui::loadChip(project(), id), second_chip = gui::loadChip(project(), added);
+    EXPECT_FALSE(first_chip.empty());
+    EXPECT_FALSE(second_chip.empty());
+    EXPECT_NE(first_chip, second_chip);
+    EXPECT_LT(std::stoll(stored(id, "evidence_frame")), here);
+    EXPECT_GE(std::stoll(stored(added, "evidence_frame")), here);
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM review_log WHERE damage_id = " + id_text +
+                                       " AND field = 'split_into' AND new_value = '" + added_text + "'"),
+              1);
+    auto r = runVoirie("export " + shellQuoted(project()) + " --format geojson --out " + shellQuoted(dir_ / "split.geojson"));
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+
+    window_->review()->undoStack()->undo();
+    EXPECT_EQ(window_->project()->damages.size(), before);
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM detections WHERE damage_id = " + id_text), detections);
+    EXPECT_EQ(stored(id, "n_frames"), n_frames);
+    window_->review()->undoStack()->redo();
+    EXPECT_EQ(window_->project()->damages.size(), before + 1);
+}
+
 TEST(ReviewPace, TheTimeLeftFollowsTheRecentPaceAndForgetsPauses)
 {
     gui::ReviewPace pace;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
+#include <set>
 #include <pwd.h>
 #include <unistd.h>
 
@@ -371,6 +372,156 @@ Status ProjectReview::unmerge(const MergeUndo& undo, const std::string& action)
             ds_->ExecuteSQL(("UPDATE detections SET damage_id = " + std::to_string(damage_id) + " WHERE fid IN (" +
                              idList(detections) + ")").c_str(),
                             nullptr, nullptr);
+        return CPLGetLastErrorType() < CE_Failure;
+    });
+}
+
+namespace {
+
+// One part of a split damage, summed up from its detections.
+struct Part {
+    std::vector<OGRFeatureUniquePtr> detections;
+    std::set<int64_t> frames;
+};
+
+// The part's footprint, measures and sightings written into `row` (a damage's).
+Status describePart(const Part& part, OGRFeature& row, double chainage_shift_m)
+{
+    std::unique_ptr<OGRGeometry> joined;
+    double first = 0, last = 0, confidence = 0, width = 0;
+    std::string plugins;
+    for (const auto& d : part.detections) {
+        if (const OGRGeometry* g = d->GetGeometryRef(); g && !g->IsEmpty())
+            joined.reset(joined ? joined->Union(g) : g->clone());
+        const double t = fieldTime(*d, "time");
+        first = first == 0 ? t : std::min(first, t);
+        last = std::max(last, t);
+        confidence = std::max(confidence, fieldNumber(*d, "confidence"));
+        width = std::max(width, fieldNumber(*d, "width_mm"));
+        plugins = joinedLists(plugins, fieldText(*d, "plugin_id"));
+    }
+    if (!joined)
+        return fail("its detections have no footprint on the road");
+    OGRPoint centre;
+    std::unique_ptr<OGRGeometry> metric(joined->clone());
+    if (joined->Centroid(&centre) != OGRERR_NONE || !LocalMetricFrame(centre.getX(), centre.getY()).toMetric(*metric))
+        return fail("its footprint cannot be measured");
+    switch (footprintOf(joined.get())) {
+    case Footprint::line: row.SetField("length_m", lengthOf(*metric)); break;
+    case Footprint::area: row.SetField("area_m2", areaOf(*metric)); break;
+    default: break;
+    }
+    row.SetGeometry(joined.get());
+    setTimeField(row, "first_seen", first);
+    setTimeField(row, "last_seen", last);
+    row.SetField("n_frames", int(part.frames.size()));
+    row.SetField("confidence", confidence);
+    if (width > 0)
+        row.SetField("width_mm", width);
+    row.SetField("plugins", plugins.c_str());
+    row.SetField("chainage_m", fieldNumber(row, "chainage_m") + chainage_shift_m);
+    return Ok{};
+}
+
+} // namespace
+
+Result<SplitUndo> ProjectReview::split(int64_t damage_id, int64_t from_frame, const Evidence& fresh, const std::string& action)
+{
+    const std::string what = "damage " + std::to_string(damage_id);
+    OGRFeatureUniquePtr row = damage(damage_id);
+    if (!row)
+        return fail(path_.string() + " has no " + what);
+    OGRLayer* detections = ds_->GetLayerByName("detections");
+    detections->SetAttributeFilter(("damage_id = " + std::to_string(damage_id)).c_str());
+    detections->ResetReading();
+    Part before, after;
+    double first_chainage = -1, after_chainage = -1;
+    for (OGRFeatureUniquePtr d(detections->GetNextFeature()); d; d.reset(detections->GetNextFeature())) {
+        const int64_t frame = d->GetFieldAsInteger64("frame_index");
+        const double chainage = fieldNumber(*d, "frame_chainage_m");
+        Part& part = frame < from_frame ? before : after;
+        if (first_chainage < 0 || chainage < first_chainage)
+            first_chainage = chainage;
+        if (&part == &after && (after_chainage < 0 || chainage < after_chainage))
+            after_chainage = chainage;
+        part.frames.insert(frame);
+        part.detections.push_back(std::move(d));
+    }
+    detections->SetAttributeFilter(nullptr);
+    if (before.detections.empty() || after.detections.empty())
+        return fail(what + " cannot be split at frame " + std::to_string(from_frame) +
+                    ": split at a frame that saw it, after the first one");
+    // The part without the old evidence frame takes the fresh evidence, which must be its own.
+    const int64_t evidence_frame = row->GetFieldAsInteger64("evidence_frame");
+    Part& needy = evidence_frame < from_frame ? after : before;
+    const bool fresh_is_its_own = std::any_of(needy.detections.begin(), needy.detections.end(),
+                                              [&](const OGRFeatureUniquePtr& d) { return d->GetFID() == fresh.detection; });
+    if (!fresh_is_its_own || fresh.chip.empty())
+        return fail("the evidence given for the split of " + what + " is not one of the part's own detections");
+
+    SplitUndo undo;
+    undo.row.reset(row->Clone());
+    if (OGRLayer* max = ds_->ExecuteSQL("SELECT MAX(damage_id) FROM damages", nullptr, nullptr)) {
+        if (OGRFeatureUniquePtr f{max->GetNextFeature()})
+            undo.new_damage = f->GetFieldAsInteger64(0) + 1;
+        ds_->ReleaseResultSet(max);
+    }
+    if (undo.new_damage <= 0)
+        return fail("cannot number a new damage in " + path_.string());
+    OGRFeatureUniquePtr added(row->Clone());
+    added->SetFID(OGRNullFID);
+    added->SetField("damage_id", GIntBig(undo.new_damage));
+    if (auto ok = describePart(before, *row, 0); !ok)
+        return fail(what + "'s first part: " + ok.error());
+    if (auto ok = describePart(after, *added, after_chainage - first_chainage); !ok)
+        return fail(what + "'s second part: " + ok.error());
+    OGRFeature& takes_fresh = &needy == &after ? *added : *row;
+    takes_fresh.SetField("evidence_frame", GIntBig(fresh.frame));
+    takes_fresh.SetField("evidence_detection", GIntBig(fresh.detection));
+    takes_fresh.SetField(takes_fresh.GetFieldIndex("chip"), int(fresh.chip.size()), fresh.chip.data());
+    takes_fresh.SetFieldNull(takes_fresh.GetFieldIndex("chip_path"));
+    for (const auto& d : after.detections)
+        undo.moved.push_back(d->GetFID());
+
+    OGRLayer* damages = ds_->GetLayerByName("damages");
+    OGRLayer* log = ds_->GetLayerByName("review_log");
+    OGRFeatureUniquePtr entry = logEntry(damage_id, "split_into", "", std::to_string(undo.new_damage), action);
+    auto ok = inTransaction("the split of " + what, [&] {
+        if (damages->SetFeature(row.get()) != OGRERR_NONE || damages->CreateFeature(added.get()) != OGRERR_NONE ||
+            log->CreateFeature(entry.get()) != OGRERR_NONE)
+            return false;
+        CPLErrorReset();
+        ds_->ExecuteSQL(("UPDATE detections SET damage_id = " + std::to_string(undo.new_damage) + " WHERE fid IN (" +
+                         idList(undo.moved) + ")").c_str(),
+                        nullptr, nullptr);
+        return CPLGetLastErrorType() < CE_Failure;
+    });
+    if (!ok)
+        return fail(ok.error());
+    return undo;
+}
+
+Status ProjectReview::unsplit(const SplitUndo& undo, const std::string& action)
+{
+    if (!undo.row)
+        return fail("nothing to unsplit");
+    const int64_t damage_id = undo.row->GetFieldAsInteger64("damage_id");
+    OGRFeatureUniquePtr added = damage(undo.new_damage);
+    if (!damage(damage_id) || !added)
+        return fail("damage " + std::to_string(damage_id) + " or " + std::to_string(undo.new_damage) + " is not in " +
+                    path_.string() + ": reopen the project to see the latest review");
+    OGRLayer* damages = ds_->GetLayerByName("damages");
+    OGRLayer* log = ds_->GetLayerByName("review_log");
+    OGRFeatureUniquePtr entry = logEntry(damage_id, "split_into", std::to_string(undo.new_damage), "", action);
+    return inTransaction("the split of damage " + std::to_string(damage_id), [&] {
+        OGRFeatureUniquePtr row(undo.row->Clone());
+        if (damages->SetFeature(row.get()) != OGRERR_NONE || damages->DeleteFeature(added->GetFID()) != OGRERR_NONE ||
+            log->CreateFeature(entry.get()) != OGRERR_NONE)
+            return false;
+        CPLErrorReset();
+        ds_->ExecuteSQL(("UPDATE detections SET damage_id = " + std::to_string(damage_id) + " WHERE fid IN (" +
+                         idList(undo.moved) + ")").c_str(),
+                        nullptr, nullptr);
         return CPLGetLastErrorType() < CE_Failure;
     });
 }

@@ -38,6 +38,13 @@ struct MergeUndo {
     std::vector<std::pair<int64_t, int64_t>> detections; // detection fid, its damage before
 };
 
+// What undoing a split needs: the damage's row as it was, the new damage and the detections moved.
+struct SplitUndo {
+    std::shared_ptr<OGRFeature> row;
+    int64_t new_damage = 0;
+    std::vector<int64_t> moved; // detection fids
+};
+
 // The values a field may take; an edit to anything else is refused.
 bool isReviewField(const std::string& field);
 Status checkReviewValue(const std::string& field, const std::string& value);
@@ -68,6 +75,16 @@ public:
     Result<MergeUndo> merge(int64_t kept, const std::vector<int64_t>& others, const std::string& action = "edit");
     // The rows and detections back as they were before `undo`'s merge (logged "merged_into" kept -> "").
     Status unmerge(const MergeUndo& undo, const std::string& action = "undo");
+
+    // Two defects recorded as one: the damage's detections in frames from `from_frame` on become a
+    // new damage (the next free id; class, severity and review state as the damage's), each part
+    // with the union of its detections' footprints measured again, its own sightings, frames,
+    // plugins, confidence and width. The part without the old evidence frame takes `fresh`
+    // (frame, detection and chip of one of its own detections). Logged on the damage as field
+    // "split_into" (old "", new the new id). Refused when either part would have no detection.
+    Result<SplitUndo> split(int64_t damage_id, int64_t from_frame, const Evidence& fresh, const std::string& action = "edit");
+    // The damage as it was and the new one gone (logged "split_into" new id -> "").
+    Status unsplit(const SplitUndo& undo, const std::string& action = "undo");
 
     // The login name, recorded in the log.
     static std::string currentUser();
