@@ -3,6 +3,7 @@
 #include "map_style.hpp"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QCoreApplication>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -158,6 +159,12 @@ void FrameCanvas::paintEvent(QPaintEvent*)
         p.setPen(Qt::white);
         p.drawText(tab, Qt::AlignCenter, label);
     }
+    if (drag_from_ && drag_to_) { // the shape being drawn: a box, or a line for a crack
+        p.setPen(QPen(QColor(255, 255, 255), 2 / scale, Qt::DashLine));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(QRectF(*drag_from_, *drag_to_).normalized());
+        p.drawLine(*drag_from_, *drag_to_);
+    }
     p.restore();
     if (!message_.isEmpty()) {
         const QRect band(0, height() - 26, width(), 26);
@@ -174,10 +181,53 @@ QRectF FrameCanvas::imageRect() const
     return {QPointF((width() - shown.width()) / 2, (height() - shown.height()) / 2), shown};
 }
 
+void FrameCanvas::setDrawing(bool on)
+{
+    drawing_ = on;
+    drag_from_.reset(), drag_to_.reset();
+    setCursor(on ? Qt::CrossCursor : Qt::ArrowCursor);
+    update();
+}
+
+QPointF FrameCanvas::toImage(const QPointF& widget_point) const
+{
+    const QRectF shown = imageRect();
+    return (widget_point - shown.topLeft()) / (shown.width() / image_.width());
+}
+
+QPointF FrameCanvas::toWidget(const QPointF& image_point) const
+{
+    const QRectF shown = imageRect();
+    return shown.topLeft() + image_point * (shown.width() / image_.width());
+}
+
+void FrameCanvas::mouseMoveEvent(QMouseEvent* event)
+{
+    if (drawing_ && drag_from_) {
+        drag_to_ = toImage(event->position());
+        update();
+    }
+}
+
+void FrameCanvas::mouseReleaseEvent(QMouseEvent* event)
+{
+    if (!drawing_ || !drag_from_ || image_.isNull())
+        return;
+    const QPointF from = *drag_from_, to = toImage(event->position());
+    drag_from_.reset(), drag_to_.reset();
+    update();
+    if (QLineF(from, to).length() >= 4) // a click is no shape
+        Q_EMIT shapeDrawn(from, to);
+}
+
 void FrameCanvas::mousePressEvent(QMouseEvent* event)
 {
     if (image_.isNull())
         return;
+    if (drawing_) {
+        drag_from_ = drag_to_ = toImage(event->position());
+        return;
+    }
     const QRectF shown = imageRect();
     const double scale = shown.width() / image_.width();
     const QPointF at = (event->position() - shown.topLeft()) / scale;
@@ -217,7 +267,25 @@ FrameView::FrameView(QWidget* parent) : QWidget(parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->addWidget(canvas_, 1);
     layout->addLayout(controls);
+    draw_ = new QToolButton(this);
+    draw_->setText("✎ Add a missed damage");
+    draw_->setCheckable(true);
+    draw_->setToolTip("Drag on the frame: a box for a pothole or an alligator area, a line from end to end for a "
+                      "crack; it is projected to the road and measured like any damage (D)");
+    draw_class_ = new QComboBox(this);
+    for (const char* code : {"D40", "D20", "D00", "D10"})
+        draw_class_->addItem(QString("%1 %2").arg(code, className(code)), code);
+    auto* drawing = new QHBoxLayout;
+    drawing->addWidget(draw_);
+    drawing->addWidget(draw_class_);
+    drawing->addStretch(1);
+    layout->addLayout(drawing);
     layout->addWidget(unblurred_);
+    connect(draw_, &QToolButton::toggled, this, &FrameView::setDrawing);
+    connect(canvas_, &FrameCanvas::shapeDrawn, this, [this](QPointF from, QPointF to) {
+        setDrawing(false);
+        Q_EMIT damageDrawn(drawingClass(), from, to);
+    });
 
     connect(timeline_, &QSlider::valueChanged, this, [this](int value) {
         if (value == current_frame_)
@@ -277,6 +345,22 @@ void FrameView::setProject(const ProjectData* project)
 }
 
 bool FrameView::anonymizing() const { return !unblurred_->isChecked(); }
+
+void FrameView::setDrawing(bool on)
+{
+    if (on)
+        setPlaying(false);
+    QSignalBlocker block(draw_);
+    draw_->setChecked(on);
+    canvas_->setDrawing(on);
+}
+
+QString FrameView::drawingClass() const { return draw_class_->currentData().toString(); }
+
+void FrameView::setDrawingClass(const QString& class_code)
+{
+    draw_class_->setCurrentIndex(std::max(0, draw_class_->findData(class_code)));
+}
 
 void FrameView::setAnonymizing(bool on)
 {

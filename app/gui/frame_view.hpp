@@ -14,9 +14,11 @@
 
 #include <future>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QSlider;
 class QTimer;
@@ -34,17 +36,28 @@ public:
     void show(QImage image, std::vector<FrameDetection> detections, int64_t highlighted_damage, QString message);
     const std::vector<FrameDetection>& detections() const { return detections_; }
     const QImage& image() const { return image_; }
+    // Drawing: a drag on the frame gives a shape (its two ends, in the frame's pixels) instead of
+    // selecting.
+    void setDrawing(bool on);
+    bool drawing() const { return drawing_; }
+    QPointF toImage(const QPointF& widget_point) const;
+    QPointF toWidget(const QPointF& image_point) const;
 
 Q_SIGNALS:
     // A detection clicked in the frame: its damage (-1 when it was not merged into one).
     void detectionClicked(int64_t damage_id);
+    void shapeDrawn(QPointF from, QPointF to);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
 
 private:
     QRectF imageRect() const;
+    bool drawing_ = false;
+    std::optional<QPointF> drag_from_, drag_to_; // frame pixels
     QImage image_;
     std::vector<FrameDetection> detections_;
     int64_t highlighted_ = -1;
@@ -79,7 +92,14 @@ public:
     void waitForLoad(); // blocks until the frame asked for last is shown
     const FrameCanvas* canvas() const { return canvas_; }
 
+    // "Add a missed damage": the next drag on the frame draws one, of the class chosen beside it.
+    void setDrawing(bool on);
+    QString drawingClass() const;
+    void setDrawingClass(const QString& class_code);
+
 Q_SIGNALS:
+    // A damage drawn on the frame shown: its class and the drag's ends in the frame's pixels.
+    void damageDrawn(QString class_code, QPointF from, QPointF to);
     void frameChanged(int frame_position);
     void frameShown(int frame_position); // its pixels are on the canvas
     void damageClicked(int64_t damage_id);
@@ -98,6 +118,8 @@ private:
     QToolButton* play_;
     QLabel* position_;
     QCheckBox* unblurred_;
+    QToolButton* draw_;
+    QComboBox* draw_class_;
     QTimer* timer_;
     std::future<void> worker_;
     bool loading_ = false, reload_ = false;

@@ -135,6 +135,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
     });
     connect(review_, &ReviewController::failed, this, &MainWindow::report);
     connect(review_, &ReviewController::structureChanged, this, &MainWindow::reloadDamages);
+    connect(frame_view_, &FrameView::damageDrawn, this, &MainWindow::addDrawnDamage);
     connect(cancel_button_, &QPushButton::clicked, this, &MainWindow::cancelAnalysis);
     connect(job_, &AnalysisJob::progressed, this, [this](double km_done, double km_total, qlonglong frames) {
         progress_->setRange(0, 1000);
@@ -359,6 +360,8 @@ void MainWindow::buildActions()
     reviewing->addAction(action("&Merge the selected damages", QKeySequence("Ctrl+M"), [this] { mergeSelected(); },
                                 "One defect recorded as several: the damages selected in the table (Ctrl+click) "
                                 "merged into the current one (Ctrl+M)"));
+    reviewing->addAction(action("A&dd a missed damage (drag on the frame)", QKeySequence("D"), [this] { frame_view_->setDrawing(true); },
+                                "Drag on the frame: a box for a pothole or an alligator area, a line for a crack (D)"));
     reviewing->addAction(action("&Split the damage here", QKeySequence("Ctrl+K"), [this] { splitHere(); },
                                 "Two defects recorded as one: the frames from the one shown on become a new damage "
                                 "(Ctrl+K)"));
@@ -491,6 +494,8 @@ bool MainWindow::openSurface(const QString& path, bool quiet)
 void MainWindow::setProjectData(std::unique_ptr<ProjectData> data, bool keep_view, bool keep_review)
 {
     const int64_t selected_id = project_ && selected_ >= 0 ? project_->damages[size_t(selected_)].damage_id : -1;
+    const int shown_position = frame_view_->currentFrame();
+    const int64_t shown_frame = project_ && shown_position >= 0 ? project_->frames[size_t(shown_position)].index : -1;
     // The views let go of the old data before it is freed; reviews wait for openProject.
     map_->setProject(nullptr);
     frame_view_->setProject(nullptr);
@@ -513,6 +518,10 @@ void MainWindow::setProjectData(std::unique_ptr<ProjectData> data, bool keep_vie
     table_->resizeColumnsToContents();
     if (project_ && selected_id >= 0)
         selectDamage(project_->findDamage(selected_id));
+    // The same project read again (after a merge, a split, an added damage undone): the frame
+    // view stays where it was when the selection is gone.
+    if (project_ && keep_review && selected_ < 0 && shown_frame >= 0)
+        frame_view_->showFrame(project_->findFrame(shown_frame));
     updateStatus();
 }
 

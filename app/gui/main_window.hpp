@@ -6,6 +6,7 @@
 #include "review_pace.hpp"
 
 #include <QMainWindow>
+#include <QPointF>
 
 #include <filesystem>
 #include <memory>
@@ -119,6 +120,9 @@ private:
     // The selected damage split in two at the frame shown: its frames from there on become a new
     // damage (Review menu, Ctrl+K).
     void splitHere();
+    // A damage drawn on the frame shown (the frame view's "Add a missed damage", D): projected to
+    // the road through the run's camera and the frame's position, measured, stored as added.
+    void addDrawnDamage(const QString& class_code, QPointF from, QPointF to);
     // The project read again after a merge (or its undo), the review's undo history kept.
     void reloadDamages();
     void addRecent(const QString& path);

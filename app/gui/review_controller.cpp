@@ -116,6 +116,28 @@ private:
     bool done_once_ = false;
 };
 
+class AddCommand : public QUndoCommand {
+public:
+    AddCommand(ReviewController& controller, AddedDamage added, AddedRows rows)
+        : controller_(controller), added_(std::move(added)), rows_(rows)
+    {
+        setText(QString("added damage %1").arg(rows_.damage_id));
+    }
+    void redo() override
+    {
+        if (done_once_)
+            controller_.writeAdded(added_, rows_, true, "redo");
+        done_once_ = true;
+    }
+    void undo() override { controller_.writeRemoved(rows_, "undo"); }
+
+private:
+    ReviewController& controller_;
+    AddedDamage added_;
+    AddedRows rows_;
+    bool done_once_ = false;
+};
+
 } // namespace
 
 ReviewController::ReviewController(QObject* parent) : QObject(parent) {}
@@ -217,6 +239,44 @@ bool ReviewController::writeUnsplit(const SplitUndo& undo, const char* action)
     if (!review_)
         return false;
     if (auto ok = review_->unsplit(undo, action); !ok) {
+        Q_EMIT failed(QString::fromStdString(ok.error()));
+        return false;
+    }
+    Q_EMIT structureChanged();
+    return true;
+}
+
+std::optional<int64_t> ReviewController::addDamage(const AddedDamage& added)
+{
+    AddedRows rows;
+    if (!writeAdded(added, rows, false, "edit"))
+        return std::nullopt;
+    stack_.push(new AddCommand(*this, added, rows));
+    return rows.damage_id;
+}
+
+bool ReviewController::writeAdded(const AddedDamage& added, AddedRows& rows, bool again, const char* action)
+{
+    if (!review_) {
+        Q_EMIT failed("Reviews cannot be saved in this project: it is read-only, or still being analysed.");
+        return false;
+    }
+    // Redone, it comes back with the same ids, so the commands after it still find it.
+    auto written = review_->addDamage(added, again ? std::optional<AddedRows>(rows) : std::nullopt, action);
+    if (!written) {
+        Q_EMIT failed(QString::fromStdString(written.error()));
+        return false;
+    }
+    rows = *written;
+    Q_EMIT structureChanged();
+    return true;
+}
+
+bool ReviewController::writeRemoved(const AddedRows& rows, const char* action)
+{
+    if (!review_)
+        return false;
+    if (auto ok = review_->removeAdded(rows, action); !ok) {
         Q_EMIT failed(QString::fromStdString(ok.error()));
         return false;
     }

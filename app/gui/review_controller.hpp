@@ -11,6 +11,7 @@
 #include <QUndoStack>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace voirie::gui {
@@ -39,6 +40,10 @@ public:
     bool split(int64_t damage_id, int64_t from_frame, const Evidence& fresh);
     bool writeSplit(int64_t damage_id, int64_t from_frame, const Evidence& fresh, SplitUndo& undo, const char* action);
     bool writeUnsplit(const SplitUndo& undo, const char* action);
+    // Adds a damage the reviewer drew, undoably; its id, or nothing (and `failed`).
+    std::optional<int64_t> addDamage(const AddedDamage& added);
+    bool writeAdded(const AddedDamage& added, AddedRows& rows, bool again, const char* action);
+    bool writeRemoved(const AddedRows& rows, const char* action);
     // Makes `chosen` the damage's evidence (frame, detection, chip), undoably.
     bool chooseEvidence(int damage_index, const Evidence& chosen);
     // Called by the undo commands.

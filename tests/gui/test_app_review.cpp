@@ -421,6 +421,68 @@ TEST_F(AppTest, SplittingADamageAtAFrameMakesTwoEachWithItsOwnFramesAndChipUndoa
     EXPECT_EQ(window_->project()->damages.size(), before + 1);
 }
 
+TEST_F(AppTest, AMissedPotholeDrawnOnTheFrameBecomesAnAddedDamageOnTheRoadUndoably)
+{
+    const size_t before = window_->project()->damages.size();
+    window_->selectDamage(0);
+    window_->frameView()->waitForLoad();
+    const auto* canvas = window_->frameView()->canvas();
+    ASSERT_FALSE(canvas->image().isNull());
+    const double w = canvas->image().width(), h = canvas->image().height();
+    // A box on the road just ahead, below the middle of the frame.
+    const QPoint from = canvas->toWidget({0.44 * w, 0.78 * h}).toPoint(), to = canvas->toWidget({0.56 * w, 0.88 * h}).toPoint();
+    key(Qt::Key_D);
+    ASSERT_TRUE(canvas->drawing());
+    auto* target = const_cast<gui::FrameCanvas*>(canvas);
+    QTest::mousePress(target, Qt::LeftButton, Qt::NoModifier, from);
+    QTest::mouseMove(target, to);
+    QTest::mouseRelease(target, Qt::LeftButton, Qt::NoModifier, to);
+    QApplication::processEvents();
+    EXPECT_FALSE(canvas->drawing()) << "one shape per click of the tool";
+
+    ASSERT_EQ(window_->project()->damages.size(), before + 1) << window_->statusBar()->currentMessage().toStdString();
+    const int64_t added = sqlNumber(project(), "SELECT MAX(damage_id) FROM damages");
+    EXPECT_EQ(window_->selectedDamage(), window_->project()->findDamage(added));
+    EXPECT_EQ(stored(added, "review_state"), "added");
+    EXPECT_EQ(stored(added, "class"), "D40");
+    EXPECT_EQ(stored(added, "plugins"), "reviewer");
+    EXPECT_EQ(stored(added, "n_frames"), "1");
+    const double area = std::stod(stored(added, "area_m2"));
+    EXPECT_GT(area, 0.05);
+    EXPECT_LT(area, 5.0) << "a box a tenth of the frame wide, a few metres ahead";
+    EXPECT_FALSE(stored(added, "severity").empty()) << "measured, so graded as any pothole";
+    EXPECT_FALSE(gui::loadChip(project(), added).empty());
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM detections WHERE damage_id = " + std::to_string(added) +
+                                       " AND plugin_id = 'reviewer' AND pixel_shape LIKE 'POLYGON%'"),
+              1);
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM review_log WHERE damage_id = " + std::to_string(added) +
+                                       " AND field = 'review_state' AND new_value = 'added'"),
+              1);
+    // It counts as any accepted damage: exported and rated.
+    auto r = runVoirie("export " + shellQuoted(project()) + " --format geojson --out " + shellQuoted(dir_ / "added.geojson"));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(readFile(dir_ / "added.geojson").find("\"damage_id\": " + std::to_string(added) + ","), std::string::npos);
+
+    window_->review()->undoStack()->undo();
+    EXPECT_EQ(window_->project()->damages.size(), before);
+    EXPECT_EQ(sqlNumber(project(), "SELECT COUNT(*) FROM detections WHERE plugin_id = 'reviewer'"), 0);
+    window_->review()->undoStack()->redo();
+    EXPECT_EQ(window_->project()->damages.size(), before + 1);
+    EXPECT_EQ(stored(added, "review_state"), "added") << "back with the same id";
+    EXPECT_EQ(runVoirie("rate " + shellQuoted(project()) + " --quiet").exit_code, 0);
+
+    // Drawn in the sky: not on the road, nothing added.
+    window_->frameView()->waitForLoad();
+    key(Qt::Key_D);
+    ASSERT_TRUE(canvas->drawing());
+    ASSERT_FALSE(canvas->image().isNull());
+    QTest::mousePress(target, Qt::LeftButton, Qt::NoModifier, canvas->toWidget({0.3 * w, 0.05 * h}).toPoint());
+    QTest::mouseRelease(target, Qt::LeftButton, Qt::NoModifier, canvas->toWidget({0.4 * w, 0.12 * h}).toPoint());
+    QApplication::processEvents();
+    EXPECT_EQ(window_->project()->damages.size(), before + 1);
+    EXPECT_TRUE(window_->statusBar()->currentMessage().contains("not on the road")) << window_->statusBar()->currentMessage().toStdString();
+}
+
 TEST(ReviewPace, TheTimeLeftFollowsTheRecentPaceAndForgetsPauses)
 {
     gui::ReviewPace pace;

@@ -526,4 +526,100 @@ Status ProjectReview::unsplit(const SplitUndo& undo, const std::string& action)
     });
 }
 
+Result<AddedRows> ProjectReview::addDamage(const AddedDamage& added, const std::optional<AddedRows>& ids,
+                                           const std::string& action)
+{
+    if (!isKnownDamageClass(added.class_code))
+        return fail("'" + added.class_code + "' is not a damage class");
+    if (!added.footprint || added.footprint->IsEmpty())
+        return fail("the drawn damage has no footprint on the road");
+    if (added.chip.empty())
+        return fail("the drawn damage has no evidence chip");
+    AddedRows rows;
+    if (ids) {
+        rows = *ids;
+    } else if (OGRLayer* max = ds_->ExecuteSQL("SELECT MAX(damage_id) FROM damages", nullptr, nullptr)) {
+        if (OGRFeatureUniquePtr f{max->GetNextFeature()})
+            rows.damage_id = f->GetFieldAsInteger64(0) + 1;
+        ds_->ReleaseResultSet(max);
+    }
+    if (rows.damage_id <= 0)
+        return fail("cannot number a new damage in " + path_.string());
+    if (damage(rows.damage_id))
+        return fail(path_.string() + " has a damage " + std::to_string(rows.damage_id) + " already");
+    std::string class_name;
+    for (const auto& c : kDamageClasses)
+        if (c.code == added.class_code)
+            class_name = std::string(c.name);
+
+    OGRLayer* detections = ds_->GetLayerByName("detections");
+    OGRLayer* damages = ds_->GetLayerByName("damages");
+    OGRLayer* log = ds_->GetLayerByName("review_log");
+    OGRFeatureUniquePtr d(OGRFeature::CreateFeature(detections->GetLayerDefn()));
+    if (ids)
+        d->SetFID(ids->detection);
+    d->SetField("frame_index", GIntBig(added.frame));
+    d->SetField("damage_id", GIntBig(rows.damage_id));
+    setTimeField(*d, "time", added.time);
+    d->SetField("frame_chainage_m", added.frame_chainage_m);
+    d->SetField("plugin_id", "reviewer");
+    d->SetField("plugin_version", "");
+    d->SetField("class", added.class_code.c_str());
+    d->SetField("confidence", 1.0);
+    d->SetField("box_x", added.box_x);
+    d->SetField("box_y", added.box_y);
+    d->SetField("box_width", added.box_width);
+    d->SetField("box_height", added.box_height);
+    d->SetField("pixel_shape", added.pixel_wkt.c_str());
+    d->SetGeometry(added.footprint.get());
+    d->SetField("length_m", added.length_m);
+    d->SetField("area_m2", added.area_m2);
+    d->SetField("forward_m", added.forward_m);
+
+    OGRFeatureUniquePtr row(OGRFeature::CreateFeature(damages->GetLayerDefn()));
+    row->SetGeometry(added.footprint.get());
+    row->SetField("damage_id", GIntBig(rows.damage_id));
+    row->SetField("class", added.class_code.c_str());
+    row->SetField("class_name", class_name.c_str());
+    row->SetField("severity", added.severity.c_str());
+    row->SetField("confidence", 1.0);
+    row->SetField("length_m", added.length_m);
+    row->SetField("area_m2", added.area_m2);
+    row->SetField("chainage_m", added.chainage_m);
+    setTimeField(*row, "first_seen", added.time);
+    setTimeField(*row, "last_seen", added.time);
+    row->SetField("n_frames", 1);
+    row->SetField("plugins", "reviewer");
+    row->SetField("evidence_frame", GIntBig(added.frame));
+    row->SetField(row->GetFieldIndex("chip"), int(added.chip.size()), added.chip.data());
+    row->SetField("review_state", "added");
+    OGRFeatureUniquePtr entry = logEntry(rows.damage_id, "review_state", "", "added", action);
+    auto ok = inTransaction("the added damage " + std::to_string(rows.damage_id), [&] {
+        if (detections->CreateFeature(d.get()) != OGRERR_NONE)
+            return false;
+        rows.detection = d->GetFID();
+        row->SetField("evidence_detection", GIntBig(rows.detection));
+        return damages->CreateFeature(row.get()) == OGRERR_NONE && log->CreateFeature(entry.get()) == OGRERR_NONE;
+    });
+    if (!ok)
+        return fail(ok.error());
+    return rows;
+}
+
+Status ProjectReview::removeAdded(const AddedRows& rows, const std::string& action)
+{
+    OGRFeatureUniquePtr row = damage(rows.damage_id);
+    if (!row || std::string(row->GetFieldAsString("review_state")) != "added")
+        return fail(path_.string() + " has no added damage " + std::to_string(rows.damage_id) +
+                    ": reopen the project to see the latest review");
+    OGRLayer* detections = ds_->GetLayerByName("detections");
+    OGRLayer* damages = ds_->GetLayerByName("damages");
+    OGRLayer* log = ds_->GetLayerByName("review_log");
+    OGRFeatureUniquePtr entry = logEntry(rows.damage_id, "review_state", "added", "", action);
+    return inTransaction("the added damage " + std::to_string(rows.damage_id), [&] {
+        return damages->DeleteFeature(row->GetFID()) == OGRERR_NONE &&
+               detections->DeleteFeature(rows.detection) == OGRERR_NONE && log->CreateFeature(entry.get()) == OGRERR_NONE;
+    });
+}
+
 } // namespace voirie

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,23 @@ struct SplitUndo {
     std::shared_ptr<OGRFeature> row;
     int64_t new_damage = 0;
     std::vector<int64_t> moved; // detection fids
+};
+
+// A damage the detectors missed, drawn by the reviewer on a frame: its pixel shape there, its
+// footprint on the road (lon/lat, projected through the frame's camera and position) and measures.
+struct AddedDamage {
+    std::string class_code, severity; // severity "L", "M", "H" or ""
+    int64_t frame = 0;
+    double time = 0, frame_chainage_m = 0, chainage_m = 0;
+    std::shared_ptr<OGRGeometry> footprint; // lon/lat
+    double length_m = 0, area_m2 = 0, forward_m = 0;
+    double box_x = 0, box_y = 0, box_width = 0, box_height = 0;
+    std::string pixel_wkt;           // the drawn shape in the frame's pixels
+    std::vector<unsigned char> chip; // cut around it from the anonymized frame
+};
+
+struct AddedRows {
+    int64_t damage_id = 0, detection = 0;
 };
 
 // The values a field may take; an edit to anything else is refused.
@@ -85,6 +103,14 @@ public:
     Result<SplitUndo> split(int64_t damage_id, int64_t from_frame, const Evidence& fresh, const std::string& action = "edit");
     // The damage as it was and the new one gone (logged "split_into" new id -> "").
     Status unsplit(const SplitUndo& undo, const std::string& action = "undo");
+
+    // A damage the reviewer drew (review_state "added", plugin "reviewer", seen in its one
+    // frame, its own detection the evidence), with the next free id, or `ids` again on redo.
+    // Logged as field "review_state" "" -> "added".
+    Result<AddedRows> addDamage(const AddedDamage& added, const std::optional<AddedRows>& ids = std::nullopt,
+                                const std::string& action = "edit");
+    // Removes what addDamage wrote (logged "review_state" "added" -> "").
+    Status removeAdded(const AddedRows& rows, const std::string& action = "undo");
 
     // The login name, recorded in the log.
     static std::string currentUser();
