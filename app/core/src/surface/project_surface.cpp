@@ -1,16 +1,13 @@
 #include "voirie/core/surface/project_surface.hpp"
 
-#include "voirie/core/ingest/lens_undistortion.hpp"
-
 #include "voirie/core/geo/camera_file.hpp"
 #include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
+#include "voirie/core/project/project_frames.hpp"
 #include "voirie/core/project/project_open.hpp"
 #include "voirie/core/project/project_reader.hpp"
 
 #include <ogrsf_frmts.h>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/videoio.hpp>
 
 #include <algorithm>
 #include <map>
@@ -25,52 +22,6 @@ struct ProjectFrame {
     SurfaceFramePose pose;
     std::string file;
     int64_t frame_in_file = 0;
-};
-
-bool isPhoto(const fs::path& file)
-{
-    std::string e = file.extension().string();
-    std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return e == ".jpg" || e == ".jpeg" || e == ".png" || e == ".tif" || e == ".tiff";
-}
-
-// The survey's files: where the run read them, else beside the project (a moved survey folder).
-std::optional<fs::path> sourceFile(const std::map<std::string, fs::path>& recorded, const fs::path& project, const std::string& name)
-{
-    std::error_code ec;
-    if (auto it = recorded.find(name); it != recorded.end() && fs::is_regular_file(it->second, ec))
-        return it->second;
-    if (const fs::path beside = project.parent_path() / name; fs::is_regular_file(beside, ec))
-        return beside;
-    return std::nullopt;
-}
-
-// Reads the frames of one video in increasing frame order, decoding what lies between.
-class SequentialVideo {
-public:
-    explicit SequentialVideo(const fs::path& path) : capture_(path.string(), cv::CAP_FFMPEG) {}
-    bool opened() const { return capture_.isOpened(); }
-    cv::Mat frame(int64_t index)
-    {
-        if (index < position_) {
-            capture_.set(cv::CAP_PROP_POS_FRAMES, double(index));
-            position_ = index;
-        }
-        while (position_ < index) {
-            if (!capture_.grab())
-                return {};
-            ++position_;
-        }
-        cv::Mat image;
-        if (!capture_.read(image))
-            return {};
-        ++position_;
-        return image;
-    }
-
-private:
-    cv::VideoCapture capture_;
-    int64_t position_ = 0;
 };
 
 } // namespace
@@ -116,9 +67,8 @@ Result<SurfaceSummary> buildProjectSurface(const fs::path& project, const fs::pa
                                            AnonymizerSet* anonymizer, const ProjectSurfaceHooks& hooks)
 {
     std::vector<ProjectFrame> frames;
-    std::map<std::string, fs::path> recorded;
     CameraModel camera;
-    std::optional<LensUndistortion> undistortion; // the frames were analysed undistorted: decode them alike
+    std::optional<ProjectFrameReader> reader;
     {
         auto opened = openProject(project, {ProjectAccess::read, {"frames", "run"}, IntegrityCheck::quick});
         if (!opened)
@@ -130,10 +80,7 @@ Result<SurfaceSummary> buildProjectSurface(const fs::path& project, const fs::pa
         if (!parsed)
             return fail(parsed.error());
         camera = *parsed;
-        undistortion = LensUndistortion::forRecordedCamera(run.camera_json);
-        for (const auto& input : run.inputs)
-            if (!input.path.empty())
-                recorded[fs::path(input.path).filename().string()] = input.path;
+        reader.emplace(project, run); // the frames were analysed undistorted: decoded alike
         OGRLayer* layer = (*opened)->GetLayerByName("frames");
         for (OGRFeatureUniquePtr f(layer->GetNextFeature()); f; f.reset(layer->GetNextFeature())) {
             const OGRGeometry* g = f->GetGeometryRef();
@@ -157,32 +104,14 @@ Result<SurfaceSummary> buildProjectSurface(const fs::path& project, const fs::pa
     auto mosaic = SurfaceMosaic::start(out, camera, options, anonymizer);
     if (!mosaic)
         return fail(mosaic.error());
-    std::map<std::string, std::unique_ptr<SequentialVideo>> videos;
     int64_t done = 0;
     for (const auto& frame : frames) {
         if (hooks.cancel && hooks.cancel->load())
             return fail("interrupted: the surface " + out.string() + " was not written");
-        const auto file = sourceFile(recorded, project, frame.file);
-        if (!file)
-            return fail("the survey file " + frame.file + " is neither where the analysis read it nor beside " + project.string());
-        cv::Mat image;
-        if (isPhoto(*file)) {
-            image = cv::imread(file->string(), cv::IMREAD_COLOR);
-        } else {
-            auto& video = videos[file->string()];
-            if (!video) {
-                video = std::make_unique<SequentialVideo>(*file);
-                if (!video->opened())
-                    return fail("cannot open the video " + file->string());
-            }
-            image = video->frame(frame.frame_in_file);
-        }
-        if (image.empty())
-            return fail("cannot decode frame " + std::to_string(frame.frame_in_file) + " of " + file->string() +
-                        " again: the footage changed or is damaged since the analysis");
-        if (undistortion)
-            image = undistortion->apply(image);
-        if (auto s = (*mosaic)->add(image, frame.pose); !s)
+        auto image = reader->read(frame.file, frame.frame_in_file);
+        if (!image)
+            return fail(image.error());
+        if (auto s = (*mosaic)->add(*image, frame.pose); !s)
             return fail(s.error());
         if (hooks.progress)
             hooks.progress(++done, int64_t(frames.size()));
