@@ -81,6 +81,7 @@ int runCompare(const CommandLine& cl);
 int runMerge(const CommandLine& cl);
 int runEvalChanges(const CommandLine& cl);
 int runOrtho(const CommandLine& cl);
+int runDataset(const CommandLine& cl);
 int runEvalSurface(const CommandLine& cl);
 
 // While it lives, Ctrl-C and SIGTERM set a flag instead of killing the process, so that a command

@@ -45,6 +45,7 @@ const std::vector<Command>& commands()
         {"eval-changes", "score compare's change labels against generated truth (sample --evolve-from)", runEvalChanges},
         {"ortho", "the road surface of a project as one georeferenced image (Cloud Optimized GeoTIFF)", runOrtho},
         {"eval-surface", "score a surface mosaic against generated truth (where its road lies)", runEvalSurface},
+        {"dataset", "reviewed projects made into training data: anonymized frames, masks, VOC boxes", runDataset},
         {"check", "check a project: integrity, layers, fields, whether its analysis is complete", runCheck},
     };
     return list;
