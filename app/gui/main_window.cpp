@@ -8,6 +8,7 @@
 #include "basemap.hpp"
 #include "damage_table_model.hpp"
 #include "export_dialog.hpp"
+#include "training_data_dialog.hpp"
 #include "frame_view.hpp"
 #include "map_canvas.hpp"
 #include "map_style.hpp"
@@ -320,6 +321,7 @@ void MainWindow::buildActions()
     }));
     QAction* exporting = action("&Export layers…", QKeySequence("Ctrl+E"), [this] { showExport(); });
     file->addAction(exporting);
+    file->addAction(action("Export &training data…", QKeySequence(), [this] { showTrainingDataExport(); }));
     file->addSeparator();
     file->addAction(action("&Quit", QKeySequence::Quit, [this] { close(); }));
 
@@ -626,6 +628,17 @@ void MainWindow::showExport()
         return;
     }
     auto* dialog = new ExportDialog(project_->path, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->show();
+}
+
+void MainWindow::showTrainingDataExport()
+{
+    if (!project_) {
+        statusBar()->showMessage("Open a project first", 4000);
+        return;
+    }
+    auto* dialog = new TrainingDataDialog(project_->path, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->show();
 }

@@ -92,6 +92,7 @@ public:
     QLabel* nowImage() const { return now_image_; }
     void showPlugins();
     void showExport();
+    void showTrainingDataExport(); // File › Export training data (voirie dataset)
     void showNewSurvey();
 
 Q_SIGNALS:

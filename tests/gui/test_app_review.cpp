@@ -13,11 +13,14 @@
 #include "plugins_dialog.hpp"
 #include "review_controller.hpp"
 #include "review_pace.hpp"
+#include "training_data_dialog.hpp"
 
 #include <QApplication>
 #include <QElapsedTimer>
 #include <QComboBox>
 #include <QLabel>
+#include <QPushButton>
+#include <QSpinBox>
 #include <QLineEdit>
 #include <QMimeData>
 #include <QStatusBar>
@@ -481,6 +484,43 @@ TEST_F(AppTest, AMissedPotholeDrawnOnTheFrameBecomesAnAddedDamageOnTheRoadUndoab
     QApplication::processEvents();
     EXPECT_EQ(window_->project()->damages.size(), before + 1);
     EXPECT_TRUE(window_->statusBar()->currentMessage().contains("not on the road")) << window_->statusBar()->currentMessage().toStdString();
+}
+
+TEST_F(AppTest, ExportTrainingDataWritesTheReviewedDamagesFramesWithTheWindowUp)
+{
+    gui::TrainingDataDialog unreviewed(project());
+    unreviewed.outEdit()->setText(QString::fromStdString((dir_ / "none").string()));
+    auto refused = unreviewed.runExport();
+    ASSERT_FALSE(refused);
+    EXPECT_NE(refused.error().find("has not been reviewed"), std::string::npos) << refused.error();
+    EXPECT_TRUE(unreviewed.resultLabel()->text().contains("not been reviewed"));
+    EXPECT_FALSE(fs::exists(dir_ / "none"));
+
+    window_->selectDamage(0);
+    key(Qt::Key_A);
+    key(Qt::Key_A);
+    gui::TrainingDataDialog dialog(project());
+    dialog.outEdit()->setText(QString::fromStdString((dir_ / "training").string()));
+    dialog.neighboursBox()->setValue(0);
+    dialog.show();
+    // The Export button writes on a worker; the dialog answers meanwhile.
+    QPushButton* run = nullptr;
+    for (auto* b : dialog.findChildren<QPushButton*>())
+        if (b->text() == "Export")
+            run = b;
+    ASSERT_NE(run, nullptr);
+    run->click();
+    QElapsedTimer waited;
+    waited.start();
+    while (!dialog.resultLabel()->text().startsWith("Written") && !dialog.resultLabel()->text().contains("color") &&
+           waited.elapsed() < 120000)
+        QTest::qWait(50);
+    ASSERT_TRUE(dialog.resultLabel()->text().startsWith("Written")) << dialog.resultLabel()->text().toStdString();
+    int images = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_ / "training" / "images"))
+        ++images;
+    EXPECT_EQ(images, 2) << "two accepted damages, their evidence frames only";
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir_ / "training" / "annotations"), fs::directory_iterator{}), 2);
 }
 
 TEST(ReviewPace, TheTimeLeftFollowsTheRecentPaceAndForgetsPauses)
