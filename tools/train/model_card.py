@@ -25,6 +25,12 @@ def write(path, info, data_is_br_road_damage):
     data = DATA_CREDIT if data_is_br_road_damage else (
         f"Trained on the images and masks in `{t['data']}` (a dataset in the br-road-damage layout); "
         "credit its authors and state its licence here.")
+    if t.get("also"):
+        data += ("\n\nFine-tuned as well on " + ", ".join(f"`{a}`" for a in t["also"]) +
+                 " (a department's own roads: `voirie dataset` output from reviewed surveys, frames anonymized; "
+                 "lanes not labelled there, so they taught the lane class nothing)" +
+                 (f", for at most {t['minutes_limit']:g} minutes" if t.get("minutes_limit") else "") +
+                 (f", starting from `{t['init']}`" if t.get("init") else "") + ".")
     selection = (f" {t['selection_images']} more images (`road_dataset.is_selection`, {t['selection_percent']}% of the "
                  "rest) were held out of training too, to choose between models on (`evaluate_segnet.py --split "
                  "selection`)." if t.get("selection_images") else "")

@@ -48,6 +48,14 @@ def split(root, percent=VALIDATION_PERCENT, selection_percent=0):
             [n for n in rest if is_selection(n, selection_percent)])
 
 
+def labelled_classes(root):
+    """1 for each class (CLASSES order) that at least one image of the folder has a mask for, else
+    0: a folder without any lane mask (`voirie dataset` output) does not label lanes at all."""
+    folder = os.path.join(root, "masks")
+    files = os.listdir(folder) if os.path.isdir(folder) else []
+    return np.array([float(any(f.endswith(f"_{c}.png") for f in files)) for c in CLASSES], np.float32)
+
+
 def image_path(root, name):
     for ext in (".jpg", ".jpeg", ".png", ".JPG"):
         p = os.path.join(root, "images", name + ext)

@@ -6,6 +6,11 @@ fine-tuning (road-segnet.pt) and a model card (MODEL_CARD.md). CPU only; Debian'
 
   tools/train/train_segnet.py --data ../shared/datasets/br-road-damage --out plugins/road-segnet/model
   tools/train/train_segnet.py --data my-roads --init plugins/road-segnet/model/road-segnet.pt --epochs 6 --out my-model
+
+Fine-tuning on a department's own roads (`voirie dataset` output), mixed with the original data so
+that it does not forget real roads, in bounded time:
+  tools/train/train_segnet.py --data ../shared/datasets/br-road-damage --also my-roads-training \
+      --init plugins/road-segnet/model/road-segnet.pt --epochs 4 --minutes 30 --out my-model
 """
 import argparse
 import datetime
@@ -31,10 +36,17 @@ POS_WEIGHT = {"pothole": 6.0, "crack": 6.0, "lane": 1.0}
 DICE_WEIGHT = {"pothole": 1.0, "crack": 1.0, "lane": 0.3}
 
 
-def loss_fn(logits, target, pixel_weight=None):
+def loss_fn(logits, target, pixel_weight=None, labelled=None):
+    """`labelled` [B, C] (1/0): a class a dataset does not label (a `voirie dataset` folder has no
+    lane masks) teaches nothing about that class, rather than "none here"."""
     pos = torch.tensor([POS_WEIGHT[c] for c in CLASSES]).view(1, -1, 1, 1)
+    if labelled is not None:
+        keep = labelled.view(labelled.shape[0], -1, 1, 1).expand_as(target)
+        pixel_weight = keep if pixel_weight is None else pixel_weight * keep
     bce = F.binary_cross_entropy_with_logits(logits, target, weight=pixel_weight, pos_weight=pos)
     prob = torch.sigmoid(logits)
+    if labelled is not None:
+        prob, target = prob * keep, target * keep
     inter = (prob * target).sum((0, 2, 3))
     dice = 1 - (2 * inter + 1) / (prob.sum((0, 2, 3)) + target.sum((0, 2, 3)) + 1)
     return bce + sum(DICE_WEIGHT[c] * dice[i] for i, c in enumerate(CLASSES)) / len(CLASSES)
@@ -89,7 +101,7 @@ def sampling_weights(masks, pothole_share):
 
 
 # Options that must be the same when a run is resumed: they shape the network, the data or the schedule.
-RESUME_MUST_MATCH = ("data", "epochs", "batch", "lr", "input_width", "input_height", "width", "init", "widen_to",
+RESUME_MUST_MATCH = ("data", "also", "epochs", "batch", "lr", "input_width", "input_height", "width", "init", "widen_to",
                      "validation_percent", "selection_percent", "max_images", "pothole_share", "small_pothole_area")
 
 
@@ -97,6 +109,7 @@ def save_checkpoint(path, args, epochs_done, net, opt, sched, rng, seconds):
     """Everything a run needs to go on as if never stopped, written whole or not at all."""
     options = {k: getattr(args, k) for k in RESUME_MUST_MATCH}
     options["data"] = os.path.realpath(args.data)  # the same folder however it was named
+    options["also"] = [os.path.realpath(a) for a in args.also]
     state = {"epochs_done": epochs_done, "options": options,
              "weights": net.state_dict(), "optimizer": opt.state_dict(), "schedule": sched.state_dict(),
              "numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "seconds": seconds}
@@ -110,8 +123,10 @@ def resume_from(path, args, net, opt, sched, rng):
     state = torch.load(path, map_location="cpu")
     given = {k: getattr(args, k) for k in RESUME_MUST_MATCH}
     given["data"] = os.path.realpath(args.data)
+    given["also"] = [os.path.realpath(a) for a in args.also]
     stored = dict(state["options"])
     stored["data"] = os.path.realpath(stored.get("data", ""))
+    stored.setdefault("also", [])
     differ = [k for k in RESUME_MUST_MATCH if stored.get(k) != given[k]]
     if differ:
         raise SystemExit(f"--resume: {path} was written with other options: " +
@@ -127,6 +142,11 @@ def resume_from(path, args, net, opt, sched, rng):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", required=True, help="dataset folder: images/ and masks/ (br-road-damage layout)")
+    ap.add_argument("--also", action="append", default=[],
+                    help="another dataset folder trained on together with --data, split by name alike (repeatable): "
+                         "e.g. `voirie dataset` output mixed with the original data")
+    ap.add_argument("--minutes", type=float, default=0,
+                    help="stop training after this many minutes (then export as usual): a bounded fine-tune")
     ap.add_argument("--out", required=True, help="folder for road-segnet.onnx, road-segnet.json, road-segnet.pt and MODEL_CARD.md")
     ap.add_argument("--epochs", type=int, default=14)
     ap.add_argument("--batch", type=int, default=16)
@@ -168,22 +188,41 @@ def main():
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
     started = time.time()
-    train_names, val_names, selection_names = road_dataset.split(args.data, args.validation_percent,
-                                                                 args.selection_percent)
-    if args.max_images:
-        train_names = train_names[:args.max_images]
-        val_names = val_names[:max(2, args.max_images // 4)]
+    w, h = args.input_width, args.input_height
+    folders = [args.data] + args.also
+    train_names, val_names, selection_names = [], [], []
+    parts = {"training": [], "validation": [], "selection": []}
+    for folder in folders:
+        tr, va, se = road_dataset.split(folder, args.validation_percent, args.selection_percent)
+        if args.max_images:
+            tr, va = tr[:args.max_images], va[:max(2, args.max_images // 4)]
+        train_names += tr
+        val_names += va
+        selection_names += se
+        # A class no image of the folder has a mask for is not labelled there.
+        labelled = road_dataset.labelled_classes(folder)
+        for split_name, names in (("training", tr), ("validation", va), ("selection", se)):
+            if names:
+                images, masks = road_dataset.load_all(folder, names, w, h)
+                parts[split_name].append((images, masks, np.tile(labelled, (len(names), 1))))
     if not train_names:
         raise SystemExit(f"{args.data}: every image falls in the validation split; add images")
-    w, h = args.input_width, args.input_height
+
+    def joined(split_name):
+        got = parts[split_name]
+        if not got:
+            return (np.zeros((0, h, w, 3), np.uint8), np.zeros((0, len(CLASSES), h, w), np.uint8),
+                    np.zeros((0, len(CLASSES)), np.float32))
+        return tuple(np.concatenate([g[i] for g in got]) for i in range(3))
+
     print(f"{len(train_names)} training, {len(val_names)} validation and {len(selection_names)} selection images "
-          f"at {w}x{h}", flush=True)
-    train_images, train_masks = road_dataset.load_all(args.data, train_names, w, h)
-    val_images, val_masks = road_dataset.load_all(args.data, val_names, w, h)
+          f"at {w}x{h} from {len(folders)} folder(s)", flush=True)
+    train_images, train_masks, train_labelled = joined("training")
+    val_images, val_masks, _ = joined("validation")
     # Progress is shown on the selection split when there is one: it is the split choices are
     # made on; the validation split is scored once, at the end.
     watched, watched_images, watched_masks = ("validation", val_images, val_masks) if not selection_names else (
-        "selection", *road_dataset.load_all(args.data, selection_names, w, h))
+        "selection", *joined("selection")[:2])
 
     state = torch.load(args.init, map_location="cpu") if args.init else None
     width = state.get("width", args.width) if state else args.width
@@ -210,6 +249,9 @@ def main():
         first_epoch, seconds_before = resume_from(checkpoint, args, net, opt, sched, rng)
         started -= seconds_before  # the model card's minutes count the whole run
         print(f"resuming after epoch {first_epoch}/{args.epochs} from {checkpoint}", flush=True)
+    def out_of_time():
+        return args.minutes > 0 and time.time() - started > 60 * args.minutes
+
     net.train()
     for epoch in range(first_epoch, args.epochs):
         order = (rng.choice(len(train_names), len(train_names), p=draw) if draw is not None
@@ -220,16 +262,23 @@ def main():
             pairs = [road_dataset.augment(train_images[i], train_masks[i], rng) for i in idx]
             x = torch.from_numpy(road_dataset.to_tensor_layout(np.stack([p[0] for p in pairs])))
             y = torch.from_numpy(np.stack([p[1] for p in pairs]).astype(np.float32))
-            loss = loss_fn(net(x), y, small_pothole_weights(y.numpy(), args.small_pothole_area))
+            labelled = torch.from_numpy(train_labelled[idx].astype(np.float32))
+            loss = loss_fn(net(x), y, small_pothole_weights(y.numpy(), args.small_pothole_area), labelled)
             opt.zero_grad()
             loss.backward()
             opt.step()
             sched.step()
             total += float(loss)
+            if out_of_time():
+                steps_per_epoch = s + 1
+                break
         iou = pixel_scores(net, watched_images, watched_masks)
         print(f"epoch {epoch + 1}/{args.epochs}: loss {total / steps_per_epoch:.4f}, {watched} IoU " +
               ", ".join(f"{c} {v:.3f}" for c, v in iou.items()) + f" ({time.time() - started:.0f} s)", flush=True)
         save_checkpoint(checkpoint, args, epoch + 1, net, opt, sched, rng, time.time() - started)
+        if out_of_time():
+            print(f"stopped in epoch {epoch + 1} after {args.minutes:g} minutes (--minutes)", flush=True)
+            break
         if args.stop_after and epoch + 1 >= args.stop_after and epoch + 1 < args.epochs:
             print(f"stopped after epoch {epoch + 1} (--stop-after); --resume goes on from {checkpoint}", flush=True)
             return
@@ -244,7 +293,8 @@ def main():
         "input": "RGB, values 0..1, NCHW, the whole frame resized (no letterbox)",
         "output": "per-class probabilities [1, 3, H, W]: pothole, crack, lane",
         "width": width, "parameters": sum(p.numel() for p in net.parameters()),
-        "training": {"data": os.path.abspath(args.data), "train_images": len(train_names),
+        "training": {"data": os.path.abspath(args.data), "also": [os.path.abspath(a) for a in args.also],
+                     "minutes_limit": args.minutes, "train_images": len(train_names),
                      "validation_images": len(val_names), "validation_percent": args.validation_percent,
                      "selection_images": len(selection_names), "selection_percent": args.selection_percent,
                      "epochs": args.epochs, "batch": args.batch,
