@@ -6,6 +6,8 @@ namespace voirie::gui {
 
 namespace {
 
+const QString kCannotSave = "Reviews cannot be saved in this project: it is read-only, or still being analysed.";
+
 std::string& fieldOf(DamageRecord& d, const std::string& field)
 {
     if (field == "review_state")
@@ -182,30 +184,18 @@ bool ReviewController::merge(int64_t kept, const std::vector<int64_t>& others)
 
 bool ReviewController::writeMerge(int64_t kept, const std::vector<int64_t>& others, MergeUndo& undo, const char* action)
 {
-    if (!review_) {
-        Q_EMIT failed("Reviews cannot be saved in this project: it is read-only, or still being analysed.");
-        return false;
-    }
-    auto merged = review_->merge(kept, others, action);
-    if (!merged) {
-        Q_EMIT failed(QString::fromStdString(merged.error()));
-        return false;
-    }
-    undo = std::move(*merged);
-    Q_EMIT structureChanged();
-    return true;
+    return restructure([&]() -> Status {
+        auto merged = review_->merge(kept, others, action);
+        if (!merged)
+            return fail(merged.error());
+        undo = std::move(*merged);
+        return Ok{};
+    });
 }
 
 bool ReviewController::writeUnmerge(const MergeUndo& undo, const char* action)
 {
-    if (!review_)
-        return false;
-    if (auto ok = review_->unmerge(undo, action); !ok) {
-        Q_EMIT failed(QString::fromStdString(ok.error()));
-        return false;
-    }
-    Q_EMIT structureChanged();
-    return true;
+    return restructure([&] { return review_->unmerge(undo, action); });
 }
 
 bool ReviewController::split(int64_t damage_id, int64_t from_frame, const Evidence& fresh)
@@ -220,30 +210,18 @@ bool ReviewController::split(int64_t damage_id, int64_t from_frame, const Eviden
 bool ReviewController::writeSplit(int64_t damage_id, int64_t from_frame, const Evidence& fresh, SplitUndo& undo,
                                   const char* action)
 {
-    if (!review_) {
-        Q_EMIT failed("Reviews cannot be saved in this project: it is read-only, or still being analysed.");
-        return false;
-    }
-    auto done = review_->split(damage_id, from_frame, fresh, action);
-    if (!done) {
-        Q_EMIT failed(QString::fromStdString(done.error()));
-        return false;
-    }
-    undo = std::move(*done);
-    Q_EMIT structureChanged();
-    return true;
+    return restructure([&]() -> Status {
+        auto done = review_->split(damage_id, from_frame, fresh, action);
+        if (!done)
+            return fail(done.error());
+        undo = std::move(*done);
+        return Ok{};
+    });
 }
 
 bool ReviewController::writeUnsplit(const SplitUndo& undo, const char* action)
 {
-    if (!review_)
-        return false;
-    if (auto ok = review_->unsplit(undo, action); !ok) {
-        Q_EMIT failed(QString::fromStdString(ok.error()));
-        return false;
-    }
-    Q_EMIT structureChanged();
-    return true;
+    return restructure([&] { return review_->unsplit(undo, action); });
 }
 
 std::optional<int64_t> ReviewController::addDamage(const AddedDamage& added)
@@ -257,26 +235,28 @@ std::optional<int64_t> ReviewController::addDamage(const AddedDamage& added)
 
 bool ReviewController::writeAdded(const AddedDamage& added, AddedRows& rows, bool again, const char* action)
 {
-    if (!review_) {
-        Q_EMIT failed("Reviews cannot be saved in this project: it is read-only, or still being analysed.");
-        return false;
-    }
-    // Redone, it comes back with the same ids, so the commands after it still find it.
-    auto written = review_->addDamage(added, again ? std::optional<AddedRows>(rows) : std::nullopt, action);
-    if (!written) {
-        Q_EMIT failed(QString::fromStdString(written.error()));
-        return false;
-    }
-    rows = *written;
-    Q_EMIT structureChanged();
-    return true;
+    return restructure([&]() -> Status {
+        // Redone, it comes back with the same ids, so the commands after it still find it.
+        auto written = review_->addDamage(added, again ? std::optional<AddedRows>(rows) : std::nullopt, action);
+        if (!written)
+            return fail(written.error());
+        rows = *written;
+        return Ok{};
+    });
 }
 
 bool ReviewController::writeRemoved(const AddedRows& rows, const char* action)
 {
-    if (!review_)
+    return restructure([&] { return review_->removeAdded(rows, action); });
+}
+
+bool ReviewController::restructure(const std::function<Status()>& change)
+{
+    if (!review_) {
+        Q_EMIT failed(kCannotSave);
         return false;
-    if (auto ok = review_->removeAdded(rows, action); !ok) {
+    }
+    if (auto ok = change(); !ok) {
         Q_EMIT failed(QString::fromStdString(ok.error()));
         return false;
     }
@@ -289,7 +269,7 @@ bool ReviewController::chooseEvidence(int damage_index, const Evidence& chosen)
     if (project_ == nullptr || damage_index < 0 || damage_index >= int(project_->damages.size()))
         return false;
     if (!review_) {
-        Q_EMIT failed("Reviews cannot be saved in this project: it is read-only, or still being analysed.");
+        Q_EMIT failed(kCannotSave);
         return false;
     }
     const int64_t id = project_->damages[size_t(damage_index)].damage_id;
@@ -326,7 +306,7 @@ bool ReviewController::write(int64_t damage_id, const std::string& field, const 
                              const std::string& to, const char* action)
 {
     if (!review_) {
-        Q_EMIT failed("Reviews cannot be saved in this project: it is read-only, or still being analysed.");
+        Q_EMIT failed(kCannotSave);
         return false;
     }
     const int index = project_->findDamage(damage_id);

@@ -10,6 +10,7 @@
 #include <QObject>
 #include <QUndoStack>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -57,6 +58,10 @@ Q_SIGNALS:
     void failed(const QString& message);
 
 private:
+    // A change that adds or removes damages: refused without a writable project, its refusal
+    // reported, and on success structureChanged().
+    bool restructure(const std::function<Status()>& change);
+
     ProjectData* project_ = nullptr;
     std::unique_ptr<ProjectReview> review_;
     QUndoStack stack_;

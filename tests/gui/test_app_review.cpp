@@ -616,7 +616,11 @@ TEST_F(AppTest, TheFilterNarrowsTableMapAndNextPrevious)
 {
     const auto* p = window_->project();
     std::string cls = p->damages.front().class_code;
-    auto* combo = window_->findChildren<QComboBox*>().front(); // the class filter comes first
+    QComboBox* combo = nullptr; // the class filter
+    for (auto* c : window_->findChildren<QComboBox*>())
+        if (c->count() > 0 && c->itemText(0) == "All classes")
+            combo = c;
+    ASSERT_NE(combo, nullptr);
     const int item = combo->findData(QString::fromStdString(cls));
     ASSERT_GE(item, 0);
     combo->setCurrentIndex(item);
