@@ -46,6 +46,20 @@ std::vector<std::filesystem::path> checkedPluginDirs(const std::vector<std::stri
     return dirs;
 }
 
+Result<AnonymizerSet> openAnonymizers(const po::variables_map& vm)
+{
+    auto overrides = parseParameterOverrides(vm.count("param") ? vm["param"].as<std::vector<std::string>>()
+                                                               : std::vector<std::string>{});
+    if (!overrides)
+        throw UsageError(overrides.error());
+    std::optional<std::vector<std::string>> ids;
+    if (vm.count("anonymizers"))
+        ids = splitList(vm["anonymizers"].as<std::string>());
+    return AnonymizerSet::open(
+        checkedPluginDirs(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{}),
+        ids, *overrides);
+}
+
 PluginRegistry makeRegistry(const std::vector<std::string>& plugin_dirs)
 {
     return PluginRegistry(PluginRegistry::defaultSearchPath(checkedPluginDirs(plugin_dirs)));

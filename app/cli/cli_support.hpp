@@ -1,6 +1,7 @@
 // What every `voirie` command shares: usage errors, option parsing, the plugin registry.
 #pragma once
 
+#include "voirie/core/plugin_host/anonymizer_set.hpp"
 #include "voirie/core/plugin_host/plugin_registry.hpp"
 
 #include <boost/program_options.hpp>
@@ -48,6 +49,11 @@ bool parseOptions(const CommandLine& cl, const std::string& synopsis, po::option
 PluginRegistry makeRegistry(const std::vector<std::string>& plugin_dirs);
 // The --plugin-dir folders, each checked to exist (RuntimeError naming the one that does not).
 std::vector<std::filesystem::path> checkedPluginDirs(const std::vector<std::string>& plugin_dirs);
+
+// The anonymizers a command's options choose: --anonymizers (every usable one without it), their
+// --param overrides, --plugin-dir (checked); a bad --param is a UsageError. Fails, with the set's
+// sentence, when none can be used.
+Result<AnonymizerSet> openAnonymizers(const po::variables_map& vm);
 
 // Adds --plugin-dir to a command's options.
 void addPluginDirOption(po::options_description& options);

@@ -2,7 +2,6 @@
 #include "cli_support.hpp"
 
 #include "voirie/core/dataset/training_set.hpp"
-#include "voirie/core/plugin_host/anonymizer_set.hpp"
 
 #include <iostream>
 
@@ -47,15 +46,7 @@ int runDataset(const CommandLine& cl)
         throw UsageError("--neighbours must be between 0 and 50");
     o.overwrite = vm.count("overwrite") != 0;
     // Every frame that leaves Voirie is anonymized: without an anonymizer nothing is written.
-    auto overrides = parseParameterOverrides(vm.count("param") ? vm["param"].as<std::vector<std::string>>() : std::vector<std::string>{});
-    if (!overrides)
-        throw UsageError(overrides.error());
-    std::optional<std::vector<std::string>> ids;
-    if (vm.count("anonymizers"))
-        ids = splitList(vm["anonymizers"].as<std::string>());
-    auto anonymizers = AnonymizerSet::open(
-        checkedPluginDirs(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>() : std::vector<std::string>{}), ids,
-        *overrides);
+    auto anonymizers = openAnonymizers(vm);
     if (!anonymizers)
         throw RuntimeError(anonymizers.error() + ": every frame written is anonymized first, so nothing was written "
                                                  "(install opencv-data for the built-in cascade-anonymizer)");

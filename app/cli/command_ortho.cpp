@@ -118,16 +118,7 @@ int runOrtho(const CommandLine& cl)
     o.overwrite = vm.count("overwrite") != 0;
     std::optional<AnonymizerSet> anonymizer;
     if (vm.count("anonymize")) {
-        auto overrides = parseParameterOverrides(vm.count("param") ? vm["param"].as<std::vector<std::string>>()
-                                                                   : std::vector<std::string>{});
-        if (!overrides)
-            throw UsageError(overrides.error());
-        std::optional<std::vector<std::string>> ids;
-        if (vm.count("anonymizers"))
-            ids = splitList(vm["anonymizers"].as<std::string>());
-        auto opened = AnonymizerSet::open(checkedPluginDirs(vm.count("plugin-dir") ? vm["plugin-dir"].as<std::vector<std::string>>()
-                                                                                   : std::vector<std::string>{}),
-                                          ids, *overrides);
+        auto opened = openAnonymizers(vm);
         if (!opened)
             throw RuntimeError(opened.error() + " (install opencv-data for the built-in cascade-anonymizer, or leave out "
                                                 "--anonymize: the road mask alone leaves out what stands above the road)");

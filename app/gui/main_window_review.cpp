@@ -285,9 +285,9 @@ void MainWindow::addDrawnDamage(const QString& class_code, QPointF from, QPointF
     }
     AddedDamage added;
     added.class_code = code;
-    added.severity = severityCode(code == "D20"   ? alligatorSeverity(footprint->area_m2)
-                                  : code == "D40" ? potholeSeverity(footprint->length_m)
-                                                  : Severity::Unknown); // a crack's width is not drawn
+    // A crack's width is not drawn: it has no severity until a reviewer gives one.
+    added.severity = severityCode(measuredSeverity(code, std::nullopt, footprint->area_m2, footprint->length_m)
+                                      .value_or(Severity::Unknown));
     added.frame = frame.index;
     added.time = frame.time;
     added.frame_chainage_m = frame.chainage_m;

@@ -2,6 +2,9 @@
 
 #include <QUndoCommand>
 
+#include <functional>
+#include <memory>
+
 namespace voirie::gui {
 
 namespace {
@@ -19,124 +22,25 @@ std::string& fieldOf(DamageRecord& d, const std::string& field)
     return d.review_note;
 }
 
-class ReviewCommand : public QUndoCommand {
+// An edit written to the project before it is pushed: its first redo is the edit itself and does
+// nothing; later redos write it `again`, undos write it `back`.
+class WrittenCommand : public QUndoCommand {
 public:
-    ReviewCommand(ReviewController& controller, int64_t damage_id, std::string field, std::string from, std::string to)
-        : controller_(controller), damage_id_(damage_id), field_(std::move(field)), from_(std::move(from)),
-          to_(std::move(to))
+    WrittenCommand(const QString& text, std::function<void()> again, std::function<void()> back)
+        : again_(std::move(again)), back_(std::move(back))
     {
-        setText(QString("%1 of damage %2 to '%3'")
-                    .arg(QString::fromStdString(field_ == "review_state" ? "review" : field_))
-                    .arg(damage_id_)
-                    .arg(QString::fromStdString(to_)));
-    }
-    // The first redo is the edit itself, already written when the command is pushed.
-    void redo() override
-    {
-        if (done_once_)
-            controller_.write(damage_id_, field_, from_, to_, "redo");
-        done_once_ = true;
-    }
-    void undo() override { controller_.write(damage_id_, field_, to_, from_, "undo"); }
-
-private:
-    ReviewController& controller_;
-    int64_t damage_id_;
-    std::string field_, from_, to_;
-    bool done_once_ = false;
-};
-
-class EvidenceCommand : public QUndoCommand {
-public:
-    EvidenceCommand(ReviewController& controller, int64_t damage_id, Evidence from, Evidence to)
-        : controller_(controller), damage_id_(damage_id), from_(std::move(from)), to_(std::move(to))
-    {
-        setText(QString("evidence of damage %1 to frame %2").arg(damage_id_).arg(to_.frame));
+        setText(text);
     }
     void redo() override
     {
         if (done_once_)
-            controller_.writeEvidence(damage_id_, from_, to_, "redo");
+            again_();
         done_once_ = true;
     }
-    void undo() override { controller_.writeEvidence(damage_id_, to_, from_, "undo"); }
+    void undo() override { back_(); }
 
 private:
-    ReviewController& controller_;
-    int64_t damage_id_;
-    Evidence from_, to_;
-    bool done_once_ = false;
-};
-
-class MergeCommand : public QUndoCommand {
-public:
-    MergeCommand(ReviewController& controller, int64_t kept, std::vector<int64_t> others, MergeUndo undo)
-        : controller_(controller), kept_(kept), others_(std::move(others)), undo_(std::move(undo))
-    {
-        QStringList ids;
-        for (int64_t id : others_)
-            ids << QString::number(id);
-        setText(QString("merge of damage %1 into damage %2").arg(ids.join(", ")).arg(kept_));
-    }
-    void redo() override
-    {
-        if (done_once_)
-            controller_.writeMerge(kept_, others_, undo_, "redo");
-        done_once_ = true;
-    }
-    void undo() override { controller_.writeUnmerge(undo_, "undo"); }
-
-private:
-    ReviewController& controller_;
-    int64_t kept_;
-    std::vector<int64_t> others_;
-    MergeUndo undo_;
-    bool done_once_ = false;
-};
-
-class SplitCommand : public QUndoCommand {
-public:
-    SplitCommand(ReviewController& controller, int64_t damage_id, int64_t from_frame, Evidence fresh, SplitUndo undo)
-        : controller_(controller), damage_id_(damage_id), from_frame_(from_frame), fresh_(std::move(fresh)),
-          undo_(std::move(undo))
-    {
-        setText(QString("split of damage %1 at frame %2").arg(damage_id_).arg(from_frame_));
-    }
-    void redo() override
-    {
-        if (done_once_)
-            controller_.writeSplit(damage_id_, from_frame_, fresh_, undo_, "redo");
-        done_once_ = true;
-    }
-    void undo() override { controller_.writeUnsplit(undo_, "undo"); }
-
-private:
-    ReviewController& controller_;
-    int64_t damage_id_, from_frame_;
-    Evidence fresh_;
-    SplitUndo undo_;
-    bool done_once_ = false;
-};
-
-class AddCommand : public QUndoCommand {
-public:
-    AddCommand(ReviewController& controller, AddedDamage added, AddedRows rows)
-        : controller_(controller), added_(std::move(added)), rows_(rows)
-    {
-        setText(QString("added damage %1").arg(rows_.damage_id));
-    }
-    void redo() override
-    {
-        if (done_once_)
-            controller_.writeAdded(added_, rows_, true, "redo");
-        done_once_ = true;
-    }
-    void undo() override { controller_.writeRemoved(rows_, "undo"); }
-
-private:
-    ReviewController& controller_;
-    AddedDamage added_;
-    AddedRows rows_;
+    std::function<void()> again_, back_;
     bool done_once_ = false;
 };
 
@@ -169,7 +73,13 @@ bool ReviewController::edit(int damage_index, const std::string& field, const st
         return true;
     if (!write(d.damage_id, field, old_value, value, "edit"))
         return false;
-    stack_.push(new ReviewCommand(*this, d.damage_id, field, old_value, value));
+    const QString text = QString("%1 of damage %2 to '%3'")
+                             .arg(QString::fromStdString(field == "review_state" ? "review" : field))
+                             .arg(d.damage_id)
+                             .arg(QString::fromStdString(value));
+    stack_.push(new WrittenCommand(
+        text, [this, id = d.damage_id, field, old_value, value] { write(id, field, old_value, value, "redo"); },
+        [this, id = d.damage_id, field, old_value, value] { write(id, field, value, old_value, "undo"); }));
     return true;
 }
 
@@ -178,7 +88,13 @@ bool ReviewController::merge(int64_t kept, const std::vector<int64_t>& others)
     MergeUndo undo;
     if (!writeMerge(kept, others, undo, "edit"))
         return false;
-    stack_.push(new MergeCommand(*this, kept, others, std::move(undo)));
+    QStringList ids;
+    for (int64_t id : others)
+        ids << QString::number(id);
+    auto state = std::make_shared<MergeUndo>(std::move(undo)); // a redo merges again, anew
+    stack_.push(new WrittenCommand(QString("merge of damage %1 into damage %2").arg(ids.join(", ")).arg(kept),
+                                   [this, kept, others, state] { writeMerge(kept, others, *state, "redo"); },
+                                   [this, state] { writeUnmerge(*state, "undo"); }));
     return true;
 }
 
@@ -203,7 +119,12 @@ bool ReviewController::split(int64_t damage_id, int64_t from_frame, const Eviden
     SplitUndo undo;
     if (!writeSplit(damage_id, from_frame, fresh, undo, "edit"))
         return false;
-    stack_.push(new SplitCommand(*this, damage_id, from_frame, fresh, std::move(undo)));
+    auto state = std::make_shared<SplitUndo>(std::move(undo));
+    stack_.push(new WrittenCommand(QString("split of damage %1 at frame %2").arg(damage_id).arg(from_frame),
+                                   [this, damage_id, from_frame, fresh, state] {
+                                       writeSplit(damage_id, from_frame, fresh, *state, "redo");
+                                   },
+                                   [this, state] { writeUnsplit(*state, "undo"); }));
     return true;
 }
 
@@ -229,7 +150,10 @@ std::optional<int64_t> ReviewController::addDamage(const AddedDamage& added)
     AddedRows rows;
     if (!writeAdded(added, rows, false, "edit"))
         return std::nullopt;
-    stack_.push(new AddCommand(*this, added, rows));
+    auto state = std::make_shared<AddedRows>(rows);
+    stack_.push(new WrittenCommand(QString("added damage %1").arg(rows.damage_id),
+                                   [this, added, state] { writeAdded(added, *state, true, "redo"); },
+                                   [this, state] { writeRemoved(*state, "undo"); }));
     return rows.damage_id;
 }
 
@@ -282,7 +206,9 @@ bool ReviewController::chooseEvidence(int damage_index, const Evidence& chosen)
         return true;
     if (!writeEvidence(id, *stored, chosen, "edit"))
         return false;
-    stack_.push(new EvidenceCommand(*this, id, std::move(*stored), chosen));
+    stack_.push(new WrittenCommand(QString("evidence of damage %1 to frame %2").arg(id).arg(chosen.frame),
+                                   [this, id, from = *stored, chosen] { writeEvidence(id, from, chosen, "redo"); },
+                                   [this, id, from = *stored, chosen] { writeEvidence(id, chosen, from, "undo"); }));
     return true;
 }
 

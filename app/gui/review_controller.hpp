@@ -35,22 +35,12 @@ public:
     // Merges the damages `others` into `kept` (ids), undoably; structureChanged() follows each
     // merge, undo and redo (the damages must be read again).
     bool merge(int64_t kept, const std::vector<int64_t>& others);
-    bool writeMerge(int64_t kept, const std::vector<int64_t>& others, MergeUndo& undo, const char* action);
-    bool writeUnmerge(const MergeUndo& undo, const char* action);
     // Splits a damage at a frame (ProjectReview::split), undoably; structureChanged() follows.
     bool split(int64_t damage_id, int64_t from_frame, const Evidence& fresh);
-    bool writeSplit(int64_t damage_id, int64_t from_frame, const Evidence& fresh, SplitUndo& undo, const char* action);
-    bool writeUnsplit(const SplitUndo& undo, const char* action);
     // Adds a damage the reviewer drew, undoably; its id, or nothing (and `failed`).
     std::optional<int64_t> addDamage(const AddedDamage& added);
-    bool writeAdded(const AddedDamage& added, AddedRows& rows, bool again, const char* action);
-    bool writeRemoved(const AddedRows& rows, const char* action);
     // Makes `chosen` the damage's evidence (frame, detection, chip), undoably.
     bool chooseEvidence(int damage_index, const Evidence& chosen);
-    // Called by the undo commands.
-    bool write(int64_t damage_id, const std::string& field, const std::string& from, const std::string& to,
-               const char* action);
-    bool writeEvidence(int64_t damage_id, const Evidence& from, const Evidence& to, const char* action);
 
 Q_SIGNALS:
     void damageChanged(int damage_index);
@@ -58,6 +48,16 @@ Q_SIGNALS:
     void failed(const QString& message);
 
 private:
+    // The writes of an edit, its redo ("redo") and its undo ("undo"): the file and the data.
+    bool write(int64_t damage_id, const std::string& field, const std::string& from, const std::string& to,
+               const char* action);
+    bool writeEvidence(int64_t damage_id, const Evidence& from, const Evidence& to, const char* action);
+    bool writeMerge(int64_t kept, const std::vector<int64_t>& others, MergeUndo& undo, const char* action);
+    bool writeUnmerge(const MergeUndo& undo, const char* action);
+    bool writeSplit(int64_t damage_id, int64_t from_frame, const Evidence& fresh, SplitUndo& undo, const char* action);
+    bool writeUnsplit(const SplitUndo& undo, const char* action);
+    bool writeAdded(const AddedDamage& added, AddedRows& rows, bool again, const char* action);
+    bool writeRemoved(const AddedRows& rows, const char* action);
     // A change that adds or removes damages: refused without a writable project, its refusal
     // reported, and on success structureChanged().
     bool restructure(const std::function<Status()>& change);

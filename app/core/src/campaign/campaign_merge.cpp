@@ -1,6 +1,7 @@
 #include "voirie/core/campaign/campaign_merge.hpp"
 
 #include "voirie/core/base/atomic_output.hpp"
+#include "voirie/core/base/comma_list.hpp"
 #include "voirie/core/base/footprint.hpp"
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/campaign/campaign_survey.hpp"
@@ -70,21 +71,6 @@ Status appendRows(OGRLayer* from, OGRLayer* to, const std::string& where, Edit e
             return fail("cannot write layer " + std::string(to->GetName()) + " of " + where + ": " + gdalWriteReason());
     }
     return Ok{};
-}
-
-std::string joinPlugins(const std::string& a, const std::string& b)
-{
-    std::set<std::string> ids;
-    std::string out;
-    for (const std::string* list : {&a, &b}) {
-        std::stringstream s(*list);
-        for (std::string id; std::getline(s, id, ',');) {
-            id.erase(0, id.find_first_not_of(' '));
-            if (!id.empty() && ids.insert(id).second)
-                out += (out.empty() ? "" : ",") + id;
-        }
-    }
-    return out;
 }
 
 struct MergedDamage {
@@ -288,7 +274,7 @@ Result<MergeSummary> mergeDrives(const MergeOptions& o)
                 m.drives += "," + std::to_string(drive);
                 kept->SetField("drives", m.drives.c_str());
                 kept->SetField("n_frames", kept->GetFieldAsInteger("n_frames") + d.n_frames);
-                kept->SetField("plugins", joinPlugins(fieldText(*kept, "plugins"), d.plugins).c_str());
+                kept->SetField("plugins", joinCommaLists(fieldText(*kept, "plugins"), d.plugins).c_str());
                 kept->SetField("confidence", std::max(fieldNumber(*kept, "confidence"), d.confidence));
                 if (d.first_seen > 0 && d.first_seen < fieldTime(*kept, "first_seen"))
                     setTimeField(*kept, "first_seen", d.first_seen);

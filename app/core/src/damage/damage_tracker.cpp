@@ -247,12 +247,8 @@ Damage DamageTracker::summarise(Open&& open)
     if (d.class_code == "D20")
         d.area_m2 = std::max(d.area_m2, extent(*grownUnion(obs, 0), true));
 
-    if (isCrack(d.class_code))
-        d.severity = d.width_mm ? crackSeverity(*d.width_mm) : Severity::Unknown;
-    else if (d.class_code == "D20")
-        d.severity = alligatorSeverity(d.area_m2);
-    else if (d.class_code == "D40")
-        d.severity = potholeSeverity(d.length_m);
+    if (auto severity = measuredSeverity(d.class_code, d.width_mm, d.area_m2, d.length_m))
+        d.severity = *severity;
 
     d.chainage_m = best.frame_chainage_m + best.forward_m;
     d.first_seen = obs.front().time;

@@ -1,5 +1,6 @@
 #include "voirie/core/project/project_review.hpp"
 
+#include "voirie/core/base/comma_list.hpp"
 #include "voirie/core/geo/gdal_error_trap.hpp"
 #include "voirie/core/geo/local_metric_frame.hpp"
 #include "voirie/core/project/gdal_helpers.hpp"
@@ -68,6 +69,21 @@ Result<std::unique_ptr<ProjectReview>> ProjectReview::open(const fs::path& proje
     }
     return std::unique_ptr<ProjectReview>(new ProjectReview(project, std::move(ds)));
 }
+
+std::optional<int64_t> ProjectReview::firstNumber(const std::string& sql)
+{
+    OGRLayer* result = ds_->ExecuteSQL(sql.c_str(), nullptr, nullptr);
+    if (result == nullptr)
+        return std::nullopt;
+    OGRFeatureUniquePtr row(result->GetNextFeature());
+    std::optional<int64_t> value;
+    if (row && row->IsFieldSetAndNotNull(0))
+        value = row->GetFieldAsInteger64(0);
+    ds_->ReleaseResultSet(result);
+    return value;
+}
+
+int64_t ProjectReview::nextDamageId() { return firstNumber("SELECT MAX(damage_id) FROM damages").value_or(0) + 1; }
 
 OGRFeatureUniquePtr ProjectReview::damage(int64_t damage_id)
 {
@@ -211,30 +227,6 @@ double areaOf(const OGRGeometry& g)
 
 int severityRank(const std::string& code) { return code == "H" ? 3 : code == "M" ? 2 : code == "L" ? 1 : 0; }
 
-// "cracks, potholes" and "potholes, road-segnet" -> "cracks, potholes, road-segnet" (as written).
-std::string joinedLists(const std::string& a, const std::string& b)
-{
-    std::vector<std::string> items;
-    for (const std::string& list : {a, b}) {
-        size_t start = 0;
-        while (start <= list.size()) {
-            size_t end = list.find(',', start);
-            if (end == std::string::npos)
-                end = list.size();
-            std::string item = list.substr(start, end - start);
-            item.erase(0, item.find_first_not_of(' '));
-            item.erase(item.find_last_not_of(' ') + 1);
-            if (!item.empty() && std::find(items.begin(), items.end(), item) == items.end())
-                items.push_back(item);
-            start = end + 1;
-        }
-    }
-    std::string out;
-    for (const auto& item : items)
-        out += (out.empty() ? "" : ",") + item;
-    return out;
-}
-
 std::string idList(const std::vector<int64_t>& ids)
 {
     std::string out;
@@ -303,16 +295,12 @@ Result<MergeUndo> ProjectReview::merge(int64_t kept, const std::vector<int64_t>&
         if (fieldTime(o, "last_seen") > fieldTime(k, "last_seen"))
             setTimeField(k, "last_seen", fieldTime(o, "last_seen"));
         k.SetField("chainage_m", std::min(fieldNumber(k, "chainage_m"), fieldNumber(o, "chainage_m")));
-        k.SetField("plugins", joinedLists(fieldText(k, "plugins"), fieldText(o, "plugins")).c_str());
+        k.SetField("plugins", joinCommaLists(fieldText(k, "plugins"), fieldText(o, "plugins")).c_str());
     }
     k.SetGeometry(joined.get());
     const std::string all = idList(ids), moved = idList({ids.begin() + 1, ids.end()});
-    if (OGRLayer* frames = ds_->ExecuteSQL(
-            ("SELECT COUNT(DISTINCT frame_index) FROM detections WHERE damage_id IN (" + all + ")").c_str(), nullptr, nullptr)) {
-        if (OGRFeatureUniquePtr count{frames->GetNextFeature()})
-            k.SetField("n_frames", count->GetFieldAsInteger(0));
-        ds_->ReleaseResultSet(frames);
-    }
+    if (auto frames = firstNumber("SELECT COUNT(DISTINCT frame_index) FROM detections WHERE damage_id IN (" + all + ")"))
+        k.SetField("n_frames", int(*frames));
     if (OGRLayer* detections = ds_->ExecuteSQL(
             ("SELECT fid, damage_id FROM detections WHERE damage_id IN (" + moved + ")").c_str(), nullptr, nullptr)) {
         // GDAL makes the selected fid the result's own FID, not a field.
@@ -398,7 +386,7 @@ Status describePart(const Part& part, OGRFeature& row, double chainage_shift_m)
         last = std::max(last, t);
         confidence = std::max(confidence, fieldNumber(*d, "confidence"));
         width = std::max(width, fieldNumber(*d, "width_mm"));
-        plugins = joinedLists(plugins, fieldText(*d, "plugin_id"));
+        plugins = joinCommaLists(plugins, fieldText(*d, "plugin_id"));
     }
     if (!joined)
         return fail("its detections have no footprint on the road");
@@ -461,11 +449,7 @@ Result<SplitUndo> ProjectReview::split(int64_t damage_id, int64_t from_frame, co
 
     SplitUndo undo;
     undo.row.reset(row->Clone());
-    if (OGRLayer* max = ds_->ExecuteSQL("SELECT MAX(damage_id) FROM damages", nullptr, nullptr)) {
-        if (OGRFeatureUniquePtr f{max->GetNextFeature()})
-            undo.new_damage = f->GetFieldAsInteger64(0) + 1;
-        ds_->ReleaseResultSet(max);
-    }
+    undo.new_damage = nextDamageId();
     if (undo.new_damage <= 0)
         return fail("cannot number a new damage in " + path_.string());
     OGRFeatureUniquePtr added(row->Clone());
@@ -536,13 +520,10 @@ Result<AddedRows> ProjectReview::addDamage(const AddedDamage& added, const std::
     if (added.chip.empty())
         return fail("the drawn damage has no evidence chip");
     AddedRows rows;
-    if (ids) {
+    if (ids)
         rows = *ids;
-    } else if (OGRLayer* max = ds_->ExecuteSQL("SELECT MAX(damage_id) FROM damages", nullptr, nullptr)) {
-        if (OGRFeatureUniquePtr f{max->GetNextFeature()})
-            rows.damage_id = f->GetFieldAsInteger64(0) + 1;
-        ds_->ReleaseResultSet(max);
-    }
+    else
+        rows.damage_id = nextDamageId();
     if (rows.damage_id <= 0)
         return fail("cannot number a new damage in " + path_.string());
     if (damage(rows.damage_id))

@@ -17,6 +17,18 @@ Severity potholeSeverity(double largest_extent_m)
     return largest_extent_m < 0.45 ? Severity::Low : largest_extent_m < 0.75 ? Severity::Medium : Severity::High;
 }
 
+std::optional<Severity> measuredSeverity(const std::string& class_code, std::optional<double> width_mm, double area_m2,
+                                         double largest_extent_m)
+{
+    if (class_code == "D00" || class_code == "D10")
+        return width_mm ? crackSeverity(*width_mm) : Severity::Unknown;
+    if (class_code == "D20")
+        return alligatorSeverity(area_m2);
+    if (class_code == "D40")
+        return potholeSeverity(largest_extent_m);
+    return std::nullopt;
+}
+
 std::string severityCode(Severity s)
 {
     switch (s) {

@@ -119,6 +119,9 @@ public:
 private:
     ProjectReview(std::filesystem::path path, GDALDatasetUniquePtr ds);
     OGRFeatureUniquePtr damage(int64_t damage_id);
+    // The first value of a query's first row (nothing when the query fails or it is NULL).
+    std::optional<int64_t> firstNumber(const std::string& sql);
+    int64_t nextDamageId(); // one above the largest damage id
     // The feature updated and the log entry added in one transaction.
     Status write(OGRFeature& damage, int64_t damage_id, const std::string& field, const std::string& old_value,
                  const std::string& new_value, const std::string& action);

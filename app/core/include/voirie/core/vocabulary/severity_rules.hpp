@@ -8,6 +8,7 @@
 
 #include "voirie/core/vocabulary/detection.hpp"
 
+#include <optional>
 #include <string>
 
 namespace voirie {
@@ -15,6 +16,10 @@ namespace voirie {
 Severity crackSeverity(double width_mm);
 Severity alligatorSeverity(double area_m2);
 Severity potholeSeverity(double largest_extent_m);
+// The rule above for a damage class from its measures: nothing for a class without one, Unknown
+// for a crack whose width was not measured.
+std::optional<Severity> measuredSeverity(const std::string& class_code, std::optional<double> width_mm, double area_m2,
+                                         double largest_extent_m);
 
 std::string severityCode(Severity s); // "L", "M", "H", "" for unknown
 Severity severityFromCode(const std::string& code);
