@@ -8,9 +8,8 @@
 #include "map_canvas.hpp"
 #include "review_controller.hpp"
 
-#include "voirie/core/damage/ground_projector.hpp"
 #include "voirie/core/geo/camera_file.hpp"
-#include "voirie/core/geo/local_metric_frame.hpp"
+#include "voirie/core/project/drawn_damage.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
 #include "voirie/core/vocabulary/severity_rules.hpp"
 
@@ -257,57 +256,19 @@ void MainWindow::addDrawnDamage(const QString& class_code, QPointF from, QPointF
         return;
     }
     const std::string code = class_code.toStdString();
-    const bool crack = code == "D00" || code == "D10";
-    const QRectF box = QRectF(from, to).normalized();
-    Detection drawn;
-    drawn.plugin_id = "reviewer";
-    drawn.class_code = code;
-    drawn.confidence = 1;
-    drawn.box = {box.x(), box.y(), box.width(), box.height()};
-    QString wkt;
-    if (crack) {
-        drawn.shape = voirie::ShapeKind::Polyline;
-        drawn.points = {{from.x(), from.y()}, {to.x(), to.y()}};
-        wkt = QString("LINESTRING (%1 %2, %3 %4)").arg(from.x()).arg(from.y()).arg(to.x()).arg(to.y());
-    } else {
-        drawn.shape = voirie::ShapeKind::Polygon;
-        drawn.points = {{box.left(), box.top()}, {box.right(), box.top()}, {box.right(), box.bottom()}, {box.left(), box.bottom()}};
-        wkt = QString("POLYGON ((%1 %2, %3 %2, %3 %4, %1 %4, %1 %2))").arg(box.left()).arg(box.top()).arg(box.right()).arg(box.bottom());
-    }
-    // The road as the frame's camera saw it, in metres about the frame's own position.
-    double lon = 0, lat = 0;
-    fromMercator(frame.at, lon, lat);
-    const LocalMetricFrame around(lon, lat);
-    auto footprint = GroundProjector(*camera, 40.0).project(drawn, VehiclePose{{0, 0}, frame.heading_deg});
-    if (!footprint) {
-        statusBar()->showMessage("What was drawn is not on the road (above the horizon, or over 40 m away): draw on the road surface", 8000);
+    DrawnOnFrame on{frame.index, frame.time, frame.chainage_m, frame.heading_deg, 0, 0};
+    fromMercator(frame.at, on.lon, on.lat);
+    auto placed = placeDrawnDamage(*camera, on, code, {from.x(), from.y()}, {to.x(), to.y()});
+    if (!placed) {
+        statusBar()->showMessage("The damage cannot be added: " + QString::fromStdString(placed.error()), 8000);
         return;
     }
-    AddedDamage added;
-    added.class_code = code;
-    // A crack's width is not drawn: it has no severity until a reviewer gives one.
-    added.severity = severityCode(measuredSeverity(code, std::nullopt, footprint->area_m2, footprint->length_m)
-                                      .value_or(Severity::Unknown));
-    added.frame = frame.index;
-    added.time = frame.time;
-    added.frame_chainage_m = frame.chainage_m;
-    added.chainage_m = frame.chainage_m + footprint->forward_m;
-    added.forward_m = footprint->forward_m;
-    added.length_m = footprint->length_m;
-    added.area_m2 = footprint->area_m2;
-    std::shared_ptr<OGRGeometry> on_map(footprint->metric->clone());
-    if (!around.toGeographic(*on_map)) {
-        report("The damage drawn cannot be placed on the map (coordinate transformation failed)");
-        return;
-    }
-    added.footprint = on_map;
-    added.box_x = box.x(), added.box_y = box.y(), added.box_width = box.width(), added.box_height = box.height();
-    added.pixel_wkt = wkt.toStdString();
+    AddedDamage added = std::move(*placed);
     FrameDetection shape;
     shape.class_code = code;
     shape.plugin_id = "reviewer";
     shape.confidence = 1;
-    shape.box_x = box.x(), shape.box_y = box.y(), shape.box_width = box.width(), shape.box_height = box.height();
+    shape.box_x = added.box_x, shape.box_y = added.box_y, shape.box_width = added.box_width, shape.box_height = added.box_height;
     shape.pixel_wkt = added.pixel_wkt;
     auto chip = evidenceFromFrame(frame_view_->readShownFrame(), frame, shape);
     if (!chip) {
