@@ -6,6 +6,8 @@
 #include "cli_fixtures.hpp"
 #include "sample_survey.hpp"
 
+#include "voirie/core/project/project_review.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <gtest/gtest.h>
@@ -140,6 +142,36 @@ TEST_F(Campaigns, MergeMakesOneProjectOfTwoDrivesThatRateReportAndExportTake)
     r = runVoirie("export " + shellQuoted(network) + " --out " + shellQuoted(own_.path() / "network.geojson") +
                   " --format geojson --layers damages");
     EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// The reviewer merges two damages of a network project: each drive's evidence goes with them, and
+// the drives that saw the merged damage are those of both; undone, all is as it was.
+TEST_F(Campaigns, AReviewMergeInANetworkProjectKeepsEachDrivesEvidence)
+{
+    const fs::path network = own_.path() / "network.gpkg";
+    ASSERT_EQ(runVoirie("merge " + shellQuoted(oldProject()) + " " + shellQuoted(dir_->path() / "drive2.gpkg") +
+                        " --out " + shellQuoted(network)).exit_code, 0);
+    // One seen by the second drive only, one of its class by both (its second drive's evidence in
+    // damage_evidence).
+    const long long kept = sqlNumber(network, "SELECT MIN(a.damage_id) FROM damages a WHERE a.drives = '2' AND EXISTS "
+                                              "(SELECT 1 FROM damages b WHERE b.drives = '1,2' AND b.class = a.class)");
+    const long long other = sqlNumber(network, "SELECT MIN(damage_id) FROM damages WHERE drives = '1,2' AND class = "
+                                               "(SELECT class FROM damages WHERE damage_id = " + std::to_string(kept) + ")");
+    const long long rows = sqlNumber(network, "SELECT COUNT(*) FROM damage_evidence WHERE damage_id IN (" +
+                                                  std::to_string(kept) + "," + std::to_string(other) + ")");
+    ASSERT_GT(sqlNumber(network, "SELECT COUNT(*) FROM damage_evidence WHERE damage_id = " + std::to_string(other)), 0);
+    auto review = voirie::ProjectReview::open(network);
+    ASSERT_TRUE(review.ok()) << review.error();
+    auto undo = (*review)->merge(kept, {other});
+    ASSERT_TRUE(undo.ok()) << undo.error();
+    EXPECT_EQ(sqlNumber(network, "SELECT COUNT(*) FROM damage_evidence WHERE damage_id = " + std::to_string(kept)), rows);
+    const std::string drives = sqlText(network, "SELECT drives FROM damages WHERE damage_id = " + std::to_string(kept));
+    EXPECT_TRUE(drives == "1,2" || drives == "2,1") << drives;
+    ASSERT_TRUE((*review)->unmerge(*undo).ok());
+    EXPECT_EQ(sqlNumber(network, "SELECT COUNT(*) FROM damage_evidence WHERE damage_id = " + std::to_string(other)),
+              rows - sqlNumber(network, "SELECT COUNT(*) FROM damage_evidence WHERE damage_id = " + std::to_string(kept)));
+    EXPECT_GT(sqlNumber(network, "SELECT COUNT(*) FROM damage_evidence WHERE damage_id = " + std::to_string(other)), 0);
+    EXPECT_EQ(sqlText(network, "SELECT drives FROM damages WHERE damage_id = " + std::to_string(kept)), "2");
 }
 
 TEST_F(Campaigns, EveryRefusalIsOneSentenceAndWritesNothing)

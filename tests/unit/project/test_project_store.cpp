@@ -179,8 +179,17 @@ TEST_F(ProjectStoreTest, MergingJoinsFootprintsAndMeasuresAndUnmergingPutsEveryt
                                    "new_value = '1' AND action = 'edit'"),
                   1);
     }
+    // A damage added now is not numbered 3: damage 3 was merged away and comes back by undo.
+    AddedDamage drawn;
+    drawn.class_code = "D40";
+    drawn.footprint = std::make_shared<OGRPoint>(4.81, 45.75);
+    drawn.chip = {0xff, 0xd8, 0xff, 0xd9};
+    auto added = (*review)->addDamage(drawn);
+    ASSERT_TRUE(added) << added.error();
+    EXPECT_EQ(added->damage_id, 4);
     ASSERT_TRUE((*review)->unmerge(*merged));
     EXPECT_FALSE((*review)->unmerge(*merged)) << "undone already: damage 3 is back";
+    ASSERT_TRUE((*review)->removeAdded(*added));
     review->reset();
     auto ds = open(path());
     auto damages = readProjectDamages(*ds);

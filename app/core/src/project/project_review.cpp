@@ -83,7 +83,14 @@ std::optional<int64_t> ProjectReview::firstNumber(const std::string& sql)
     return value;
 }
 
-int64_t ProjectReview::nextDamageId() { return firstNumber("SELECT MAX(damage_id) FROM damages").value_or(0) + 1; }
+// Never an id the review log knows: a damage merged away (or a split or an added one undone) may
+// come back by undo, and must find its id free.
+int64_t ProjectReview::nextDamageId()
+{
+    const int64_t in_use = firstNumber("SELECT MAX(damage_id) FROM damages").value_or(0);
+    const int64_t logged = firstNumber("SELECT MAX(damage_id) FROM review_log").value_or(0);
+    return std::max(in_use, logged) + 1;
+}
 
 OGRFeatureUniquePtr ProjectReview::damage(int64_t damage_id)
 {
@@ -296,6 +303,8 @@ Result<MergeUndo> ProjectReview::merge(int64_t kept, const std::vector<int64_t>&
             setTimeField(k, "last_seen", fieldTime(o, "last_seen"));
         k.SetField("chainage_m", std::min(fieldNumber(k, "chainage_m"), fieldNumber(o, "chainage_m")));
         k.SetField("plugins", joinCommaLists(fieldText(k, "plugins"), fieldText(o, "plugins")).c_str());
+        if (k.GetFieldIndex("drives") >= 0) // a network project (voirie merge): the drives that saw it
+            k.SetField("drives", joinCommaLists(fieldText(k, "drives"), fieldText(o, "drives")).c_str());
     }
     k.SetGeometry(joined.get());
     const std::string all = idList(ids), moved = idList({ids.begin() + 1, ids.end()});
@@ -308,6 +317,15 @@ Result<MergeUndo> ProjectReview::merge(int64_t kept, const std::vector<int64_t>&
             undo.detections.emplace_back(f->GetFID(), f->GetFieldAsInteger64("damage_id"));
         ds_->ReleaseResultSet(detections);
     }
+    // A network project keeps each drive's evidence of a damage apart: it goes with the detections.
+    const bool drive_evidence = ds_->GetLayerByName("damage_evidence") != nullptr;
+    if (drive_evidence)
+        if (OGRLayer* evidence = ds_->ExecuteSQL(
+                ("SELECT fid, damage_id FROM damage_evidence WHERE damage_id IN (" + moved + ")").c_str(), nullptr, nullptr)) {
+            for (OGRFeatureUniquePtr f(evidence->GetNextFeature()); f; f.reset(evidence->GetNextFeature()))
+                undo.drive_evidence.emplace_back(f->GetFID(), f->GetFieldAsInteger64("damage_id"));
+            ds_->ReleaseResultSet(evidence);
+        }
     OGRLayer* damages = ds_->GetLayerByName("damages");
     OGRLayer* log = ds_->GetLayerByName("review_log");
     auto ok = inTransaction("the merge of damages " + all, [&] {
@@ -321,6 +339,10 @@ Result<MergeUndo> ProjectReview::merge(int64_t kept, const std::vector<int64_t>&
         CPLErrorReset();
         ds_->ExecuteSQL(("UPDATE detections SET damage_id = " + std::to_string(kept) + " WHERE damage_id IN (" + moved + ")").c_str(),
                         nullptr, nullptr);
+        if (drive_evidence)
+            ds_->ExecuteSQL(("UPDATE damage_evidence SET damage_id = " + std::to_string(kept) + " WHERE damage_id IN (" +
+                             moved + ")").c_str(),
+                            nullptr, nullptr);
         return CPLGetLastErrorType() < CE_Failure;
     });
     if (!ok)
@@ -341,9 +363,11 @@ Status ProjectReview::unmerge(const MergeUndo& undo, const std::string& action)
                         " already: reopen the project to see the latest review");
     OGRLayer* damages = ds_->GetLayerByName("damages");
     OGRLayer* log = ds_->GetLayerByName("review_log");
-    std::map<int64_t, std::vector<int64_t>> detections_of;
+    std::map<int64_t, std::vector<int64_t>> detections_of, evidence_of;
     for (const auto& [detection, damage_id] : undo.detections)
         detections_of[damage_id].push_back(detection);
+    for (const auto& [row, damage_id] : undo.drive_evidence)
+        evidence_of[damage_id].push_back(row);
     return inTransaction(what, [&] {
         OGRFeatureUniquePtr kept(undo.rows.front()->Clone());
         if (damages->SetFeature(kept.get()) != OGRERR_NONE)
@@ -359,6 +383,10 @@ Status ProjectReview::unmerge(const MergeUndo& undo, const std::string& action)
         for (const auto& [damage_id, detections] : detections_of)
             ds_->ExecuteSQL(("UPDATE detections SET damage_id = " + std::to_string(damage_id) + " WHERE fid IN (" +
                              idList(detections) + ")").c_str(),
+                            nullptr, nullptr);
+        for (const auto& [damage_id, rows] : evidence_of)
+            ds_->ExecuteSQL(("UPDATE damage_evidence SET damage_id = " + std::to_string(damage_id) + " WHERE fid IN (" +
+                             idList(rows) + ")").c_str(),
                             nullptr, nullptr);
         return CPLGetLastErrorType() < CE_Failure;
     });

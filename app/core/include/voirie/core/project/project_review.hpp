@@ -37,6 +37,7 @@ struct MergeUndo {
     int64_t kept = 0;
     std::vector<std::shared_ptr<OGRFeature>> rows;
     std::vector<std::pair<int64_t, int64_t>> detections; // detection fid, its damage before
+    std::vector<std::pair<int64_t, int64_t>> drive_evidence; // a network project's damage_evidence fid, its damage before
 };
 
 // What undoing a split needs: the damage's row as it was, the new damage and the detections moved.
