@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Screenshots of voirie-app on the sample project, to look at the GUI without a display:
 #   scripts/screenshots.sh [OUT_DIR]      (default build/screenshots)
-# Writes main-window.png (most severe damage selected), frame-view.png, map-closeup.png (the map
+# Writes main-window.png (most severe damage selected), frame-view.png, frame-view-drawing.png (ready to
+# add a missed damage), training-data.png (File › Export training data), map-closeup.png (the map
 # zoomed to that damage), plugins-window.png and new-survey.png (the form on the project's video, its
 # camera worked out and drawn over a frame).
 # Needs the sample project: ./scripts/demo.sh makes build/sample/project.gpkg.

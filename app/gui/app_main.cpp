@@ -6,6 +6,7 @@
 #include "map_canvas.hpp"
 #include "new_survey_dialog.hpp"
 #include "plugins_dialog.hpp"
+#include "training_data_dialog.hpp"
 
 #include "voirie/core/base/version.hpp"
 
@@ -41,6 +42,11 @@ int takeScreenshots(voirie::gui::MainWindow& window, const QString& dir)
     window.map()->repaint();
     bool ok = window.grab().save(dir + "/main-window.png");
     ok = window.frameView()->grab().save(dir + "/frame-view.png") && ok;
+    // The frame view ready to draw a missed damage (the reviewer's "Add a missed damage").
+    window.frameView()->setDrawing(true);
+    QApplication::processEvents();
+    ok = window.frameView()->grab().save(dir + "/frame-view-drawing.png") && ok;
+    window.frameView()->setDrawing(false);
     // The map close up on the selection: footprints, sampled frames, the camera.
     window.map()->zoomToSelection();
     window.map()->repaint();
@@ -54,6 +60,12 @@ int takeScreenshots(voirie::gui::MainWindow& window, const QString& dir)
     plugins.show();
     QApplication::processEvents();
     ok = plugins.grab().save(dir + "/plugins-window.png") && ok;
+    if (const auto* project = window.project()) {
+        voirie::gui::TrainingDataDialog training(project->path, &window);
+        training.show();
+        QApplication::processEvents();
+        ok = training.grab().save(dir + "/training-data.png") && ok;
+    }
     voirie::gui::NewSurveyDialog survey(&window);
     if (const auto* project = window.project())
         for (const auto& [name, path] : project->sources)
@@ -71,7 +83,8 @@ int takeScreenshots(voirie::gui::MainWindow& window, const QString& dir)
     QApplication::processEvents();
     ok = survey.grab().save(dir + "/new-survey.png") && ok;
     std::cout << (ok ? "wrote" : "could not write")
-              << " main-window.png, frame-view.png, map-closeup.png, plugins-window.png, new-survey.png in "
+              << " main-window.png, frame-view.png, frame-view-drawing.png, map-closeup.png, plugins-window.png, "
+                 "training-data.png, new-survey.png in "
               << dir.toStdString() << "\n";
     return ok ? 0 : 1;
 }

@@ -166,6 +166,17 @@ void FrameCanvas::paintEvent(QPaintEvent*)
         p.drawLine(*drag_from_, *drag_to_);
     }
     p.restore();
+    if (drawing_) { // the mode must be plain to see: a frame around the image, the gesture said
+        p.setPen(QPen(QColor(0xff, 0xd2, 0x7a), 3));
+        p.setBrush(Qt::NoBrush);
+        p.drawRect(shown.adjusted(1.5, 1.5, -1.5, -1.5));
+        const QRect band(0, 0, width(), 26);
+        p.fillRect(band, QColor(0, 0, 0, 190));
+        p.setPen(QColor(0xff, 0xd2, 0x7a));
+        const QString hint = "Draw the missed damage: drag a box (pothole, alligator) or a line (crack)";
+        p.drawText(band.adjusted(8, 0, -8, 0), Qt::AlignVCenter | Qt::AlignLeft,
+                   p.fontMetrics().elidedText(hint, Qt::ElideRight, band.width() - 16));
+    }
     if (!message_.isEmpty()) {
         const QRect band(0, height() - 26, width(), 26);
         p.fillRect(band, QColor(0, 0, 0, 170));
