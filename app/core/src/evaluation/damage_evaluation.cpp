@@ -21,6 +21,7 @@ struct Feature {
     OGRPoint centroid;
     std::optional<double> length_m, area_m2;
     std::string severity; // L, M or H; empty when the layer has none
+    int64_t id = -1;      // the project's damage_id; the truth's "id" field (else its FID)
 };
 
 constexpr const char* kSeverities[] = {"L", "M", "H"};
@@ -100,6 +101,8 @@ Result<std::vector<Feature>> readLayer(OGRLayer& layer, const std::string& where
         feature.area_m2 = positiveField(*f, "area_m2");
         if (const int i = f->GetFieldIndex("severity"); i >= 0 && f->IsFieldSetAndNotNull(i))
             feature.severity = severityLevel(f->GetFieldAsString(i));
+        const int id = f->GetFieldIndex("id");
+        feature.id = id >= 0 && f->IsFieldSetAndNotNull(id) ? f->GetFieldAsInteger64(id) : f->GetFID();
         out.push_back(std::move(feature));
     }
     return out;
@@ -128,6 +131,7 @@ Result<std::vector<Feature>> readProjectFeatures(GDALDataset& project, OGRLayer&
         feature.length_m = positive(d.length_m);
         feature.area_m2 = positive(d.area_m2);
         feature.severity = severityLevel(d.severity);
+        feature.id = d.damage_id;
         out.push_back(std::move(feature));
     }
     return out;
@@ -275,7 +279,8 @@ Result<DamageEvaluation> evaluateDamages(const std::filesystem::path& project, c
         truth_used[size_t(c.t)] = found_used[size_t(c.d)] = true;
         const auto& t = (*truth)[size_t(c.t)];
         const auto& d = (*found)[size_t(c.d)];
-        eval.matches.push_back({c.t, c.d, c.distance, t.centroid.Distance(&d.centroid), sizeError(t, d), t.severity, d.severity});
+        eval.matches.push_back(
+            {c.t, c.d, c.distance, t.centroid.Distance(&d.centroid), sizeError(t, d), t.severity, d.severity, d.id, t.id});
         ++eval.scores.classes[t.cls].tp;
         if (!t.severity.empty() && !d.severity.empty())
             ++eval.severity.confusion[t.cls][t.severity][d.severity];

@@ -18,6 +18,8 @@ struct DamageMatch {
     double position_error_m; // between their centroids
     std::optional<double> size_error_rel; // |measured - true| / true, length for cracks, area otherwise
     std::string truth_severity, detected_severity; // "L", "M", "H", or empty where a side has none
+    int64_t detected_damage_id = -1;               // the project's damage_id
+    int64_t truth_id = -1;                         // the truth feature's "id" field, else its FID
 };
 
 // How the severities of matched damages agree: `confusion[class][true][found]` counts the pairs
