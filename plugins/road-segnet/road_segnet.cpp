@@ -2,6 +2,7 @@
 // pixel, see tools/train/) run through OpenCV DNN, its masks turned into detections: potholes as
 // polygons, cracks as skeleton polylines classified on the ground plane, networks as alligator.
 #include "../common/centre_line.hpp"
+#include "../common/plugin_folder.hpp"
 #include "../common/road_view.hpp"
 
 #include <voirie/plugin_opencv.hpp>
@@ -11,8 +12,6 @@
 #include <opencv2/dnn.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/ximgproc.hpp>
-
-#include <dlfcn.h>
 
 #include <algorithm>
 #include <cmath>
@@ -27,15 +26,6 @@ using voirie::sdk::Detection;
 
 // The model's output channels, in the order tools/train/segnet_model.py declares them.
 enum Channel { kPothole = 0, kCrack = 1, kLane = 2, kChannels = 3 };
-
-// This plugin's own folder: the shipped model lies beside the binary (in model/).
-fs::path pluginFolder()
-{
-    Dl_info info{};
-    if (dladdr(reinterpret_cast<void*>(&pluginFolder), &info) == 0 || info.dli_fname == nullptr)
-        return fs::current_path();
-    return fs::path(info.dli_fname).parent_path();
-}
 
 struct Params {
     fs::path model;
@@ -84,7 +74,7 @@ Params readParams(const voirie::sdk::Parameters& p)
              p.getDouble("min_crack_length", 0.02),
              p.getDouble("alligator_min_area_m2", 0.5)};
     if (r.model.empty())
-        r.model = pluginFolder() / "model" / "road-segnet.onnx";
+        r.model = voirie::plugins::pluginFolder() / "model" / "road-segnet.onnx";
     std::error_code ec;
     if (!fs::is_regular_file(r.model, ec))
         throw std::invalid_argument("road-segnet model " + r.model.string() + " does not exist (set road-segnet.model to "

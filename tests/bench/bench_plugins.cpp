@@ -1,4 +1,4 @@
-// Benchmark: per-frame time of each built-in detector (classical, and the trained road-segnet) on one core, at 1280x720 and
+// Benchmark: per-frame time of each built-in detector (classical, and the trained road-segnet and road-boxes) on one core, at 1280x720 and
 // 1920x1080, beside the decode time per frame of the same footage. At 40 km/h, 30 fps and one
 // sample every 3 m, a plugin runs once per 8.1 decoded frames: it must cost less than decoding
 // those, or detection becomes the bottleneck.
@@ -63,7 +63,7 @@ int main()
         const double decode_ms = median(decode);
         voirie::FrameContext context;
         context.camera = generator.camera();
-        for (const char* id : {"cracks", "potholes", "road-segnet"}) {
+        for (const char* id : {"cracks", "potholes", "road-segnet", "road-boxes"}) {
             auto lib = registry.load(id);
             if (!lib) {
                 std::fprintf(stderr, "cannot load %s: %s\n", id, lib.error().c_str());
