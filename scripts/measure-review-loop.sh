@@ -11,7 +11,9 @@
 #   scripts/measure-review-loop.sh OUT        (after scripts/build.sh; about an hour on 2 cores)
 #
 # Environment: MINUTES (fine-tune bound in wall minutes at 2 threads, default 15: 30 CPU-minutes),
-# EPOCHS (default 6), REVIEW_M / EVAL_M (survey lengths, default 600 and 300), BR (br-road-damage).
+# EPOCHS (default 6), ALSO_SHARE (the reviewed frames' share of each epoch, train_segnet.py
+# --also-share; default 0: as often as they occur), REVIEW_M / EVAL_M (survey lengths, default
+# 600 and 300), BR (br-road-damage).
 # Every step's output stays in OUT; a step whose output exists is not run again.
 set -euo pipefail
 out="$(realpath -m "${1:?usage: $0 OUT}")"
@@ -22,6 +24,7 @@ reviewer="$build/bin/voirie_play_reviewer"
 br="${BR:-$root/../shared/datasets/br-road-damage}"
 minutes="${MINUTES:-15}"
 epochs="${EPOCHS:-6}"
+also_share="${ALSO_SHARE:-0}"
 review_m="${REVIEW_M:-600}"
 eval_m="${EVAL_M:-300}"
 review_seeds=(101 102)
@@ -67,7 +70,7 @@ if [ ! -f "$out/model/road-segnet.onnx" ]; then
     /usr/bin/time -f "fine-tune CPU %U s user + %S s system, wall %e s" \
         /usr/bin/python3 tools/train/train_segnet.py --data "$br" --also "$out/my-roads" \
         --init plugins/road-segnet/model/road-segnet.pt --epochs "$epochs" --lr 2e-3 --minutes "$minutes" \
-        --threads 2 --out "$out/model" 2>&1 | tee "$out/fine-tune.log"
+        --threads 2 --also-share "$also_share" --out "$out/model" 2>&1 | tee "$out/fine-tune.log"
 fi
 
 echo "== three unseen seeds: the shipped model, then the fine-tuned one"

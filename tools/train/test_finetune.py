@@ -60,10 +60,15 @@ def main():
                      train_segnet.loss_fn(logits, other, None, labelled))) > 1e-6:
             failures.append("the lane target of images that do not label lanes changed the loss")
 
+        # The department's images drawn at the share asked for, whatever their number.
+        weights = train_segnet.folder_share_weights(np.array([False] * 90 + [True] * 10), 0.4)
+        if abs(weights[90:].sum() - 0.4) > 1e-9 or abs(weights[0] - 0.6 / 90) > 1e-12:
+            failures.append(f"--also-share 0.4 draws the --also images {weights[90:].sum():.3f} of the time")
+
         shipped = os.path.join(here, "..", "..", "plugins", "road-segnet", "model", "road-segnet.pt")
         command = [sys.executable, os.path.join(here, "train_segnet.py"), "--data", original, "--also", mine,
                    "--init", shipped, "--epochs", "2", "--batch", "4", "--input-width", "96", "--input-height", "64",
-                   "--minutes", "2", "--threads", "2", "--out", out]
+                   "--minutes", "2", "--threads", "2", "--also-share", "0.5", "--out", out]
         run = subprocess.run(command, capture_output=True, text=True, timeout=600)
         if run.returncode != 0:
             failures.append(f"fine-tune failed ({run.returncode}): {run.stdout[-2000:]} {run.stderr[-2000:]}")

@@ -100,9 +100,20 @@ def sampling_weights(masks, pothole_share):
     return p / p.sum()
 
 
+def folder_share_weights(from_also, also_share):
+    """Per-image drawing probabilities that make the --also folders' images `also_share` of an
+    epoch, or None to draw every image once. A department's reviewed frames are a few percent of
+    the original data: drawn as often as they occur, they teach its roads little in a bounded time."""
+    if also_share <= 0 or not from_also.any() or from_also.all():
+        return None
+    p = np.where(from_also, also_share / from_also.sum(), (1 - also_share) / (~from_also).sum())
+    return p / p.sum()
+
+
 # Options that must be the same when a run is resumed: they shape the network, the data or the schedule.
 RESUME_MUST_MATCH = ("data", "also", "epochs", "batch", "lr", "input_width", "input_height", "width", "init", "widen_to",
-                     "validation_percent", "selection_percent", "max_images", "pothole_share", "small_pothole_area")
+                     "validation_percent", "selection_percent", "max_images", "pothole_share", "small_pothole_area",
+                     "also_share")
 
 
 def save_checkpoint(path, args, epochs_done, net, opt, sched, rng, seconds):
@@ -127,6 +138,7 @@ def resume_from(path, args, net, opt, sched, rng):
     stored = dict(state["options"])
     stored["data"] = os.path.realpath(stored.get("data", ""))
     stored.setdefault("also", [])
+    stored.setdefault("also_share", 0.0)  # checkpoints written before the option
     differ = [k for k in RESUME_MUST_MATCH if stored.get(k) != given[k]]
     if differ:
         raise SystemExit(f"--resume: {path} was written with other options: " +
@@ -145,6 +157,9 @@ def main():
     ap.add_argument("--also", action="append", default=[],
                     help="another dataset folder trained on together with --data, split by name alike (repeatable): "
                          "e.g. `voirie dataset` output mixed with the original data")
+    ap.add_argument("--also-share", type=float, default=0.0,
+                    help="draw the --also folders' images this share of each epoch (0: as often as they occur); "
+                         "not with --pothole-share")
     ap.add_argument("--minutes", type=float, default=0,
                     help="stop training after this many minutes (then export as usual): a bounded fine-tune")
     ap.add_argument("--out", required=True, help="folder for road-segnet.onnx, road-segnet.json, road-segnet.pt and MODEL_CARD.md")
@@ -183,6 +198,8 @@ def main():
         raise SystemExit("--input-width and --input-height must be multiples of 8")
     if args.widen_to and not args.init:
         raise SystemExit("--widen-to needs --init: the network to widen")
+    if args.also_share and (args.pothole_share or not args.also or not 0 < args.also_share < 1):
+        raise SystemExit("--also-share needs --also, a share between 0 and 1, and no --pothole-share")
 
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
@@ -190,13 +207,14 @@ def main():
     started = time.time()
     w, h = args.input_width, args.input_height
     folders = [args.data] + args.also
-    train_names, val_names, selection_names = [], [], []
+    train_names, val_names, selection_names, from_also = [], [], [], []
     parts = {"training": [], "validation": [], "selection": []}
-    for folder in folders:
+    for k, folder in enumerate(folders):
         tr, va, se = road_dataset.split(folder, args.validation_percent, args.selection_percent)
         if args.max_images:
             tr, va = tr[:args.max_images], va[:max(2, args.max_images // 4)]
         train_names += tr
+        from_also += [k > 0] * len(tr)
         val_names += va
         selection_names += se
         # A class no image of the folder has a mask for is not labelled there.
@@ -241,7 +259,8 @@ def main():
     steps_per_epoch = max(1, len(train_names) // args.batch)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, epochs=args.epochs,
                                                 steps_per_epoch=steps_per_epoch, pct_start=0.15)
-    draw = sampling_weights(train_masks, args.pothole_share)
+    draw = (folder_share_weights(np.array(from_also), args.also_share) if args.also_share
+            else sampling_weights(train_masks, args.pothole_share))
     os.makedirs(args.out, exist_ok=True)
     checkpoint = os.path.join(args.out, "checkpoint.pt")
     first_epoch = 0
@@ -299,7 +318,8 @@ def main():
                      "selection_images": len(selection_names), "selection_percent": args.selection_percent,
                      "epochs": args.epochs, "batch": args.batch,
                      "lr": args.lr, "seed": args.seed, "pothole_share": args.pothole_share,
-                     "small_pothole_area": args.small_pothole_area, "init": args.init, "widen_to": args.widen_to,
+                     "small_pothole_area": args.small_pothole_area, "also_share": args.also_share,
+                     "init": args.init, "widen_to": args.widen_to,
                      "threads": args.threads,
                      "minutes": round(minutes, 1), "finished": datetime.datetime.now().isoformat(timespec="seconds"),
                      "command": " ".join(sys.argv)},
