@@ -113,13 +113,5 @@ def augment(image, boxes, rng):
         kept = (clipped[:, 2] - clipped[:, 0]) * (clipped[:, 3] - clipped[:, 1])
         ok = (kept >= 0.4 * np.maximum(area, 1e-6)) & (clipped[:, 2] - clipped[:, 0] >= 3) & (clipped[:, 3] - clipped[:, 1] >= 3)
         boxes = np.concatenate([boxes[:, :1], clipped], 1)[ok]
-    image = image.astype(np.float32) * rng.uniform(0.65, 1.35) + rng.uniform(-30, 30)
-    if rng.random() < 0.3:
-        image = image * rng.uniform(0.9, 1.1, 3)
-    image = np.clip(image, 0, 255).astype(np.uint8)
-    if rng.random() < 0.2:
-        image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.4, 1.1))
-    if rng.random() < 0.3:
-        _, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(35, 90))])
-        image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    image = road_dataset.photometric(image, rng, blur=0.2, max_sigma=1.1, jpeg=0.3, min_quality=35)
     return np.ascontiguousarray(image), boxes.astype(np.float32)

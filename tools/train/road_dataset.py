@@ -107,17 +107,23 @@ def augment(image, masks, rng):
                                     borderMode=cv2.BORDER_REFLECT)
         masks = np.stack([cv2.warpPerspective(np.ascontiguousarray(m), H, (w, h), flags=cv2.INTER_NEAREST,
                                               borderMode=cv2.BORDER_REFLECT) for m in masks])
-    image = image.astype(np.float32)
-    image = image * rng.uniform(0.65, 1.35) + rng.uniform(-30, 30)  # contrast, brightness
+    image = photometric(image, rng)
+    return np.ascontiguousarray(image), np.ascontiguousarray(masks)
+
+
+def photometric(image, rng, blur=0.25, max_sigma=1.2, jpeg=0.4, min_quality=30):
+    """Exposure and contrast, a colour cast, focus (blur with probability `blur`) and compression
+    (JPEG with probability `jpeg`): the pixels' share of what changes between cameras and days."""
+    image = image.astype(np.float32) * rng.uniform(0.65, 1.35) + rng.uniform(-30, 30)
     if rng.random() < 0.3:  # colour cast
         image = image * rng.uniform(0.9, 1.1, 3)
     image = np.clip(image, 0, 255).astype(np.uint8)
-    if rng.random() < 0.25:
-        image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.4, 1.2))
-    if rng.random() < 0.4:
-        ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(30, 90))])
+    if rng.random() < blur:
+        image = cv2.GaussianBlur(image, (0, 0), rng.uniform(0.4, max_sigma))
+    if rng.random() < jpeg:
+        _, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(min_quality, 90))])
         image = cv2.imdecode(buf, cv2.IMREAD_COLOR)
-    return np.ascontiguousarray(image), np.ascontiguousarray(masks)
+    return image
 
 
 def to_tensor_layout(images):

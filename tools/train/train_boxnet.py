@@ -29,6 +29,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import box_dataset  # noqa: E402
 import box_metrics  # noqa: E402
 import road_dataset  # noqa: E402
+import training_state  # noqa: E402
 from boxnet_model import BOX_CLASSES, STRIDE, RoadBoxNet, YoloV8Layout, decode, grid_centres  # noqa: E402
 
 OPSET = 11
@@ -152,11 +153,8 @@ def options_of(args):
 
 
 def save_checkpoint(path, args, epochs_done, net, opt, sched, rng, seconds, best, data):
-    state = {"epochs_done": epochs_done, "options": options_of(args), "data": data, "weights": net.state_dict(),
-             "optimizer": opt.state_dict(), "schedule": sched.state_dict(), "numpy_rng": rng.bit_generator.state,
-             "torch_rng": torch.get_rng_state(), "seconds": seconds, "best": best}
-    torch.save(state, path + ".partial")
-    os.replace(path + ".partial", path)
+    training_state.save(path, {"epochs_done": epochs_done, "options": options_of(args), "data": data,
+                               "seconds": seconds, "best": best, **training_state.capture(net, opt, sched, rng)})
 
 
 def export(net, size, path, tolerance=1e-3):
@@ -282,15 +280,8 @@ def main():
     first_epoch, best = 0, {"f1": -1.0}
     if args.resume and os.path.exists(checkpoint):
         state = torch.load(checkpoint, map_location="cpu")
-        differ = [k for k, v in options_of(args).items() if state["options"].get(k) != v]
-        if differ:
-            raise SystemExit(f"--resume: {checkpoint} was written with other options: " +
-                             ", ".join(f"--{k.replace('_', '-')} {state['options'].get(k)}" for k in differ))
-        net.load_state_dict(state["weights"])
-        opt.load_state_dict(state["optimizer"])
-        sched.load_state_dict(state["schedule"])
-        rng.bit_generator.state = state["numpy_rng"]
-        torch.set_rng_state(state["torch_rng"])
+        training_state.check_options(checkpoint, state["options"], options_of(args))
+        training_state.restore(state, net, opt, sched, rng)
         first_epoch, best = state["epochs_done"], state["best"]
         started -= state["seconds"]
         print(f"resuming after epoch {first_epoch}/{args.epochs} from {checkpoint}", flush=True)

@@ -27,6 +27,7 @@ import torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model_card  # noqa: E402
 import road_dataset  # noqa: E402
+import training_state  # noqa: E402
 from export_onnx import OPSET, export  # noqa: E402
 from segnet_model import CLASSES, RoadSegNet, widen  # noqa: E402
 
@@ -121,11 +122,8 @@ def save_checkpoint(path, args, epochs_done, net, opt, sched, rng, seconds):
     options = {k: getattr(args, k) for k in RESUME_MUST_MATCH}
     options["data"] = os.path.realpath(args.data)  # the same folder however it was named
     options["also"] = [os.path.realpath(a) for a in args.also]
-    state = {"epochs_done": epochs_done, "options": options,
-             "weights": net.state_dict(), "optimizer": opt.state_dict(), "schedule": sched.state_dict(),
-             "numpy_rng": rng.bit_generator.state, "torch_rng": torch.get_rng_state(), "seconds": seconds}
-    torch.save(state, path + ".partial")
-    os.replace(path + ".partial", path)
+    training_state.save(path, {"epochs_done": epochs_done, "options": options, "seconds": seconds,
+                               **training_state.capture(net, opt, sched, rng)})
 
 
 def resume_from(path, args, net, opt, sched, rng):
@@ -139,15 +137,8 @@ def resume_from(path, args, net, opt, sched, rng):
     stored["data"] = os.path.realpath(stored.get("data", ""))
     stored.setdefault("also", [])
     stored.setdefault("also_share", 0.0)  # checkpoints written before the option
-    differ = [k for k in RESUME_MUST_MATCH if stored.get(k) != given[k]]
-    if differ:
-        raise SystemExit(f"--resume: {path} was written with other options: " +
-                         ", ".join(f"--{k.replace('_', '-')} {state['options'].get(k)}" for k in differ))
-    net.load_state_dict(state["weights"])
-    opt.load_state_dict(state["optimizer"])
-    sched.load_state_dict(state["schedule"])
-    rng.bit_generator.state = state["numpy_rng"]
-    torch.set_rng_state(state["torch_rng"])
+    training_state.check_options(path, stored, given)
+    training_state.restore(state, net, opt, sched, rng)
     return state["epochs_done"], state.get("seconds", 0.0)
 
 
