@@ -11,7 +11,6 @@
 #include "voirie/core/geo/camera_file.hpp"
 #include "voirie/core/project/drawn_damage.hpp"
 #include "voirie/core/vocabulary/damage_classes.hpp"
-#include "voirie/core/vocabulary/severity_rules.hpp"
 
 #include <QComboBox>
 #include <QDateTime>
