@@ -152,7 +152,7 @@ Result<TruthReviewSummary> reviewFromTruth(const fs::path& project, const fs::pa
         context.chainage_m = best->at.chainage_m;
         if (auto blurred = anonymizers->apply(*image, context); !blurred)
             return fail("frame " + std::to_string(best->at.index) + " cannot be anonymized: " + blurred.error());
-        added->chip = cutEvidenceChip(*image, drawnDetection(*added));
+        added->chip = cutEvidenceChip(*image, drawnShape(truth.class_code, from, to));
         if (auto id = (*review)->addDamage(*added); !id)
             return fail(id.error());
         ++summary.added;

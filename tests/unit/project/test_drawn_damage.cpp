@@ -50,7 +50,7 @@ TEST(DrawnDamage, ACrackIsTheLineDrawnNotItsBox)
     EXPECT_EQ(added->footprint->getGeometryType(), wkbLineString);
     EXPECT_EQ(added->area_m2, 0.0);
     EXPECT_GT(added->length_m, 1.0);
-    const Detection d = drawnDetection(*added);
+    const Detection d = drawnShape("D10", {500, 600}, {780, 590});
     ASSERT_EQ(d.points.size(), 2u);
     EXPECT_DOUBLE_EQ(d.points[1].x, 780);
     EXPECT_EQ(d.plugin_id, "reviewer");

@@ -22,28 +22,32 @@ std::string number(double v)
     return out.str();
 }
 
-} // namespace
-
-bool drawnAsLine(const std::string& class_code)
+// The shape in the frame's pixels as the detections layer stores it (pixel_shape): a line, or a
+// closed ring.
+std::string pixelWkt(const Detection& d)
 {
-    return class_code == "D00" || class_code == "D10";
+    std::string points;
+    for (const auto& p : d.points)
+        points += (points.empty() ? "" : ", ") + number(p.x) + " " + number(p.y);
+    if (d.shape == ShapeKind::Polyline)
+        return "LINESTRING (" + points + ")";
+    return "POLYGON ((" + points + ", " + number(d.points.front().x) + " " + number(d.points.front().y) + "))";
 }
 
-Detection drawnDetection(const AddedDamage& added)
+} // namespace
+
+Detection drawnShape(const std::string& class_code, PixelPoint from, PixelPoint to)
 {
     Detection d;
     d.plugin_id = "reviewer";
-    d.class_code = added.class_code;
+    d.class_code = class_code;
     d.confidence = 1;
-    d.box = {added.box_x, added.box_y, added.box_width, added.box_height};
-    const double left = added.box_x, top = added.box_y, right = left + added.box_width, bottom = top + added.box_height;
-    if (drawnAsLine(added.class_code) && added.pixel_wkt.rfind("LINESTRING", 0) == 0) {
+    const double left = std::min(from.x, to.x), right = std::max(from.x, to.x);
+    const double top = std::min(from.y, to.y), bottom = std::max(from.y, to.y);
+    d.box = {left, top, right - left, bottom - top};
+    if (class_code == "D00" || class_code == "D10") { // cracks along or across the road: a line
         d.shape = ShapeKind::Polyline;
-        std::istringstream in(added.pixel_wkt.substr(added.pixel_wkt.find('(') + 1));
-        PixelPoint a, b;
-        char comma = 0;
-        if (in >> a.x >> a.y >> comma >> b.x >> b.y)
-            d.points = {a, b};
+        d.points = {from, to};
     } else {
         d.shape = ShapeKind::Polygon;
         d.points = {{left, top}, {right, top}, {right, bottom}, {left, bottom}};
@@ -54,21 +58,14 @@ Detection drawnDetection(const AddedDamage& added)
 Result<AddedDamage> placeDrawnDamage(const CameraModel& camera, const DrawnOnFrame& frame, const std::string& class_code,
                                      PixelPoint from, PixelPoint to)
 {
+    const Detection drawn = drawnShape(class_code, from, to);
     AddedDamage added;
     added.class_code = class_code;
-    const double left = std::min(from.x, to.x), right = std::max(from.x, to.x);
-    const double top = std::min(from.y, to.y), bottom = std::max(from.y, to.y);
-    added.box_x = left, added.box_y = top, added.box_width = right - left, added.box_height = bottom - top;
-    if (drawnAsLine(class_code))
-        added.pixel_wkt = "LINESTRING (" + number(from.x) + " " + number(from.y) + ", " + number(to.x) + " " +
-                          number(to.y) + ")";
-    else
-        added.pixel_wkt = "POLYGON ((" + number(left) + " " + number(top) + ", " + number(right) + " " + number(top) +
-                          ", " + number(right) + " " + number(bottom) + ", " + number(left) + " " + number(bottom) +
-                          ", " + number(left) + " " + number(top) + "))";
+    added.box_x = drawn.box.x, added.box_y = drawn.box.y, added.box_width = drawn.box.width, added.box_height = drawn.box.height;
+    added.pixel_wkt = pixelWkt(drawn);
     // The road as the frame's camera saw it, in metres about the frame's own position.
     const LocalMetricFrame around(frame.lon, frame.lat);
-    auto footprint = GroundProjector(camera, kDrawnRangeM).project(drawnDetection(added), VehiclePose{{0, 0}, frame.heading_deg});
+    auto footprint = GroundProjector(camera, kDrawnRangeM).project(drawn, VehiclePose{{0, 0}, frame.heading_deg});
     if (!footprint)
         return fail("what was drawn is not on the road (above the horizon, or over " + number(kDrawnRangeM) +
                     " m away): draw on the road surface");

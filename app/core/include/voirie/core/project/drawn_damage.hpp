@@ -22,16 +22,14 @@ struct DrawnOnFrame {
     double lon = 0, lat = 0;
 };
 
-// True for the classes drawn as a line (cracks along or across the road).
-bool drawnAsLine(const std::string& class_code);
-
 // The added damage, without its chip; a sentence when what was drawn is not on the road (above
 // the horizon, or beyond 40 m) or cannot be placed on the map.
 Result<AddedDamage> placeDrawnDamage(const CameraModel& camera, const DrawnOnFrame& frame, const std::string& class_code,
                                      PixelPoint from, PixelPoint to);
 
-// The drawn shape as a detection by the "reviewer" (box, and the line or the box's outline), as
-// the evidence chip is cut around it.
-Detection drawnDetection(const AddedDamage& added);
+// What was drawn as a detection by the "reviewer": its box, and the line for a crack (D00, D10)
+// or the box's outline for anything else. It is what placeDrawnDamage projects, and what the
+// evidence chip is cut around.
+Detection drawnShape(const std::string& class_code, PixelPoint from, PixelPoint to);
 
 } // namespace voirie
