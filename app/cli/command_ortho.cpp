@@ -97,6 +97,9 @@ int runOrtho(const CommandLine& cl)
         ("overwrite", "replace an existing --out")
         ("json", "print the summary as JSON")
         ("quiet", "print nothing on success")
+        ("align-damages", "also move the project's damages by the registration's correction of the frames that saw "
+                          "them, so that they lie on the surface where the footage shows them (recorded in the run; "
+                          "aligning again replaces the earlier shift)")
         ("anonymize", "also blur the faces and plates the anonymizers find in each frame's road band before it is warped "
                       "(what stands above the road is left out anyway; costs about 0.4 CPU-s a frame)")
         ("anonymizers", po::value<std::string>(), "with --anonymize: comma-separated anonymizer ids (default: every usable one)")
@@ -115,6 +118,8 @@ int runOrtho(const CommandLine& cl)
     if (!vm.count("out"))
         throw UsageError("--out SURFACE.tif is required");
     SurfaceOptions o = surfaceOptionsFrom(vm);
+    if (vm.count("align-damages") && !o.register_frames)
+        throw UsageError("--align-damages moves the damages by the registration, which --no-register turns off: choose one");
     o.overwrite = vm.count("overwrite") != 0;
     std::optional<AnonymizerSet> anonymizer;
     if (vm.count("anonymize")) {
@@ -141,10 +146,24 @@ int runOrtho(const CommandLine& cl)
         std::cerr << "\n";
     if (!summary)
         throw RuntimeError(summary.error());
-    if (vm.count("json"))
-        std::cout << summary->toJson().dump(2) << "\n";
-    else if (!vm.count("quiet"))
+    std::optional<DamageAlignment> aligned;
+    if (vm.count("align-damages")) {
+        auto done = alignDamagesToSurface(vm["project"].as<std::string>(), summary->frame_shifts);
+        if (!done)
+            throw RuntimeError("the surface " + summary->path.string() + " was written, but " + done.error());
+        aligned = *done;
+    }
+    if (vm.count("json")) {
+        auto json = summary->toJson();
+        if (aligned)
+            json["damages_aligned"] = aligned->toJson();
+        std::cout << json.dump(2) << "\n";
+    } else if (!vm.count("quiet")) {
         std::cout << surfaceText(*summary);
+        if (aligned)
+            std::printf("damages: %lld moved onto the registered surface, by %.2f m on average (at most %.2f m)\n",
+                        (long long)aligned->damages_moved, aligned->mean_shift_m, aligned->max_shift_m);
+    }
     return kExitOk;
 }
 

@@ -11,7 +11,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
+#include <map>
 
 namespace {
 
@@ -141,6 +143,71 @@ TEST_F(Ortho, RefusesInOneSentenceAndWritesNothing)
     EXPECT_FALSE(fs::exists(out));
     for (const auto& e : fs::directory_iterator(dir_.path()))
         EXPECT_EQ(e.path().filename().string().find("scratch"), std::string::npos) << e.path();
+}
+
+// Each damage's centroid (lon, lat) by damage id.
+std::map<int64_t, std::pair<double, double>> damageCentres(const fs::path& project)
+{
+    std::map<int64_t, std::pair<double, double>> centres;
+    auto ds = openVector(project, false);
+    OGRLayer* damages = ds->GetLayerByName("damages");
+    for (OGRFeatureUniquePtr f(damages->GetNextFeature()); f; f.reset(damages->GetNextFeature())) {
+        OGRPoint c;
+        if (f->GetGeometryRef() && f->GetGeometryRef()->Centroid(&c) == OGRERR_NONE)
+            centres[f->GetFieldAsInteger64("damage_id")] = {c.getX(), c.getY()};
+    }
+    return centres;
+}
+
+TEST_F(Ortho, AlignDamagesMovesThemOnceByTheRegistrationAndRecordsIt)
+{
+    const auto before = damageCentres(project());
+    ASSERT_FALSE(before.empty());
+    auto r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "surface.tif") + " --align-damages --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_TRUE(j.contains("damages_aligned")) << r.out;
+    const auto& aligned = j["damages_aligned"];
+    EXPECT_GT(aligned["damages_moved"].get<int>(), 0);
+    EXPECT_GT(aligned["mean_shift_m"].get<double>(), 0.0);
+    EXPECT_GE(aligned["max_shift_m"].get<double>(), aligned["mean_shift_m"].get<double>());
+    EXPECT_LT(aligned["max_shift_m"].get<double>(), 3.0);
+
+    // Each damage moved by the shift the run records for it, in metres east and north.
+    const auto run = runSummary(project());
+    ASSERT_TRUE(run.contains("damages_aligned")) << run.dump();
+    const auto& shifts = run["damages_aligned"]["shifts_m"];
+    EXPECT_EQ(int(shifts.size()), aligned["damages_moved"].get<int>());
+    const auto after = damageCentres(project());
+    ASSERT_EQ(after.size(), before.size());
+    for (const auto& [id, c] : before) {
+        const double lat_m = 111132.954 - 559.822 * std::cos(2 * c.second * M_PI / 180);
+        const double lon_m = 111412.84 * std::cos(c.second * M_PI / 180);
+        const double east = (after.at(id).first - c.first) * lon_m, north = (after.at(id).second - c.second) * lat_m;
+        const std::string key = std::to_string(id);
+        const double want_east = shifts.contains(key) ? shifts[key][0].get<double>() : 0.0;
+        const double want_north = shifts.contains(key) ? shifts[key][1].get<double>() : 0.0;
+        EXPECT_NEAR(east, want_east, 0.01) << "damage " << id;
+        EXPECT_NEAR(north, want_north, 0.01) << "damage " << id;
+    }
+
+    // Aligning again replaces the earlier shift: the damages stay where the first one put them.
+    r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "surface.tif") +
+                  " --overwrite --align-damages --quiet");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto again = damageCentres(project());
+    for (const auto& [id, c] : after) {
+        EXPECT_NEAR(again.at(id).first, c.first, 1e-8) << "damage " << id;
+        EXPECT_NEAR(again.at(id).second, c.second, 1e-8) << "damage " << id;
+    }
+    r = runVoirie("check " + shellQuoted(project()));
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+
+    // Without the registration there is nothing to align to: refused before anything is written.
+    r = runVoirie("ortho " + shellQuoted(project()) + " --out " + shellQuoted(dir_ / "gps.tif") + " --no-register --align-damages");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_CONTAINS(r.err, "--no-register");
+    EXPECT_FALSE(fs::exists(dir_ / "gps.tif"));
 }
 
 TEST_F(Ortho, ExportCarriesTheSurfaceAlongInTheCrsAsked)

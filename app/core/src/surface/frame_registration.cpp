@@ -12,7 +12,7 @@ constexpr double kMinOverlapM = 1.5;  // shorter overlaps give no reliable match
 constexpr double kMinResponse = 0.08; // below it the peak is noise (measured on asphalt texture)
 constexpr double kMaxShiftM = 2.0;
 constexpr double kBandM = 4.0;
-constexpr double kMinContrast = 2.0;  // grey levels (standard deviation) below which there is nothing to match        // length of road compared    // GPS steps between neighbouring frames are not off by more
+constexpr double kMinContrast = 2.0;  // grey levels (standard deviation) below which there is nothing to match
 
 } // namespace
 
@@ -25,7 +25,6 @@ std::optional<PatchShift> measurePatchShift(const GroundPatchGrid& grid, const c
     const cv::Matx33d to_vehicle = grid.patchToVehicle();
     const cv::Matx33d map = to_vehicle.inv() * GroundPatchGrid::vehicleToGrid(earlier_pose).inv() *
                             GroundPatchGrid::vehicleToGrid(later_pose) * to_vehicle;
-    const cv::Mat affine = cv::Mat(map).rowRange(0, 2);
 
     // The overlap: the later frame's rows that the earlier one also saw, away from the edges.
     const double step = std::hypot(later_pose.x - earlier_pose.x, later_pose.y - earlier_pose.y) / later_pose.scale;
@@ -41,23 +40,26 @@ std::optional<PatchShift> measurePatchShift(const GroundPatchGrid& grid, const c
     if (band.width < 16 || band.height < 16)
         return std::nullopt;
 
-    cv::Mat earlier_warped, earlier_valid;
-    cv::warpAffine(earlier, earlier_warped, affine, later.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
-    cv::warpAffine(grid.validMask(), earlier_valid, affine, later.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP,
+    // The earlier patch drawn into the band only (a third of the patch: the rest is never compared).
+    const cv::Matx33d band_map = map * cv::Matx33d(1, 0, band.x, 0, 1, band.y, 0, 0, 1);
+    const cv::Mat affine = cv::Mat(band_map).rowRange(0, 2);
+    cv::Mat earlier_band, earlier_valid;
+    cv::warpAffine(earlier, earlier_band, affine, band.size(), cv::INTER_LINEAR | cv::WARP_INVERSE_MAP, cv::BORDER_CONSTANT);
+    cv::warpAffine(grid.validMask(), earlier_valid, affine, band.size(), cv::INTER_NEAREST | cv::WARP_INVERSE_MAP,
                    cv::BORDER_CONSTANT);
-    const double seen = std::min(cv::countNonZero(earlier_valid(band)), cv::countNonZero(grid.validMask()(band)));
+    const double seen = std::min(cv::countNonZero(earlier_valid), cv::countNonZero(grid.validMask()(band)));
     if (seen < 0.9 * band.area())
         return std::nullopt;
 
     // At half resolution: enough for the asphalt's grain, and a quarter of the work.
     auto prepared = [&](const cv::Mat& patch) {
         cv::Mat gray, small, f;
-        cv::cvtColor(patch(band), gray, cv::COLOR_BGR2GRAY);
+        cv::cvtColor(patch, gray, cv::COLOR_BGR2GRAY);
         cv::resize(gray, small, {}, 0.5, 0.5, cv::INTER_AREA);
         small.convertTo(f, CV_32F);
         return f;
     };
-    const cv::Mat a = prepared(earlier_warped), b = prepared(later);
+    const cv::Mat a = prepared(earlier_band), b = prepared(later(band));
     // Phase correlation on a featureless road (fresh asphalt in the dark) finds a peak in noise.
     cv::Scalar mean_a, spread_a, mean_b, spread_b;
     cv::meanStdDev(a, mean_a, spread_a);
@@ -85,6 +87,22 @@ cv::Vec2d correctionOnGrid(const PatchShift& shift, const GridPose& later_pose)
     const cv::Matx33d to_grid = GroundPatchGrid::vehicleToGrid(later_pose);
     return {-(to_grid(0, 0) * shift.forward_m + to_grid(0, 1) * shift.right_m),
             -(to_grid(1, 0) * shift.forward_m + to_grid(1, 1) * shift.right_m)};
+}
+
+std::optional<MeasuredCorrection> measureCorrection(const GroundPatchGrid& grid, const cv::Mat& earlier,
+                                                    const GridPose& earlier_pose, const cv::Mat& later,
+                                                    const GridPose& later_pose)
+{
+    const auto first = measurePatchShift(grid, earlier, earlier_pose, later, later_pose);
+    if (!first)
+        return std::nullopt;
+    MeasuredCorrection measured{correctionOnGrid(*first, later_pose), *first};
+    GridPose moved = later_pose;
+    moved.x += measured.correction[0];
+    moved.y += measured.correction[1];
+    if (const auto again = measurePatchShift(grid, earlier, earlier_pose, later, moved))
+        measured.correction += correctionOnGrid(*again, moved);
+    return measured;
 }
 
 } // namespace voirie::surface

@@ -24,4 +24,16 @@ std::optional<PatchShift> measurePatchShift(const GroundPatchGrid& grid, const c
 // The correction of the later frame's position (CRS metres) that cancels `shift`.
 cv::Vec2d correctionOnGrid(const PatchShift& shift, const GridPose& later_pose);
 
+// The correction of the later frame's position, measured twice: where its pose puts it, then once
+// more from where that first correction puts it, the residual added. At decimetres of
+// misalignment the overlap compared is cut differently and its far rows bend with the vehicle's
+// pitch, and the first reading falls short; from close by the residual reads true.
+struct MeasuredCorrection {
+    cv::Vec2d correction;  // CRS metres
+    PatchShift first_look; // what the first reading measured (the seam before registration)
+};
+std::optional<MeasuredCorrection> measureCorrection(const GroundPatchGrid& grid, const cv::Mat& earlier,
+                                                    const GridPose& earlier_pose, const cv::Mat& later,
+                                                    const GridPose& later_pose);
+
 } // namespace voirie::surface

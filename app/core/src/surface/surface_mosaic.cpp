@@ -237,10 +237,9 @@ Status SurfaceMosaic::Impl::add(const cv::Mat& image, const SurfaceFramePose& po
         const double step = std::abs(pose.chainage_m - before.pose.chainage_m);
         frame.linked = step < options.far_m - options.near_m;
         if (frame.linked && options.register_frames && !previous_patch.empty())
-            if (auto shift = measurePatchShift(*grid, previous_patch, before.gps, patch, frame.gps)) {
-                seams_before.push_back(shift->length());
-                const cv::Vec2d correction = correctionOnGrid(*shift, frame.gps);
-                frame.motion = cv::Vec2d(frame.gps.x - before.gps.x, frame.gps.y - before.gps.y) + correction;
+            if (auto measured = measureCorrection(*grid, previous_patch, before.gps, patch, frame.gps)) {
+                seams_before.push_back(measured->first_look.length());
+                frame.motion = cv::Vec2d(frame.gps.x - before.gps.x, frame.gps.y - before.gps.y) + measured->correction;
             }
     }
     flat_field.add(patch);
@@ -273,6 +272,7 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
     refined = options.register_frames ? refinePositions(gps, motion, linked, weights) : gps;
     std::vector<GridPose> poses;
     SurfaceSummary summary;
+    const CoordinateTransform to_lon_lat = makeTransform(crs, wgs84LonLat());
     for (size_t i = 0; i < frames.size(); ++i) {
         GridPose p = frames[i].gps;
         p.x = refined[i][0];
@@ -282,6 +282,13 @@ Result<SurfaceSummary> SurfaceMosaic::Impl::finish()
         summary.mean_correction_m += correction / double(frames.size());
         summary.max_correction_m = std::max(summary.max_correction_m, correction);
         summary.frames_registered += frames[i].motion ? 1 : 0;
+        // The shift in true east and north metres (the CRS's grid north and scale differ a little).
+        double x = p.x, y = p.y;
+        if (options.register_frames && to_lon_lat && to_lon_lat->Transform(1, &x, &y)) {
+            const auto [lat_m, lon_m] = metresPerDegree(frames[i].pose.lat);
+            summary.frame_shifts.push_back(
+                {frames[i].pose.frame_index, (x - frames[i].pose.lon) * lon_m, (y - frames[i].pose.lat) * lat_m});
+        }
     }
 
     // The grid: every piece's footprint (its box in the CRS), snapped to whole pixels.

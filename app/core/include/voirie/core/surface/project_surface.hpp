@@ -25,6 +25,17 @@ Result<SurfaceSummary> buildProjectSurface(const std::filesystem::path& project,
                                            const SurfaceOptions& options, AnonymizerSet* anonymizer,
                                            const ProjectSurfaceHooks& hooks = {});
 
+// `voirie ortho --align-damages`: each damage moved by the registration's shift of the frames
+// that saw it (its detections' frames, weighted as the tracker weighs its views), so that it lies
+// on the surface where the footage shows it. The shift applied to each damage is kept in the run
+// summary ("damages_aligned") and undone before a new one is applied: aligning twice moves once.
+struct DamageAlignment {
+    int64_t damages_moved = 0;
+    double mean_shift_m = 0, max_shift_m = 0;
+    nlohmann::ordered_json toJson() const;
+};
+Result<DamageAlignment> alignDamagesToSurface(const std::filesystem::path& project, const std::vector<FrameShift>& shifts);
+
 // What the project's run records of a surface (path, resolution_m, crs, extent), from a summary.
 nlohmann::ordered_json surfaceRecord(const SurfaceSummary& summary);
 

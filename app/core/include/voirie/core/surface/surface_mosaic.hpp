@@ -52,6 +52,12 @@ struct SurfaceFramePose {
     double chainage_m = 0;
 };
 
+// How far the registration moved a frame from where the track put it (metres east and north).
+struct FrameShift {
+    int64_t frame_index = 0;
+    double east_m = 0, north_m = 0;
+};
+
 // How far consecutive frames' ground patches disagree where they overlap (metres).
 struct SeamMisalignment {
     int64_t pairs = 0; // consecutive frames compared
@@ -69,6 +75,7 @@ struct SurfaceSummary {
     int64_t frames_registered = 0; // frames whose motion from the frame before was measured
     int64_t tiles_written = 0;     // 512 x 512 tiles with pavement (the rest is left empty)
     double mean_correction_m = 0, max_correction_m = 0; // refined position minus the GPS position
+    std::vector<FrameShift> frame_shifts; // each frame's refined position minus its GPS one; empty unregistered
     SeamMisalignment seams_before;  // with the GPS positions
     SeamMisalignment seams_after;   // with the refined positions
     // Privacy. The road mask: the share of the frames' road pixels left out because no neighbouring
