@@ -225,6 +225,97 @@ TEST_F(CampaignCompare, WhereTheNewDriveDidNotLookNothingIsRepairedUnlessAPatchW
         }
 }
 
+// Adds a piece of the crack (2) to a project: a D00 `length_m` long, 2.5 m further north.
+void addCrackPiece(const fs::path& p, int64_t id, double length_m)
+{
+    auto ds = openForUpdate(p);
+    OGRLayer* damages = ds->GetLayerByName("damages");
+    damages->SetAttributeFilter("damage_id = 2");
+    OGRFeatureUniquePtr piece(damages->GetNextFeature());
+    damages->SetAttributeFilter(nullptr);
+    ASSERT_TRUE(piece);
+    piece->SetFID(OGRNullFID);
+    piece->SetField("damage_id", GIntBig(id));
+    piece->SetField("length_m", length_m);
+    piece->SetField("severity", "M");
+    struct Move : OGRDefaultGeometryVisitor {
+        using OGRDefaultGeometryVisitor::visit;
+        void visit(OGRPoint* pt) override { pt->setY(pt->getY() + 2.5 / 111195.0); }
+    } move;
+    piece->GetGeometryRef()->accept(&move);
+    ASSERT_EQ(damages->CreateFeature(piece.get()), OGRERR_NONE);
+}
+
+TEST_F(CampaignCompare, ADefectSeenInPiecesIsOneDefectWithItsPiecesSizesSummed)
+{
+    // The later campaign's detector found the crack (2 m, as before) and a 1 m piece beyond it:
+    // one defect that grew to 3 m, not a new one.
+    fs::remove(new_project);
+    writeSmallProject(new_project);
+    addCrackPiece(new_project, 5, 1.0);
+    moveProject(new_project, 1.2, 0);
+    auto summary = compareCampaigns({old_project, new_project, out});
+    ASSERT_TRUE(summary) << summary.error();
+    EXPECT_EQ(summary->labels.at("new"), 0);
+    EXPECT_EQ(summary->labels.at("grown"), 1);
+    EXPECT_EQ(summary->labels.at("unchanged"), 2); // the pothole and the alligator area
+    auto read = readComparison(out);
+    ASSERT_TRUE(read);
+    for (const auto& d : read->defects)
+        if (d.change == "grown") {
+            EXPECT_NEAR(d.length_then_m, 2.0, 1e-9);
+            EXPECT_NEAR(d.length_now_m, 3.0, 1e-9);
+            EXPECT_NEAR(d.growth, 0.5, 1e-9);
+        }
+    {
+        auto ds = openForUpdate(out);
+        OGRLayer* changes = ds->GetLayerByName("changes");
+        changes->SetAttributeFilter("change = 'grown'");
+        OGRFeatureUniquePtr row(changes->GetNextFeature());
+        ASSERT_TRUE(row);
+        EXPECT_STREQ(row->GetFieldAsString("parts_now"), "5");
+        EXPECT_EQ(row->GetFieldAsInteger64("damage_id_now"), 2);
+    }
+
+    // The other way round: the old campaign saw it in two pieces (2 + 1 m), the new one whole at
+    // 3 m: unchanged, and the piece is not repaired.
+    addCrackPiece(old_project, 5, 1.0);
+    fs::remove(new_project);
+    writeSmallProject(new_project);
+    sql(new_project, "UPDATE damages SET length_m = 3.0 WHERE damage_id = 2");
+    moveProject(new_project, 1.2, 0);
+    summary = compareCampaigns({old_project, new_project, out, 2.0, 0.25, true});
+    ASSERT_TRUE(summary) << summary.error();
+    EXPECT_EQ(summary->labels.at("repaired"), 0);
+    EXPECT_EQ(summary->labels.at("grown"), 0);
+    EXPECT_EQ(summary->labels.at("unchanged"), 3);
+}
+
+TEST_F(CampaignCompare, ASeverityStepNeedsAMeasuredGrowthAndAnUnchangedDefectWeighsAsItDidThen)
+{
+    // The later campaign measured the pothole (1) 10 % larger and over the next severity
+    // threshold, and the crack (2) as long but 50 % wider, a step up too.
+    fs::remove(new_project);
+    writeSmallProject(new_project);
+    sql(new_project, "UPDATE damages SET area_m2 = area_m2 * 1.1, severity = 'H' WHERE damage_id = 1");
+    sql(new_project, "UPDATE damages SET width_mm = width_mm * 1.5, severity = 'M' WHERE damage_id = 2");
+    moveProject(new_project, 1.2, 0);
+    auto summary = compareCampaigns({old_project, new_project, out});
+    ASSERT_TRUE(summary) << summary.error();
+    auto read = readComparison(out);
+    ASSERT_TRUE(read);
+    for (const auto& d : read->defects) {
+        if (d.class_code == "D40")
+            EXPECT_EQ(d.change, "unchanged") << "a step over a threshold from 10 % is the measuring";
+        if (d.class_code == "D00")
+            EXPECT_EQ(d.change, "grown") << "the crack widened by half";
+    }
+    // The unchanged pothole weighs in the new grade as it did in the old: its segment is the same.
+    ASSERT_FALSE(summary->segments.empty());
+    EXPECT_EQ(summary->segments[0].change, "same");
+    EXPECT_NEAR(summary->segments[0].index_now, summary->segments[0].index_then, 0.5);
+}
+
 TEST_F(CampaignCompare, RefusesAnotherStreetAnUnfinishedRunAndTheSameFileWithoutWritingAnything)
 {
     const fs::path elsewhere = tmp / "elsewhere.gpkg";

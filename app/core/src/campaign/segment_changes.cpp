@@ -9,6 +9,7 @@
 #include "voirie/core/rating/segment_rating.hpp"
 
 #include <map>
+#include <set>
 
 namespace voirie {
 namespace fs = std::filesystem;
@@ -95,10 +96,56 @@ Result<RatedProject> rateOn(const fs::path& project, RateOptions options)
     return std::move(**rated);
 }
 
+// The new campaign's unchanged defects given their old measures (in its scratch copy).
+Status weighAsThen(const fs::path& path, const std::vector<UnchangedDefect>& unchanged)
+{
+    auto opened = openProject(path, {ProjectAccess::update, {}, IntegrityCheck::none});
+    if (!opened)
+        return fail(opened.error());
+    GDALDataset& ds = **opened;
+    OGRLayer* damages = ds.GetLayerByName("damages");
+    if (!damages || ds.StartTransaction() != OGRERR_NONE)
+        return fail("cannot update " + path.string());
+    std::map<int64_t, const UnchangedDefect*> by_id;
+    std::set<int64_t> dropped;
+    for (const auto& u : unchanged) {
+        by_id[u.damage_id_now] = &u;
+        dropped.insert(u.parts_now.begin(), u.parts_now.end());
+    }
+    std::vector<GIntBig> to_delete;
+    damages->ResetReading();
+    for (OGRFeatureUniquePtr f(damages->GetNextFeature()); f; f.reset(damages->GetNextFeature())) {
+        const int64_t id = f->GetFieldAsInteger64("damage_id");
+        if (dropped.count(id)) {
+            to_delete.push_back(f->GetFID());
+            continue;
+        }
+        const auto u = by_id.find(id);
+        if (u == by_id.end())
+            continue;
+        f->SetField("length_m", u->second->length_m);
+        f->SetField("area_m2", u->second->area_m2);
+        if (u->second->width_mm > 0)
+            f->SetField("width_mm", u->second->width_mm);
+        else
+            f->SetFieldNull(f->GetFieldIndex("width_mm"));
+        f->SetField("severity", u->second->severity.c_str());
+        if (damages->SetFeature(f.get()) != OGRERR_NONE)
+            return fail("cannot update " + path.string());
+    }
+    for (const GIntBig fid : to_delete)
+        if (damages->DeleteFeature(fid) != OGRERR_NONE)
+            return fail("cannot update " + path.string());
+    if (ds.CommitTransaction() != OGRERR_NONE)
+        return fail("cannot update " + path.string());
+    return Ok{};
+}
+
 } // namespace
 
 Result<SegmentComparison> compareSegments(const fs::path& old_project, const fs::path& new_project, double offset_east_m,
-                                          double offset_north_m, const fs::path& scratch)
+                                          double offset_north_m, const std::vector<UnchangedDefect>& unchanged,
+                                          const fs::path& scratch)
 {
     const fs::path old_copy = scratch / "old.gpkg", new_copy = scratch / "new.gpkg", network = scratch / "segments.geojson";
     std::error_code ec;
@@ -120,6 +167,8 @@ Result<SegmentComparison> compareSegments(const fs::path& old_project, const fs:
 
     // Both campaigns on those segments, the same way; the new one moved onto the old one's GPS.
     if (auto s = shiftProject(new_copy, {"frames", "damages", "track"}, offset_east_m, offset_north_m); !s)
+        return fail(s.error());
+    if (auto s = weighAsThen(new_copy, unchanged); !s)
         return fail(s.error());
     RateOptions on_segments = *recorded;
     on_segments.network = network;

@@ -27,6 +27,26 @@ struct ProjectFrame {
     int64_t frame_in_file = 0;
 };
 
+// The project's run row and its summary (an object; empty when it has none or it is not JSON).
+struct RunRecord {
+    OGRLayer* layer = nullptr;
+    OGRFeatureUniquePtr row;
+    nlohmann::ordered_json summary;
+};
+Result<RunRecord> readRunRecord(GDALDataset& ds, const fs::path& project, const std::string& purpose)
+{
+    RunRecord r;
+    r.layer = ds.GetLayerByName("run");
+    r.layer->ResetReading();
+    r.row.reset(r.layer->GetNextFeature());
+    if (!r.row)
+        return fail(project.string() + " has no run to record " + purpose + " in");
+    r.summary = nlohmann::ordered_json::parse(fieldText(*r.row, "summary"), nullptr, false);
+    if (!r.summary.is_object())
+        r.summary = nlohmann::ordered_json::object();
+    return r;
+}
+
 // Moves every vertex of a lon/lat geometry by the same step in degrees.
 void translateDegrees(OGRGeometry& geometry, double dlon, double dlat)
 {
@@ -106,14 +126,10 @@ Result<DamageAlignment> alignDamagesToSurface(const fs::path& project, const std
     GdalErrorTrap trap;
     const std::map<int64_t, cv::Vec2d> shifts = damageShifts(*ds.GetLayerByName("detections"), frame_shifts);
 
-    OGRLayer* run = ds.GetLayerByName("run");
-    run->ResetReading();
-    OGRFeatureUniquePtr run_row(run->GetNextFeature());
-    if (!run_row)
-        return fail(project.string() + " has no run to record the damages' alignment in");
-    auto summary = nlohmann::ordered_json::parse(fieldText(*run_row, "summary"), nullptr, false);
-    if (!summary.is_object())
-        summary = nlohmann::ordered_json::object();
+    auto run = readRunRecord(ds, project, "the damages' alignment");
+    if (!run)
+        return fail(run.error());
+    nlohmann::ordered_json& summary = run->summary;
     // What an earlier alignment applied, undone first.
     nlohmann::ordered_json applied = nlohmann::ordered_json::object();
     if (auto earlier = summary.find("damages_aligned"); earlier != summary.end() && earlier->is_object())
@@ -163,10 +179,10 @@ Result<DamageAlignment> alignDamagesToSurface(const fs::path& project, const std
                                   {"mean_shift_m", result.mean_shift_m},
                                   {"max_shift_m", result.max_shift_m},
                                   {"shifts_m", recorded}};
-    run_row->SetField("summary", summary.dump().c_str());
+    run->row->SetField("summary", summary.dump().c_str());
     if (ds.StartTransaction() != OGRERR_NONE)
         return fail("cannot start writing " + project.string() + ": " + trap.reason());
-    bool ok = run->SetFeature(run_row.get()) == OGRERR_NONE;
+    bool ok = run->layer->SetFeature(run->row.get()) == OGRERR_NONE;
     for (auto& f : moved)
         ok = ok && damages->SetFeature(f.get()) == OGRERR_NONE;
     if (!ok || !trap.errors().empty() || ds.CommitTransaction() != OGRERR_NONE) {
@@ -197,16 +213,12 @@ Status recordSurfaceInProject(const fs::path& project, const nlohmann::ordered_j
     if (!opened)
         return fail(opened.error());
     GdalErrorTrap trap;
-    OGRLayer* run = (*opened)->GetLayerByName("run");
-    OGRFeatureUniquePtr feature(run->GetNextFeature());
-    if (!feature)
-        return fail(project.string() + " has no run to record the surface in");
-    auto summary = nlohmann::ordered_json::parse(fieldText(*feature, "summary"), nullptr, false);
-    if (!summary.is_object())
-        summary = nlohmann::ordered_json::object();
-    summary["surface"] = record;
-    feature->SetField("summary", summary.dump().c_str());
-    const bool set = run->SetFeature(feature.get()) == OGRERR_NONE;
+    auto run = readRunRecord(**opened, project, "the surface");
+    if (!run)
+        return fail(run.error());
+    run->summary["surface"] = record;
+    run->row->SetField("summary", run->summary.dump().c_str());
+    const bool set = run->layer->SetFeature(run->row.get()) == OGRERR_NONE;
     (*opened)->FlushCache();
     if (!set || !trap.errors().empty())
         return fail("cannot record the surface in " + project.string() + ": " + trap.reason());
