@@ -279,7 +279,7 @@ Result<CompareSummary> compareCampaigns(const CompareOptions& o)
         bool patch_seen = false;        // repaired: the new survey found a patch there
         MetricPoint shift{};            // unmatched old defects: the offset near them
         size_t old_index = 0, new_index = 0; // matched pairs: the damages' places
-        std::vector<const ProjectDamage*> then_parts, now_parts; // the same defect, seen in pieces
+        std::vector<const ProjectDamage*> then_parts{}, now_parts{}; // the same defect, seen in pieces
     };
     std::vector<Row> rows;
     std::vector<bool> old_matched(old_survey->damages.size()), new_matched(new_survey->damages.size());
