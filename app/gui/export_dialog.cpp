@@ -102,7 +102,8 @@ ExportDialog::ExportDialog(const std::filesystem::path& project, QWidget* parent
     layout->addWidget(buttons);
 
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
-    connect(run, &QPushButton::clicked, this, [this] { runExport(); });
+    // The outcome, success or the failure's sentence, is shown in the dialog by runExport itself.
+    connect(run, &QPushButton::clicked, this, [this] { (void)runExport(); });
     connect(format_, &QComboBox::currentIndexChanged, this, [this] { suggestOutput(); });
     connect(browse, &QPushButton::clicked, this, [this] {
         const int i = format_->currentIndex();
