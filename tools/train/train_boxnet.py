@@ -319,11 +319,10 @@ def main():
               f"selection CRDDC F1 {sel['f1']:.3f} at {th} (P {sel['precision']:.2f} R {sel['recall']:.2f})"
               f"{' best' if improved else ''} ({time.time() - started:.0f} s)", flush=True)
         save_checkpoint(checkpoint, args, epoch + 1, net, opt, sched, rng, time.time() - started, best, data_counts)
-        if out_of_time():
-            print(f"stopped in epoch {epoch + 1} after {args.minutes:g} minutes (--minutes)", flush=True)
+        stop = training_state.stop_after_epoch(args, epoch, out_of_time, checkpoint)
+        if stop == "minutes":
             break
-        if args.stop_after and epoch + 1 >= args.stop_after and epoch + 1 < args.epochs:
-            print(f"stopped after epoch {epoch + 1} (--stop-after); --resume goes on from {checkpoint}", flush=True)
+        if stop == "stop_after":
             return
 
     write_model(args, data_counts, time.time() - started)

@@ -286,11 +286,10 @@ def main():
         print(f"epoch {epoch + 1}/{args.epochs}: loss {total / steps_per_epoch:.4f}, {watched} IoU " +
               ", ".join(f"{c} {v:.3f}" for c, v in iou.items()) + f" ({time.time() - started:.0f} s)", flush=True)
         save_checkpoint(checkpoint, args, epoch + 1, net, opt, sched, rng, time.time() - started)
-        if out_of_time():
-            print(f"stopped in epoch {epoch + 1} after {args.minutes:g} minutes (--minutes)", flush=True)
+        stop = training_state.stop_after_epoch(args, epoch, out_of_time, checkpoint)
+        if stop == "minutes":
             break
-        if args.stop_after and epoch + 1 >= args.stop_after and epoch + 1 < args.epochs:
-            print(f"stopped after epoch {epoch + 1} (--stop-after); --resume goes on from {checkpoint}", flush=True)
+        if stop == "stop_after":
             return
 
     onnx_path = os.path.join(args.out, "road-segnet.onnx")

@@ -30,3 +30,15 @@ def restore(state, net, opt, sched, rng):
     sched.load_state_dict(state["schedule"])
     rng.bit_generator.state = state["numpy_rng"]
     torch.set_rng_state(state["torch_rng"])
+
+
+def stop_after_epoch(args, epoch, out_of_time, checkpoint):
+    """Why the run stops after this (0-based) epoch, said on stdout: "minutes" (--minutes spent:
+    the model is still written), "stop_after" (--stop-after: --resume goes on), or None."""
+    if out_of_time():
+        print(f"stopped in epoch {epoch + 1} after {args.minutes:g} minutes (--minutes)", flush=True)
+        return "minutes"
+    if args.stop_after and epoch + 1 >= args.stop_after and epoch + 1 < args.epochs:
+        print(f"stopped after epoch {epoch + 1} (--stop-after); --resume goes on from {checkpoint}", flush=True)
+        return "stop_after"
+    return None

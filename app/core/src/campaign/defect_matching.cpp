@@ -7,13 +7,6 @@
 namespace voirie {
 namespace {
 
-struct Shift : OGRDefaultGeometryVisitor {
-    double dx, dy;
-    Shift(double east, double north) : dx(east), dy(north) {}
-    using OGRDefaultGeometryVisitor::visit;
-    void visit(OGRPoint* p) override { p->setX(p->getX() + dx), p->setY(p->getY() + dy); }
-};
-
 double shapeDistance(const PlacedDefect& a, const PlacedDefect& b, double east, double north)
 {
     if (!a.shape || !b.shape)
@@ -27,8 +20,7 @@ double shapeDistance(const PlacedDefect& a, const PlacedDefect& b, double east, 
 std::unique_ptr<OGRGeometry> shifted(const OGRGeometry& shape, double east_m, double north_m)
 {
     std::unique_ptr<OGRGeometry> copy(shape.clone());
-    Shift shift(east_m, north_m);
-    copy->accept(&shift);
+    translate(*copy, east_m, north_m);
     return copy;
 }
 

@@ -9,6 +9,17 @@
 
 namespace voirie {
 
+void translate(OGRGeometry& geometry, double dx, double dy)
+{
+    struct Shift : OGRDefaultGeometryVisitor {
+        double dx, dy;
+        Shift(double x, double y) : dx(x), dy(y) {}
+        using OGRDefaultGeometryVisitor::visit;
+        void visit(OGRPoint* p) override { p->setX(p->getX() + dx), p->setY(p->getY() + dy); }
+    } shift(dx, dy);
+    geometry.accept(&shift);
+}
+
 void LocalMetricFrame::TransformDeleter::operator()(OGRCoordinateTransformation* t) const
 {
     OGRCoordinateTransformation::DestroyCT(t);

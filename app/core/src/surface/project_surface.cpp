@@ -47,27 +47,6 @@ Result<RunRecord> readRunRecord(GDALDataset& ds, const fs::path& project, const 
     return r;
 }
 
-// Moves every vertex of a lon/lat geometry by the same step in degrees.
-void translateDegrees(OGRGeometry& geometry, double dlon, double dlat)
-{
-    auto shift = [&](OGRSimpleCurve& curve) {
-        for (int i = 0; i < curve.getNumPoints(); ++i)
-            curve.setPoint(i, curve.getX(i) + dlon, curve.getY(i) + dlat);
-    };
-    if (auto* point = dynamic_cast<OGRPoint*>(&geometry)) {
-        point->setX(point->getX() + dlon);
-        point->setY(point->getY() + dlat);
-    } else if (auto* curve = dynamic_cast<OGRSimpleCurve*>(&geometry)) {
-        shift(*curve);
-    } else if (auto* polygon = dynamic_cast<OGRPolygon*>(&geometry)) {
-        for (auto* ring : *polygon)
-            shift(*ring);
-    } else if (auto* collection = dynamic_cast<OGRGeometryCollection*>(&geometry)) {
-        for (auto* part : *collection)
-            translateDegrees(*part, dlon, dlat);
-    }
-}
-
 // Each damage's shift (metres east, north): the registration's shift of the frames of its whole
 // views, weighted by how good a view each is, as the tracker placed it; a damage seen only in
 // part takes its views' plain mean. Rounded to 0.1 mm: what is applied is what is recorded.
@@ -168,7 +147,7 @@ Result<DamageAlignment> alignDamagesToSurface(const fs::path& project, const std
         const MetricPoint at = metric->toMetric(centre.getX(), centre.getY());
         double lon = 0, lat = 0;
         metric->toGeographic({at.x + shift[0] - before[0], at.y + shift[1] - before[1]}, lon, lat);
-        translateDegrees(*geometry, lon - centre.getX(), lat - centre.getY());
+        translate(*geometry, lon - centre.getX(), lat - centre.getY());
         moved.push_back(std::move(f));
     }
     if (result.damages_moved > 0)

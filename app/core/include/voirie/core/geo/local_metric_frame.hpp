@@ -39,6 +39,10 @@ private:
     std::unique_ptr<OGRCoordinateTransformation, TransformDeleter> forward_, inverse_;
 };
 
+// Moves every vertex of `geometry` by (dx, dy) in its own units, in place (metres in a metric
+// frame; degrees in lon/lat, for steps small enough that the difference does not matter).
+void translate(OGRGeometry& geometry, double dx, double dy);
+
 // Heading in degrees clockwise from north of the vector (dx east, dy north), in [0, 360).
 double headingDegrees(double dx, double dy);
 
