@@ -2,6 +2,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <cmath>
 
 namespace voirie::sample {
@@ -71,20 +72,26 @@ cv::Mat FrameRenderer::render(const VehiclePose& pose, int frame_index)
         int row_hint = hint;
         for (int gx = 0; gx < gw; ++gx) {
             // cv::resize maps grid point g to pixel g*kGrid + (kGrid-1)/2: cast the ray there.
-            auto g = geometry.pixelToGround(gx * kGrid + (kGrid - 1) / 2.0, gy * kGrid + (kGrid - 1) / 2.0);
+            const double px = gx * kGrid + (kGrid - 1) / 2.0;
+            auto g = geometry.pixelToGround(px, gy * kGrid + (kGrid - 1) / 2.0);
             double d = -1;
             if (g)
                 d = std::hypot(g->forward, g->right);
             if (!g || d > kFarLimit) {
-                grid_d.at<double>(gy, gx) = -1;
-                continue;
+                // Sky or past the far limit: the haze covers it, but the point keeps a road position
+                // at the far limit on its bearing, so that interpolating towards a nearer point
+                // stays on the texture and the far edge is drawn by the haze alone.
+                const double bearing = g ? std::atan2(g->right, g->forward) : std::atan2(px - camera_.cx, camera_.fx);
+                g.emplace();
+                g->forward = kFarLimit * std::cos(bearing);
+                g->right = kFarLimit * std::sin(bearing);
             }
             const WorldPoint w{pose.world.x + g->forward * fx + g->right * rx, pose.world.y + g->forward * fy + g->right * ry};
             const RoadPoint rp = layout_.toRoad(w, row_hint);
             grid_s.at<double>(gy, gx) = rp.s;
             grid_t.at<double>(gy, gx) = rp.t;
-            grid_d.at<double>(gy, gx) = d;
-            const int level = d < kLevelDistance[0] ? 0 : d < kLevelDistance[1] ? 1 : 2;
+            grid_d.at<double>(gy, gx) = d > kFarLimit ? -1 : d;
+            const int level = d < 0 || d > kFarLimit ? 2 : d < kLevelDistance[0] ? 0 : d < kLevelDistance[1] ? 1 : 2;
             s_min[level] = std::min(s_min[level], rp.s);
             s_max[level] = std::max(s_max[level], rp.s);
         }
@@ -113,8 +120,6 @@ cv::Mat FrameRenderer::render(const VehiclePose& pose, int frame_index)
         cv::Mat map_x(r1 - r0 + 1, gw, CV_32F, cv::Scalar(-1e4)), map_y(r1 - r0 + 1, gw, CV_32F, cv::Scalar(-1e4));
         for (int gy = r0; gy <= r1; ++gy)
             for (int gx = 0; gx < gw; ++gx) {
-                if (grid_d.at<double>(gy, gx) < 0)
-                    continue;
                 map_x.at<float>(gy - r0, gx) = float((grid_s.at<double>(gy, gx) - origin) / (kTexel * scale) - 0.5);
                 map_y.at<float>(gy - r0, gx) = float((grid_t.at<double>(gy, gx) - kTMin) / (kTexel * scale) - 0.5);
             }
@@ -130,46 +135,69 @@ cv::Mat FrameRenderer::render(const VehiclePose& pose, int frame_index)
 
     // Sky, skyline and distance haze above the last ground rows.
     const double horizon = geometry.horizonRow(camera_.cx);
-    std::vector<double> elevation(size_t(H), 0.0), skyline(size_t(W), 0.0), azimuth(size_t(W), 0.0);
     std::vector<double> tilt(size_t(W), 0.0); // a rolled camera's horizon row at x, against its row at cx
-    for (int y = 0; y < H; ++y)
-        elevation[size_t(y)] = std::atan2(horizon - y, camera_.fy) * 180.0 / M_PI;
-    for (int x = 0; x < W; ++x) {
+    for (int x = 0; x < W; ++x)
         if (camera_.roll_deg != 0)
             tilt[size_t(x)] = geometry.horizonRow(x) - horizon;
-        azimuth[size_t(x)] = pose.heading_deg + std::atan2(x - camera_.cx, camera_.fx) * 180.0 / M_PI;
-        skyline[size_t(x)] = skylineHeight(azimuth[size_t(x)], seed_);
+    // The far ground fades into the haze over a few rows measured from the horizon line itself
+    // (it leans with the camera's roll), not by the blocks of the ray grid: their edges would draw
+    // the far end of the road as level steps, a false horizon for anything reading the roll.
+    // Down to `haze_rows` below the horizon the ground lies past the far limit.
+    const double fade = std::max(3.0, W / 200.0);
+    std::vector<double> haze_rows(size_t(W), 0.0);
+    double last_row = 0;
+    for (int x = 0; x < W; ++x) {
+        const double off_axis = std::cos(std::atan2(x - camera_.cx, camera_.fx));
+        haze_rows[size_t(x)] = camera_.fy * camera_.height_m / (kFarLimit * off_axis);
+        last_row = std::max(last_row, horizon + tilt[size_t(x)] + haze_rows[size_t(x)] + fade);
     }
-    for (int y = 0; y < H; ++y) {
-        if (row_level[size_t(y / kGrid)] < 2)
-            break; // below here every pixel is near road
-        auto* px = frame.ptr<cv::Vec3b>(y);
-        for (int x = 0; x < W; ++x) {
-            const double d = grid_d.at<double>(y / kGrid, x / kGrid);
-            if (d >= 0 && d < kFarLimit * 0.8)
-                continue;
-            // Sky and skyline roll with the camera as the road does.
-            const double e = tilt[size_t(x)] == 0 ? elevation[size_t(y)]
-                                                  : std::atan2(horizon + tilt[size_t(x)] - y, camera_.fy) * 180.0 / M_PI;
-            const double k = std::min(1.0, std::max(0.0, e) / 25.0);
-            const cv::Vec3b sky(uchar(235 - 20 * k), uchar(220 - 50 * k), uchar(205 - 90 * k));
-            const bool window_row = std::fmod(std::max(0.0, e), 1.2) < 0.6;
-            cv::Vec3b colour;
-            if (e < 0.4) {
-                colour = cv::Vec3b(150, 160, 150); // haze at the far end of the street
-            } else if (e < skyline[size_t(x)]) {
-                const double az = azimuth[size_t(x)];
-                const bool window = window_row && std::fmod(std::abs(az) * 3, 2.0) < 0.8;
-                const uchar base = uchar(120 + 40 * std::sin(az * 0.7));
-                colour = window ? cv::Vec3b(90, 85, 80) : cv::Vec3b(uchar(base - 10), base, uchar(base + 12));
-            } else {
-                colour = sky;
+    const int sky_rows = std::min(H, int(std::ceil(last_row)));
+    if (sky_rows > 0) {
+        // Each pixel's azimuth and elevation as its ray sees them (a pitched camera sees the
+        // horizon's columns stretched by 1 / cos(pitch), a rolled one leans it): cast on the ray
+        // grid and interpolated. The skyline's height by azimuth from a table at 0.02 degrees.
+        const int rows = sky_rows / kGrid + 2;
+        cv::Mat grid_azimuth(rows, gw, CV_32F), grid_elevation(rows, gw, CV_32F);
+        for (int gy = 0; gy < rows; ++gy)
+            for (int gx = 0; gx < gw; ++gx) {
+                const auto d = geometry.pixelToDirection(gx * kGrid + (kGrid - 1) / 2.0, gy * kGrid + (kGrid - 1) / 2.0);
+                grid_azimuth.at<float>(gy, gx) = float(std::atan2(d[1], d[0]) * 180.0 / M_PI);
+                grid_elevation.at<float>(gy, gx) = float(std::atan2(d[2], std::hypot(d[0], d[1])) * 180.0 / M_PI);
             }
-            if (d >= 0) { // blend the far ground into the haze
-                const double a = (d - kFarLimit * 0.8) / (kFarLimit * 0.2);
-                px[x] = px[x] * (1 - a) + colour * a;
-            } else {
-                px[x] = colour;
+        cv::Mat azimuths, elevations;
+        cv::resize(grid_azimuth, azimuths, cv::Size(gw * kGrid, rows * kGrid), 0, 0, cv::INTER_LINEAR);
+        cv::resize(grid_elevation, elevations, cv::Size(gw * kGrid, rows * kGrid), 0, 0, cv::INTER_LINEAR);
+        double az_min = 1e9, az_max = -1e9;
+        cv::minMaxLoc(azimuths, &az_min, &az_max);
+        constexpr double kStep = 0.02;
+        std::vector<double> skyline(size_t((az_max - az_min) / kStep) + 2);
+        for (size_t i = 0; i < skyline.size(); ++i)
+            skyline[i] = skylineHeight(pose.heading_deg + az_min + double(i) * kStep, seed_);
+        for (int y = 0; y < sky_rows; ++y) {
+            auto* px = frame.ptr<cv::Vec3b>(y);
+            const float* az_row = azimuths.ptr<float>(y);
+            const float* e_row = elevations.ptr<float>(y);
+            for (int x = 0; x < W; ++x) {
+                const double below = y - (horizon + tilt[size_t(x)]); // rows below the horizon
+                const double a = std::clamp((haze_rows[size_t(x)] + fade - below) / fade, 0.0, 1.0);
+                if (a == 0)
+                    continue;
+                const double e = e_row[x];
+                const double k = std::min(1.0, std::max(0.0, e) / 25.0);
+                const cv::Vec3b sky(uchar(235 - 20 * k), uchar(220 - 50 * k), uchar(205 - 90 * k));
+                const bool window_row = std::fmod(std::max(0.0, e), 1.2) < 0.6;
+                cv::Vec3b colour;
+                if (e < 0.4) {
+                    colour = cv::Vec3b(150, 160, 150); // haze at the far end of the street
+                } else if (e < skyline[size_t(std::lround((az_row[x] - az_min) / kStep))]) {
+                    const double az = pose.heading_deg + az_row[x];
+                    const bool window = window_row && std::fmod(std::abs(az) * 3, 2.0) < 0.8;
+                    const uchar base = uchar(120 + 40 * std::sin(az * 0.7));
+                    colour = window ? cv::Vec3b(90, 85, 80) : cv::Vec3b(uchar(base - 10), base, uchar(base + 12));
+                } else {
+                    colour = sky;
+                }
+                px[x] = a == 1 ? colour : cv::Vec3b(px[x] * (1 - a) + colour * a);
             }
         }
     }

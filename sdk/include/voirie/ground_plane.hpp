@@ -6,6 +6,7 @@
 
 #include <voirie/plugin_abi.h>
 
+#include <array>
 #include <cmath>
 #include <optional>
 #include <utility>
@@ -48,13 +49,31 @@ public:
     // The pixel that sees a road point; nothing when the point is behind the camera.
     std::optional<std::pair<double, double>> groundToPixel(const GroundPoint& p) const
     {
-        const double v[3] = {p.forward, p.right, -camera_.height_m};
+        return directionToPixel(p.forward, p.right, -camera_.height_m);
+    }
+
+    // The pixel that sees the direction (forward, right, up) in the vehicle frame, at any distance:
+    // the sky and distant scene too; nothing when it lies behind the camera.
+    std::optional<std::pair<double, double>> directionToPixel(double forward, double right, double up) const
+    {
+        const double v[3] = {forward, right, up};
         const double cx = v[0] * xa_[0] + v[1] * xa_[1] + v[2] * xa_[2];
         const double cy = v[0] * ya_[0] + v[1] * ya_[1] + v[2] * ya_[2];
         const double cz = v[0] * za_[0] + v[1] * za_[1] + v[2] * za_[2];
         if (cz <= 1e-6)
             return std::nullopt;
         return std::make_pair(camera_.cx + camera_.fx * cx / cz, camera_.cy + camera_.fy * cy / cz);
+    }
+
+    // The direction (forward, right, up) in the vehicle frame that the pixel sees, unit length.
+    std::array<double, 3> pixelToDirection(double x, double y) const
+    {
+        const double a = (x - camera_.cx) / camera_.fx, b = (y - camera_.cy) / camera_.fy;
+        std::array<double, 3> d;
+        for (int i = 0; i < 3; ++i)
+            d[size_t(i)] = a * xa_[i] + b * ya_[i] + za_[i];
+        const double n = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
+        return {d[0] / n, d[1] / n, d[2] / n};
     }
 
     // Image row of the horizon at column x: rows above it see no road.

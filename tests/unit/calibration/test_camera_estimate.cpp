@@ -4,9 +4,11 @@
 #include "test_support.hpp"
 
 #include "ground_motion.hpp"
+#include "horizon_tilt.hpp"
 #include "vanishing_point.hpp"
 
 #include "voirie/core/calibration/camera_estimate.hpp"
+#include "voirie/core/geo/camera_geometry.hpp"
 #include "voirie/sample/survey_generator.hpp"
 
 #include <opencv2/imgproc.hpp>
@@ -36,6 +38,62 @@ TEST(VanishingPoint, WhereLaneLinesMeet)
     EXPECT_NEAR(found->y, vp.y, 3.0);
     EXPECT_GE(found->lines, 4);
     EXPECT_FALSE(findVanishingPoint(cv::Mat(360, 640, CV_8U, cv::Scalar(90)))) << "a blank frame has none";
+}
+
+// Frames of a leaning horizon: a far edge of the road at the given angle, rows of windows parallel
+// to it, and slanted kerbs and building edges that are not level in the world.
+std::vector<cv::Mat> leaningFrames(double angle_deg, int count)
+{
+    std::vector<cv::Mat> frames;
+    const double slope = std::tan(angle_deg * M_PI / 180), horizon = 150;
+    cv::RNG rng(5);
+    for (int i = 0; i < count; ++i) {
+        cv::Mat grey(360, 640, CV_8U, cv::Scalar(200));
+        const double wobble = rng.uniform(-3.0, 3.0); // the vehicle pitching: the horizon moves, its lean stays
+        std::vector<cv::Point> ground{{0, int(horizon + wobble - 320 * slope)}, {639, int(horizon + wobble + 319 * slope)}, {639, 359}, {0, 359}};
+        cv::fillPoly(grey, std::vector<std::vector<cv::Point>>{ground}, cv::Scalar(110), cv::LINE_AA);
+        for (int row = 1; row <= 3; ++row) { // windows in a facade across the view, parallel to the horizon
+            const double y = horizon + wobble - 6.0 * row;
+            cv::line(grey, {200, int(std::lround(y - 120 * slope))}, {440, int(std::lround(y + 120 * slope))}, cv::Scalar(80), 1, cv::LINE_AA);
+        }
+        for (int k = 0; k < 4; ++k) { // kerbs and outlines at other angles
+            const double x = rng.uniform(0.0, 640.0);
+            cv::line(grey, {int(x), 120}, {int(x + rng.uniform(-80.0, 80.0)), 180}, cv::Scalar(30), 2, cv::LINE_AA);
+        }
+        frames.push_back(grey);
+    }
+    return frames;
+}
+
+TEST(HorizonTilt, ReadsTheLeanOfLevelEdgesAboutTheHorizon)
+{
+    for (double angle : {-3.0, 0.0, 2.0}) {
+        auto tilt = measureHorizonTilt(leaningFrames(angle, 240), 150);
+        ASSERT_TRUE(tilt) << angle;
+        EXPECT_NEAR(tilt->angle_deg, angle, 0.15) << angle;
+        EXPECT_EQ(tilt->stretches, 4);
+        EXPECT_LT(tilt->error_deg, 0.2);
+    }
+    // Nothing level to read: a blank band, or too short a drive to compare stretches.
+    EXPECT_FALSE(measureHorizonTilt(std::vector<cv::Mat>(240, cv::Mat(360, 640, CV_8U, cv::Scalar(90))), 150));
+    EXPECT_FALSE(measureHorizonTilt(leaningFrames(1.0, 100), 150));
+}
+
+TEST(HorizonTilt, TheRollThatLeansTheCamerasHorizon)
+{
+    CameraModel c;
+    c.width = 640, c.height = 360;
+    c.fx = c.fy = 320 / std::tan(50 * M_PI / 180); // 100 degrees across
+    c.cx = 320, c.cy = 180;
+    c.height_m = 1.5, c.pitch_deg = 14;
+    for (double roll : {-3.0, 0.0, 2.5}) {
+        c.roll_deg = roll;
+        const CameraGeometry g(c);
+        const double lean = std::atan2(g.horizonRow(480) - g.horizonRow(160), 320) * 180 / M_PI;
+        c.roll_deg = 0;
+        EXPECT_NEAR(rollForHorizonTilt(c, lean), roll, 1e-6);
+        EXPECT_NEAR(std::abs(lean), std::abs(roll), 0.2) << "near the horizon the lean is about the roll";
+    }
 }
 
 sample::GeneratorSettings mounting()
@@ -88,10 +146,13 @@ TEST(CameraEstimate, FindsAMountingUnlikeTheDefaultFromAGeneratedDrive)
     auto estimate = estimateCamera(ingest, options);
     ASSERT_TRUE(estimate) << estimate.error();
     EXPECT_EQ(estimate->pitch_deg.source, "estimated");
-    EXPECT_EQ(estimate->roll_deg.source, "default"); // not estimated yet: said so
+    EXPECT_EQ(estimate->roll_deg.source, "estimated") << estimate->roll_deg.how;
     EXPECT_EQ(estimate->height_m.source, "estimated");
     EXPECT_EQ(estimate->hfov_deg.source, "given");
     EXPECT_NEAR(estimate->pitch_deg.value, s.camera_pitch_deg, 0.5);
+    EXPECT_NEAR(estimate->roll_deg.value, s.camera_roll_deg, 0.5);
+    EXPECT_GT(estimate->roll_deg.uncertainty, 0.0);
+    EXPECT_EQ(estimate->camera.roll_deg, estimate->roll_deg.value);
     EXPECT_NEAR(estimate->height_m.value, s.camera_height_m, 0.1 * s.camera_height_m);
     EXPECT_EQ(estimate->camera.height_m, estimate->height_m.value);
 

@@ -36,6 +36,24 @@ Detection seen(const GroundProjector& p, const std::vector<GroundPoint>& ground,
     return d;
 }
 
+TEST(GroundPlane, DirectionsAndPixelsRoundTripForARolledPitchedCamera)
+{
+    const CameraGeometry g(camera(2.5));
+    for (auto [x, y] : {std::pair{100.0, 50.0}, {640.0, 300.0}, {1200.0, 700.0}}) {
+        const auto d = g.pixelToDirection(x, y);
+        EXPECT_NEAR(std::hypot(d[0], std::hypot(d[1], d[2])), 1.0, 1e-12);
+        auto back = g.directionToPixel(5 * d[0], 5 * d[1], 5 * d[2]); // any distance
+        ASSERT_TRUE(back);
+        EXPECT_NEAR(back->first, x, 1e-9);
+        EXPECT_NEAR(back->second, y, 1e-9);
+    }
+    // A level direction lies on the horizon; the road point's pixel is its direction's.
+    auto level = g.directionToPixel(1, 0.3, 0);
+    ASSERT_TRUE(level);
+    EXPECT_NEAR(level->second, g.horizonRow(level->first), 1e-9);
+    EXPECT_FALSE(g.directionToPixel(-1, 0, 0)) << "behind the camera";
+}
+
 TEST(GroundProjector, PlacesRoadPointsByPositionAndHeading)
 {
     for (double roll : {0.0, 2.5}) {

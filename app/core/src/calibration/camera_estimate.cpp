@@ -1,7 +1,10 @@
 #include "voirie/core/calibration/camera_estimate.hpp"
 
 #include "ground_motion.hpp"
+#include "horizon_tilt.hpp"
 #include "vanishing_point.hpp"
+
+#include "voirie/core/geo/camera_geometry.hpp"
 
 #include "voirie/core/base/number_format.hpp"
 #include "voirie/core/base/statistics.hpp"
@@ -60,21 +63,22 @@ struct TurnFocal {
 };
 
 // The focal length from the turns: a camera turning by an angle sweeps the distant scene (the band
-// just above the horizon) sideways by that angle. The band is resampled to columns even in angle
-// for a focal length assumed (a pinhole's pixels widen towards the edges: 4 times at 60 degrees),
-// its shift between consecutive frames (phase correlation) summed and regressed on the GPS
-// heading: the slope says how far off the focal length assumed was. Three rounds converge. Needs
-// 20 degrees of turning at least.
-std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, double horizon_row, double fx_start)
+// just above the horizon) sideways by that angle. The band is resampled to a grid even in azimuth
+// and elevation for the camera assumed (its focal length, and the pitch and roll that put its
+// horizon through the vanishing point at the lean measured): a pinhole's pixels widen towards the
+// edges, 4 times at 60 degrees, and a pitched camera sees the horizon's columns stretched by 1 /
+// cos(pitch). Its shift between consecutive frames (phase correlation) is summed and regressed on
+// the GPS heading: the slope says how far off the focal length assumed was. Three rounds converge.
+// Needs 20 degrees of turning at least. `start`: the camera for the frames as kept.
+std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const CameraModel& start, double vx, double vy,
+                                        std::optional<double> horizon_lean_deg)
 {
     if (seen.size() < 20)
         return std::nullopt;
     const int rows = seen.front().grey.rows, cols = seen.front().grey.cols;
-    const int top = std::clamp(int(horizon_row - 0.22 * rows), 0, rows - 2);
-    const int bottom = std::clamp(int(horizon_row + 0.02 * rows), top + 2, rows);
-    const cv::Rect band(0, top, cols, bottom - top);
+    const cv::Size band(cols, std::max(8, int(0.24 * rows)));
     cv::Mat window;
-    cv::createHanningWindow(window, band.size(), CV_32F);
+    cv::createHanningWindow(window, band, CV_32F);
     // The raw heading: smoothing would soften the turns the sweep shows sharply; its noise costs
     // nothing in a regression of the heading on the sweep.
     std::vector<double> heading{seen.front().raw_heading};
@@ -86,19 +90,35 @@ std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, double ho
     const double cx = cols / 2.0, n = double(seen.size());
     TurnFocal out;
     out.turned_deg = turned;
-    double fx = fx_start;
+    double fx = start.fx;
     for (int round = 0; round < 3; ++round) {
-        // Column u looks (u - cx) / fx radians right of the axis.
+        CameraModel camera = start;
+        camera.fx = camera.fy = fx;
+        camera.roll_deg = 0;
+        camera.pitch_deg = pitchThroughVanishingPoint(camera, vx, vy);
+        if (horizon_lean_deg) {
+            camera.roll_deg = rollForHorizonTilt(camera, *horizon_lean_deg);
+            camera.pitch_deg = pitchThroughVanishingPoint(camera, vx, vy);
+        }
+        const CameraGeometry geometry(camera);
+        // Column u looks (u - cx) / cx x half_angle right of the direction of travel; the rows
+        // span from 0.22 of the frame's height above the horizon to 0.02 below it.
         const double half_angle = std::atan(cx / fx);
-        cv::Mat map_x(band.height, band.width, CV_32F), map_y(band.height, band.width, CV_32F);
-        for (int y = 0; y < band.height; ++y)
+        const double top = std::atan(0.22 * rows / fx), bottom = -std::atan(0.02 * rows / fx);
+        cv::Mat map_x(band, CV_32F), map_y(band, CV_32F);
+        for (int v = 0; v < band.height; ++v) {
+            const double elevation = top + (bottom - top) * v / (band.height - 1);
             for (int u = 0; u < band.width; ++u) {
-                map_x.at<float>(y, u) = float(cx + fx * std::tan((u - cx) / cx * half_angle));
-                map_y.at<float>(y, u) = float(y);
+                const double azimuth = (u - cx) / cx * half_angle;
+                auto pixel = geometry.directionToPixel(std::cos(elevation) * std::cos(azimuth),
+                                                       std::cos(elevation) * std::sin(azimuth), std::sin(elevation));
+                map_x.at<float>(v, u) = pixel ? float(pixel->first) : -1.f;
+                map_y.at<float>(v, u) = pixel ? float(pixel->second) : -1.f;
             }
+        }
         auto even = [&](const Seen& s) {
             cv::Mat f, out_band;
-            s.grey(band).convertTo(f, CV_32F);
+            s.grey.convertTo(f, CV_32F);
             cv::remap(f, out_band, map_x, map_y, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
             return out_band;
         };
@@ -202,12 +222,23 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
         }
     out.straight_frames = int(vxs.size());
 
-    // Field of view: given, else from the turns (the distant scene's sideways sweep against the
+    // The horizon's lean (the roll), read about the row where the straight road vanishes.
+    std::optional<HorizonTilt> tilt;
+    if (vxs.size() >= 10) {
+        std::vector<cv::Mat> greys;
+        for (const Seen& s : seen)
+            greys.push_back(s.grey);
+        tilt = measureHorizonTilt(greys, median(vys) * scale);
+    }
+
+    // Field of view: given, else from the turns (the distant scene's sweep against the
     // GPS heading), else the stated default.
     double hfov = options.hfov_deg.value_or(options.default_hfov_deg);
     std::optional<TurnFocal> turns;
-    if (!options.hfov_deg && vxs.size() >= 10) // the horizon row from the vanishing points
-        turns = focalFromTurns(seen, median(vys) * scale, (w / 2.0) / std::tan(options.default_hfov_deg / 2 * M_PI / 180));
+    if (!options.hfov_deg && vxs.size() >= 10)
+        turns = focalFromTurns(seen, cameraFor(w, h, options.default_hfov_deg, 1, options.default_pitch_deg, 0),
+                               median(vxs) * scale, median(vys) * scale,
+                               tilt ? std::optional<double>(tilt->angle_deg) : std::nullopt);
     if (options.hfov_deg) {
         out.hfov_deg = {hfov, "given", 0, "--hfov-deg"};
     } else if (turns) {
@@ -232,11 +263,23 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     if (vxs.size() >= 10) {
         const double vx = median(vxs), vy = median(vys);
         camera.pitch_deg = pitchThroughVanishingPoint(camera, vx, vy);
+        // Roll from the horizon's lean; the horizon passes through the vanishing point, so the
+        // pitch is found again for the roll, and the roll for that pitch.
+        if (tilt) {
+            camera.roll_deg = rollForHorizonTilt(camera, tilt->angle_deg);
+            camera.pitch_deg = pitchThroughVanishingPoint(camera, vx, vy);
+            camera.roll_deg = rollForHorizonTilt(camera, tilt->angle_deg);
+            camera.pitch_deg = pitchThroughVanishingPoint(camera, vx, vy);
+            const double roll_error = std::abs(rollForHorizonTilt(camera, tilt->angle_deg + tilt->error_deg) - camera.roll_deg);
+            out.roll_deg = {camera.roll_deg, "estimated", roll_error,
+                            "the horizon's lean: level edges about it in " + std::to_string(tilt->stretches) + " 6-second stretches"};
+        } else {
+            out.roll_deg = {0, "default", 0, "level assumed: too few level edges about the horizon to read its lean (edit camera.json when it leans)"};
+        }
         // One standard error of the pitch, from the spread of the vanishing rows.
         const double row_error = spread(vys) / std::sqrt(double(vys.size()));
         out.pitch_deg = {camera.pitch_deg, "estimated", std::atan(row_error / camera.fy) * 180 / M_PI,
                          "vanishing point of the road in " + std::to_string(vxs.size()) + " straight frames"};
-        out.roll_deg = {0, "default", 0, "level assumed: roll is not estimated yet (edit camera.json when the horizon leans)"};
         const double yaw = std::atan((vx - camera.cx) / camera.fx) * 180 / M_PI;
         if (std::abs(yaw) > 2)
             out.notes.push_back("the camera looks " + fixedDecimals(std::abs(yaw), 1) + " degrees " + (yaw > 0 ? "right" : "left") +

@@ -1,8 +1,8 @@
 // The camera's mounting worked out from the footage and its GPS, for footage that comes without a
 // camera.json: pitch from where the road vanishes on straight stretches, height from how far the
 // road moves in the image against how far the GPS says the vehicle went, the field of view from how
-// far the distant scene sweeps sideways in turns against the GPS heading (else given or assumed);
-// roll is assumed level. Each value says where it came from and how sure it is.
+// far the distant scene sweeps sideways in turns against the GPS heading (else given or assumed),
+// roll from how far the horizon leans. Each value says where it came from and how sure it is.
 #pragma once
 
 #include "voirie/core/base/result.hpp"
