@@ -151,15 +151,17 @@ TEST_F(Campaigns, AReviewMergeInANetworkProjectKeepsEachDrivesEvidence)
     const fs::path network = own_.path() / "network.gpkg";
     ASSERT_EQ(runVoirie("merge " + shellQuoted(oldProject()) + " " + shellQuoted(dir_->path() / "drive2.gpkg") +
                         " --out " + shellQuoted(network)).exit_code, 0);
-    // One seen by the second drive only, one of its class by both (its second drive's evidence in
-    // damage_evidence).
-    const long long kept = sqlNumber(network, "SELECT MIN(a.damage_id) FROM damages a WHERE a.drives = '2' AND EXISTS "
+    // One seen by one drive only, one of its class by both (its second drive's evidence in
+    // damage_evidence). Which drive saw the first depends on the detections of the generated drives.
+    const long long kept = sqlNumber(network, "SELECT MIN(a.damage_id) FROM damages a WHERE a.drives IN ('1', '2') AND EXISTS "
                                               "(SELECT 1 FROM damages b WHERE b.drives = '1,2' AND b.class = a.class)");
+    ASSERT_GT(kept, 0) << "the drives' damages give no pair to merge";
     const long long other = sqlNumber(network, "SELECT MIN(damage_id) FROM damages WHERE drives = '1,2' AND class = "
                                                "(SELECT class FROM damages WHERE damage_id = " + std::to_string(kept) + ")");
     const long long rows = sqlNumber(network, "SELECT COUNT(*) FROM damage_evidence WHERE damage_id IN (" +
                                                   std::to_string(kept) + "," + std::to_string(other) + ")");
     ASSERT_GT(sqlNumber(network, "SELECT COUNT(*) FROM damage_evidence WHERE damage_id = " + std::to_string(other)), 0);
+    const std::string kept_drives = sqlText(network, "SELECT drives FROM damages WHERE damage_id = " + std::to_string(kept));
     auto review = voirie::ProjectReview::open(network);
     ASSERT_TRUE(review.ok()) << review.error();
     auto undo = (*review)->merge(kept, {other});
@@ -171,7 +173,7 @@ TEST_F(Campaigns, AReviewMergeInANetworkProjectKeepsEachDrivesEvidence)
     EXPECT_EQ(sqlNumber(network, "SELECT COUNT(*) FROM damage_evidence WHERE damage_id = " + std::to_string(other)),
               rows - sqlNumber(network, "SELECT COUNT(*) FROM damage_evidence WHERE damage_id = " + std::to_string(kept)));
     EXPECT_GT(sqlNumber(network, "SELECT COUNT(*) FROM damage_evidence WHERE damage_id = " + std::to_string(other)), 0);
-    EXPECT_EQ(sqlText(network, "SELECT drives FROM damages WHERE damage_id = " + std::to_string(kept)), "2");
+    EXPECT_EQ(sqlText(network, "SELECT drives FROM damages WHERE damage_id = " + std::to_string(kept)), kept_drives);
 }
 
 TEST_F(Campaigns, EveryRefusalIsOneSentenceAndWritesNothing)

@@ -71,8 +71,11 @@ TEST_F(ClockAlignmentCli, AnalyzeRecordsTheOffsetTheCameraAndHowTheyWereFound)
     EXPECT_NE(camera["source"].get<std::string>().find("estimated from the footage"), std::string::npos) << camera.dump();
     EXPECT_EQ(camera["sources"]["pitch_deg"].get<std::string>().rfind("estimated", 0), 0u) << camera.dump();
     EXPECT_EQ(camera["sources"]["height_m"].get<std::string>().rfind("estimated", 0), 0u) << camera.dump();
-    EXPECT_EQ(camera["sources"]["roll_deg"].get<std::string>().rfind("default", 0), 0u) << camera.dump();
-    EXPECT_NEAR(camera["pitch_deg"].get<double>(), 12.0, 0.5); // the generator's camera
+    EXPECT_EQ(camera["sources"]["roll_deg"].get<std::string>().rfind("estimated", 0), 0u) << camera.dump();
+    EXPECT_NEAR(camera["roll_deg"].get<double>(), 0.0, 0.5); // the generator's camera is level
+    // The field of view comes from 36 s of turns here (a few per cent off, README): the pitch
+    // through the vanishing point moves with it.
+    EXPECT_NEAR(camera["pitch_deg"].get<double>(), 12.0, 1.0);
     EXPECT_NEAR(camera["height_m"].get<double>(), 1.3, 0.13);
     const auto summary = nlohmann::json::parse(sqlText(project, "SELECT summary FROM run"));
     EXPECT_GT(summary["cpu_s_by_stage"].value("calibration", 0.0), 0.0) << summary["cpu_s_by_stage"].dump();

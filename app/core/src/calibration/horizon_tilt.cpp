@@ -1,5 +1,6 @@
 #include "horizon_tilt.hpp"
 
+#include "voirie/core/base/monotone_solve.hpp"
 #include "voirie/core/base/statistics.hpp"
 #include "voirie/core/geo/camera_geometry.hpp"
 
@@ -108,20 +109,15 @@ std::optional<HorizonTilt> measureHorizonTilt(const std::vector<cv::Mat>& greys,
 
 double rollForHorizonTilt(CameraModel camera, double angle_deg)
 {
-    // The horizon's angle over the middle half of the frame grows with the roll: bisection.
+    // The horizon's angle over the middle half of the frame grows with the roll.
     const double half = camera.width / 4.0;
-    auto lean = [&](double roll) {
-        camera.roll_deg = roll;
-        const CameraGeometry geometry(camera);
-        return std::atan2(geometry.horizonRow(camera.cx + half) - geometry.horizonRow(camera.cx - half), 2 * half) * 180 / M_PI;
-    };
-    double lo = -30, hi = 30;
-    const bool increasing = lean(hi) > lean(lo);
-    for (int i = 0; i < 40; ++i) {
-        const double mid = (lo + hi) / 2;
-        ((lean(mid) < angle_deg) == increasing ? lo : hi) = mid;
-    }
-    return (lo + hi) / 2;
+    return solveMonotone(
+        [&](double roll) {
+            camera.roll_deg = roll;
+            const CameraGeometry geometry(camera);
+            return std::atan2(geometry.horizonRow(camera.cx + half) - geometry.horizonRow(camera.cx - half), 2 * half) * 180 / M_PI;
+        },
+        angle_deg, -30, 30);
 }
 
 } // namespace voirie

@@ -1,5 +1,6 @@
 #include "vanishing_point.hpp"
 
+#include "voirie/core/base/monotone_solve.hpp"
 #include "voirie/core/geo/camera_geometry.hpp"
 
 #include <opencv2/imgproc.hpp>
@@ -77,18 +78,13 @@ std::optional<VanishingPoint> findVanishingPoint(const cv::Mat& grey)
 
 double pitchThroughVanishingPoint(CameraModel camera, double vx, double vy)
 {
-    // The horizon row at vx falls as the pitch rises: bisection between -5 and 60 degrees.
-    auto row = [&](double pitch) {
-        camera.pitch_deg = pitch;
-        return CameraGeometry(camera).horizonRow(vx);
-    };
-    double lo = -5, hi = 60;
-    const bool increasing = row(hi) > row(lo);
-    for (int i = 0; i < 40; ++i) {
-        const double mid = (lo + hi) / 2;
-        ((row(mid) < vy) == increasing ? lo : hi) = mid;
-    }
-    return (lo + hi) / 2;
+    // The horizon row at vx falls as the pitch rises.
+    return solveMonotone(
+        [&](double pitch) {
+            camera.pitch_deg = pitch;
+            return CameraGeometry(camera).horizonRow(vx);
+        },
+        vy, -5, 60);
 }
 
 } // namespace voirie
