@@ -22,6 +22,19 @@ double skylineHeight(double azimuth_deg, uint64_t seed)
     return std::max(0.5, (6.0 + 3.0 * h) * block);
 }
 
+// The share of [x - w/2, x + w/2] where fmod(x, period) < duty: a square wave box-filtered over
+// a pixel's footprint.
+double coveredShare(double x, double w, double period, double duty)
+{
+    auto integral = [&](double v) {
+        const double n = std::floor(v / period);
+        return n * duty + std::min(v - n * period, duty);
+    };
+    if (w < 1e-9)
+        return std::fmod(x, period) < duty ? 1.0 : 0.0;
+    return (integral(x + w / 2) - integral(x - w / 2)) / w;
+}
+
 } // namespace
 
 FrameRenderer::FrameRenderer(const RoadLayout& layout, GroundTexture& texture, const CameraModel& camera, uint64_t seed)
@@ -185,15 +198,20 @@ cv::Mat FrameRenderer::render(const VehiclePose& pose, int frame_index)
                 const double e = e_row[x];
                 const double k = std::min(1.0, std::max(0.0, e) / 25.0);
                 const cv::Vec3b sky(uchar(235 - 20 * k), uchar(220 - 50 * k), uchar(205 - 90 * k));
-                const bool window_row = std::fmod(std::max(0.0, e), 1.2) < 0.6;
                 cv::Vec3b colour;
                 if (e < 0.4) {
                     colour = cv::Vec3b(150, 160, 150); // haze at the far end of the street
                 } else if (e < skyline[size_t(std::lround((az_row[x] - az_min) / kStep))]) {
                     const double az = pose.heading_deg + az_row[x];
-                    const bool window = window_row && std::fmod(std::abs(az) * 3, 2.0) < 0.8;
+                    // Windows every 2/3 of a degree across and 1.2 up: a few pixels apart on a wide
+                    // lens, so each pixel shows the share of its footprint they cover (sampled at its
+                    // centre they would alias into a pattern moving at another speed than the view).
+                    const double across = std::abs(az_row[std::min(x + 1, W - 1)] - az_row[std::max(x - 1, 0)]) / 2;
+                    const double up = y + 1 < sky_rows ? std::abs(elevations.at<float>(y + 1, x) - e) : 0.0;
+                    const double window = coveredShare(std::abs(az) * 3, across * 3, 2.0, 0.8) *
+                                          coveredShare(std::max(0.0, e), up, 1.2, 0.6);
                     const uchar base = uchar(120 + 40 * std::sin(az * 0.7));
-                    colour = window ? cv::Vec3b(90, 85, 80) : cv::Vec3b(uchar(base - 10), base, uchar(base + 12));
+                    colour = cv::Vec3b(uchar(base - 10), base, uchar(base + 12)) * (1 - window) + cv::Vec3b(90, 85, 80) * window;
                 } else {
                     colour = sky;
                 }
