@@ -100,14 +100,14 @@ struct TurnFocal {
     double turned_deg = 0;       // the smoothed GPS heading's range over the frames used
 };
 
-// The focal length from the turns: a camera turning by an angle sweeps the distant scene (the band
-// just above the horizon) sideways by that angle. The band is resampled to a grid even in azimuth
-// and elevation for the camera assumed (its focal length, and the pitch and roll that put its
-// horizon through the vanishing point at the lean measured): a pinhole's pixels widen towards the
-// edges, 4 times at 60 degrees, and a pitched camera sees the horizon's columns stretched by 1 /
-// cos(pitch). Its shift between consecutive frames (phase correlation) is summed and regressed on
-// the GPS heading: the slope says how far off the focal length assumed was. Three rounds converge.
-// Needs 20 degrees of turning at least. `start`: the camera for the frames as kept.
+// The focal length from the turns: a camera turning by an angle sweeps the distant scene (a band
+// above the horizon) sideways by that angle. The band is resampled to a grid even in azimuth and
+// elevation for the camera assumed (its focal length, and the pitch and roll that put its horizon
+// through the vanishing point at the lean measured): a pinhole's pixels widen towards the edges,
+// 4 times at 60 degrees, and a pitched camera sees the horizon's columns stretched by 1 /
+// cos(pitch). Its sweep (phase correlation) is regressed on the GPS heading: the slope says how
+// far off the focal length assumed was; rounds until it is 1. Needs 20 degrees of turning at
+// least. `start`: the camera for the frames as kept; (vx, vy) the vanishing point in them.
 std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const CameraModel& start, double vx, double vy,
                                         std::optional<double> horizon_lean_deg)
 {
