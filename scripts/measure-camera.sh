@@ -2,7 +2,8 @@
 # Measures `voirie calibrate` on generated surveys of six mountings: the camera worked out from
 # the footage and its GPS against the generator's truth, everything estimated and again with the
 # field of view given. A-E (seeds 41-45) were used while developing the estimate; F (seed 46)
-# was not: report it apart.
+# was not: report it apart. The estimate reads the first minute: `--length-m 600` gives it a
+# minute of driving at the generator's 40 km/h, the default 300 m half of it.
 #   scripts/measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"]
 set -euo pipefail
 out=${1:?usage: measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"]}
