@@ -165,25 +165,39 @@ TEST(CameraEstimate, FindsAMountingUnlikeTheDefaultFromAGeneratedDrive)
     EXPECT_EQ(assumed->height_m.source, "given");
 }
 
-TEST(CameraEstimate, TheFieldOfViewFromTheTurns)
+// A 300 m drive at 640x360 that turns by some 40 degrees, seen by the mounting given.
+sample::GeneratorSettings turningDrive(uint64_t seed, double height_m, double pitch_deg, double roll_deg, double hfov_deg)
 {
-    // A wide lens on a drive that turns by some 40 degrees in its first minute.
-    TempDir dir;
     sample::GeneratorSettings s;
-    s.seed = 44;
+    s.seed = seed;
     s.length_m = 300;
     s.width = 640, s.height = 360;
-    s.camera_height_m = 2.2;
-    s.camera_pitch_deg = 18;
-    s.camera_roll_deg = 3;
-    s.camera_hfov_deg = 120;
+    s.camera_height_m = height_m;
+    s.camera_pitch_deg = pitch_deg;
+    s.camera_roll_deg = roll_deg;
+    s.camera_hfov_deg = hfov_deg;
+    return s;
+}
+
+// The camera worked out from the drive written under `dir`, its GPS smoothed as analyses do.
+Result<CameraEstimate> estimateOnDrive(const TempDir& dir, const sample::GeneratorSettings& s)
+{
     sample::SurveyGenerator generator(s);
-    ASSERT_TRUE(generator.write(dir.path() / "s", {}));
+    if (!generator.write(dir.path() / "s", {}))
+        return fail("the drive could not be written");
     IngestOptions ingest;
     ingest.videos = {dir.path() / "s/survey.mp4"};
     ingest.track = dir.path() / "s/survey.gpx";
     ingest.cleaning.smoothing_s = kRecommendedSmoothingSeconds;
-    auto estimate = estimateCamera(ingest);
+    return estimateCamera(ingest);
+}
+
+TEST(CameraEstimate, TheFieldOfViewFromTheTurns)
+{
+    // A wide lens, GPS with the generator's 1.7 m of noise.
+    TempDir dir;
+    const auto s = turningDrive(44, 2.2, 18, 3, 120);
+    auto estimate = estimateOnDrive(dir, s);
     ASSERT_TRUE(estimate) << estimate.error();
     ASSERT_EQ(estimate->hfov_deg.source, "estimated") << estimate->hfov_deg.how;
     EXPECT_NEAR(estimate->hfov_deg.value, s.camera_hfov_deg, 0.05 * s.camera_hfov_deg);
@@ -199,22 +213,9 @@ TEST(CameraEstimate, APerfectReceiverGivesTheFieldOfViewWithinTwoPerCent)
     // a second look), the band above the horizon (the road near it moves by parallax), the
     // heading from the fixes' chords. Each of these was worth 1-5 % on this drive.
     TempDir dir;
-    sample::GeneratorSettings s;
-    s.seed = 43;
-    s.length_m = 300;
-    s.width = 640, s.height = 360;
-    s.camera_height_m = 1.8;
-    s.camera_pitch_deg = 14;
-    s.camera_roll_deg = 0;
-    s.camera_hfov_deg = 110;
+    auto s = turningDrive(43, 1.8, 14, 0, 110);
     s.gps_noise_m = 0;
-    sample::SurveyGenerator generator(s);
-    ASSERT_TRUE(generator.write(dir.path() / "s", {}));
-    IngestOptions ingest;
-    ingest.videos = {dir.path() / "s/survey.mp4"};
-    ingest.track = dir.path() / "s/survey.gpx";
-    ingest.cleaning.smoothing_s = kRecommendedSmoothingSeconds;
-    auto estimate = estimateCamera(ingest);
+    auto estimate = estimateOnDrive(dir, s);
     ASSERT_TRUE(estimate) << estimate.error();
     ASSERT_EQ(estimate->hfov_deg.source, "estimated") << estimate->hfov_deg.how;
     EXPECT_NEAR(estimate->hfov_deg.value, s.camera_hfov_deg, 0.02 * s.camera_hfov_deg);
