@@ -79,17 +79,24 @@ cv::Mat FrameRenderer::render(const VehiclePose& pose, int frame_index)
 
     // Cast the coarse grid of rays: road coordinates and distance per grid point.
     cv::Mat grid_s(gh, gw, CV_64F), grid_t(gh, gw, CV_64F), grid_d(gh, gw, CV_64F);
+    cv::Mat on_texture(gh, gw, CV_8U, cv::Scalar(1)); // has a road position to interpolate towards
     double s_min[3] = {1e18, 1e18, 1e18}, s_max[3] = {-1e18, -1e18, -1e18};
     int hint = layout_.indexOf(pose.s);
     for (int gy = 0; gy < gh; ++gy) {
         int row_hint = hint;
         for (int gx = 0; gx < gw; ++gx) {
             // cv::resize maps grid point g to pixel g*kGrid + (kGrid-1)/2: cast the ray there.
-            const double px = gx * kGrid + (kGrid - 1) / 2.0;
-            auto g = geometry.pixelToGround(px, gy * kGrid + (kGrid - 1) / 2.0);
+            const double px = gx * kGrid + (kGrid - 1) / 2.0, py = gy * kGrid + (kGrid - 1) / 2.0;
+            auto g = geometry.pixelToGround(px, py);
             double d = -1;
             if (g)
                 d = std::hypot(g->forward, g->right);
+            if (!g && geometry.horizonRow(px) - py > 2 * kGrid) {
+                // Sky well above the horizon: no visible ground pixel interpolates towards it.
+                grid_d.at<double>(gy, gx) = -1;
+                on_texture.at<uchar>(gy, gx) = 0;
+                continue;
+            }
             if (!g || d > kFarLimit) {
                 // Sky or past the far limit: the haze covers it, but the point keeps a road position
                 // at the far limit on its bearing, so that interpolating towards a nearer point
@@ -133,6 +140,8 @@ cv::Mat FrameRenderer::render(const VehiclePose& pose, int frame_index)
         cv::Mat map_x(r1 - r0 + 1, gw, CV_32F, cv::Scalar(-1e4)), map_y(r1 - r0 + 1, gw, CV_32F, cv::Scalar(-1e4));
         for (int gy = r0; gy <= r1; ++gy)
             for (int gx = 0; gx < gw; ++gx) {
+                if (!on_texture.at<uchar>(gy, gx))
+                    continue;
                 map_x.at<float>(gy - r0, gx) = float((grid_s.at<double>(gy, gx) - origin) / (kTexel * scale) - 0.5);
                 map_y.at<float>(gy - r0, gx) = float((grid_t.at<double>(gy, gx) - kTMin) / (kTexel * scale) - 0.5);
             }
