@@ -82,12 +82,14 @@ std::optional<HorizonTilt> measureHorizonTilt(const std::vector<cv::Mat>& greys,
     const cv::Rect band(0, top, cols, bottom - top);
     std::vector<double> total(kBins, 0.0), stretch(kBins, 0.0);
     std::vector<double> angles;
+    int in_stretch = 0;
     for (size_t i = 0; i < greys.size(); ++i) {
         addEdgeAngles(greys[i](band), stretch);
-        if ((i + 1) % kStretchFrames == 0 || i + 1 == greys.size()) {
-            if (i + 1 >= size_t(kStretchFrames / 2)) // a last stretch of under 3 s is only counted in the total
+        if (++in_stretch == kStretchFrames || i + 1 == greys.size()) {
+            if (in_stretch >= kStretchFrames / 2) // a last stretch of under 3 s only counts in the total
                 if (auto a = peakAngle(stretch))
                     angles.push_back(*a);
+            in_stretch = 0;
             for (int b = 0; b < kBins; ++b)
                 total[size_t(b)] += stretch[size_t(b)];
             std::fill(stretch.begin(), stretch.end(), 0.0);
