@@ -37,6 +37,7 @@ sample::GeneratorSettings evolvedSettings(const po::variables_map& vm, sample::G
     if (!vm["gps-noise-m"].defaulted())
         s.gps_noise_m = given.gps_noise_m;
     s.embed_gps = given.embed_gps; // how this drive's camera records: not the road's
+    s.lens_metadata = given.lens_metadata;
     s.clock_offset_s = given.clock_offset_s;
     s.evolution_years.push_back(years);
     return s;
@@ -59,6 +60,8 @@ int runSample(const CommandLine& cl)
         ("gps-noise-m", po::value<double>()->default_value(1.7), "per-axis standard deviation of the GPS error in metres (0: perfect)")
         ("embed-gps", po::value<std::string>(), "also record the GPS inside survey.mp4 as cameras do: gpmf (a GoPro's 18 Hz track) "
                                                 "or novatek (a dash-cam's 1 Hz records)")
+        ("lens-metadata", "also record the lens inside survey.mp4 as a GoPro (HERO8 and later) does: its Linear lens mode and "
+                          "diagonal field of view, which calibration reads")
         ("camera-height-m", po::value<double>()->default_value(1.3), "the camera's height above the road")
         ("camera-pitch-deg", po::value<double>()->default_value(12), "the camera's pitch below the horizon")
         ("camera-roll-deg", po::value<double>()->default_value(0), "the camera's roll (positive: clockwise as seen from behind)")
@@ -94,6 +97,7 @@ int runSample(const CommandLine& cl)
         if (s.embed_gps != "gpmf" && s.embed_gps != "novatek")
             throw UsageError("--embed-gps must be gpmf or novatek");
     }
+    s.lens_metadata = vm.count("lens-metadata") != 0;
     s.camera_height_m = vm["camera-height-m"].as<double>();
     s.camera_pitch_deg = vm["camera-pitch-deg"].as<double>();
     s.camera_roll_deg = vm["camera-roll-deg"].as<double>();

@@ -4,6 +4,7 @@
 
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/export/track_export.hpp"
+#include "voirie/core/ingest/camera_metadata.hpp"
 #include "voirie/core/ingest/video_gps_source.hpp"
 
 #include <iostream>
@@ -51,6 +52,7 @@ int runTelemetry(const CommandLine& cl)
             throw RuntimeError(written.error());
 
     const auto& c = track.counts;
+    const CameraMetadata camera = readCameraMetadata(videos.front()); // what the video says of its camera
     if (vm.count("json")) {
         nlohmann::ordered_json j;
         j["format"] = track.format;
@@ -64,6 +66,12 @@ int runTelemetry(const CommandLine& cl)
         j["start"] = formatIso8601(track.fixes.front().time);
         j["end"] = formatIso8601(track.fixes.back().time);
         j["notes"] = track.notes;
+        if (!camera.empty()) {
+            j["camera"] = {{"make", camera.make}, {"model", camera.gopro.model}, {"firmware", camera.gopro.firmware},
+                           {"lens_mode", camera.gopro.lens_mode}};
+            if (camera.gopro.diagonal_fov_deg)
+                j["camera"]["diagonal_fov_deg"] = *camera.gopro.diagonal_fov_deg;
+        }
         if (vm.count("out"))
             j["out"] = vm["out"].as<std::string>();
         std::cout << j.dump() << "\n";
@@ -76,6 +84,14 @@ int runTelemetry(const CommandLine& cl)
                   << c.dropped_invalid << " untimed or outside the world\n";
         for (const auto& note : track.notes)
             std::cout << "  " << note << "\n";
+        if (!camera.empty()) {
+            std::cout << "camera: " << camera.cameraName();
+            if (!camera.gopro.lens_mode.empty())
+                std::cout << ", lens mode " << camera.gopro.lens_mode;
+            if (camera.gopro.diagonal_fov_deg)
+                std::cout << ", " << *camera.gopro.diagonal_fov_deg << " degrees diagonal";
+            std::cout << "\n";
+        }
         if (vm.count("out"))
             std::cout << "wrote " << vm["out"].as<std::string>() << "\n";
     }

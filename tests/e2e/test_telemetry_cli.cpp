@@ -107,6 +107,37 @@ TEST_F(TelemetryCli, CalibrateWritesACameraFileThatAnalyzeTakes)
         << "an existing camera file is kept unless --overwrite";
 }
 
+// A GoPro from the HERO8 on records its lens mode and diagonal field of view: calibrate reads the
+// field of view from there (not the turns, not the default) and the pitch follows from it.
+TEST(TelemetryCliLens, CalibrateReadsTheFieldOfViewTheCameraRecorded)
+{
+    TempDir dir;
+    auto r = runVoirie("sample --out " + shellQuoted(dir / "s") + " --length-m 120 --size 640x360 --seed 9 --gps-noise-m 0 "
+                       "--embed-gps gpmf --lens-metadata --hfov-deg 100 --quiet");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = runVoirie("telemetry " + shellQuoted(dir / "s" / "survey.mp4") + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto camera = nlohmann::json::parse(r.out)["camera"];
+    EXPECT_EQ(camera["make"], "GoPro");
+    EXPECT_EQ(camera["lens_mode"], "L");
+    EXPECT_GT(camera["diagonal_fov_deg"].get<double>(), 100.0);
+
+    r = runVoirie("calibrate --video " + shellQuoted(dir / "s" / "survey.mp4") + " --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["sources"]["hfov_deg"], "metadata");
+    EXPECT_NEAR(j["hfov_deg"].get<double>(), 100.0, 0.05); // ZFOV is a 32-bit float
+    const std::string how = j["details"]["hfov_deg"]["how"];
+    EXPECT_NE(how.find("Linear lens mode"), std::string::npos) << how;
+    ASSERT_EQ(j["sources"]["pitch_deg"], "estimated");
+    EXPECT_NEAR(j["pitch_deg"].get<double>(), 12.0, 0.5);
+
+    // Given on the command line, the field of view is the person's, whatever the camera says.
+    r = runVoirie("calibrate --video " + shellQuoted(dir / "s" / "survey.mp4") + " --hfov-deg 95 --json");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(nlohmann::json::parse(r.out)["sources"]["hfov_deg"], "given");
+}
+
 TEST(TelemetryCliRefusals, ARealGoProFileWithoutGpsIsOneSentenceAndWritesNothing)
 {
     TempDir dir;

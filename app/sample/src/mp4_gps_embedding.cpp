@@ -138,6 +138,30 @@ std::string gpmfGpsPayload(const std::vector<EmbeddedFix>& fixes, int fix, doubl
     return klv("DEVC", 0, 1, device.size(), device);
 }
 
+std::string gpmfSettingsPayload(const std::string& model, const std::string& lens_mode, double diagonal_fov_deg)
+{
+    Bytes dvid;
+    putBig(dvid, 1, 4);
+    Bytes zfov;
+    const float f = float(diagonal_fov_deg);
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    putBig(zfov, bits, 4);
+    const Bytes device = klv("DVID", 'L', 4, 1, dvid) + klv("DVNM", 'c', 1, 15, "Global Settings") +
+                         klv("MINF", 'c', 1, model.size(), model) + klv("VFOV", 'c', 1, lens_mode.size(), lens_mode) +
+                         klv("ZFOV", 'f', 4, 1, zfov);
+    return klv("DEVC", 0, 1, device.size(), device);
+}
+
+Status embedGoProSettings(const fs::path& mp4, const std::string& model, const std::string& lens_mode, double diagonal_fov_deg)
+{
+    auto moov = lastMovieBox(mp4);
+    if (!moov)
+        return fail(moov.error());
+    return rewriteMovie(mp4, *moov, box("udta", box("GPMF", gpmfSettingsPayload(model, lens_mode, diagonal_fov_deg))), {},
+                        false);
+}
+
 Status appendMp4Track(const fs::path& mp4, const std::string& handler, const std::string& format,
                       const std::vector<std::string>& samples, double sample_duration_s)
 {

@@ -613,6 +613,15 @@ Status SurveyGenerator::write(const fs::path& folder, const std::function<void(i
         return fail("cannot write stills_truth.json");
     if (auto s = m.writeGpx(folder / "survey.gpx"); !s)
         return s;
+    // The settings box goes first: embedding GPS puts samples after the movie box, which must be
+    // the file's last box to grow.
+    if (m.settings.lens_metadata && !m.settings.stills_only) {
+        const double diagonal_deg = 2 * std::atan(std::tan(m.settings.camera_hfov_deg / 2 * M_PI / 180) *
+                                                  std::hypot(m.settings.width, m.settings.height) / m.settings.width) *
+                                    180 / M_PI;
+        if (auto s = embedGoProSettings(folder / "survey.mp4", "Voirie sample camera", "L", diagonal_deg); !s)
+            return s;
+    }
     if (!m.settings.embed_gps.empty() && !m.settings.stills_only)
         if (auto s = embedGps(folder / "survey.mp4"); !s)
             return s;
@@ -718,6 +727,8 @@ Status SurveyGenerator::writeSurveyJson(const fs::path& path) const
     survey["track"] = "survey.gpx";
     if (!m.settings.embed_gps.empty() && !m.settings.stills_only)
         survey["gps_embedded"] = m.settings.embed_gps; // the same fixes, inside survey.mp4
+    if (m.settings.lens_metadata && !m.settings.stills_only)
+        survey["lens_metadata"] = "GoPro-style settings: Linear lens mode and diagonal field of view (ZFOV)";
     survey["camera"] = "camera.json";
     survey["video_start"] = formatIso8601(m.video_start);
     if (m.settings.clock_offset_s != 0) // what the container says against the true first-frame time

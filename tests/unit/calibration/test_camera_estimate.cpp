@@ -9,6 +9,7 @@
 
 #include "voirie/core/calibration/camera_estimate.hpp"
 #include "voirie/core/geo/camera_geometry.hpp"
+#include "voirie/sample/mp4_gps_embedding.hpp"
 #include "voirie/sample/survey_generator.hpp"
 
 #include <opencv2/imgproc.hpp>
@@ -222,6 +223,40 @@ TEST(CameraEstimate, APerfectReceiverGivesTheFieldOfViewWithinTwoPerCent)
     EXPECT_NEAR(estimate->pitch_deg.value, s.camera_pitch_deg, 0.5);
     EXPECT_NEAR(estimate->roll_deg.value, s.camera_roll_deg, 0.2);
     EXPECT_NEAR(estimate->height_m.value, s.camera_height_m, 0.1 * s.camera_height_m);
+}
+
+} // namespace
+
+namespace {
+
+// A GoPro in a Wide lens mode records a fisheye: the estimate reads it from the metadata, works in
+// the undistorted view, and hands on the lens itself so that analyses undistort alike. (The
+// generator draws a pinhole camera: this checks the plumbing, not the mounting found.)
+TEST(CameraEstimate, AFisheyeLensModeFromTheMetadataIsKeptWithTheCamera)
+{
+    TempDir dir;
+    auto s = mounting();
+    s.length_m = 60;
+    sample::SurveyGenerator generator(s);
+    ASSERT_TRUE(generator.write(dir.path() / "s", {}));
+    const auto video = dir.path() / "s/survey.mp4";
+    ASSERT_TRUE(sample::embedGoProSettings(video, "HERO9 Black", "W", 140.0));
+    IngestOptions ingest;
+    ingest.videos = {video};
+    ingest.track = dir.path() / "s/survey.gpx";
+    auto estimate = estimateCamera(ingest);
+    ASSERT_TRUE(estimate) << estimate.error();
+    EXPECT_EQ(estimate->hfov_deg.source, "metadata");
+    EXPECT_NE(estimate->hfov_deg.how.find("Wide lens mode"), std::string::npos) << estimate->hfov_deg.how;
+    EXPECT_EQ(estimate->camera.lens.model, LensDistortion::Model::fisheye);
+    EXPECT_EQ(estimate->camera.width, s.width);
+    EXPECT_EQ(estimate->camera.pitch_deg, estimate->pitch_deg.value);
+
+    auto resolved = resolveCamera(ingest);
+    ASSERT_TRUE(resolved.camera);
+    auto reader = SurveyReader::open(resolved);
+    ASSERT_TRUE(reader) << reader.error();
+    EXPECT_TRUE((*reader)->summary().lens_camera) << "the analysis reads the frames undistorted";
 }
 
 } // namespace

@@ -4,6 +4,7 @@
 // Deterministic (fixed seeds), a few seconds in all; run under ASan they also catch overreads.
 #include "survey_fixtures.hpp"
 
+#include "voirie/core/ingest/camera_metadata.hpp"
 #include "voirie/core/ingest/embedded_telemetry.hpp"
 #include "voirie/core/ingest/gpmf_parser.hpp"
 #include "voirie/core/ingest/mp4_creation_time.hpp"
@@ -374,3 +375,42 @@ TEST(ParserFuzz, DjiSrtSurvivesThousandsOfMutations)
 }
 
 } // namespace
+
+// A video with a GoPro's settings box (lens mode, diagonal field of view) and its telemetry track,
+// mutated everywhere: camera metadata or none, never a crash, a hang or a field of view that
+// is not a number of degrees.
+TEST(ParserFuzz, CameraMetadataSurvivesThousandsOfMutations)
+{
+    TempDir dir;
+    const auto valid_path = dir / "gopro.mp4";
+    writeVideo(valid_path, 20, 10, {64, 48});
+    std::vector<voirie::sample::EmbeddedFix> fixes;
+    for (const auto& f : pathFixes(0, 2, 1.0 / 18))
+        fixes.push_back({f.t, f.lat, f.lon, 30, 10});
+    auto made = voirie::sample::embedGoProSettings(valid_path, "HERO8 Black", "W", 148.34);
+    ASSERT_TRUE(made) << made.error();
+    made = voirie::sample::embedGpmf(valid_path, fixes, kT0);
+    ASSERT_TRUE(made) << made.error();
+    const Bytes valid = readFile(valid_path);
+    const auto intact = voirie::readCameraMetadata(valid_path);
+    ASSERT_EQ(intact.gopro.lens_mode, "W");
+
+    std::vector<size_t> targets = boxHeaders(valid);
+    for (size_t at = valid.find("DEVC"); at != std::string::npos; at = valid.find("DEVC", at + 1))
+        klvHeaders(valid, at, valid.size(), targets);
+    std::mt19937 rng(48);
+    const auto started = std::chrono::steady_clock::now();
+    const auto path = dir / "mutated.mp4";
+    int with_lens = 0;
+    for (int i = 0; i < 2000; ++i) {
+        writeBytes(path, mutate(valid, rng, targets));
+        const auto metadata = voirie::readCameraMetadata(path);
+        if (metadata.gopro.diagonal_fov_deg) {
+            ++with_lens;
+            ASSERT_TRUE(*metadata.gopro.diagonal_fov_deg > 1 && *metadata.gopro.diagonal_fov_deg < 360) << "mutation " << i;
+        }
+        EXPECT_LE(metadata.gopro.model.size(), valid.size()) << "mutation " << i;
+    }
+    EXPECT_GT(with_lens, 500); // most mutations leave the settings readable
+    EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 60.0);
+}

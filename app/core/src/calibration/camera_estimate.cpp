@@ -5,9 +5,11 @@
 #include "vanishing_point.hpp"
 
 #include "voirie/core/base/number_format.hpp"
+#include "voirie/core/calibration/lens_from_metadata.hpp"
 #include "voirie/core/base/statistics.hpp"
 #include "voirie/core/geo/camera_geometry.hpp"
 #include "voirie/core/geo/local_metric_frame.hpp"
+#include "voirie/core/ingest/camera_metadata.hpp"
 #include "voirie/core/ingest/survey_gps.hpp"
 #include "voirie/core/ingest/track.hpp"
 
@@ -243,6 +245,23 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     auto reader = SurveyReader::open(ingest);
     if (!reader)
         return fail(reader.error());
+    CameraEstimate out;
+    // The lens from the camera's own metadata, unless given: a fisheye's frames are then read
+    // undistorted, and everything below works in the pinhole view they give.
+    std::optional<MetadataLens> metadata_lens;
+    if (!options.hfov_deg && !ingest.videos.empty()) {
+        std::string why_not;
+        metadata_lens = lensFromMetadata(readCameraMetadata(ingest.videos.front()), (*reader)->camera().width,
+                                         (*reader)->camera().height, &why_not);
+        if (!why_not.empty())
+            out.notes.push_back(why_not);
+        if (metadata_lens && metadata_lens->camera.lens.model != LensDistortion::Model::none) {
+            ingest.camera = metadata_lens->camera;
+            reader = SurveyReader::open(ingest);
+            if (!reader)
+                return fail(reader.error());
+        }
+    }
     const CameraModel frame_camera = (*reader)->camera();
     // The same fixes unsmoothed (the reader's track is smoothed as the analysis will be).
     std::optional<Track> raw_track;
@@ -257,7 +276,6 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     const double scale = std::min(1.0, 640.0 / width);
     const int w = int(std::lround(width * scale)), h = int(std::lround(height * scale));
 
-    CameraEstimate out;
     std::vector<Seen> seen;
     while (auto frame = (*reader)->next()) {
         if (int(seen.size()) >= options.max_frames)
@@ -303,16 +321,18 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
         tilt = measureHorizonTilt(greys, median(vys) * scale);
     }
 
-    // Field of view: given, else from the turns (the distant scene's sweep against the
-    // GPS heading), else the stated default.
-    double hfov = options.hfov_deg.value_or(options.default_hfov_deg);
+    // Field of view: given, else the camera's metadata, else from the turns (the distant scene's
+    // sweep against the GPS heading), else the stated default.
+    double hfov = options.hfov_deg.value_or(metadata_lens ? metadata_lens->hfov_deg : options.default_hfov_deg);
     std::optional<TurnFocal> turns;
-    if (!options.hfov_deg && vxs.size() >= 10)
+    if (!options.hfov_deg && !metadata_lens && vxs.size() >= 10)
         turns = focalFromTurns(seen, cameraFor(w, h, options.default_hfov_deg, 1, options.default_pitch_deg, 0),
                                median(vxs) * scale, median(vys) * scale,
                                tilt ? std::optional<double>(tilt->angle_deg) : std::nullopt);
     if (options.hfov_deg) {
         out.hfov_deg = {hfov, "given", 0, "--hfov-deg"};
+    } else if (metadata_lens) {
+        out.hfov_deg = {hfov, "metadata", 0, metadata_lens->how};
     } else if (turns) {
         const double fx = turns->fx / scale;
         hfov = 2 * std::atan(width / 2.0 / fx) * 180 / M_PI;
@@ -405,6 +425,13 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     }
     camera.height_m = out.height_m.value;
     out.camera = camera;
+    if (metadata_lens && metadata_lens->camera.lens.model != LensDistortion::Model::none) {
+        // The lens as recorded (the analysis undistorts it), mounted as found in its pinhole view.
+        out.camera = metadata_lens->camera;
+        out.camera.height_m = camera.height_m;
+        out.camera.pitch_deg = camera.pitch_deg;
+        out.camera.roll_deg = camera.roll_deg;
+    }
     return out;
 }
 

@@ -3,6 +3,7 @@
 #include "voirie/core/base/time_format.hpp"
 #include "voirie/core/ingest/mp4_boxes.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -193,7 +194,64 @@ void walk(const std::string& b, size_t begin, size_t end, int depth, StreamState
     }
 }
 
+// A 'c' KLV's text without its padding; nothing printable kept past a NUL.
+std::string text(const std::string& b, const Klv& k)
+{
+    std::string t = b.substr(k.data, k.data_size);
+    t = t.substr(0, t.find('\0'));
+    for (char& c : t)
+        if (uint8_t(c) < 0x20 || uint8_t(c) > 0x7e)
+            c = '?';
+    return t;
+}
+
+// `camera_device`: inside the payload's first device, the camera itself (others are attached
+// sensors or a drone: "GoPro Karma v1.0").
+void walkSettings(const std::string& b, size_t begin, size_t end, int depth, bool camera_device, GpmfSettings& out)
+{
+    int devices = 0;
+    if (depth > kMaxDepth) {
+        out.damaged = true;
+        return;
+    }
+    for (size_t at = begin; at + 8 <= end;) {
+        auto k = readKlv(b, at, end);
+        if (!k) {
+            out.damaged = true;
+            return;
+        }
+        if (k->type == 0) {
+            const bool camera = depth == 0 ? k->key == "DEVC" && devices++ == 0 : camera_device;
+            walkSettings(b, k->data, k->data + k->data_size, depth + 1, camera, out);
+        } else if (k->type == 'c' && k->key == "MINF" && k->data_size > 0) {
+            out.model = text(b, *k);
+        } else if (k->type == 'c' && k->key == "DVNM" && camera_device && out.model.empty()) {
+            // HERO5 names its device "Camera", later cameras their model ("Hero6 Black"); the
+            // settings' own devices are named for what they hold.
+            const std::string name = text(b, *k);
+            static const char* generic[] = {"Camera", "Global Settings", "Video Global Settings", "Highlights",
+                                            "Geometry Calibrations", "Back Lens", "Front Lens"};
+            if (!name.empty() && std::find(std::begin(generic), std::end(generic), name) == std::end(generic))
+                out.model = name;
+        } else if (k->type == 'c' && k->key == "FMWR" && out.firmware.empty()) {
+            out.firmware = text(b, *k);
+        } else if (k->type == 'c' && k->key == "VFOV" && out.lens_mode.empty()) {
+            out.lens_mode = text(b, *k);
+        } else if (k->key == "ZFOV" && !out.diagonal_fov_deg) {
+            auto v = numbers(b, *k, {});
+            if (!v.empty() && std::isfinite(v[0]) && v[0] > 1 && v[0] < 360)
+                out.diagonal_fov_deg = v[0];
+        }
+        at = k->next;
+    }
+}
+
 } // namespace
+
+void parseGpmfSettings(const std::string& bytes, GpmfSettings& into)
+{
+    walkSettings(bytes, 0, bytes.size(), 0, true, into);
+}
 
 std::optional<double> parseGpmfUtc(const std::string& text)
 {

@@ -32,6 +32,12 @@ Status appendMp4Track(const std::filesystem::path& mp4, const std::string& handl
 // `video_start`, media time 0).
 Status embedGpmf(const std::filesystem::path& mp4, const std::vector<EmbeddedFix>& fixes, double video_start);
 
+// A GoPro's recording settings (HERO8 and later): moov/udta/GPMF holding DEVC { DVID, DVNM
+// "Global Settings", MINF model, VFOV lens mode, ZFOV diagonal field of view in degrees }.
+std::string gpmfSettingsPayload(const std::string& model, const std::string& lens_mode, double diagonal_fov_deg);
+Status embedGoProSettings(const std::filesystem::path& mp4, const std::string& model, const std::string& lens_mode,
+                          double diagonal_fov_deg);
+
 // Novatek-style: one record a second (the fix nearest each whole second of the video), written as
 // `free` boxes after the movie and indexed from a `gps ` box inside it.
 Status embedNovatek(const std::filesystem::path& mp4, const std::vector<EmbeddedFix>& fixes, double video_start,

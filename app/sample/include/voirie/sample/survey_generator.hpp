@@ -36,6 +36,9 @@ struct GeneratorSettings {
     // GPS recorded inside the video as cameras do: "gpmf" (a GoPro's 18 Hz GPS5 track), "novatek"
     // (a dash-cam's 1 Hz records); empty: none (survey.gpx is written in every case).
     std::string embed_gps;
+    // The lens recorded in the video as a GoPro from the HERO8 on does (moov/udta/GPMF: a model,
+    // the Linear lens mode and the diagonal field of view), so that calibration can read it.
+    bool lens_metadata = false;
     // A later campaign of the same road (`voirie sample --evolve-from`): the years between each
     // campaign and the one before, first to last; empty for a first campaign. The road's defects
     // evolve step by step (grown, repaired, new); the drive is the last campaign's own: another

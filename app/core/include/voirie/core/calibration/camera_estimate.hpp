@@ -1,7 +1,8 @@
 // The camera's mounting worked out from the footage and its GPS, for footage that comes without a
 // camera.json: pitch from where the road vanishes on straight stretches, height from how far the
 // road moves in the image against how far the GPS says the vehicle went, the field of view from how
-// far the distant scene sweeps sideways in turns against the GPS heading (else given or assumed),
+// far the distant scene sweeps sideways in turns against the GPS heading (else given, read from the
+// camera's metadata - lens_from_metadata.hpp - or assumed),
 // roll from how far the horizon leans. Each value says where it came from and how sure it is.
 #pragma once
 
@@ -17,7 +18,7 @@ namespace voirie {
 
 struct CameraValue {
     double value = 0;
-    std::string source;       // "given", "estimated" or "default"
+    std::string source;       // "given", "metadata" (the camera's own), "estimated" or "default"
     double uncertainty = 0;   // one standard error, in the value's unit (0 when not estimated)
     std::string how;          // a few words: "vanishing point of 212 straight frames"
 };

@@ -31,6 +31,23 @@ struct GpmfGps {
 // Never throws; a damaged payload gives what was read before the damage, with `damaged` set.
 GpmfGps parseGpmfPayload(const std::string& bytes);
 
+// What a GoPro says about itself and its lens: the `GPMF` box in the movie's `udta` ("Global
+// Settings": MINF model, FMWR firmware, VFOV lens mode, ZFOV diagonal field of view, HERO8 and later)
+// and the device names of the telemetry payloads (DVNM "Hero6 Black"). The keys as ExifTool's
+// GoPro tag table documents them.
+struct GpmfSettings {
+    std::string model;                    // MINF, else a DVNM that names a camera
+    std::string firmware;                 // FMWR
+    std::string lens_mode;                // VFOV: "W" wide, "L" linear, "S" SuperView, ...
+    std::optional<double> diagonal_fov_deg; // ZFOV (0 or nonsense: absent)
+    bool damaged = false;
+};
+
+// Never throws; a damaged payload gives what was read before the damage, with `damaged` set.
+// Values already in `into` are kept (the first payload that names them wins), except that a MINF
+// replaces a model taken from a device name.
+void parseGpmfSettings(const std::string& bytes, GpmfSettings& into);
+
 // "yymmddhhmmss.sss" (GPSU) as UTC Unix seconds.
 std::optional<double> parseGpmfUtc(const std::string& text);
 
