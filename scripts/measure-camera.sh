@@ -3,19 +3,25 @@
 # the footage and its GPS against the generator's truth, everything estimated and again with the
 # field of view given. A-E (seeds 41-45) were used while developing the estimate; F (seed 46)
 # was not: report it apart. The estimate reads the first minute: `--length-m 600` gives it a
-# minute of driving at the generator's 40 km/h, the default 300 m half of it.
-#   scripts/measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"]
+# minute of driving at the generator's 40 km/h, the default 300 m half of it. `--eval` also
+# analyses each survey twice, with the true camera and with the one worked out (cracks and
+# potholes, no anonymizer), and scores both with `voirie eval`: F1, median position and size error.
+#   scripts/measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"] [--eval] [--damage-per-km 40]
 set -euo pipefail
-out=${1:?usage: measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"]}
+out=${1:?usage: measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"] [--eval] [--damage-per-km 40]}
 shift
 length=300
 size=640x360
 only="A B C D E F"
+eval_too=0
+damage=40
 while [ $# -gt 0 ]; do
     case "$1" in
         --length-m) length=$2; shift 2 ;;
         --size) size=$2; shift 2 ;;
         --only) only=$2; shift 2 ;;
+        --eval) eval_too=1; shift ;;
+        --damage-per-km) damage=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -39,11 +45,27 @@ echo "$mountings" | while read -r name seed height pitch roll hfov; do
     case " $only " in *" $name "*) ;; *) continue ;; esac
     dir=$out/$name
     [ -f "$dir/survey.json" ] || "$voirie" sample --seed "$seed" --length-m "$length" --size "$size" \
-        --camera-height-m "$height" --camera-pitch-deg "$pitch" --camera-roll-deg "$roll" --hfov-deg "$hfov" --out "$dir" --quiet
+        --camera-height-m "$height" --camera-pitch-deg "$pitch" --camera-roll-deg "$roll" --hfov-deg "$hfov" \
+        --damage-per-km "$damage" --out "$dir" --quiet
     truth="$height $pitch $roll $hfov"
     all=$("$voirie" calibrate --video "$dir/survey.mp4" --track "$dir/survey.gpx" --json | tee "$dir/estimated.json" | show $truth)
     given=$("$voirie" calibrate --video "$dir/survey.mp4" --track "$dir/survey.gpx" --hfov-deg "$hfov" --json | tee "$dir/hfov-given.json" | show $truth)
     echo "$name (seed $seed; $height m, $pitch, $roll, $hfov degrees)"
     echo "  estimated:  $all"
     echo "  hfov given: $given"
+    if [ "$eval_too" = 1 ]; then
+        "$voirie" calibrate --video "$dir/survey.mp4" --track "$dir/survey.gpx" --out "$dir/estimated-camera.json" --overwrite > /dev/null
+        for camera in camera estimated-camera; do
+            "$voirie" analyze --video "$dir/survey.mp4" --track "$dir/survey.gpx" --camera "$dir/$camera.json" \
+                --plugins cracks,potholes --no-anonymize --out "$dir/$camera.gpkg" --overwrite --quiet > /dev/null
+            "$voirie" eval "$dir/$camera.gpkg" --truth "$dir/ground_truth.geojson" --json > "$dir/$camera-eval.json"
+        done
+        /usr/bin/python3 -c "
+import json,sys
+t,e=[json.load(open(sys.argv[1]+'/'+n+'-eval.json'))['overall'] for n in ('camera','estimated-camera')]
+f=lambda v: 'n/a' if v is None else '%.3f'%v
+print('  eval true / estimated camera: F1 %s / %s (%+.3f), median position %s / %s m, median size error %s / %s' % (
+    f(t['f1']), f(e['f1']), e['f1']-t['f1'], f(t['median_position_error_m']), f(e['median_position_error_m']),
+    f(t['median_size_error_rel']), f(e['median_size_error_rel'])))" "$dir"
+    fi
 done

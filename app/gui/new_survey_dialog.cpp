@@ -391,9 +391,9 @@ void NewSurveyDialog::estimateCamera()
         camera_state_ = CameraState::estimated;
         camera_sources_ = {{"height_m", describe(e.height_m)}, {"pitch_deg", describe(e.pitch_deg)},
                            {"roll_deg", describe(e.roll_deg)}, {"hfov_deg", describe(e.hfov_deg)}};
-        camera_note_->setText(QString("Worked out from the footage: height %1, pitch %2; roll and field of view %3.")
+        camera_note_->setText(QString("Worked out from the footage: height %1, pitch %2, roll %3, field of view %4.")
                                   .arg(QString::fromStdString(e.height_m.source), QString::fromStdString(e.pitch_deg.source),
-                                       QString::fromStdString(e.roll_deg.source)));
+                                       QString::fromStdString(e.roll_deg.source), QString::fromStdString(e.hfov_deg.source)));
     });
     worker->start();
 }

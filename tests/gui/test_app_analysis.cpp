@@ -176,7 +176,9 @@ TEST(NewSurveyDialog, ShowsTheCameraOverAFrameAndTheAnalysisUsesItAsShown)
         QApplication::processEvents();
     }
     ASSERT_FALSE(dialog.estimating());
-    EXPECT_NEAR(pitch->value(), 12.0, 0.5) << dialog.findChild<QLabel*>("camera_note")->text().toStdString();
+    const std::string note = dialog.findChild<QLabel*>("camera_note")->text().toStdString();
+    EXPECT_NEAR(pitch->value(), 12.0, 0.5) << note;
+    EXPECT_NE(note.find(", field of view "), std::string::npos) << "each value's source is said apart: " << note;
     auto estimated = dialog.options();
     ASSERT_TRUE(estimated);
     ASSERT_TRUE(estimated->ingest.camera);
