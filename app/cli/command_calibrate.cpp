@@ -26,7 +26,7 @@ int runCalibrate(const CommandLine& cl)
     options.add_options()
         ("out", po::value<std::string>(), "write the camera file (camera.json) here")
         ("overwrite", "replace --out if it exists")
-        ("hfov-deg", po::value<double>(), "the lens's horizontal field of view, when known (else worked out from the turns, or 90 assumed)")
+        ("hfov-deg", po::value<double>(), "the lens's horizontal field of view, when known (else read from the camera's metadata - a GoPro's lens mode and diagonal field of view -, worked out from the turns, or 90 assumed)")
         ("height-m", po::value<double>(), "the camera's height above the road, when known")
         ("json", "print {\"height_m\",\"pitch_deg\",\"roll_deg\",\"hfov_deg\",\"sources\":{...},...}");
     po::variables_map vm;

@@ -5,8 +5,8 @@
 #include "vanishing_point.hpp"
 
 #include "voirie/core/base/number_format.hpp"
-#include "voirie/core/calibration/lens_from_metadata.hpp"
 #include "voirie/core/base/statistics.hpp"
+#include "voirie/core/calibration/lens_from_metadata.hpp"
 #include "voirie/core/geo/camera_geometry.hpp"
 #include "voirie/core/geo/local_metric_frame.hpp"
 #include "voirie/core/ingest/camera_metadata.hpp"

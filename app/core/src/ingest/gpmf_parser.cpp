@@ -194,7 +194,7 @@ void walk(const std::string& b, size_t begin, size_t end, int depth, StreamState
     }
 }
 
-// A 'c' KLV's text without its padding; nothing printable kept past a NUL.
+// A 'c' KLV's text, cut at its first NUL (the padding), unprintable bytes shown as '?'.
 std::string text(const std::string& b, const Klv& k)
 {
     std::string t = b.substr(k.data, k.data_size);
@@ -209,11 +209,11 @@ std::string text(const std::string& b, const Klv& k)
 // sensors or a drone: "GoPro Karma v1.0").
 void walkSettings(const std::string& b, size_t begin, size_t end, int depth, bool camera_device, GpmfSettings& out)
 {
-    int devices = 0;
     if (depth > kMaxDepth) {
         out.damaged = true;
         return;
     }
+    int devices = 0;
     for (size_t at = begin; at + 8 <= end;) {
         auto k = readKlv(b, at, end);
         if (!k) {
