@@ -391,9 +391,11 @@ void NewSurveyDialog::estimateCamera()
         camera_state_ = CameraState::estimated;
         camera_sources_ = {{"height_m", describe(e.height_m)}, {"pitch_deg", describe(e.pitch_deg)},
                            {"roll_deg", describe(e.roll_deg)}, {"hfov_deg", describe(e.hfov_deg)}};
+        auto said = [](const CameraValue& v) {
+            return QString::fromStdString(v.source == "metadata" ? std::string("from the camera's metadata") : v.source);
+        };
         camera_note_->setText(QString("Worked out from the footage: height %1, pitch %2, roll %3, field of view %4.")
-                                  .arg(QString::fromStdString(e.height_m.source), QString::fromStdString(e.pitch_deg.source),
-                                       QString::fromStdString(e.roll_deg.source), QString::fromStdString(e.hfov_deg.source)));
+                                  .arg(said(e.height_m), said(e.pitch_deg), said(e.roll_deg), said(e.hfov_deg)));
     });
     worker->start();
 }
