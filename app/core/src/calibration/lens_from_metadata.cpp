@@ -83,8 +83,7 @@ std::optional<MetadataLens> lensFromMetadata(const CameraMetadata& metadata, int
         }
         c.fx = c.fy = half_diagonal_px / half_rad;
         c.lens.model = LensDistortion::Model::fisheye; // k1..k4 = 0: equidistant
-        const auto undistortion = LensUndistortion::forCamera(c);
-        out.hfov_deg = 2 * std::atan(width / 2.0 / undistortion->pinhole().fx) * 180 / M_PI;
+        out.hfov_deg = 2 * std::atan(width / 2.0 / undistortedPinhole(c).fx) * 180 / M_PI;
     }
     out.how = "the camera's metadata: " + camera + ", " + mode->name + " lens mode, " + fixedDecimals(diagonal_deg, 1) +
               " degrees diagonal (ZFOV)";

@@ -44,13 +44,8 @@ CameraMetadata readCameraMetadata(const std::filesystem::path& video)
                     seen_gopro = true;
                 }
             } else if (item.type == "FIRM" && out.gopro.firmware.empty()) {
-                if (auto bytes = file->payload(item, 256)) {
-                    std::string text = bytes->substr(0, bytes->find('\0'));
-                    for (char& c : text)
-                        if (uint8_t(c) < 0x20 || uint8_t(c) > 0x7e)
-                            c = '?';
-                    out.gopro.firmware = text;
-                }
+                if (auto bytes = file->payload(item, 256))
+                    out.gopro.firmware = printableText(*bytes);
             }
         }
         if (damaged)

@@ -194,16 +194,7 @@ void walk(const std::string& b, size_t begin, size_t end, int depth, StreamState
     }
 }
 
-// A 'c' KLV's text, cut at its first NUL (the padding), unprintable bytes shown as '?'.
-std::string text(const std::string& b, const Klv& k)
-{
-    std::string t = b.substr(k.data, k.data_size);
-    t = t.substr(0, t.find('\0'));
-    for (char& c : t)
-        if (uint8_t(c) < 0x20 || uint8_t(c) > 0x7e)
-            c = '?';
-    return t;
-}
+std::string text(const std::string& b, const Klv& k) { return printableText(b.substr(k.data, k.data_size)); }
 
 // `camera_device`: inside the payload's first device, the camera itself (others are attached
 // sensors or a drone: "GoPro Karma v1.0").

@@ -7,32 +7,52 @@
 
 namespace voirie {
 
+namespace {
+
+cv::Matx33d intrinsics(const CameraModel& c) { return {c.fx, 0, c.cx, 0, c.fy, c.cy, 0, 0, 1}; }
+cv::Vec4d fisheyeCoefficients(const CameraModel& c) { return {c.lens.k[0], c.lens.k[1], c.lens.k[2], c.lens.k[3]}; }
+cv::Mat radialTangentialCoefficients(const CameraModel& c)
+{
+    return (cv::Mat_<double>(1, 5) << c.lens.k[0], c.lens.k[1], c.lens.k[2], c.lens.k[3], c.lens.k[4]);
+}
+
+} // namespace
+
+CameraModel undistortedPinhole(const CameraModel& camera)
+{
+    if (camera.lens.model == LensDistortion::Model::none)
+        return camera;
+    const cv::Size size(camera.width, camera.height);
+    cv::Mat pinhole_k;
+    if (camera.lens.model == LensDistortion::Model::fisheye) // balance 0: cropped to what the lens saw everywhere
+        cv::fisheye::estimateNewCameraMatrixForUndistortRectify(intrinsics(camera), fisheyeCoefficients(camera), size,
+                                                                cv::Matx33d::eye(), pinhole_k, 0.0);
+    else // alpha 0: only valid pixels
+        pinhole_k = cv::getOptimalNewCameraMatrix(intrinsics(camera), radialTangentialCoefficients(camera), size, 0.0);
+    CameraModel pinhole = camera;
+    pinhole.lens = {};
+    pinhole.fx = pinhole_k.at<double>(0, 0);
+    pinhole.fy = pinhole_k.at<double>(1, 1);
+    pinhole.cx = pinhole_k.at<double>(0, 2);
+    pinhole.cy = pinhole_k.at<double>(1, 2);
+    return pinhole;
+}
+
 std::optional<LensUndistortion> LensUndistortion::forCamera(const CameraModel& camera)
 {
     if (camera.lens.model == LensDistortion::Model::none)
         return std::nullopt;
     LensUndistortion u;
     u.lens_ = camera;
-    const cv::Matx33d k(camera.fx, 0, camera.cx, 0, camera.fy, camera.cy, 0, 0, 1);
+    u.pinhole_ = undistortedPinhole(camera);
+    const cv::Matx33d pinhole_k = intrinsics(u.pinhole_);
     const cv::Size size(camera.width, camera.height);
-    cv::Mat pinhole_k;
-    if (camera.lens.model == LensDistortion::Model::fisheye) {
-        const cv::Vec4d d(camera.lens.k[0], camera.lens.k[1], camera.lens.k[2], camera.lens.k[3]);
-        // balance 0: the view is cropped to what the lens saw everywhere (no black corners).
-        cv::fisheye::estimateNewCameraMatrixForUndistortRectify(k, d, size, cv::Matx33d::eye(), pinhole_k, 0.0);
-        cv::fisheye::initUndistortRectifyMap(k, d, cv::Matx33d::eye(), pinhole_k, size, CV_32FC1, u.map_x_, u.map_y_);
-    } else {
-        const cv::Mat d = (cv::Mat_<double>(1, 5) << camera.lens.k[0], camera.lens.k[1], camera.lens.k[2],
-                           camera.lens.k[3], camera.lens.k[4]);
-        pinhole_k = cv::getOptimalNewCameraMatrix(k, d, size, 0.0); // alpha 0: only valid pixels
-        cv::initUndistortRectifyMap(k, d, cv::Mat(), pinhole_k, size, CV_32FC1, u.map_x_, u.map_y_);
-    }
-    u.pinhole_ = camera;
-    u.pinhole_.lens = {};
-    u.pinhole_.fx = pinhole_k.at<double>(0, 0);
-    u.pinhole_.fy = pinhole_k.at<double>(1, 1);
-    u.pinhole_.cx = pinhole_k.at<double>(0, 2);
-    u.pinhole_.cy = pinhole_k.at<double>(1, 2);
+    if (camera.lens.model == LensDistortion::Model::fisheye)
+        cv::fisheye::initUndistortRectifyMap(intrinsics(camera), fisheyeCoefficients(camera), cv::Matx33d::eye(), pinhole_k,
+                                             size, CV_32FC1, u.map_x_, u.map_y_);
+    else
+        cv::initUndistortRectifyMap(intrinsics(camera), radialTangentialCoefficients(camera), cv::Mat(), pinhole_k, size,
+                                    CV_32FC1, u.map_x_, u.map_y_);
     return u;
 }
 

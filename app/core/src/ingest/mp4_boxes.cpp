@@ -18,6 +18,15 @@ uint64_t readLittleEndian(const std::string& bytes, size_t at, int count)
     return v;
 }
 
+std::string printableText(const std::string& bytes)
+{
+    std::string text = bytes.substr(0, bytes.find('\0'));
+    for (char& c : text)
+        if (uint8_t(c) < 0x20 || uint8_t(c) > 0x7e)
+            c = '?';
+    return text;
+}
+
 Result<Mp4File> Mp4File::open(const std::filesystem::path& path)
 {
     Mp4File file;

@@ -32,6 +32,10 @@ private:
     cv::Mat map_x_, map_y_;
 };
 
+// The pinhole camera a lens's frames give once undistorted (what LensUndistortion::pinhole() is),
+// without building the remap tables; the camera itself when it has no distortion.
+CameraModel undistortedPinhole(const CameraModel& lens_camera);
+
 // The lens camera as the run records it ("lens" in the run's camera JSON): its intrinsics and
 // coefficients, so that frames decoded again (the frame view, `voirie ortho`) are undistorted alike.
 nlohmann::ordered_json lensJson(const CameraModel& lens_camera);

@@ -62,5 +62,7 @@ private:
 // Big-endian and little-endian integers from a byte string; the caller checks the length.
 uint64_t readBigEndian(const std::string& bytes, size_t at, int count);
 uint64_t readLittleEndian(const std::string& bytes, size_t at, int count);
+// A text field as a camera stored it: cut at its first NUL (the padding), unprintable bytes as '?'.
+std::string printableText(const std::string& bytes);
 
 } // namespace voirie
