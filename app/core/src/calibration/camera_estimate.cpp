@@ -34,15 +34,6 @@ struct Seen {
 
 double median(std::vector<double> v) { return interpolatedQuantile(std::move(v), 0.5); }
 
-// 1.4826 x the median absolute deviation: the spread of one value, robust to outliers.
-double spread(const std::vector<double>& v)
-{
-    const double m = median(v);
-    std::vector<double> d;
-    for (double x : v)
-        d.push_back(std::abs(x - m));
-    return 1.4826 * median(d);
-}
 
 double headingChange(double a, double b)
 {
@@ -369,7 +360,7 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
             out.roll_deg = {0, "default", 0, "level assumed: too few level edges about the horizon to read its lean (edit camera.json when it leans)"};
         }
         // One standard error of the pitch, from the spread of the vanishing rows.
-        const double row_error = spread(vys) / std::sqrt(double(vys.size()));
+        const double row_error = robustSpread(vys) / std::sqrt(double(vys.size()));
         out.pitch_deg = {camera.pitch_deg, "estimated", std::atan(row_error / camera.fy) * 180 / M_PI,
                          "vanishing point of the road in " + std::to_string(vxs.size()) + " straight frames"};
         const double yaw = std::atan((vx - camera.cx) / camera.fx) * 180 / M_PI;
@@ -416,7 +407,7 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
         out.motion_pairs = int(heights.size());
         if (heights.size() >= 10) {
             const double m = median(heights);
-            out.height_m = {m, "estimated", spread(heights) / std::sqrt(double(heights.size())),
+            out.height_m = {m, "estimated", robustSpread(heights) / std::sqrt(double(heights.size())),
                             "road's image motion against GPS distance over " + std::to_string(heights.size()) + " frame pairs"};
         } else {
             out.height_m = {options.default_height_m, "default", 0,

@@ -98,12 +98,7 @@ std::optional<HorizonTilt> measureHorizonTilt(const std::vector<cv::Mat>& greys,
     auto angle = peakAngle(total);
     if (!angle || angles.size() < 3)
         return std::nullopt;
-    // 1.4826 x the median absolute deviation of the stretches: robust to a stretch under a bridge.
-    const double middle = interpolatedQuantile(angles, 0.5);
-    std::vector<double> deviations;
-    for (double a : angles)
-        deviations.push_back(std::abs(a - middle));
-    const double spread = 1.4826 * interpolatedQuantile(deviations, 0.5);
+    const double spread = robustSpread(angles); // robust to a stretch under a bridge
     if (spread > 1.5) // the stretches disagree: no one level structure to read
         return std::nullopt;
     return HorizonTilt{*angle, spread / std::sqrt(double(angles.size())), int(angles.size())};

@@ -30,4 +30,15 @@ inline double nearestRankQuantile(std::vector<double> values, double q)
     return values[size_t(std::clamp(q * double(values.size() - 1) + 0.5, 0.0, double(values.size() - 1)))];
 }
 
+// 1.4826 x the median absolute deviation: the standard deviation of a normal sample, robust to
+// outliers (a stretch under a bridge, a frame pair across a pothole); 0 when empty.
+inline double robustSpread(const std::vector<double>& values)
+{
+    const double middle = interpolatedQuantile(values, 0.5);
+    std::vector<double> deviations;
+    for (double v : values)
+        deviations.push_back(std::abs(v - middle));
+    return 1.4826 * interpolatedQuantile(std::move(deviations), 0.5);
+}
+
 } // namespace voirie
