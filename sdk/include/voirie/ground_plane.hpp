@@ -38,12 +38,11 @@ public:
     // Where the pixel's ray meets the road; nothing at or above the horizon.
     std::optional<GroundPoint> pixelToGround(double x, double y) const
     {
-        const double a = (x - camera_.cx) / camera_.fx, b = (y - camera_.cy) / camera_.fy;
-        const double up = a * xa_[2] + b * ya_[2] + za_[2];
-        if (up >= -1e-9)
+        const auto d = ray(x, y);
+        if (d[2] >= -1e-9)
             return std::nullopt;
-        const double t = camera_.height_m / -up;
-        return GroundPoint{t * (a * xa_[0] + b * ya_[0] + za_[0]), t * (a * xa_[1] + b * ya_[1] + za_[1])};
+        const double t = camera_.height_m / -d[2];
+        return GroundPoint{t * d[0], t * d[1]};
     }
 
     // The pixel that sees a road point; nothing when the point is behind the camera.
@@ -68,10 +67,7 @@ public:
     // The direction (forward, right, up) in the vehicle frame that the pixel sees, unit length.
     std::array<double, 3> pixelToDirection(double x, double y) const
     {
-        const double a = (x - camera_.cx) / camera_.fx, b = (y - camera_.cy) / camera_.fy;
-        std::array<double, 3> d;
-        for (int i = 0; i < 3; ++i)
-            d[size_t(i)] = a * xa_[i] + b * ya_[i] + za_[i];
+        const auto d = ray(x, y);
         const double n = std::sqrt(d[0] * d[0] + d[1] * d[1] + d[2] * d[2]);
         return {d[0] / n, d[1] / n, d[2] / n};
     }
@@ -93,6 +89,13 @@ public:
     const voirie_camera& camera() const { return camera_; }
 
 private:
+    // The pixel's ray (forward, right, up) in the vehicle frame, one unit along the optical axis.
+    std::array<double, 3> ray(double x, double y) const
+    {
+        const double a = (x - camera_.cx) / camera_.fx, b = (y - camera_.cy) / camera_.fy;
+        return {a * xa_[0] + b * ya_[0] + za_[0], a * xa_[1] + b * ya_[1] + za_[1], a * xa_[2] + b * ya_[2] + za_[2]};
+    }
+
     voirie_camera camera_;
     double xa_[3], ya_[3], za_[3];
 };
