@@ -4,6 +4,7 @@
 #include "horizon_tilt.hpp"
 #include "vanishing_point.hpp"
 
+#include "path_fit.hpp"
 #include "voirie/core/base/number_format.hpp"
 #include "voirie/core/base/statistics.hpp"
 #include "voirie/core/calibration/lens_from_metadata.hpp"
@@ -18,16 +19,17 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 
 namespace voirie {
 namespace {
 
 constexpr double kStraightDegrees = 3.0; // heading change over +-1 s below which a stretch is straight
+constexpr double kMaxTurnRadPerSecond = 1.0; // about 57 degrees a second: a car turns a corner at 30
 
 struct Seen {
     double time = 0, heading = 0, chainage = 0, speed = 0;
-    double raw_heading = 0; // from the fixes as measured (no smoothing): for the field of view
     cv::Mat grey; // at `scale` of the frame
     std::optional<VanishingPoint> vp;
 };
@@ -63,31 +65,6 @@ double sweptBetween(const cv::Mat& key, const cv::Mat& current, const cv::Mat& w
     return first + cv::phaseCorrelate(key, back, window).x;
 }
 
-// The heading of travel at `time` from the chords between consecutive fixes, interpolated
-// between the chords' middles: a chord's direction is the path's at its middle (exactly so on an
-// arc), where a velocity model through the fixes over- or under-turns (Catmull-Rom's, on the
-// generated drives' arcs with a perfect receiver, turned 0.8 % further than the road).
-std::optional<double> chordHeading(const Track& track, double time)
-{
-    for (const auto& seg : track.segments()) {
-        if (seg.size() < 3 || time < seg.front().time || time > seg.back().time)
-            continue;
-        auto chord = [&](size_t i) {
-            return headingDegrees(seg[i + 1].metric.x - seg[i].metric.x, seg[i + 1].metric.y - seg[i].metric.y);
-        };
-        auto middle = [&](size_t i) { return (seg[i].time + seg[i + 1].time) / 2; };
-        auto after = std::upper_bound(seg.begin(), seg.end(), time, [](double t, const TrackPoint& p) { return t < p.time; });
-        size_t i = std::min(size_t(std::max<std::ptrdiff_t>(after - seg.begin() - 1, 0)), seg.size() - 2);
-        if (time < middle(i) && i > 0)
-            --i; // between the chord before and this one
-        if (i + 2 >= seg.size())
-            return chord(i);
-        const double f = std::clamp((time - middle(i)) / (middle(i + 1) - middle(i)), 0.0, 1.0);
-        return chord(i) + f * std::remainder(chord(i + 1) - chord(i), 360.0);
-    }
-    return std::nullopt;
-}
-
 struct TurnFocal {
     double fx = 0, fx_error = 0; // pixels of the frames as kept
     double turned_deg = 0;       // the smoothed GPS heading's range over the frames used
@@ -98,23 +75,23 @@ struct TurnFocal {
 // elevation for the camera assumed (its focal length, and the pitch and roll that put its horizon
 // through the vanishing point at the lean measured): a pinhole's pixels widen towards the edges,
 // 4 times at 60 degrees, and a pitched camera sees the horizon's columns stretched by 1 /
-// cos(pitch). Its sweep (phase correlation) is regressed on the GPS heading: the slope says how
-// far off the focal length assumed was; rounds until it is 1. Needs 20 degrees of turning at
-// least. `start`: the camera for the frames as kept; (vx, vy) the vanishing point in them.
-std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const CameraModel& start, double vx, double vy,
+// cos(pitch). The sweep, as turns, and the distance travelled dead-reckon a path; the gain on the
+// turns that bends it as the GPS fixes bend (laid over them with a shift, rotation and scale)
+// says how far off the focal length assumed was; rounds until the gain is 1. The fixes' positions,
+// not headings between them: a heading between fixes a second apart carries two fixes' noise over
+// 11 m (about 10 degrees at 1.7 m), and regressed on that the gain missed by 5 % on a minute of
+// driving. Needs 20 degrees of turning at least. `start`: the camera for the frames as kept;
+// (vx, vy) the vanishing point in them; `fixes`: the unsmoothed GPS positions on the frames' clock.
+std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const std::vector<TrackPosition>& fixes,
+                                        const CameraModel& start, double vx, double vy,
                                         std::optional<double> horizon_lean_deg)
 {
-    if (seen.size() < 20)
+    if (seen.size() < 20 || fixes.size() < 10)
         return std::nullopt;
     const int rows = seen.front().grey.rows, cols = seen.front().grey.cols;
     const cv::Size band(cols, std::max(8, int(0.19 * rows)));
     cv::Mat window;
     cv::createHanningWindow(window, band, CV_32F);
-    // The raw heading: smoothing would soften the turns the sweep shows sharply; its noise costs
-    // nothing in a regression of the heading on the sweep.
-    std::vector<double> heading{seen.front().raw_heading};
-    for (size_t i = 1; i < seen.size(); ++i)
-        heading.push_back(heading.back() + std::remainder(seen[i].raw_heading - seen[i - 1].raw_heading, 360.0));
     // How far the drive turns, from the smoothed heading (the raw one's noise would add to it).
     double smooth = 0, low = 0, high = 0;
     for (size_t i = 1; i < seen.size(); ++i) {
@@ -124,7 +101,7 @@ std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const Cam
     const double turned = high - low;
     if (turned < 20)
         return std::nullopt;
-    const double cx = cols / 2.0, n = double(seen.size());
+    const double cx = cols / 2.0;
     TurnFocal out;
     out.turned_deg = turned;
     // Rounds until the slope is 1: the slope answers a change of the focal length assumed only
@@ -172,37 +149,36 @@ std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const Cam
         // frame-to-frame shifts of a pixel or less carry phase correlation's pull towards whole
         // pixels, which changed the sweep by up to 5 % with the band's sampling alone (measured
         // with the true camera on generated drives; key frames and the second look: under 0.2 %).
+        // A reading that would turn the vehicle faster than kMaxTurnRadPerSecond is a misread
+        // (one read 200 degrees in a tenth of a second at a drive's last frames, and the path
+        // dead-reckoned from it missed the fixes by 9 m): the turn before it is kept instead and
+        // the key frame starts again.
         std::vector<double> sweep{0}; // radians
         cv::Mat key = even(seen.front());
         double key_sweep = 0;
         for (size_t i = 1; i < seen.size(); ++i) {
             cv::Mat current = even(seen[i]);
             const double shift = sweptBetween(key, current, window);
+            const double previous_turn = i >= 2 ? sweep[i - 1] - sweep[i - 2] : 0.0;
             sweep.push_back(key_sweep + shift * half_angle / cx);
-            if (std::abs(shift) > 16) {
+            if (std::abs(sweep[i] - sweep[i - 1]) > kMaxTurnRadPerSecond * (seen[i].time - seen[i - 1].time)) {
+                sweep[i] = sweep[i - 1] + previous_turn;
+                key = current;
+                key_sweep = sweep[i];
+            } else if (std::abs(shift) > 16) {
                 key = current;
                 key_sweep = sweep.back();
             }
         }
-        double sh = 0, ss = 0, shh = 0, shs = 0;
-        for (size_t i = 0; i < sweep.size(); ++i) {
-            const double h = heading[i] * M_PI / 180;
-            sh += h, ss += sweep[i], shh += h * h, shs += h * sweep[i];
-        }
-        // The heading regressed on the sweep, not the other way: the sweep is measured finely,
-        // the GPS heading is the noisy one (noise in the regressor would flatten the slope).
-        double sss = 0;
-        for (double v : sweep)
-            sss += v * v;
-        const double var_h = shh - sh * sh / n, var_s = sss - ss * ss / n, cov = shs - sh * ss / n;
-        if (var_h <= 0 || var_s <= 0 || cov >= 0)
+        // The vehicle turns right as the scene sweeps left; the distance from the GPS chainage.
+        std::vector<MotionStep> steps;
+        for (size_t i = 1; i < seen.size(); ++i)
+            steps.push_back({seen[i].time, seen[i].chainage - seen[i - 1].chainage, -(sweep[i] - sweep[i - 1]), true});
+        const auto turn_gain = fitTurnGain(steps, fixes, 1 / 2.95, 1 / 0.305);
+        if (!turn_gain)
             return std::nullopt;
-        const double slope = -var_s / cov; // turning right sweeps the scene left
-        if (!(slope > 0.3 && slope < 3))
-            return std::nullopt;
-        double residual = 0;
-        for (size_t i = 0; i < sweep.size(); ++i)
-            residual += std::pow(sweep[i] - (ss / n - slope * (heading[i] * M_PI / 180 - sh / n)), 2);
+        const double gain = turn_gain->gain, gain_error = turn_gain->error;
+        const double slope = 1 / gain; // the sweep for `fx` per radian the vehicle turned
         // The sweep measured in angles for `fx` is slope x the true one at the centre of the view:
         // the true focal length is longer by up to that much.
         const double log_fx = std::log(fx), log_slope = std::log(slope);
@@ -211,9 +187,8 @@ std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const Cam
             if (measured > 0.2 && measured < 1.5)
                 response = measured;
         }
-        // Neighbouring frames' errors are alike: count one independent value a second (10 frames);
-        // the slope's error moves the focal length by 1 / response as much.
-        out.fx_error = fx * std::sqrt(residual / (n - 2) / var_h * 10) / response;
+        // The gain's error moves the focal length by 1 / response as much.
+        out.fx_error = fx * gain_error / gain / response;
         if (std::abs(log_slope) < 0.002)
             break;
         previous_log_fx = log_fx, previous_log_slope = log_slope;
@@ -254,14 +229,17 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
         }
     }
     const CameraModel frame_camera = (*reader)->camera();
-    // The same fixes unsmoothed (the reader's track is smoothed as the analysis will be).
-    std::optional<Track> raw_track;
+    // The same fixes unsmoothed (the reader's track is smoothed as the analysis will be): the
+    // field of view from the turns lays the footage's path over them.
+    std::vector<TrackPosition> fixes;
     if (auto gps = readSurveyGps(ingest)) {
         TrackCleaningOptions raw = ingest.cleaning;
         raw.smoothing_s = 0;
         TrackCleaningCounts counts;
         if (auto track = Track::build(gps->fixes, raw, gps->path, counts))
-            raw_track.emplace(std::move(*track));
+            for (const auto& segment : track->segments())
+                for (const auto& p : segment)
+                    fixes.push_back({p.time, p.metric.x, p.metric.y});
     }
     const int width = frame_camera.width, height = frame_camera.height;
     const double scale = std::min(1.0, 640.0 / width);
@@ -272,10 +250,7 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
         if (int(seen.size()) >= options.max_frames)
             break;
         ++out.frames_examined;
-        Seen s{frame->time, frame->heading_deg, frame->chainage_m, frame->speed_mps, frame->heading_deg, {}, std::nullopt};
-        if (raw_track)
-            if (auto heading = chordHeading(*raw_track, frame->time))
-                s.raw_heading = *heading;
+        Seen s{frame->time, frame->heading_deg, frame->chainage_m, frame->speed_mps, {}, std::nullopt};
         cv::Mat grey;
         cv::cvtColor(frame->image, grey, cv::COLOR_BGR2GRAY);
         cv::resize(grey, s.grey, cv::Size(w, h), 0, 0, cv::INTER_AREA);
@@ -313,11 +288,11 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     }
 
     // Field of view: given, else the camera's metadata, else from the turns (the distant scene's
-    // sweep against the GPS heading), else the stated default.
+    // sweep dead-reckoned against the GPS fixes), else the stated default.
     double hfov = options.hfov_deg.value_or(metadata_lens ? metadata_lens->hfov_deg : options.default_hfov_deg);
     std::optional<TurnFocal> turns;
     if (!options.hfov_deg && !metadata_lens && vxs.size() >= 10)
-        turns = focalFromTurns(seen, cameraFor(w, h, options.default_hfov_deg, 1, options.default_pitch_deg, 0),
+        turns = focalFromTurns(seen, fixes, cameraFor(w, h, options.default_hfov_deg, 1, options.default_pitch_deg, 0),
                                median(vxs) * scale, median(vys) * scale,
                                tilt ? std::optional<double>(tilt->angle_deg) : std::nullopt);
     if (options.hfov_deg) {
@@ -329,7 +304,7 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
         hfov = 2 * std::atan(width / 2.0 / fx) * 180 / M_PI;
         const double d_hfov = 2 * (width / 2.0) / (fx * fx + width * width / 4.0) * (turns->fx_error / scale) * 180 / M_PI;
         out.hfov_deg = {hfov, "estimated", d_hfov,
-                        "the distant scene's sweep against the GPS heading over " + fixedDecimals(turns->turned_deg, 1) + " degrees of turns"};
+                        "the distant scene's sweep, dead-reckoned, laid over the GPS fixes through " + fixedDecimals(turns->turned_deg, 1) + " degrees of turns"};
     } else {
         out.hfov_deg = {hfov, "default", 0, "a typical dash-cam's (too little turning to measure it); give --hfov-deg when known"};
     }

@@ -7,7 +7,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <complex>
 #include <limits>
 #include <sstream>
 
@@ -17,116 +16,6 @@ namespace {
 // How every "nothing to match" refusal ends.
 constexpr const char* kOnlyChangesTell = "; only turns, stops and changes of speed tell the clocks apart, and a straight "
                                          "road at constant speed fits every offset. Give --time-offset in seconds";
-
-using Complex = std::complex<double>;
-
-// The footage's path: where the camera was at each step's time, dead-reckoned from its motion.
-struct Path {
-    std::vector<double> time;
-    std::vector<Complex> at; // x east-ish + i y, in the image's own frame
-};
-
-// How the image's turns relate to the vehicle's: a gain (the texture that decides the sideways
-// match lies nearer than its middle; the camera is not where the vehicle turns about) and a turn
-// per metre forward (a camera that looks aside sees the road slide sideways as it moves).
-struct TurnModel {
-    double gain = 1;
-    double per_metre = 0;
-};
-
-Path deadReckon(const std::vector<MotionStep>& steps, const TurnModel& model)
-{
-    Path path;
-    const double first_dt = steps.size() > 1 ? steps[1].time - steps[0].time : 0.1;
-    path.time.push_back(steps.front().time - first_dt);
-    path.at.push_back({0, 0});
-    double heading = 0;
-    for (const auto& s : steps) {
-        const double turn = model.gain * s.yaw_rad + model.per_metre * s.forward_m;
-        const double mid = heading + 0.5 * turn;
-        heading += turn;
-        path.time.push_back(s.time);
-        path.at.push_back(path.at.back() + s.forward_m * Complex(std::sin(mid), std::cos(mid)));
-    }
-    return path;
-}
-
-struct Fit {
-    double squared = 0; // sum of squared residuals, metres^2
-    int fixes = 0, parameters = 0;
-    double first = 0, last = 0; // footage times of the first and last fix used
-    double scale_sum = 0;       // scale x fixes, summed over windows
-    double cost() const { return fixes > parameters ? squared / (fixes - parameters) : std::numeric_limits<double>::infinity(); }
-};
-
-class Matcher {
-public:
-    Matcher(const std::vector<TrackPosition>& track, const ClockMatchOptions& options) : track_(track), options_(options) {}
-    void setPath(Path path) { path_ = std::move(path); }
-    const Path& path() const { return path_; }
-
-    // The fixes laid over the path at `offset`, each window fitted with its own similarity.
-    Fit fit(double offset) const
-    {
-        Fit total;
-        const double t0 = path_.time.front(), t1 = path_.time.back();
-        auto fix = std::lower_bound(track_.begin(), track_.end(), t0 + offset,
-                                    [](const TrackPosition& p, double t) { return p.time < t; });
-        size_t k = 0; // path index: path_.time[k] <= fix time - offset < path_.time[k + 1]
-        std::vector<Complex> q, g;
-        double window_end = t0 + options_.window_s;
-        bool first = true;
-        auto close = [&] {
-            if (q.size() >= 6)
-                addWindow(q, g, total);
-            q.clear(), g.clear();
-        };
-        for (; fix != track_.end() && fix->time - offset <= t1; ++fix) {
-            const double t = fix->time - offset;
-            while (k + 2 < path_.time.size() && path_.time[k + 1] <= t)
-                ++k;
-            if (t >= window_end && t1 - t >= options_.window_s / 2) { // a short last window joins the one before
-                close();
-                window_end += options_.window_s;
-            }
-            const double span = path_.time[k + 1] - path_.time[k];
-            const double w = span > 0 ? std::clamp((t - path_.time[k]) / span, 0.0, 1.0) : 0.0;
-            q.push_back(path_.at[k] + w * (path_.at[k + 1] - path_.at[k]));
-            g.push_back({fix->x, fix->y});
-            if (first)
-                total.first = t, first = false;
-            total.last = t;
-        }
-        close();
-        return total;
-    }
-
-private:
-    // g ~ a q + b (a complex: rotation and scale), least squares in closed form.
-    static void addWindow(const std::vector<Complex>& q, const std::vector<Complex>& g, Fit& total)
-    {
-        Complex mq = 0, mg = 0;
-        for (size_t i = 0; i < q.size(); ++i)
-            mq += q[i], mg += g[i];
-        mq /= double(q.size()), mg /= double(q.size());
-        Complex cross = 0;
-        double norm = 0;
-        for (size_t i = 0; i < q.size(); ++i) {
-            cross += (g[i] - mg) * std::conj(q[i] - mq);
-            norm += std::norm(q[i] - mq);
-        }
-        const Complex a = norm > 0 ? cross / norm : Complex(0);
-        for (size_t i = 0; i < q.size(); ++i)
-            total.squared += std::norm(g[i] - mg - a * (q[i] - mq));
-        total.fixes += int(q.size());
-        total.parameters += 4;
-        total.scale_sum += std::abs(a) * double(q.size());
-    }
-
-    const std::vector<TrackPosition>& track_;
-    const ClockMatchOptions& options_;
-    Path path_;
-};
 
 // What the track says over [from, to]: how far its heading turns (degrees, between chords 3 s
 // long), how much its speed varies (the spread of those chords' speeds over their median), and
@@ -178,16 +67,16 @@ Result<ClockMatch> matchClock(const std::vector<MotionStep>& steps, const std::v
         return fail("too little footage to match against the track");
     if (track.size() < 10)
         return fail("the track has too few fixes to match the footage against (" + std::to_string(track.size()) + ")");
-    Matcher matcher(track, options);
+    PathFitter matcher(track, options.window_s);
     TurnModel model;
     matcher.setPath(deadReckon(steps, model));
     const double t0 = matcher.path().time.front(), t1 = matcher.path().time.back();
     const double footage = t1 - t0, track_span = track.back().time - track.front().time;
     const double needed = options.min_coverage * std::min(footage, track_span);
-    auto covered = [&](const Fit& f) { return f.fixes >= 10 && f.last - f.first >= needed; };
+    auto covered = [&](const PathFit& f) { return f.fixes >= 10 && f.last - f.first >= needed; };
     auto costAt = [&](const TurnModel& m, double offset) {
         matcher.setPath(deadReckon(steps, m));
-        const Fit f = matcher.fit(offset);
+        const PathFit f = matcher.fit(offset);
         return covered(f) ? f.cost() : std::numeric_limits<double>::infinity();
     };
     // Every offset that lays the footage over the track, coarsely.
@@ -197,7 +86,7 @@ Result<ClockMatch> matchClock(const std::vector<MotionStep>& steps, const std::v
         curve.clear();
         matcher.setPath(deadReckon(steps, model));
         for (double offset = lo; offset <= hi; offset += options.coarse_step_s) {
-            const Fit f = matcher.fit(offset);
+            const PathFit f = matcher.fit(offset);
             if (covered(f))
                 curve.emplace_back(offset, f.cost());
         }
@@ -230,7 +119,7 @@ Result<ClockMatch> matchClock(const std::vector<MotionStep>& steps, const std::v
     matcher.setPath(deadReckon(steps, model));
     std::vector<std::pair<double, double>> fine;
     for (double at = offset - 1.0; at <= offset + 1.0 + 1e-9; at += 0.02) {
-        const Fit f = matcher.fit(at);
+        const PathFit f = matcher.fit(at);
         if (covered(f))
             fine.emplace_back(at, f.cost());
     }
@@ -251,7 +140,7 @@ Result<ClockMatch> matchClock(const std::vector<MotionStep>& steps, const std::v
     const cv::Matx33d m(s0, s1, s2, s1, s2, s3, s2, s3, s4);
     cv::Vec3d coefficients;
     cv::solve(m, cv::Vec3d(c0, c1, c2), coefficients, cv::DECOMP_SVD);
-    const Fit at_best = matcher.fit(offset);
+    const PathFit at_best = matcher.fit(offset);
     ClockMatch out;
     out.yaw_gain = model.gain;
     out.turn_per_metre = model.per_metre;

@@ -6,18 +6,13 @@
 // the match refuses.
 #pragma once
 
-#include "image_motion.hpp"
+#include "path_fit.hpp"
 
 #include "voirie/core/base/result.hpp"
 
 #include <vector>
 
 namespace voirie {
-
-struct TrackPosition {
-    double time = 0;
-    double x = 0, y = 0; // metres east and north
-};
 
 struct ClockMatchOptions {
     double coarse_step_s = 0.25;
