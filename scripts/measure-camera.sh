@@ -6,15 +6,19 @@
 # minute of driving at the generator's 40 km/h, the default 300 m half of it. `--eval` also
 # analyses each survey twice, with the true camera and with the one worked out (cracks and
 # potholes, no anonymizer), and scores both with `voirie eval`: F1, median position and size error.
+# `--seed-offset K` draws the same mountings with seeds 41+K..46+K: the selection drives (K = 10)
+# on which a change to the estimate is chosen.
 #   scripts/measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"] [--eval] [--damage-per-km 40]
+#                             [--seed-offset 0]
 set -euo pipefail
-out=${1:?usage: measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"] [--eval] [--damage-per-km 40]}
+out=${1:?usage: measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"] [--eval] [--damage-per-km 40] [--seed-offset 0]}
 shift
 length=300
 size=640x360
 only="A B C D E F"
 eval_too=0
 damage=40
+seed_offset=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --length-m) length=$2; shift 2 ;;
@@ -22,6 +26,7 @@ while [ $# -gt 0 ]; do
         --only) only=$2; shift 2 ;;
         --eval) eval_too=1; shift ;;
         --damage-per-km) damage=$2; shift 2 ;;
+        --seed-offset) seed_offset=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -43,6 +48,7 @@ print('height %.2f (%+.0f%%)  pitch %.2f (%+.2f)  roll %.2f (%+.2f)  hfov %.1f (
     d['hfov_deg'], 100*(d['hfov_deg']/f-1)))" "$@"; }
 echo "$mountings" | while read -r name seed height pitch roll hfov; do
     case " $only " in *" $name "*) ;; *) continue ;; esac
+    seed=$((seed + seed_offset))
     dir=$out/$name
     [ -f "$dir/survey.json" ] || "$voirie" sample --seed "$seed" --length-m "$length" --size "$size" \
         --camera-height-m "$height" --camera-pitch-deg "$pitch" --camera-roll-deg "$roll" --hfov-deg "$hfov" \
