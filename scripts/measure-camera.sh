@@ -7,11 +7,12 @@
 # analyses each survey twice, with the true camera and with the one worked out (cracks and
 # potholes, no anonymizer), and scores both with `voirie eval`: F1, median position and size error.
 # `--seed-offset K` draws the same mountings with seeds 41+K..46+K: the selection drives (K = 10)
-# on which a change to the estimate is chosen.
+# on which a change to the estimate is chosen. `--seconds S` lets calibrate read S seconds (its
+# default 60) of longer surveys.
 #   scripts/measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"] [--eval] [--damage-per-km 40]
-#                             [--seed-offset 0]
+#                             [--seed-offset 0] [--seconds 60]
 set -euo pipefail
-out=${1:?usage: measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"] [--eval] [--damage-per-km 40] [--seed-offset 0]}
+out=${1:?usage: measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"] [--eval] [--damage-per-km 40] [--seed-offset 0] [--seconds 60]}
 shift
 length=300
 size=640x360
@@ -19,6 +20,7 @@ only="A B C D E F"
 eval_too=0
 damage=40
 seed_offset=0
+seconds=60
 while [ $# -gt 0 ]; do
     case "$1" in
         --length-m) length=$2; shift 2 ;;
@@ -27,6 +29,7 @@ while [ $# -gt 0 ]; do
         --eval) eval_too=1; shift ;;
         --damage-per-km) damage=$2; shift 2 ;;
         --seed-offset) seed_offset=$2; shift 2 ;;
+        --seconds) seconds=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -54,13 +57,13 @@ echo "$mountings" | while read -r name seed height pitch roll hfov; do
         --camera-height-m "$height" --camera-pitch-deg "$pitch" --camera-roll-deg "$roll" --hfov-deg "$hfov" \
         --damage-per-km "$damage" --out "$dir" --quiet
     truth="$height $pitch $roll $hfov"
-    all=$("$voirie" calibrate --video "$dir/survey.mp4" --track "$dir/survey.gpx" --json | tee "$dir/estimated.json" | show $truth)
-    given=$("$voirie" calibrate --video "$dir/survey.mp4" --track "$dir/survey.gpx" --hfov-deg "$hfov" --json | tee "$dir/hfov-given.json" | show $truth)
+    all=$("$voirie" calibrate --seconds "$seconds" --video "$dir/survey.mp4" --track "$dir/survey.gpx" --json | tee "$dir/estimated.json" | show $truth)
+    given=$("$voirie" calibrate --seconds "$seconds" --video "$dir/survey.mp4" --track "$dir/survey.gpx" --hfov-deg "$hfov" --json | tee "$dir/hfov-given.json" | show $truth)
     echo "$name (seed $seed; $height m, $pitch, $roll, $hfov degrees)"
     echo "  estimated:  $all"
     echo "  hfov given: $given"
     if [ "$eval_too" = 1 ]; then
-        "$voirie" calibrate --video "$dir/survey.mp4" --track "$dir/survey.gpx" --out "$dir/estimated-camera.json" --overwrite > /dev/null
+        "$voirie" calibrate --seconds "$seconds" --video "$dir/survey.mp4" --track "$dir/survey.gpx" --out "$dir/estimated-camera.json" --overwrite > /dev/null
         for camera in camera estimated-camera; do
             "$voirie" analyze --video "$dir/survey.mp4" --track "$dir/survey.gpx" --camera "$dir/$camera.json" \
                 --plugins cracks,potholes --no-anonymize --out "$dir/$camera.gpkg" --overwrite --quiet > /dev/null
