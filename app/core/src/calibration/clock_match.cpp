@@ -98,20 +98,10 @@ Result<ClockMatch> matchClock(const std::vector<MotionStep>& steps, const std::v
                     " s overlap too little at every offset to be matched");
     double offset = best->first;
     // The turn model that fits best at that offset, then the offset again; twice.
-    auto golden = [&](double lo_value, double hi_value, auto&& cost) {
-        for (int i = 0; i < 30; ++i) {
-            const double a = hi_value - 0.618 * (hi_value - lo_value), b = lo_value + 0.618 * (hi_value - lo_value);
-            if (cost(a) < cost(b))
-                hi_value = b;
-            else
-                lo_value = a;
-        }
-        return (lo_value + hi_value) / 2;
-    };
     for (int round = 0; round < 2; ++round) {
         for (int i = 0; i < 2; ++i) {
-            model.gain = golden(0.4, 3.0, [&](double g) { return costAt({g, model.per_metre}, offset); });
-            model.per_metre = golden(-0.015, 0.015, [&](double k) { return costAt({model.gain, k}, offset); });
+            model.gain = goldenSectionMinimum(0.4, 3.0, [&](double g) { return costAt({g, model.per_metre}, offset); });
+            model.per_metre = goldenSectionMinimum(-0.015, 0.015, [&](double k) { return costAt({model.gain, k}, offset); });
         }
         best = coarse();
         offset = best->first;

@@ -106,16 +106,8 @@ std::optional<TurnGain> fitTurnGain(const std::vector<MotionStep>& steps, const 
     for (double log_gain = std::log(min_gain); log_gain <= std::log(max_gain) + 1e-9; log_gain += kGridStep)
         if (const double squared = squaredAt(std::exp(log_gain)); squared < best_squared)
             best_squared = squared, best = std::exp(log_gain);
-    double lo = best * std::exp(-kGridStep), hi = best * std::exp(kGridStep);
-    for (int i = 0; i < 30; ++i) {
-        const double a = hi - 0.618 * (hi - lo), b = lo + 0.618 * (hi - lo);
-        if (squaredAt(a) < squaredAt(b))
-            hi = b;
-        else
-            lo = a;
-    }
     TurnGain out;
-    out.gain = (lo + hi) / 2;
+    out.gain = goldenSectionMinimum(best * std::exp(-kGridStep), best * std::exp(kGridStep), squaredAt);
     if (out.gain <= min_gain * std::exp(kGridStep / 2) || out.gain >= max_gain * std::exp(-kGridStep / 2))
         return std::nullopt;
     fitter.setPath(deadReckon(steps, {out.gain, 0}));

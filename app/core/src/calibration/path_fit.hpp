@@ -58,6 +58,20 @@ private:
     DeadReckonedPath path_;
 };
 
+// The minimum of `cost` over [lo, hi] by 30 golden sections (cost unimodal there).
+template <class Cost>
+double goldenSectionMinimum(double lo, double hi, Cost&& cost)
+{
+    for (int i = 0; i < 30; ++i) {
+        const double a = hi - 0.618 * (hi - lo), b = lo + 0.618 * (hi - lo);
+        if (cost(a) < cost(b))
+            hi = b;
+        else
+            lo = a;
+    }
+    return (lo + hi) / 2;
+}
+
 // The turn gain whose dead-reckoned path the fixes fit best (one shift, rotation and scale for
 // all of them; `per_metre` 0), searched within [min_gain, max_gain]: a log grid, then golden
 // sections about its best (a wrong gain can turn a loop onto a second, shallower minimum).
