@@ -113,8 +113,8 @@ TEST(ClockMatch, RefusesATrackThatDoesNotCoverTheFootage)
 
 // The image sees 80 % of each turn (a focal length assumed 25 % too long): the gain that bends the
 // dead-reckoned path as the fixes bend is 1.25, found within 2 % through the receiver's 1.7 m noise
-// (regressing the heading between consecutive fixes on the turns missed by about 5 % on such
-// drives: a second's chord carries two fixes' noise over 11 m).
+// (regressing the heading between consecutive fixes on the turns missed mounting E's field of
+// view by 5 % on a generated minute: a second's chord carries two fixes' noise over 11 m).
 TEST(TurnGain, TheGainThatBendsThePathAsTheFixesBend)
 {
     auto yaw = [](double t) { return t > 8 && t < 20 ? 4.0 : t > 32 && t < 41 ? -5.0 : 0.0; };

@@ -2,9 +2,9 @@
 
 #include "ground_motion.hpp"
 #include "horizon_tilt.hpp"
+#include "path_fit.hpp"
 #include "vanishing_point.hpp"
 
-#include "path_fit.hpp"
 #include "voirie/core/base/number_format.hpp"
 #include "voirie/core/base/statistics.hpp"
 #include "voirie/core/calibration/lens_from_metadata.hpp"
@@ -200,6 +200,23 @@ std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const std
     return out;
 }
 
+// The survey's GPS fixes unsmoothed (the reader's track is smoothed as the analysis will be):
+// the field of view from the turns lays the footage's path over them.
+std::vector<TrackPosition> unsmoothedFixes(const IngestOptions& ingest)
+{
+    std::vector<TrackPosition> fixes;
+    if (auto gps = readSurveyGps(ingest)) {
+        TrackCleaningOptions raw = ingest.cleaning;
+        raw.smoothing_s = 0;
+        TrackCleaningCounts counts;
+        if (auto track = Track::build(gps->fixes, raw, gps->path, counts))
+            for (const auto& segment : track->segments())
+                for (const auto& p : segment)
+                    fixes.push_back({p.time, p.metric.x, p.metric.y});
+    }
+    return fixes;
+}
+
 } // namespace
 
 Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOptions& options)
@@ -229,18 +246,6 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
         }
     }
     const CameraModel frame_camera = (*reader)->camera();
-    // The same fixes unsmoothed (the reader's track is smoothed as the analysis will be): the
-    // field of view from the turns lays the footage's path over them.
-    std::vector<TrackPosition> fixes;
-    if (auto gps = readSurveyGps(ingest)) {
-        TrackCleaningOptions raw = ingest.cleaning;
-        raw.smoothing_s = 0;
-        TrackCleaningCounts counts;
-        if (auto track = Track::build(gps->fixes, raw, gps->path, counts))
-            for (const auto& segment : track->segments())
-                for (const auto& p : segment)
-                    fixes.push_back({p.time, p.metric.x, p.metric.y});
-    }
     const int width = frame_camera.width, height = frame_camera.height;
     const double scale = std::min(1.0, 640.0 / width);
     const int w = int(std::lround(width * scale)), h = int(std::lround(height * scale));
@@ -292,7 +297,7 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     double hfov = options.hfov_deg.value_or(metadata_lens ? metadata_lens->hfov_deg : options.default_hfov_deg);
     std::optional<TurnFocal> turns;
     if (!options.hfov_deg && !metadata_lens && vxs.size() >= 10)
-        turns = focalFromTurns(seen, fixes, cameraFor(w, h, options.default_hfov_deg, 1, options.default_pitch_deg, 0),
+        turns = focalFromTurns(seen, unsmoothedFixes(ingest), cameraFor(w, h, options.default_hfov_deg, 1, options.default_pitch_deg, 0),
                                median(vxs) * scale, median(vys) * scale,
                                tilt ? std::optional<double>(tilt->angle_deg) : std::nullopt);
     if (options.hfov_deg) {

@@ -8,6 +8,7 @@
 
 #include <complex>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace voirie {
