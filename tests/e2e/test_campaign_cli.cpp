@@ -85,6 +85,19 @@ TEST_F(Campaigns, CompareLabelsTheChangesAsTheTruthSays)
     EXPECT_GE(scores["scored_rows"].get<int>(), 6) << r.out;
     EXPECT_LT(scores["gps_offset"]["error_m"].get<double>(), 0.5) << r.out;
     EXPECT_GE(scores["segments"]["share_correct"].get<double>(), 0.6) << r.out;
+    // Every scored segment is listed with the grades behind its verdict: the right ones are
+    // those counted correct, and a verdict follows from its grades.
+    const auto& segments = scores["segment_scores"];
+    ASSERT_EQ(segments.size(), size_t(scores["segments"]["total"].get<int>())) << r.out;
+    int right = 0;
+    for (const auto& s : segments) {
+        right += s["predicted"] == s["truth"];
+        const int then = std::stoi(s["truth_grade_then"].get<std::string>()), now = std::stoi(s["truth_grade_now"].get<std::string>());
+        EXPECT_EQ(s["truth"], now > then ? "worse" : now < then ? "better" : "same") << s.dump();
+        EXPECT_GE(s["index_then"].get<double>(), 0) << s.dump();
+        EXPECT_LE(s["truth_index_now"].get<double>(), 100) << s.dump();
+    }
+    EXPECT_EQ(right, scores["segments"]["grade_change_correct"].get<int>()) << r.out;
 }
 
 TEST_F(Campaigns, TheReportSaysWhatChangedAndWhatTheAnalysisCost)

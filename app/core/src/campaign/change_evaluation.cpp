@@ -117,6 +117,13 @@ nlohmann::ordered_json ChangeEvaluation::toJson() const
         j["mistakes"].push_back({{"predicted", m.predicted}, {"truth", m.truth}, {"damage_id_then", m.damage_id_then},
                                  {"damage_id_now", m.damage_id_now}, {"truth_id_then", m.truth_id_then},
                                  {"truth_id_now", m.truth_id_now}});
+    j["segment_scores"] = nlohmann::ordered_json::array();
+    for (const auto& s : segment_scores)
+        j["segment_scores"].push_back({{"segment", s.segment}, {"predicted", s.predicted}, {"truth", s.truth},
+                                       {"grade_then", s.grade_then}, {"grade_now", s.grade_now},
+                                       {"index_then", s.index_then}, {"index_now", s.index_now},
+                                       {"truth_grade_then", s.truth_grade_then}, {"truth_grade_now", s.truth_grade_now},
+                                       {"truth_index_then", s.truth_index_then}, {"truth_index_now", s.truth_index_now}});
     return j;
 }
 
@@ -249,7 +256,8 @@ Result<ChangeEvaluation> evaluateChanges(const ChangeEvaluationOptions& o)
         struct Seg {
             std::unique_ptr<OGRGeometry> path;
             double surveyed_then = 0, surveyed_now = 0;
-            std::string predicted;
+            std::string predicted, grade_then, grade_now;
+            double index_then = 0, index_now = 0;
             SegmentDamage then, now;
         };
         std::vector<Seg> segs;
@@ -268,6 +276,10 @@ Result<ChangeEvaluation> evaluateChanges(const ChangeEvaluationOptions& o)
             s.surveyed_then = fieldNumber(*f, "surveyed_then_m");
             s.surveyed_now = fieldNumber(*f, "surveyed_now_m");
             s.predicted = fieldText(*f, "change");
+            s.grade_then = fieldText(*f, "grade_then");
+            s.grade_now = fieldText(*f, "grade_now");
+            s.index_then = fieldNumber(*f, "index_then");
+            s.index_now = fieldNumber(*f, "index_now");
             segs.push_back(std::move(s));
         }
         auto assign = [&](const std::vector<TruthDefect>& truth, bool now, double east, double north) {
@@ -293,7 +305,8 @@ Result<ChangeEvaluation> evaluateChanges(const ChangeEvaluationOptions& o)
             assign(*old_truth, false, 0, 0);
             assign(*new_truth, true, 0, 0);
         }
-        for (auto& s : segs) {
+        for (size_t i = 0; i < segs.size(); ++i) {
+            const Seg& s = segs[i];
             if (s.predicted == "not covered")
                 continue;
             ++e.segments;
@@ -302,6 +315,8 @@ Result<ChangeEvaluation> evaluateChanges(const ChangeEvaluationOptions& o)
             const size_t b0 = bandIndex(*scheme, then.band.grade), b1 = bandIndex(*scheme, now.band.grade);
             const std::string truth = b1 > b0 ? "worse" : b1 < b0 ? "better" : "same";
             e.segments_correct += truth == s.predicted;
+            e.segment_scores.push_back({int(i), s.predicted, truth, s.grade_then, s.grade_now, s.index_then, s.index_now,
+                                        then.band.grade, now.band.grade, then.index, now.index});
         }
     }
 

@@ -38,6 +38,15 @@ struct ChangeEvaluation {
         int truth_id_then = 0, truth_id_now = 0;
     };
     std::vector<Mistake> mistakes; // the scored rows whose label is wrong
+    struct SegmentScore {
+        int segment = 0; // its place in segment_changes (0 = first)
+        std::string predicted, truth;
+        std::string grade_then, grade_now;             // as compare rated the detections
+        double index_then = 0, index_now = 0;
+        std::string truth_grade_then, truth_grade_now; // the truth's defects rated the same way
+        double truth_index_then = 0, truth_index_now = 0;
+    };
+    std::vector<SegmentScore> segment_scores; // every segment scored (not 'not covered')
 
     nlohmann::ordered_json toJson() const;
     std::string toText() const;
