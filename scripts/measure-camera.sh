@@ -2,17 +2,18 @@
 # Measures `voirie calibrate` on generated surveys of six mountings: the camera worked out from
 # the footage and its GPS against the generator's truth, everything estimated and again with the
 # field of view given. A-E (seeds 41-45) were used while developing the estimate; F (seed 46)
-# was not: report it apart. The estimate reads the first minute: `--length-m 600` gives it a
-# minute of driving at the generator's 40 km/h, the default 300 m half of it. `--eval` also
+# was not: report it apart. The estimate reads the first minute whole (pitch, roll, height) and
+# up to five for the turns: `--length-m 600` gives it a minute of driving at the generator's
+# 40 km/h, 2400 m four minutes, the default 300 m half a minute. `--eval` also
 # analyses each survey twice, with the true camera and with the one worked out (cracks and
 # potholes, no anonymizer), and scores both with `voirie eval`: F1, median position and size error.
 # `--seed-offset K` draws the same mountings with seeds 41+K..46+K: the selection drives (K = 10)
 # on which a change to the estimate is chosen. `--seconds S` lets calibrate read S seconds (its
-# default 60) of longer surveys.
+# default 300).
 #   scripts/measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"] [--eval] [--damage-per-km 40]
-#                             [--seed-offset 0] [--seconds 60]
+#                             [--seed-offset 0] [--seconds 300]
 set -euo pipefail
-out=${1:?usage: measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"] [--eval] [--damage-per-km 40] [--seed-offset 0] [--seconds 60]}
+out=${1:?usage: measure-camera.sh OUT [--length-m 300] [--size 640x360] [--only "A F"] [--eval] [--damage-per-km 40] [--seed-offset 0] [--seconds 300]}
 shift
 length=300
 size=640x360
@@ -20,7 +21,7 @@ only="A B C D E F"
 eval_too=0
 damage=40
 seed_offset=0
-seconds=60
+seconds=300
 while [ $# -gt 0 ]; do
     case "$1" in
         --length-m) length=$2; shift 2 ;;

@@ -7,6 +7,7 @@
 #include "voirie/core/calibration/clock_alignment.hpp"
 #include "voirie/core/geo/camera_file.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 
@@ -29,8 +30,9 @@ int runCalibrate(const CommandLine& cl)
         ("overwrite", "replace --out if it exists")
         ("hfov-deg", po::value<double>(), "the lens's horizontal field of view, when known (else read from the camera's metadata - a GoPro's lens mode and diagonal field of view -, worked out from the turns, or 90 assumed)")
         ("height-m", po::value<double>(), "the camera's height above the road, when known")
-        ("seconds", po::value<double>(), "how much footage to read, from the start (default 60, at most 300): more turns "
-                                         "tighten the field of view from the turns; each second keeps 10 small frames, about 2.3 MB")
+        ("seconds", po::value<double>(), "how much footage to read, from the start (default 300, at most 600): the first "
+                                         "minute whole for the pitch, roll and height, all of it for the field of view from the "
+                                         "turns (more turns tighten it; about 0.5 MB a second kept beyond the first minute)")
         ("json", "print {\"height_m\",\"pitch_deg\",\"roll_deg\",\"hfov_deg\",\"sources\":{...},...}");
     po::variables_map vm;
     if (!parseOptions(cl, "calibrate --video V [--video V2 ...] [--track T] [--out camera.json] [--hfov-deg F] [--seconds S] [--json]",
@@ -52,9 +54,10 @@ int runCalibrate(const CommandLine& cl)
     }
     if (vm.count("seconds")) {
         const double seconds = vm["seconds"].as<double>();
-        if (!(seconds >= 10 && seconds <= 300))
-            throw UsageError("--seconds must be between 10 and 300");
-        calibration.max_frames = int(std::lround(seconds * 10));
+        if (!(seconds >= 10 && seconds <= 600))
+            throw UsageError("--seconds must be between 10 and 600");
+        calibration.turn_frames = int(std::lround(seconds * 10));
+        calibration.max_frames = std::min(calibration.max_frames, calibration.turn_frames);
     }
     std::error_code ec;
     if (vm.count("out") && std::filesystem::exists(vm["out"].as<std::string>(), ec) && !vm.count("overwrite"))

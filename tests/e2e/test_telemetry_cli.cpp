@@ -138,14 +138,14 @@ TEST(TelemetryCliLens, CalibrateReadsTheFieldOfViewTheCameraRecorded)
     EXPECT_EQ(nlohmann::json::parse(r.out)["sources"]["hfov_deg"], "given");
 
     // --seconds: how much of the footage is read from its start, 10 frames a second (this drive
-    // is 11 s long: the default minute reads all of it), between 10 and 300.
+    // is 11 s long: the default five minutes read all of it), between 10 and 600.
     EXPECT_GT(j["frames_examined"].get<int>(), 100);
     r = runVoirie("calibrate --seconds 10 --video " + shellQuoted(dir / "s" / "survey.mp4") + " --json");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(nlohmann::json::parse(r.out)["frames_examined"].get<int>(), 100);
     r = runVoirie("calibrate --seconds 5 --video " + shellQuoted(dir / "s" / "survey.mp4"));
     EXPECT_NE(r.exit_code, 0);
-    EXPECT_NE(r.err.find("--seconds must be between 10 and 300"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--seconds must be between 10 and 600"), std::string::npos) << r.err;
 }
 
 TEST(TelemetryCliRefusals, ARealGoProFileWithoutGpsIsOneSentenceAndWritesNothing)

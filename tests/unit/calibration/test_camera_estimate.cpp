@@ -214,7 +214,41 @@ TEST(CameraEstimate, TheFieldOfViewFromTheTurns)
     const double pitch_for_focal_found =
         std::atan(horizon_below_centre * halfTan(estimate->hfov_deg.value)) * 180 / M_PI;
     EXPECT_NEAR(estimate->pitch_deg.value, pitch_for_focal_found, 0.5);
+    // The pitch's stated uncertainty carries the focal length's: the true pitch within twice it.
+    EXPECT_NEAR(estimate->pitch_deg.value, s.camera_pitch_deg, 2 * estimate->pitch_deg.uncertainty);
+    EXPECT_NE(estimate->pitch_deg.how.find("for the field of view from the turns"), std::string::npos)
+        << estimate->pitch_deg.how;
     EXPECT_NEAR(estimate->height_m.value, s.camera_height_m, 0.1 * s.camera_height_m);
+}
+
+TEST(CameraEstimate, TheTurnsReadOnBeyondTheFramesReadWhole)
+{
+    // The first 8 s read whole (pitch, roll, height), the rest of the drive for the turns alone:
+    // every second frame, only its rows above the horizon. With a perfect receiver the field of
+    // view comes out as from the whole drive read whole (within 2 %), and every frame was read.
+    TempDir dir;
+    auto s = turningDrive(43, 1.8, 14, 0, 110);
+    s.gps_noise_m = 0;
+    sample::SurveyGenerator generator(s);
+    ASSERT_TRUE(generator.write(dir.path() / "s", {}));
+    IngestOptions ingest;
+    ingest.videos = {dir.path() / "s/survey.mp4"};
+    ingest.track = dir.path() / "s/survey.gpx";
+    ingest.cleaning.smoothing_s = kRecommendedSmoothingSeconds;
+    CalibrationOptions options;
+    options.max_frames = 80;
+    options.turn_frames = 3000;
+    auto estimate = estimateCamera(ingest, options);
+    ASSERT_TRUE(estimate) << estimate.error();
+    ASSERT_EQ(estimate->hfov_deg.source, "estimated") << estimate->hfov_deg.how;
+    EXPECT_NEAR(estimate->hfov_deg.value, s.camera_hfov_deg, 0.02 * s.camera_hfov_deg);
+    const int frames = int(std::floor(s.length_m / s.speed_kmh * 3.6 * 10));
+    EXPECT_NEAR(estimate->frames_examined, frames, 12);
+    // Read no further than told.
+    options.turn_frames = 80;
+    auto first_frames = estimateCamera(ingest, options);
+    ASSERT_TRUE(first_frames) << first_frames.error();
+    EXPECT_EQ(first_frames->frames_examined, 80);
 }
 
 TEST(CameraEstimate, APerfectReceiverGivesTheFieldOfViewWithinTwoPerCent)

@@ -27,10 +27,14 @@ namespace {
 
 constexpr double kStraightDegrees = 3.0; // heading change over +-1 s below which a stretch is straight
 constexpr double kMaxTurnRadPerSecond = 1.0; // about 57 degrees a second: a car turns a corner at 30
+// The path dead-reckoned from the sweep drifts (its small errors add up over kilometres): each
+// minute of it is laid over the fixes with a shift, rotation and scale of its own. Laid whole over
+// 2.4 km, one frame more or less moved the field of view found from 120 to 130 degrees.
+constexpr double kTurnWindowSeconds = 60;
 
 struct Seen {
     double time = 0, heading = 0, chainage = 0, speed = 0;
-    cv::Mat grey; // at `scale` of the frame
+    cv::Mat grey; // at `scale` of the frame; beyond the first minute its rows down to just below the horizon
     std::optional<VanishingPoint> vp;
 };
 
@@ -82,20 +86,20 @@ struct TurnFocal {
 // 11 m (about 10 degrees at 1.7 m), and regressed on that the gain missed by 5 % on a minute of
 // driving. Needs 20 degrees of turning at least. `start`: the camera for the frames as kept;
 // (vx, vy) the vanishing point in them; `fixes`: the unsmoothed GPS positions on the frames' clock.
-std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const std::vector<TrackPosition>& fixes,
+std::optional<TurnFocal> focalFromTurns(const std::vector<const Seen*>& seen, const std::vector<TrackPosition>& fixes,
                                         const CameraModel& start, double vx, double vy,
                                         std::optional<double> horizon_lean_deg)
 {
     if (seen.size() < 20 || fixes.size() < 10)
         return std::nullopt;
-    const int rows = seen.front().grey.rows, cols = seen.front().grey.cols;
+    const int rows = start.height, cols = start.width;
     const cv::Size band(cols, std::max(8, int(0.19 * rows)));
     cv::Mat window;
     cv::createHanningWindow(window, band, CV_32F);
     // How far the drive turns, from the smoothed heading (the raw one's noise would add to it).
     double smooth = 0, low = 0, high = 0;
     for (size_t i = 1; i < seen.size(); ++i) {
-        smooth += std::remainder(seen[i].heading - seen[i - 1].heading, 360.0);
+        smooth += std::remainder(seen[i]->heading - seen[i - 1]->heading, 360.0);
         low = std::min(low, smooth), high = std::max(high, smooth);
     }
     const double turned = high - low;
@@ -154,14 +158,14 @@ std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const std
         // dead-reckoned from it missed the fixes by 9 m): the turn before it is kept instead and
         // the key frame starts again.
         std::vector<double> sweep{0}; // radians
-        cv::Mat key = even(seen.front());
+        cv::Mat key = even(*seen.front());
         double key_sweep = 0;
         for (size_t i = 1; i < seen.size(); ++i) {
-            cv::Mat current = even(seen[i]);
+            cv::Mat current = even(*seen[i]);
             const double shift = sweptBetween(key, current, window);
             const double previous_turn = i >= 2 ? sweep[i - 1] - sweep[i - 2] : 0.0;
             sweep.push_back(key_sweep + shift * half_angle / cx);
-            if (std::abs(sweep[i] - sweep[i - 1]) > kMaxTurnRadPerSecond * (seen[i].time - seen[i - 1].time)) {
+            if (std::abs(sweep[i] - sweep[i - 1]) > kMaxTurnRadPerSecond * (seen[i]->time - seen[i - 1]->time)) {
                 sweep[i] = sweep[i - 1] + previous_turn;
                 key = current;
                 key_sweep = sweep[i];
@@ -173,8 +177,8 @@ std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const std
         // The vehicle turns right as the scene sweeps left; the distance from the GPS chainage.
         std::vector<MotionStep> steps;
         for (size_t i = 1; i < seen.size(); ++i)
-            steps.push_back({seen[i].time, seen[i].chainage - seen[i - 1].chainage, -(sweep[i] - sweep[i - 1]), true});
-        const auto turn_gain = fitTurnGain(steps, fixes, 1 / 2.95, 1 / 0.305);
+            steps.push_back({seen[i]->time, seen[i]->chainage - seen[i - 1]->chainage, -(sweep[i] - sweep[i - 1]), true});
+        const auto turn_gain = fitTurnGain(steps, fixes, 1 / 2.95, 1 / 0.305, kTurnWindowSeconds);
         if (!turn_gain)
             return std::nullopt;
         const double gain = turn_gain->gain, gain_error = turn_gain->error;
@@ -198,6 +202,36 @@ std::optional<TurnFocal> focalFromTurns(const std::vector<Seen>& seen, const std
         return std::nullopt;
     out.fx = fx;
     return out;
+}
+
+// The frames after the first `read` for the turns alone, up to options.turn_frames: every
+// kLaterStep-th one (0.2 s apart), only its rows down to 8 % of the frame's height below the
+// horizon (`horizon_row`, in the frames as kept): the distant band lies above it whatever the
+// focal length tried and the roll (3-22 % of the height above the horizon straight ahead, twice
+// that 60 degrees aside). The first minute is read whole; the rest at a quarter of the memory or
+// less (about 0.5 MB a second at 640 x 360 with the horizon a third of the way down).
+constexpr int kLaterStep = 2;
+std::vector<Seen> readOnForTurns(SurveyReader& reader, int read, const CalibrationOptions& options, int w, int h,
+                                 double scale, double horizon_row)
+{
+    std::vector<Seen> later;
+    if (read < options.max_frames || options.turn_frames <= read)
+        return later;
+    const int last = std::clamp(int(std::lround(horizon_row + 0.08 * h)), 2, h);
+    for (int step = 0; read < options.turn_frames; ++step) {
+        auto frame = reader.next();
+        if (!frame)
+            break;
+        ++read;
+        if (step % kLaterStep != 0)
+            continue;
+        const cv::Rect rows(0, 0, frame->image.cols, std::clamp(int(std::lround(last / scale)), 1, frame->image.rows));
+        cv::Mat grey, small;
+        cv::cvtColor(frame->image(rows), grey, cv::COLOR_BGR2GRAY);
+        cv::resize(grey, small, cv::Size(w, last), 0, 0, cv::INTER_AREA);
+        later.push_back({frame->time, frame->heading_deg, frame->chainage_m, frame->speed_mps, small, std::nullopt});
+    }
+    return later;
 }
 
 // The survey's GPS fixes unsmoothed (the reader's track is smoothed as the analysis will be):
@@ -251,8 +285,9 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     const int w = int(std::lround(width * scale)), h = int(std::lround(height * scale));
 
     std::vector<Seen> seen;
-    while (auto frame = (*reader)->next()) {
-        if (int(seen.size()) >= options.max_frames)
+    while (int(seen.size()) < options.max_frames) {
+        auto frame = (*reader)->next();
+        if (!frame)
             break;
         ++out.frames_examined;
         Seen s{frame->time, frame->heading_deg, frame->chainage_m, frame->speed_mps, {}, std::nullopt};
@@ -296,10 +331,17 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     // sweep dead-reckoned against the GPS fixes), else the stated default.
     double hfov = options.hfov_deg.value_or(metadata_lens ? metadata_lens->hfov_deg : options.default_hfov_deg);
     std::optional<TurnFocal> turns;
-    if (!options.hfov_deg && !metadata_lens && vxs.size() >= 10)
-        turns = focalFromTurns(seen, unsmoothedFixes(ingest), cameraFor(w, h, options.default_hfov_deg, 1, options.default_pitch_deg, 0),
+    if (!options.hfov_deg && !metadata_lens && vxs.size() >= 10) {
+        std::vector<Seen> later = readOnForTurns(**reader, int(seen.size()), options, w, h, scale, median(vys) * scale);
+        out.frames_examined += int(later.size()) * kLaterStep;
+        std::vector<const Seen*> all;
+        for (const auto* part : {&seen, &later})
+            for (const Seen& s : *part)
+                all.push_back(&s);
+        turns = focalFromTurns(all, unsmoothedFixes(ingest), cameraFor(w, h, options.default_hfov_deg, 1, options.default_pitch_deg, 0),
                                median(vxs) * scale, median(vys) * scale,
                                tilt ? std::optional<double>(tilt->angle_deg) : std::nullopt);
+    }
     if (options.hfov_deg) {
         out.hfov_deg = {hfov, "given", 0, "--hfov-deg"};
     } else if (metadata_lens) {
@@ -339,10 +381,20 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
         } else {
             out.roll_deg = {0, "default", 0, "level assumed: too few level edges about the horizon to read its lean (edit camera.json when it leans)"};
         }
-        // One standard error of the pitch, from the spread of the vanishing rows.
+        // One standard error of the pitch: the spread of the vanishing rows, and the focal length's
+        // error when the turns gave it (the pitch that puts the horizon through the vanishing point
+        // moves with the focal length: a 4 % longer one tilts a camera pitched 18 degrees by 0.7).
         const double row_error = robustSpread(vys) / std::sqrt(double(vys.size()));
-        out.pitch_deg = {camera.pitch_deg, "estimated", std::atan(row_error / camera.fy) * 180 / M_PI,
-                         "vanishing point of the road in " + std::to_string(vxs.size()) + " straight frames"};
+        double pitch_error = std::atan(row_error / camera.fy) * 180 / M_PI;
+        if (turns) {
+            CameraModel longer = camera;
+            longer.fx = longer.fy = camera.fx + turns->fx_error / scale;
+            const double moved = pitchThroughVanishingPoint(longer, vx, vy) - camera.pitch_deg;
+            pitch_error = std::hypot(pitch_error, moved);
+        }
+        out.pitch_deg = {camera.pitch_deg, "estimated", pitch_error,
+                         "vanishing point of the road in " + std::to_string(vxs.size()) + " straight frames" +
+                             (turns ? ", for the field of view from the turns" : "")};
         const double yaw = std::atan((vx - camera.cx) / camera.fx) * 180 / M_PI;
         if (std::abs(yaw) > 2)
             out.notes.push_back("the camera looks " + fixedDecimals(std::abs(yaw), 1) + " degrees " + (yaw > 0 ? "right" : "left") +

@@ -92,11 +92,11 @@ PathFit PathFitter::fit(double offset) const
 }
 
 std::optional<TurnGain> fitTurnGain(const std::vector<MotionStep>& steps, const std::vector<TrackPosition>& fixes,
-                                    double min_gain, double max_gain)
+                                    double min_gain, double max_gain, double window_s)
 {
-    if (steps.size() < 2 || !(min_gain > 0 && max_gain > min_gain))
+    if (steps.size() < 2 || !(min_gain > 0 && max_gain > min_gain) || !(window_s > 0))
         return std::nullopt;
-    PathFitter fitter(fixes, std::numeric_limits<double>::infinity());
+    PathFitter fitter(fixes, window_s);
     auto squaredAt = [&](double gain) {
         fitter.setPath(deadReckon(steps, {gain, 0}));
         return fitter.fit(0).squared;

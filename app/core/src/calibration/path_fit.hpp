@@ -7,6 +7,7 @@
 #include "image_motion.hpp"
 
 #include <complex>
+#include <limits>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -74,7 +75,8 @@ double goldenSectionMinimum(double lo, double hi, Cost&& cost)
 }
 
 // The turn gain whose dead-reckoned path the fixes fit best (one shift, rotation and scale for
-// all of them; `per_metre` 0), searched within [min_gain, max_gain]: a log grid, then golden
+// each `window_s` of footage, all of it by default; `per_metre` 0), searched within
+// [min_gain, max_gain]: a log grid, then golden
 // sections about its best (a wrong gain can turn a loop onto a second, shallower minimum).
 // `error`: one standard error from the fit's curvature, consecutive fixes' errors taken as
 // correlated (a third as many independent ones, as the clock match counts them). Nothing when
@@ -86,6 +88,7 @@ struct TurnGain {
     int fixes = 0;
 };
 std::optional<TurnGain> fitTurnGain(const std::vector<MotionStep>& steps, const std::vector<TrackPosition>& fixes,
-                                    double min_gain, double max_gain);
+                                    double min_gain, double max_gain,
+                                    double window_s = std::numeric_limits<double>::infinity());
 
 } // namespace voirie

@@ -38,7 +38,8 @@ struct CalibrationOptions {
     double default_height_m = 1.3;       // the last resort, stated as such
     double default_pitch_deg = 12;
     double default_hfov_deg = 90;
-    int max_frames = 600;                // examined at 10 per second: a minute of driving
+    int max_frames = 600;                // read whole at 10 per second (a minute): pitch, roll, height, turns
+    int turn_frames = 3000;              // the turns read on to this many (5 minutes), the horizon's rows only
 };
 
 // Reads the survey's frames (10 a second, from the start) with `ingest`'s video and GPS; its
