@@ -204,14 +204,15 @@ std::optional<TurnFocal> focalFromTurns(const std::vector<const Seen*>& seen, co
     return out;
 }
 
-// The frames after the first `read` for the turns alone, up to options.turn_frames: every
+// The frames after the `read` ones for the turns alone, up to options.turn_frames (`read` counts
+// them all): every
 // kLaterStep-th one (0.2 s apart), only its rows down to 8 % of the frame's height below the
 // horizon (`horizon_row`, in the frames as kept): the distant band lies above it whatever the
 // focal length tried and the roll (3-22 % of the height above the horizon straight ahead, twice
 // that 60 degrees aside). The first minute is read whole; the rest at a quarter of the memory or
 // less (about 0.5 MB a second at 640 x 360 with the horizon a third of the way down).
 constexpr int kLaterStep = 2;
-std::vector<Seen> readOnForTurns(SurveyReader& reader, int read, const CalibrationOptions& options, int w, int h,
+std::vector<Seen> readOnForTurns(SurveyReader& reader, int& read, const CalibrationOptions& options, int w, int h,
                                  double scale, double horizon_row)
 {
     std::vector<Seen> later;
@@ -332,8 +333,7 @@ Result<CameraEstimate> estimateCamera(IngestOptions ingest, const CalibrationOpt
     double hfov = options.hfov_deg.value_or(metadata_lens ? metadata_lens->hfov_deg : options.default_hfov_deg);
     std::optional<TurnFocal> turns;
     if (!options.hfov_deg && !metadata_lens && vxs.size() >= 10) {
-        std::vector<Seen> later = readOnForTurns(**reader, int(seen.size()), options, w, h, scale, median(vys) * scale);
-        out.frames_examined += int(later.size()) * kLaterStep;
+        std::vector<Seen> later = readOnForTurns(**reader, out.frames_examined, options, w, h, scale, median(vys) * scale);
         std::vector<const Seen*> all;
         for (const auto* part : {&seen, &later})
             for (const Seen& s : *part)

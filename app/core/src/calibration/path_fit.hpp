@@ -75,9 +75,9 @@ double goldenSectionMinimum(double lo, double hi, Cost&& cost)
 }
 
 // The turn gain whose dead-reckoned path the fixes fit best (one shift, rotation and scale for
-// each `window_s` of footage, all of it by default; `per_metre` 0), searched within
-// [min_gain, max_gain]: a log grid, then golden
-// sections about its best (a wrong gain can turn a loop onto a second, shallower minimum).
+// each `window_s` of footage, all of it by default; `per_metre` 0), searched within [min_gain,
+// max_gain]: a log grid, then golden sections about its best (a wrong gain can turn a loop onto
+// a second, shallower minimum).
 // `error`: one standard error from the fit's curvature, consecutive fixes' errors taken as
 // correlated (a third as many independent ones, as the clock match counts them). Nothing when
 // fewer than 10 fixes fall within the footage, the best gain is at the range's edge or every
