@@ -180,8 +180,8 @@ sample::GeneratorSettings turningDrive(uint64_t seed, double height_m, double pi
     return s;
 }
 
-// The camera worked out from the drive written under `dir`, its GPS smoothed as analyses do.
-Result<CameraEstimate> estimateOnDrive(const TempDir& dir, const sample::GeneratorSettings& s)
+// The drive written under `dir`, read with its GPS smoothed as analyses do.
+Result<IngestOptions> writeDrive(const TempDir& dir, const sample::GeneratorSettings& s)
 {
     sample::SurveyGenerator generator(s);
     if (!generator.write(dir.path() / "s", {}))
@@ -190,7 +190,16 @@ Result<CameraEstimate> estimateOnDrive(const TempDir& dir, const sample::Generat
     ingest.videos = {dir.path() / "s/survey.mp4"};
     ingest.track = dir.path() / "s/survey.gpx";
     ingest.cleaning.smoothing_s = kRecommendedSmoothingSeconds;
-    return estimateCamera(ingest);
+    return ingest;
+}
+
+// The camera worked out from the drive written under `dir`.
+Result<CameraEstimate> estimateOnDrive(const TempDir& dir, const sample::GeneratorSettings& s)
+{
+    auto ingest = writeDrive(dir, s);
+    if (!ingest)
+        return fail(ingest.error());
+    return estimateCamera(*ingest);
 }
 
 TEST(CameraEstimate, TheFieldOfViewFromTheTurns)
@@ -229,16 +238,12 @@ TEST(CameraEstimate, TheTurnsReadOnBeyondTheFramesReadWhole)
     TempDir dir;
     auto s = turningDrive(43, 1.8, 14, 0, 110);
     s.gps_noise_m = 0;
-    sample::SurveyGenerator generator(s);
-    ASSERT_TRUE(generator.write(dir.path() / "s", {}));
-    IngestOptions ingest;
-    ingest.videos = {dir.path() / "s/survey.mp4"};
-    ingest.track = dir.path() / "s/survey.gpx";
-    ingest.cleaning.smoothing_s = kRecommendedSmoothingSeconds;
+    auto ingest = writeDrive(dir, s);
+    ASSERT_TRUE(ingest) << ingest.error();
     CalibrationOptions options;
     options.max_frames = 80;
     options.turn_frames = 3000;
-    auto estimate = estimateCamera(ingest, options);
+    auto estimate = estimateCamera(*ingest, options);
     ASSERT_TRUE(estimate) << estimate.error();
     ASSERT_EQ(estimate->hfov_deg.source, "estimated") << estimate->hfov_deg.how;
     EXPECT_NEAR(estimate->hfov_deg.value, s.camera_hfov_deg, 0.02 * s.camera_hfov_deg);
@@ -246,7 +251,7 @@ TEST(CameraEstimate, TheTurnsReadOnBeyondTheFramesReadWhole)
     EXPECT_NEAR(estimate->frames_examined, frames, 12);
     // Read no further than told.
     options.turn_frames = 80;
-    auto first_frames = estimateCamera(ingest, options);
+    auto first_frames = estimateCamera(*ingest, options);
     ASSERT_TRUE(first_frames) << first_frames.error();
     EXPECT_EQ(first_frames->frames_examined, 80);
 }

@@ -80,7 +80,8 @@ struct TurnFocal {
 // through the vanishing point at the lean measured): a pinhole's pixels widen towards the edges,
 // 4 times at 60 degrees, and a pitched camera sees the horizon's columns stretched by 1 /
 // cos(pitch). The sweep, as turns, and the distance travelled dead-reckon a path; the gain on the
-// turns that bends it as the GPS fixes bend (laid over them with a shift, rotation and scale)
+// turns that bends it as the GPS fixes bend (each minute laid over them with a shift, rotation
+// and scale of its own: kTurnWindowSeconds)
 // says how far off the focal length assumed was; rounds until the gain is 1. The fixes' positions,
 // not headings between them: a heading between fixes a second apart carries two fixes' noise over
 // 11 m (about 10 degrees at 1.7 m), and regressed on that the gain missed by 5 % on a minute of
@@ -205,12 +206,11 @@ std::optional<TurnFocal> focalFromTurns(const std::vector<const Seen*>& seen, co
 }
 
 // The frames after the `read` ones for the turns alone, up to options.turn_frames (`read` counts
-// them all): every
-// kLaterStep-th one (0.2 s apart), only its rows down to 8 % of the frame's height below the
-// horizon (`horizon_row`, in the frames as kept): the distant band lies above it whatever the
-// focal length tried and the roll (3-22 % of the height above the horizon straight ahead, twice
-// that 60 degrees aside). The first minute is read whole; the rest at a quarter of the memory or
-// less (about 0.5 MB a second at 640 x 360 with the horizon a third of the way down).
+// them all): every kLaterStep-th one (0.2 s apart), only its rows down to 8 % of the frame's
+// height below the horizon (`horizon_row`, in the frames as kept): the distant band lies above it
+// whatever the focal length tried and the roll (3-22 % of the height above the horizon straight
+// ahead, twice that 60 degrees aside). The first minute is read whole; the rest at a quarter of
+// the memory or less (about 0.5 MB a second at 640 x 360 with the horizon a third of the way down).
 constexpr int kLaterStep = 2;
 std::vector<Seen> readOnForTurns(SurveyReader& reader, int& read, const CalibrationOptions& options, int w, int h,
                                  double scale, double horizon_row)
